@@ -1,0 +1,56 @@
+# DueSpark: `make run` to try it, `make test` to test everything.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+DUESPARK := $(VENV)/bin/duespark
+PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DUESPARK_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: install run test test-backend test-web lint web-build web-dev bench test-faults openapi clean
+
+install: $(STAMP)
+
+$(STAMP): backend/pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e 'backend[dev]'
+	@touch $(STAMP)
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "npm not found: the web app is not built (the API still runs)"; fi
+
+web-build: web/node_modules/.installed
+	@if [ -d web/node_modules ]; then cd web && npm run --silent build; fi
+
+run: install web-build
+	$(DUESPARK) migrate
+	$(DUESPARK) serve --host $(HOST) --port $(PORT)
+
+web-dev: install web/node_modules/.installed
+	cd web && npm run dev
+
+test: install test-backend test-web
+
+test-backend:
+	cd backend && ../$(VENV)/bin/ruff check src tests
+	cd backend && ../$(VENV)/bin/ruff format --check src tests
+	cd backend && ../$(VENV)/bin/pytest -q -p no:cacheprovider --cov=duespark --cov-report=term --cov-fail-under=85
+
+test-web:
+	@if [ -f web/package.json ]; then $(MAKE) --no-print-directory web-build && cd web && npm run --silent lint && npm run --silent test; fi
+
+lint:
+	cd backend && ../$(VENV)/bin/ruff check src tests && ../$(VENV)/bin/ruff format --check src tests
+
+openapi: install
+	$(PY) -c "import json; from duespark.app import create_app; from duespark.settings import Settings; \
+	print(json.dumps(create_app(Settings(env='test', secret_keys=['x'*40], database_url='sqlite://')).openapi(), indent=1))" > backend/openapi.json
+
+clean:
+	rm -rf $(VENV) web/node_modules web/dist

@@ -1,0 +1,105 @@
+"""The FastAPI application: API routers, error handlers and the built web app on one port."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from duespark import __version__
+from duespark.auth.router import router as auth_router
+from duespark.auth.security import password_hasher
+from duespark.clients.router import router as clients_router
+from duespark.clock import Clock, SystemClock
+from duespark.db import make_engine, make_session_factory
+from duespark.errors import DomainError
+from duespark.invoices.router import router as invoices_router
+from duespark.settings import Settings, load_settings, validate_for_startup
+from duespark.wiring import connect_domains
+
+REPO_WEB_DIST = Path(__file__).resolve().parents[3] / "web" / "dist"
+# Paths the single-page app must never shadow.
+SERVER_PREFIXES = ("api/", "pay/", "unsubscribe/", "health", "ready", "metrics", "c/")
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or str(loc[0] if loc else "request")
+
+
+def _validation_handler(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    detail = []
+    for error in exc.errors():
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        detail.append({"field": _field_name(tuple(error.get("loc", ()))), "message": message})
+    return JSONResponse(status_code=422, content={"error": "ValidationError", "detail": detail})
+
+
+def _domain_handler(_request: Request, exc: DomainError) -> JSONResponse:
+    return JSONResponse(status_code=exc.status_code, content=exc.body(), headers=exc.headers)
+
+
+def _http_handler(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    names = {404: "NotFound", 405: "MethodNotAllowed", 401: "Unauthorized", 403: "PermissionDenied"}
+    return JSONResponse(
+        status_code=exc.status_code,
+        content={"error": names.get(exc.status_code, "HTTPError"), "detail": exc.detail},
+        headers=getattr(exc, "headers", None),
+    )
+
+
+def _mount_web(app: FastAPI, web_dir: Path) -> None:
+    index = web_dir / "index.html"
+    if not index.exists():
+        return
+    if (web_dir / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=web_dir / "assets"), name="web-assets")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    def web_app(path: str) -> FileResponse:
+        if path.startswith(SERVER_PREFIXES):
+            raise StarletteHTTPException(status_code=404, detail="Not found")
+        candidate = (web_dir / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(web_dir.resolve()):
+            return FileResponse(candidate)
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    validate_for_startup(settings)
+    engine = make_engine(settings.database_url_or_default, pool_size=settings.database_pool_size)
+
+    app = FastAPI(
+        title="DueSpark",
+        version=__version__,
+        description="Invoice reminders that get you paid on time.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.password_hasher = password_hasher(settings)
+
+    app.add_exception_handler(RequestValidationError, _validation_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(DomainError, _domain_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_handler)  # type: ignore[arg-type]
+
+    connect_domains()
+    for router in (auth_router, clients_router, invoices_router):
+        app.include_router(router)
+
+    @app.get("/health", tags=["ops"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    _mount_web(app, settings.web_dist_dir or REPO_WEB_DIST)
+    return app

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response, status
+
+from duespark.auth import service
+from duespark.auth.schemas import (
+    AccountOut,
+    AccountUpdate,
+    ApiTokenCreated,
+    ApiTokenIn,
+    ApiTokenList,
+    ApiTokenOut,
+    LoginIn,
+    MeOut,
+    MeUpdate,
+    RefreshIn,
+    RegisterIn,
+    TokenPair,
+)
+from duespark.db import SessionDep
+from duespark.deps import ClockDep, CurrentPrincipal, HasherDep, SettingsDep
+from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized, error_responses
+from duespark.models import Account, User
+from duespark.settings import Settings
+
+router = APIRouter(prefix="/api", tags=["auth"])
+
+REFRESH_COOKIE = "duespark_refresh"
+
+
+def _set_refresh_cookie(response: Response, pair: TokenPair, settings: Settings) -> None:
+    # The web app keeps the refresh token in an HttpOnly cookie where scripts cannot read it;
+    # API clients use the copy in the body.
+    response.set_cookie(
+        REFRESH_COOKIE,
+        pair.refresh_token,
+        max_age=settings.refresh_token_days * 86400,
+        httponly=True,
+        secure=settings.cookie_secure and settings.public_url.startswith("https://"),
+        samesite="strict",
+        path="/api/auth",
+    )
+
+
+@router.post(
+    "/auth/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TokenPair,
+    responses=error_responses(Conflict, InvalidInput),
+)
+def register(
+    data: RegisterIn, response: Response, session: SessionDep, settings: SettingsDep, clock: ClockDep, hasher: HasherDep
+) -> TokenPair:
+    user, account = service.register(session, data=data, hasher=hasher, clock=clock)
+    pair = service.issue_tokens(session, user_id=user.id, account_id=account.id, settings=settings, clock=clock)
+    _set_refresh_cookie(response, pair, settings)
+    return pair
+
+
+@router.post("/auth/login", response_model=TokenPair, responses=error_responses(Unauthorized, InvalidInput))
+def login(
+    data: LoginIn, response: Response, session: SessionDep, settings: SettingsDep, clock: ClockDep, hasher: HasherDep
+) -> TokenPair:
+    user = service.authenticate_password(session, email=data.email, password=data.password, hasher=hasher)
+    membership = service.primary_membership(session, user.id)
+    pair = service.issue_tokens(
+        session, user_id=user.id, account_id=membership.account_id, settings=settings, clock=clock
+    )
+    _set_refresh_cookie(response, pair, settings)
+    return pair
+
+
+def _refresh_token_from(request: Request, data: RefreshIn | None) -> str:
+    token = (data.refresh_token if data else None) or request.cookies.get(REFRESH_COOKIE)
+    if not token:
+        raise Unauthorized("No refresh token given")
+    return token
+
+
+@router.post("/auth/refresh", response_model=TokenPair, responses=error_responses(Unauthorized))
+def refresh(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    data: RefreshIn | None = None,
+) -> TokenPair:
+    token = _refresh_token_from(request, data)
+    pair = service.rotate_refresh_token(session, token=token, settings=settings, clock=clock)
+    _set_refresh_cookie(response, pair, settings)
+    return pair
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(
+    request: Request, response: Response, session: SessionDep, clock: ClockDep, data: RefreshIn | None = None
+) -> Response:
+    token = (data.refresh_token if data else None) or request.cookies.get(REFRESH_COOKIE)
+    if token:
+        service.logout(session, token=token, clock=clock)
+    response.status_code = status.HTTP_204_NO_CONTENT
+    response.delete_cookie(REFRESH_COOKIE, path="/api/auth")
+    return response
+
+
+def _me(session: SessionDep, principal: CurrentPrincipal) -> MeOut:
+    user = session.get(User, principal.user_id)
+    account = session.get(Account, principal.account_id)
+    if user is None or account is None:
+        raise NotFound("User")
+    return MeOut(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        email_verified=user.email_verified_at is not None,
+        role=principal.role,
+        account=AccountOut.model_validate(account),
+    )
+
+
+@router.get("/me", response_model=MeOut, responses=error_responses(Unauthorized))
+def get_me(session: SessionDep, principal: CurrentPrincipal) -> MeOut:
+    return _me(session, principal)
+
+
+@router.patch("/me", response_model=MeOut, responses=error_responses(Unauthorized, InvalidInput))
+def patch_me(
+    data: MeUpdate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep, hasher: HasherDep
+) -> MeOut:
+    user = session.get(User, principal.user_id)
+    if user is None:
+        raise NotFound("User")
+    service.update_me(session, user=user, data=data, hasher=hasher, clock=clock)
+    return _me(session, principal)
+
+
+@router.get("/account", response_model=AccountOut, responses=error_responses(Unauthorized))
+def get_account(session: SessionDep, principal: CurrentPrincipal) -> Account:
+    account = session.get(Account, principal.account_id)
+    if account is None:
+        raise NotFound("Account")
+    return account
+
+
+@router.patch("/account", response_model=AccountOut, responses=error_responses(Unauthorized, InvalidInput))
+def patch_account(data: AccountUpdate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> Account:
+    account = session.get(Account, principal.account_id)
+    if account is None:
+        raise NotFound("Account")
+    return service.update_account(session, account=account, data=data, clock=clock)
+
+
+@router.post(
+    "/tokens",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApiTokenCreated,
+    responses=error_responses(Unauthorized, InvalidInput),
+)
+def create_token(
+    data: ApiTokenIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> ApiTokenCreated:
+    token, raw = service.create_api_token(session, principal=principal, name=data.name, clock=clock)
+    return ApiTokenCreated(**ApiTokenOut.model_validate(token).model_dump(), token=raw)
+
+
+@router.get("/tokens", response_model=ApiTokenList, responses=error_responses(Unauthorized))
+def list_tokens(session: SessionDep, principal: CurrentPrincipal) -> ApiTokenList:
+    tokens = service.list_api_tokens(session, principal=principal)
+    return ApiTokenList(items=[ApiTokenOut.model_validate(t) for t in tokens])
+
+
+@router.delete(
+    "/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(Unauthorized, NotFound)
+)
+def delete_token(token_id: int, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> Response:
+    service.revoke_api_token(session, principal=principal, token_id=token_id, clock=clock)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,261 @@
+"""Accounts, sign-in, token rotation and personal API tokens."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from duespark.auth import security
+from duespark.auth.schemas import AccountUpdate, MeUpdate, RegisterIn, TokenPair
+from duespark.clock import Clock
+from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from duespark.models import Account, ApiToken, Membership, RefreshToken, User
+from duespark.models.enums import Role
+from duespark.settings import Settings
+
+# Verifying against this when the email is unknown keeps sign-in timing the same either way.
+_DUMMY_PASSWORD = "not-a-real-password-only-for-timing"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int
+    account_id: int
+    role: str
+    via: str  # "session" or "api_token"
+
+
+class TokenReused(Unauthorized):
+    keep_changes = True
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalars(select(User).where(func.lower(User.email) == email.strip().lower())).first()
+
+
+def register(session: Session, *, data: RegisterIn, hasher: PasswordHasher, clock: Clock) -> tuple[User, Account]:
+    if find_user_by_email(session, data.email) is not None:
+        raise Conflict([{"field": "email", "message": "An account with this email already exists"}])
+    now = clock.now()
+    account = Account(
+        name=data.company_name or data.name,
+        default_currency=data.default_currency or "EUR",
+        timezone=data.timezone or "UTC",
+        locale="en",
+        sender_name=data.company_name or data.name,
+        sender_email=data.email,
+        test_mode=True,
+        created_at=now,
+        updated_at=now,
+    )
+    user = User(
+        email=data.email.strip(),
+        password_hash=security.hash_password(hasher, data.password),
+        name=data.name,
+        is_active=True,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add_all([account, user])
+    session.flush()
+    session.add(Membership(account_id=account.id, user_id=user.id, role=Role.owner, created_at=now, updated_at=now))
+    session.flush()
+    return user, account
+
+
+def primary_membership(session: Session, user_id: int) -> Membership:
+    membership = session.scalars(
+        select(Membership).where(Membership.user_id == user_id).order_by(Membership.id)
+    ).first()
+    if membership is None:
+        raise Unauthorized("This user belongs to no account")
+    return membership
+
+
+def authenticate_password(session: Session, *, email: str, password: str, hasher: PasswordHasher) -> User:
+    user = find_user_by_email(session, email)
+    if user is None:
+        security.verify_password(hasher, hasher.hash(_DUMMY_PASSWORD), password)
+        raise Unauthorized("Wrong email or password")
+    if not security.verify_password(hasher, user.password_hash, password) or not user.is_active:
+        raise Unauthorized("Wrong email or password")
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = security.hash_password(hasher, password)
+    return user
+
+
+def issue_tokens(
+    session: Session,
+    *,
+    user_id: int,
+    account_id: int,
+    settings: Settings,
+    clock: Clock,
+    family_id: str | None = None,
+) -> TokenPair:
+    now = clock.now()
+    ttl = timedelta(minutes=settings.access_token_minutes)
+    refresh = security.new_opaque_token()
+    session.add(
+        RefreshToken(
+            user_id=user_id,
+            account_id=account_id,
+            family_id=family_id or str(uuid.uuid4()),
+            token_hash=security.hash_token(refresh),
+            issued_at=now,
+            expires_at=now + timedelta(days=settings.refresh_token_days),
+        )
+    )
+    session.flush()
+    access = security.encode_access_token(
+        settings.signing_keys, user_id=user_id, account_id=account_id, now=now, ttl=ttl
+    )
+    return TokenPair(access_token=access, refresh_token=refresh, expires_in=int(ttl.total_seconds()))
+
+
+def _revoke_family(session: Session, family_id: str, now: datetime) -> None:
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def rotate_refresh_token(session: Session, *, token: str, settings: Settings, clock: Clock) -> TokenPair:
+    """Trade a refresh token for a new pair; a second use of the same token revokes the family."""
+    now = clock.now()
+    stored = session.scalars(
+        select(RefreshToken).where(RefreshToken.token_hash == security.hash_token(token)).with_for_update()
+    ).first()
+    if stored is None or stored.revoked_at is not None or stored.expires_at <= now:
+        raise Unauthorized("Refresh token is invalid or expired")
+    if stored.used_at is not None:
+        _revoke_family(session, stored.family_id, now)
+        raise TokenReused("Refresh token was already used; every session of this sign-in is signed out")
+    user = session.get(User, stored.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("Refresh token is invalid or expired")
+    stored.used_at = now
+    return issue_tokens(
+        session,
+        user_id=stored.user_id,
+        account_id=stored.account_id,
+        settings=settings,
+        clock=clock,
+        family_id=stored.family_id,
+    )
+
+
+def logout(session: Session, *, token: str, clock: Clock) -> None:
+    stored = session.scalars(select(RefreshToken).where(RefreshToken.token_hash == security.hash_token(token))).first()
+    if stored is not None:
+        _revoke_family(session, stored.family_id, clock.now())
+
+
+def revoke_all_sessions(session: Session, *, user_id: int, clock: Clock) -> None:
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+
+
+def principal_from_bearer(session: Session, *, bearer: str, settings: Settings, clock: Clock) -> Principal:
+    if bearer.startswith(security.API_TOKEN_PREFIX):
+        token = session.scalars(
+            select(ApiToken).where(ApiToken.token_hash == security.hash_token(bearer), ApiToken.revoked_at.is_(None))
+        ).first()
+        if token is None:
+            raise Unauthorized("API token is invalid or revoked")
+        token.last_used_at = clock.now()
+        membership = session.scalars(
+            select(Membership).where(Membership.user_id == token.user_id, Membership.account_id == token.account_id)
+        ).first()
+        if membership is None:
+            raise Unauthorized("API token is invalid or revoked")
+        return Principal(token.user_id, token.account_id, membership.role, "api_token")
+    try:
+        claims = security.decode_access_token(settings.signing_keys, bearer, now=clock.now())
+    except security.InvalidToken as exc:
+        raise Unauthorized(f"Access token rejected: {exc}") from None
+    membership = session.scalars(
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.user_id == claims.user_id,
+            Membership.account_id == claims.account_id,
+            User.is_active.is_(True),
+        )
+    ).first()
+    if membership is None:
+        raise Unauthorized("Access token rejected: no such user")
+    return Principal(claims.user_id, claims.account_id, membership.role, "session")
+
+
+def update_me(session: Session, *, user: User, data: MeUpdate, hasher: PasswordHasher, clock: Clock) -> User:
+    if data.name is not None:
+        user.name = data.name
+    if data.new_password is not None:
+        if not data.current_password or not security.verify_password(hasher, user.password_hash, data.current_password):
+            raise InvalidInput("current_password", "The current password is wrong")
+        user.password_hash = security.hash_password(hasher, data.new_password)
+        revoke_all_sessions(session, user_id=user.id, clock=clock)
+    user.updated_at = clock.now()
+    return user
+
+
+def update_account(session: Session, *, account: Account, data: AccountUpdate, clock: Clock) -> Account:
+    for field, value in data.model_dump(exclude_unset=True).items():
+        if value is None and field in ("name", "default_currency", "timezone", "locale"):
+            raise InvalidInput(field, "This field cannot be empty")
+        setattr(account, field, value)
+    account.updated_at = clock.now()
+    return account
+
+
+def create_api_token(session: Session, *, principal: Principal, name: str, clock: Clock) -> tuple[ApiToken, str]:
+    raw = security.new_opaque_token(security.API_TOKEN_PREFIX)
+    token = ApiToken(
+        account_id=principal.account_id,
+        user_id=principal.user_id,
+        name=name,
+        prefix=raw[:10],
+        token_hash=security.hash_token(raw),
+        created_at=clock.now(),
+    )
+    session.add(token)
+    session.flush()
+    return token, raw
+
+
+def list_api_tokens(session: Session, *, principal: Principal) -> list[ApiToken]:
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(
+                ApiToken.account_id == principal.account_id,
+                ApiToken.user_id == principal.user_id,
+                ApiToken.revoked_at.is_(None),
+            )
+            .order_by(ApiToken.id)
+        )
+    )
+
+
+def revoke_api_token(session: Session, *, principal: Principal, token_id: int, clock: Clock) -> None:
+    token = session.scalars(
+        select(ApiToken).where(
+            ApiToken.id == token_id,
+            ApiToken.account_id == principal.account_id,
+            ApiToken.user_id == principal.user_id,
+            ApiToken.revoked_at.is_(None),
+        )
+    ).first()
+    if token is None:
+        raise NotFound("API token")
+    token.revoked_at = clock.now()

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from duespark.auth.schemas import check_timezone
+from duespark.models.enums import ClientType
+
+LOCALE_PATTERN = r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$"
+
+
+class ClientBase(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr | None = None
+    company: str | None = Field(default=None, max_length=200)
+    client_type: ClientType = ClientType.business
+    timezone: str | None = None
+    locale: str | None = Field(default=None, pattern=LOCALE_PATTERN)
+    notes: str | None = Field(default=None, max_length=10_000)
+    reminders_paused: bool = False
+    reminders_paused_until: date | None = None
+
+    _tz = field_validator("timezone")(check_timezone)
+
+
+class ClientCreate(ClientBase):
+    pass
+
+
+class ClientUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: EmailStr | None = None
+    company: str | None = Field(default=None, max_length=200)
+    client_type: ClientType | None = None
+    timezone: str | None = None
+    locale: str | None = Field(default=None, pattern=LOCALE_PATTERN)
+    notes: str | None = Field(default=None, max_length=10_000)
+    reminders_paused: bool | None = None
+    reminders_paused_until: date | None = None
+
+    _tz = field_validator("timezone")(check_timezone)
+
+
+class ClientOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    email: str | None
+    company: str | None
+    client_type: ClientType
+    timezone: str | None
+    locale: str | None
+    notes: str | None
+    reminders_paused: bool
+    reminders_paused_until: date | None
+    unsubscribed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime

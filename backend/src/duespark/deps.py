@@ -1,0 +1,51 @@
+"""The Annotated dependencies every router uses, defined once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from argon2 import PasswordHasher
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from duespark.auth.service import Principal, principal_from_bearer
+from duespark.clock import Clock
+from duespark.db import SessionDep
+from duespark.errors import Unauthorized
+from duespark.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_clock(request: Request) -> Clock:
+    return request.app.state.clock
+
+
+def get_hasher(request: Request) -> PasswordHasher:
+    return request.app.state.password_hasher
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+HasherDep = Annotated[PasswordHasher, Depends(get_hasher)]
+
+_bearer = HTTPBearer(auto_error=False, description="An access token from /api/auth/login or a personal API token")
+
+
+def get_principal(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized()
+    principal = principal_from_bearer(session, bearer=credentials.credentials, settings=settings, clock=clock)
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

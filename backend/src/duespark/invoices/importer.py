@@ -1,0 +1,289 @@
+"""CSV import: every bad row reported with its line and reason; a real import is all-or-nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from duespark.clock import Clock
+from duespark.errors import DomainError, InvalidInput
+from duespark.invoices.events import InvoiceChange, publish
+from duespark.invoices.schemas import ImportReport, ImportRowError
+from duespark.models import Account, Client, Invoice
+from duespark.models.enums import ClientType, InvoiceStatus
+from duespark.money import MoneyError, normalize_currency, parse_amount
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+MAX_IMPORT_ROWS = 100_000
+MAX_REPORTED_ERRORS = 1000
+REQUIRED_COLUMNS = ("number", "amount", "due_date")
+KNOWN_COLUMNS = (
+    "number",
+    "client_email",
+    "client_name",
+    "client_company",
+    "amount",
+    "currency",
+    "issue_date",
+    "due_date",
+    "description",
+    "external_id",
+)
+TEXT_LIMITS = {"number": 64, "client_name": 200, "client_company": 200, "client_email": 320, "external_id": 128}
+
+
+class ImportRejected(DomainError):
+    status_code = 422
+    error = "ImportRejected"
+
+
+@dataclass
+class _Row:
+    line: int
+    number: str
+    client_key: str
+    client_name: str
+    client_email: str | None
+    client_company: str | None
+    amount_minor: int
+    currency: str
+    issue_date: date
+    due_date: date
+    description: str | None
+    external_id: str | None
+
+
+@dataclass
+class _Parsed:
+    rows: list[_Row] = field(default_factory=list)
+    errors: list[ImportRowError] = field(default_factory=list)
+    total: int = 0
+
+
+def _decode(data: bytes) -> str:
+    if len(data) > MAX_IMPORT_BYTES:
+        raise InvalidInput("file", f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("file", f"The file is not UTF-8 text (byte {exc.start}); export it as 'CSV UTF-8'") from None
+
+
+def _reader(text: str) -> csv.DictReader:
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if not reader.fieldnames:
+        raise InvalidInput("file", "The file is empty; the first line must name the columns")
+    reader.fieldnames = [(name or "").strip().lower().replace(" ", "_") for name in reader.fieldnames]
+    missing = [c for c in REQUIRED_COLUMNS if c not in reader.fieldnames]
+    if missing or not ({"client_email", "client_name"} & set(reader.fieldnames)):
+        needed = missing or ["client_email or client_name"]
+        raise InvalidInput("file", f"Missing column(s): {', '.join(needed)}. Known columns: {', '.join(KNOWN_COLUMNS)}")
+    return reader
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def _parse(text: str, default_currency: str) -> _Parsed:
+    parsed = _Parsed()
+    reader = _reader(text)
+    try:
+        for record in reader:
+            parsed.total += 1
+            if parsed.total > MAX_IMPORT_ROWS:
+                raise InvalidInput("file", f"The file has more than {MAX_IMPORT_ROWS} rows; split it")
+            line = reader.line_num
+            cells = {k: (v or "").strip() for k, v in record.items() if isinstance(k, str)}
+            if not any(cells.values()):
+                parsed.total -= 1
+                continue
+            row_errors: list[ImportRowError] = []
+
+            def fail(column: str | None, message: str, line: int = line, errors=row_errors) -> None:
+                errors.append(ImportRowError(line=line, field=column, message=message))
+
+            for column, limit in TEXT_LIMITS.items():
+                if len(cells.get(column, "")) > limit:
+                    fail(column, f"longer than {limit} characters")
+            if None in record:
+                fail(None, "the row has more cells than the header")
+            number = cells.get("number", "")
+            if not number:
+                fail("number", "the invoice number is missing")
+            email = cells.get("client_email") or None
+            name = cells.get("client_name") or email or ""
+            if not name:
+                fail("client_name", "give client_name or client_email")
+            if email and ("@" not in email or " " in email):
+                fail("client_email", f"{email!r} is not an email address")
+            currency = default_currency
+            try:
+                currency = normalize_currency(cells.get("currency") or default_currency)
+            except MoneyError as exc:
+                fail("currency", str(exc))
+            amount_minor = 0
+            try:
+                amount_minor = parse_amount(cells.get("amount", ""), currency)
+            except MoneyError as exc:
+                fail("amount", str(exc))
+            due = issue = date.min
+            try:
+                due = _parse_date(cells.get("due_date", ""))
+            except ValueError as exc:
+                fail("due_date", str(exc))
+            try:
+                issue = _parse_date(cells["issue_date"]) if cells.get("issue_date") else due
+            except ValueError as exc:
+                fail("issue_date", str(exc))
+            if due != date.min and issue != date.min and due < issue:
+                fail("due_date", "due_date is before issue_date")
+            if row_errors:
+                parsed.errors.extend(row_errors)
+                continue
+            parsed.rows.append(
+                _Row(
+                    line=line,
+                    number=number,
+                    client_key=(email or name).lower(),
+                    client_name=name,
+                    client_email=email,
+                    client_company=cells.get("client_company") or None,
+                    amount_minor=amount_minor,
+                    currency=currency,
+                    issue_date=issue,
+                    due_date=due,
+                    description=cells.get("description") or None,
+                    external_id=cells.get("external_id") or None,
+                )
+            )
+    except csv.Error as exc:
+        raise InvalidInput("file", f"The file is not valid CSV near line {reader.line_num}: {exc}") from None
+    return parsed
+
+
+def _check_uniqueness(session: Session, account_id: int, parsed: _Parsed) -> None:
+    existing_numbers = set(session.scalars(select(Invoice.number).where(Invoice.account_id == account_id)))
+    existing_external = set(
+        session.scalars(
+            select(Invoice.external_id).where(Invoice.account_id == account_id, Invoice.external_id.is_not(None))
+        )
+    )
+    seen_numbers: dict[str, int] = {}
+    seen_external: dict[str, int] = {}
+    kept: list[_Row] = []
+    for row in parsed.rows:
+        problem = None
+        if row.number in existing_numbers:
+            problem = ("number", f"invoice {row.number!r} already exists")
+        elif row.number in seen_numbers:
+            problem = ("number", f"invoice {row.number!r} is also on line {seen_numbers[row.number]}")
+        elif row.external_id and row.external_id in existing_external:
+            problem = ("external_id", f"external id {row.external_id!r} was already imported")
+        elif row.external_id and row.external_id in seen_external:
+            problem = (
+                "external_id",
+                f"external id {row.external_id!r} is also on line {seen_external[row.external_id]}",
+            )
+        if problem:
+            parsed.errors.append(ImportRowError(line=row.line, field=problem[0], message=problem[1]))
+            continue
+        seen_numbers[row.number] = row.line
+        if row.external_id:
+            seen_external[row.external_id] = row.line
+        kept.append(row)
+    parsed.rows = kept
+
+
+def _existing_clients(session: Session, account_id: int) -> dict[str, int]:
+    clients: dict[str, int] = {}
+    for client_id, name, email in session.execute(
+        select(Client.id, Client.name, Client.email)
+        .where(Client.account_id == account_id, Client.deleted_at.is_(None))
+        .order_by(Client.id.desc())
+    ):
+        clients[name.lower()] = client_id
+        if email:
+            clients[email.lower()] = client_id
+    return clients
+
+
+def import_invoices(session: Session, *, account_id: int, data: bytes, dry_run: bool, clock: Clock) -> ImportReport:
+    account = session.get(Account, account_id)
+    assert account is not None
+    parsed = _parse(_decode(data), account.default_currency)
+    _check_uniqueness(session, account_id, parsed)
+    parsed.errors.sort(key=lambda e: e.line)
+    clients = _existing_clients(session, account_id)
+    new_clients: dict[str, _Row] = {}
+    for row in parsed.rows:
+        if row.client_key not in clients and row.client_key not in new_clients:
+            new_clients[row.client_key] = row
+    report = ImportReport(
+        dry_run=dry_run,
+        total_rows=parsed.total,
+        valid_rows=len(parsed.rows),
+        created=0,
+        clients_to_create=sorted(row.client_name for row in new_clients.values()),
+        errors=parsed.errors[:MAX_REPORTED_ERRORS],
+    )
+    if dry_run:
+        return report
+    if parsed.errors:
+        raise ImportRejected(report.model_dump(mode="json"))
+    if not parsed.rows:
+        raise InvalidInput("file", "The file has no invoice rows")
+    now = clock.now()
+    if new_clients:
+        client_ids = session.scalars(
+            insert(Client).returning(Client.id, sort_by_parameter_order=True),
+            [
+                {
+                    "account_id": account_id,
+                    "name": row.client_name,
+                    "email": row.client_email,
+                    "company": row.client_company,
+                    "client_type": ClientType.business,
+                    "reminders_paused": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for row in new_clients.values()
+            ],
+        ).all()
+        clients.update(zip(new_clients, client_ids, strict=True))
+    imported_ids = session.scalars(
+        insert(Invoice).returning(Invoice.id),
+        [
+            {
+                "account_id": account_id,
+                "client_id": clients[row.client_key],
+                "number": row.number,
+                "amount_minor": row.amount_minor,
+                "amount_paid_minor": 0,
+                "currency": row.currency,
+                "issue_date": row.issue_date,
+                "due_date": row.due_date,
+                "status": InvoiceStatus.open,
+                "description": row.description,
+                "external_id": row.external_id,
+                "reminders_excluded": False,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for row in parsed.rows
+        ],
+    ).all()
+    report.created = len(parsed.rows)
+    publish(session, InvoiceChange.created, imported_ids, clock)
+    return report

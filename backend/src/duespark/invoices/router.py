@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, UploadFile, status
+
+from duespark.db import SessionDep
+from duespark.deps import ClockDep, CurrentPrincipal
+from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized, error_responses
+from duespark.invoices import importer, service
+from duespark.invoices.schemas import (
+    EffectiveStatus,
+    ImportReport,
+    InvoiceCreate,
+    InvoiceOut,
+    InvoiceUpdate,
+    PaymentIn,
+    PaymentList,
+)
+from duespark.models import Invoice
+from duespark.pagination import Page, PageParams, page_params, paginate
+
+router = APIRouter(prefix="/api/invoices", tags=["invoices"], responses=error_responses(Unauthorized))
+
+
+def _out(session: SessionDep, invoice: Invoice, clock: ClockDep) -> InvoiceOut:
+    today = service.account_today(session, invoice.account_id, clock)
+    return service.to_out(invoice, client_name=service.client_name_of(session, invoice), today=today)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InvoiceOut,
+    responses=error_responses(InvalidInput, Conflict),
+)
+def create_invoice(
+    data: InvoiceCreate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> InvoiceOut:
+    invoice = service.create_invoice(session, account_id=principal.account_id, data=data, clock=clock)
+    return _out(session, invoice, clock)
+
+
+@router.get("", response_model=Page[InvoiceOut], responses=error_responses(InvalidInput))
+def list_invoices(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    paging: Annotated[PageParams, Depends(page_params)],
+    status_: Annotated[list[EffectiveStatus] | None, Query(alias="status")] = None,
+    client_id: int | None = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    sort: Annotated[
+        str, Query(description="due_date, issue_date, amount, number, created_at; - to reverse")
+    ] = "due_date",
+) -> Page[InvoiceOut]:
+    today = service.account_today(session, principal.account_id, clock)
+    stmt = service.invoice_query(
+        principal.account_id,
+        today=today,
+        statuses=status_,
+        client_id=client_id,
+        due_from=due_from,
+        due_to=due_to,
+        q=q,
+        sort=sort,
+    )
+    rows, total = paginate(session, stmt, paging)
+    return Page[InvoiceOut](
+        items=[service.to_out(invoice, client_name=name, today=today) for invoice, name in rows],
+        total=total,
+        page=paging.page,
+        page_size=paging.page_size,
+    )
+
+
+@router.post("/import", response_model=ImportReport, responses=error_responses(InvalidInput, importer.ImportRejected))
+def import_invoices(
+    file: UploadFile,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    dry_run: Annotated[bool, Query(description="Only check the file and report every bad row")] = True,
+) -> ImportReport:
+    data = file.file.read(importer.MAX_IMPORT_BYTES + 1)
+    return importer.import_invoices(session, account_id=principal.account_id, data=data, dry_run=dry_run, clock=clock)
+
+
+@router.get("/{invoice_id}", response_model=InvoiceOut, responses=error_responses(NotFound))
+def get_invoice(invoice_id: int, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> InvoiceOut:
+    invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
+    return _out(session, invoice, clock)
+
+
+@router.patch("/{invoice_id}", response_model=InvoiceOut, responses=error_responses(NotFound, InvalidInput, Conflict))
+def update_invoice(
+    invoice_id: int, data: InvoiceUpdate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> InvoiceOut:
+    invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
+    service.update_invoice(session, invoice=invoice, data=data, clock=clock)
+    return _out(session, invoice, clock)
+
+
+@router.post(
+    "/{invoice_id}/payments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InvoiceOut,
+    responses=error_responses(NotFound, InvalidInput, Conflict),
+)
+def record_payment(
+    invoice_id: int, data: PaymentIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> InvoiceOut:
+    invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
+    service.record_manual_payment(
+        session,
+        invoice=invoice,
+        amount=data.amount,
+        method=data.method,
+        paid_at=data.paid_at,
+        reference=data.reference,
+        note=data.note,
+        clock=clock,
+    )
+    return _out(session, invoice, clock)
+
+
+@router.get("/{invoice_id}/payments", response_model=PaymentList, responses=error_responses(NotFound))
+def list_payments(invoice_id: int, session: SessionDep, principal: CurrentPrincipal) -> PaymentList:
+    invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
+    return PaymentList(items=[service.payment_out(p) for p in service.list_payments(session, invoice=invoice)])
+
+
+@router.post("/{invoice_id}/void", response_model=InvoiceOut, responses=error_responses(NotFound, Conflict))
+def void_invoice(invoice_id: int, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> InvoiceOut:
+    invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
+    service.void_invoice(session, invoice=invoice, clock=clock)
+    return _out(session, invoice, clock)

@@ -1,0 +1,344 @@
+"""Invoices and manual payments. The stored status follows the balance; overdue is derived."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session
+
+from duespark.clients.service import like_pattern
+from duespark.clock import Clock, today_in
+from duespark.errors import Conflict, InvalidInput
+from duespark.invoices.events import InvoiceChange, publish
+from duespark.invoices.schemas import EffectiveStatus, InvoiceCreate, InvoiceOut, InvoiceUpdate, PaymentOut
+from duespark.models import Account, Client, Invoice, Payment
+from duespark.models.enums import InvoiceStatus
+from duespark.money import MoneyError, format_amount, parse_amount
+from duespark.tenancy import get_owned, scoped
+
+UNSETTLED = (InvoiceStatus.open, InvoiceStatus.partially_paid)
+INVOICE_SORTS = {
+    "due_date": Invoice.due_date,
+    "issue_date": Invoice.issue_date,
+    "amount": Invoice.amount_minor,
+    "number": Invoice.number,
+    "created_at": Invoice.created_at,
+}
+
+
+def effective_status(invoice: Invoice, today: date) -> EffectiveStatus:
+    if invoice.status in UNSETTLED and invoice.due_date < today:
+        return EffectiveStatus.overdue
+    return EffectiveStatus(invoice.status)
+
+
+def to_out(invoice: Invoice, *, client_name: str, today: date) -> InvoiceOut:
+    currency = invoice.currency
+    return InvoiceOut(
+        id=invoice.id,
+        client_id=invoice.client_id,
+        client_name=client_name,
+        number=invoice.number,
+        amount=format_amount(invoice.amount_minor, currency),
+        currency=currency,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        description=invoice.description,
+        external_id=invoice.external_id,
+        status=effective_status(invoice, today),
+        amount_paid=format_amount(invoice.amount_paid_minor, currency),
+        balance=format_amount(invoice.balance_minor, currency),
+        paid_at=invoice.paid_at,
+        voided_at=invoice.voided_at,
+        reminders_excluded=invoice.reminders_excluded,
+        created_at=invoice.created_at,
+        updated_at=invoice.updated_at,
+    )
+
+
+def payment_out(payment: Payment) -> PaymentOut:
+    return PaymentOut(
+        id=payment.id,
+        invoice_id=payment.invoice_id,
+        amount=format_amount(payment.amount_minor, payment.currency),
+        currency=payment.currency,
+        method=payment.method,
+        paid_at=payment.paid_at,
+        reference=payment.external_reference,
+        note=payment.note,
+    )
+
+
+def account_today(session: Session, account_id: int, clock: Clock) -> date:
+    timezone = session.scalar(select(Account.timezone).where(Account.id == account_id)) or "UTC"
+    return today_in(clock, timezone)
+
+
+def _amount_minor(field: str, value: object, currency: str) -> int:
+    try:
+        return parse_amount(value, currency)
+    except MoneyError as exc:
+        raise InvalidInput(field, str(exc)) from None
+
+
+def _owned_client(session: Session, account_id: int, client_id: int) -> Client:
+    client = session.scalars(
+        scoped(Client, account_id).where(Client.id == client_id, Client.deleted_at.is_(None))
+    ).first()
+    if client is None:
+        raise InvalidInput("client_id", "No such client in this account")
+    return client
+
+
+def _ensure_number_free(session: Session, account_id: int, number: str, *, except_id: int | None = None) -> None:
+    stmt = scoped(Invoice, account_id, Invoice.id).where(Invoice.number == number)
+    if except_id is not None:
+        stmt = stmt.where(Invoice.id != except_id)
+    if session.scalar(stmt) is not None:
+        raise Conflict([{"field": "number", "message": f"Invoice number {number!r} is already used"}])
+
+
+def create_invoice(session: Session, *, account_id: int, data: InvoiceCreate, clock: Clock) -> Invoice:
+    account = session.get(Account, account_id)
+    assert account is not None
+    _owned_client(session, account_id, data.client_id)
+    currency = data.currency or account.default_currency
+    amount_minor = _amount_minor("amount", data.amount, currency)
+    _ensure_number_free(session, account_id, data.number)
+    if data.external_id and session.scalar(
+        scoped(Invoice, account_id, Invoice.id).where(Invoice.external_id == data.external_id)
+    ):
+        raise Conflict([{"field": "external_id", "message": "An invoice with this external id exists"}])
+    now = clock.now()
+    invoice = Invoice(
+        account_id=account_id,
+        client_id=data.client_id,
+        number=data.number,
+        amount_minor=amount_minor,
+        amount_paid_minor=0,
+        currency=currency,
+        issue_date=data.issue_date,
+        due_date=data.due_date,
+        status=data.status,
+        description=data.description,
+        external_id=data.external_id,
+        reminders_excluded=data.reminders_excluded,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(invoice)
+    session.flush()
+    publish(session, InvoiceChange.created, [invoice.id], clock)
+    return invoice
+
+
+def get_invoice(session: Session, *, account_id: int, invoice_id: int) -> Invoice:
+    return get_owned(session, Invoice, invoice_id, account_id, what="Invoice")
+
+
+def client_name_of(session: Session, invoice: Invoice) -> str:
+    return session.scalar(select(Client.name).where(Client.id == invoice.client_id)) or ""
+
+
+def invoice_query(
+    account_id: int,
+    *,
+    today: date,
+    statuses: list[EffectiveStatus] | None,
+    client_id: int | None,
+    due_from: date | None,
+    due_to: date | None,
+    q: str | None,
+    sort: str,
+) -> Select:
+    stmt = (
+        select(Invoice, Client.name)
+        .join(Client, Client.id == Invoice.client_id)
+        .where(Invoice.account_id == account_id)
+    )
+    if statuses:
+        stmt = stmt.where(or_(*(_status_condition(s, today) for s in set(statuses))))
+    if client_id is not None:
+        stmt = stmt.where(Invoice.client_id == client_id)
+    if due_from is not None:
+        stmt = stmt.where(Invoice.due_date >= due_from)
+    if due_to is not None:
+        stmt = stmt.where(Invoice.due_date <= due_to)
+    if q:
+        pattern = like_pattern(q)
+        stmt = stmt.where(
+            or_(
+                Invoice.number.ilike(pattern, escape="\\"),
+                Invoice.description.ilike(pattern, escape="\\"),
+                Client.name.ilike(pattern, escape="\\"),
+                Client.company.ilike(pattern, escape="\\"),
+            )
+        )
+    column = INVOICE_SORTS.get(sort.lstrip("-"))
+    if column is None:
+        raise InvalidInput("sort", f"Sort by one of {', '.join(sorted(INVOICE_SORTS))}, with - for descending")
+    return stmt.order_by(column.desc() if sort.startswith("-") else column.asc(), Invoice.id)
+
+
+def _status_condition(status: EffectiveStatus, today: date):
+    if status == EffectiveStatus.overdue:
+        return and_(Invoice.status.in_(UNSETTLED), Invoice.due_date < today)
+    if status in (EffectiveStatus.open, EffectiveStatus.partially_paid):
+        return and_(Invoice.status == status.value, Invoice.due_date >= today)
+    return Invoice.status == status.value
+
+
+def update_invoice(session: Session, *, invoice: Invoice, data: InvoiceUpdate, clock: Clock) -> Invoice:
+    changes = data.model_dump(exclude_unset=True)
+    if invoice.status in (InvoiceStatus.paid, InvoiceStatus.void):
+        editable = {"description", "reminders_excluded"}
+        if set(changes) - editable:
+            raise Conflict(f"A {invoice.status} invoice can only have its description changed")
+    for field in ("client_id", "number", "amount", "currency", "issue_date", "due_date", "status"):
+        if field in changes and changes[field] is None:
+            raise InvalidInput(field, "This field cannot be empty")
+    if "client_id" in changes:
+        _owned_client(session, invoice.account_id, changes["client_id"])
+    if "number" in changes and changes["number"] != invoice.number:
+        _ensure_number_free(session, invoice.account_id, changes["number"], except_id=invoice.id)
+    currency = changes.get("currency", invoice.currency)
+    if currency != invoice.currency and invoice.amount_paid_minor:
+        raise InvalidInput("currency", "The currency of an invoice with payments cannot change")
+    if "amount" in changes or "currency" in changes:
+        amount_minor = _amount_minor(
+            "amount", changes.get("amount", format_amount(invoice.amount_minor, currency)), currency
+        )
+        if amount_minor < invoice.amount_paid_minor:
+            raise InvalidInput("amount", "The amount cannot be less than what was already paid")
+        invoice.amount_minor = amount_minor
+        invoice.currency = currency
+    issue_date = changes.get("issue_date", invoice.issue_date)
+    due_date = changes.get("due_date", invoice.due_date)
+    if due_date < issue_date:
+        raise InvalidInput("due_date", "due_date must not be before issue_date")
+    if changes.get("status") == InvoiceStatus.draft and invoice.status != InvoiceStatus.draft:
+        raise InvalidInput("status", "An invoice that was sent cannot go back to draft")
+    for field in ("client_id", "number", "issue_date", "due_date", "description", "reminders_excluded", "status"):
+        if field in changes:
+            setattr(invoice, field, changes[field])
+    _settle_status(invoice, paid_at=None)
+    invoice.updated_at = clock.now()
+    publish(session, InvoiceChange.updated, [invoice.id], clock)
+    return invoice
+
+
+def _settle_status(invoice: Invoice, *, paid_at: datetime | None) -> None:
+    """Set the stored status from the balance."""
+    if invoice.status in (InvoiceStatus.draft, InvoiceStatus.void):
+        return
+    if invoice.balance_minor <= 0:
+        invoice.status = InvoiceStatus.paid
+        invoice.paid_at = invoice.paid_at or paid_at
+    elif invoice.amount_paid_minor > 0:
+        invoice.status = InvoiceStatus.partially_paid
+        invoice.paid_at = None
+    else:
+        invoice.status = InvoiceStatus.open
+        invoice.paid_at = None
+
+
+def apply_payment(
+    session: Session,
+    *,
+    invoice: Invoice,
+    amount_minor: int,
+    method: str,
+    paid_at: datetime,
+    clock: Clock,
+    external_reference: str | None = None,
+    note: str | None = None,
+) -> Payment:
+    """Record money received (or refunded, when negative) and let the status follow the balance.
+
+    Shared by manual payments and payment providers, so every path has the same effects.
+    """
+    was_paid = invoice.status == InvoiceStatus.paid
+    payment = Payment(
+        account_id=invoice.account_id,
+        invoice_id=invoice.id,
+        amount_minor=amount_minor,
+        currency=invoice.currency,
+        method=method,
+        paid_at=paid_at,
+        external_reference=external_reference,
+        note=note,
+        created_at=clock.now(),
+    )
+    session.add(payment)
+    invoice.amount_paid_minor = max(0, invoice.amount_paid_minor + amount_minor)
+    if invoice.status == InvoiceStatus.draft:
+        invoice.status = InvoiceStatus.open
+    _settle_status(invoice, paid_at=paid_at)
+    invoice.updated_at = clock.now()
+    session.flush()
+    if invoice.status == InvoiceStatus.paid and not was_paid:
+        change = InvoiceChange.paid
+    elif was_paid and invoice.status != InvoiceStatus.paid:
+        change = InvoiceChange.reopened
+    else:
+        change = InvoiceChange.payment_recorded
+    publish(session, change, [invoice.id], clock)
+    return payment
+
+
+def record_manual_payment(
+    session: Session,
+    *,
+    invoice: Invoice,
+    amount: object,
+    method: str,
+    paid_at: datetime | None,
+    reference: str | None,
+    note: str | None,
+    clock: Clock,
+) -> Payment:
+    if invoice.status == InvoiceStatus.void:
+        raise Conflict("A void invoice cannot take payments")
+    if invoice.status == InvoiceStatus.paid:
+        raise Conflict("This invoice is already paid")
+    amount_minor = _amount_minor("amount", amount, invoice.currency)
+    if amount_minor > invoice.balance_minor:
+        raise InvalidInput(
+            "amount",
+            f"The payment is more than the balance of {format_amount(invoice.balance_minor, invoice.currency)}",
+        )
+    if paid_at is not None and paid_at > clock.now():
+        raise InvalidInput("paid_at", "A payment cannot be dated in the future")
+    return apply_payment(
+        session,
+        invoice=invoice,
+        amount_minor=amount_minor,
+        method=method,
+        paid_at=paid_at or clock.now(),
+        clock=clock,
+        external_reference=reference,
+        note=note,
+    )
+
+
+def list_payments(session: Session, *, invoice: Invoice) -> list[Payment]:
+    return list(
+        session.scalars(
+            select(Payment)
+            .where(Payment.invoice_id == invoice.id, Payment.account_id == invoice.account_id)
+            .order_by(Payment.paid_at, Payment.id)
+        )
+    )
+
+
+def void_invoice(session: Session, *, invoice: Invoice, clock: Clock) -> Invoice:
+    if invoice.status == InvoiceStatus.void:
+        return invoice
+    if invoice.status == InvoiceStatus.paid:
+        raise Conflict("A paid invoice cannot be voided; refund it first")
+    invoice.status = InvoiceStatus.void
+    invoice.voided_at = clock.now()
+    invoice.updated_at = invoice.voided_at
+    publish(session, InvoiceChange.voided, [invoice.id], clock)
+    return invoice

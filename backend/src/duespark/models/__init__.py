@@ -1,0 +1,23 @@
+"""All tables in one package so domains import them one way: routers -> services -> models."""
+
+from duespark.models.account import Account
+from duespark.models.api_token import ApiToken
+from duespark.models.base import Base
+from duespark.models.client import Client
+from duespark.models.invoice import Invoice
+from duespark.models.membership import Membership
+from duespark.models.payment import Payment
+from duespark.models.refresh_token import RefreshToken
+from duespark.models.user import User
+
+__all__ = [
+    "Account",
+    "ApiToken",
+    "Base",
+    "Client",
+    "Invoice",
+    "Membership",
+    "Payment",
+    "RefreshToken",
+    "User",
+]

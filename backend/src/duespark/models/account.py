@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from duespark.models.base import Base, IdMixin, TimestampMixin
+
+
+class Account(IdMixin, TimestampMixin, Base):
+    """The business that owns all data: clients, invoices, reminders."""
+
+    __tablename__ = "accounts"
+
+    name: Mapped[str] = mapped_column(String(200))
+    default_currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    locale: Mapped[str] = mapped_column(String(16), default="en")
+    sender_name: Mapped[str | None] = mapped_column(String(200))
+    sender_email: Mapped[str | None] = mapped_column(String(320))
+    payment_instructions: Mapped[str | None] = mapped_column(Text)
+    # New accounts deliver only to their own address until the user switches live sending on.
+    test_mode: Mapped[bool] = mapped_column(Boolean, default=True)
+    live_since: Mapped[datetime | None]

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from duespark.models.base import Base, IdMixin, IdType, TimestampMixin
+
+
+class Client(IdMixin, TimestampMixin, Base):
+    __tablename__ = "clients"
+    __table_args__ = (Index("ix_clients_account_name", "account_id", "name"),)
+
+    account_id: Mapped[int] = mapped_column(IdType, ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    company: Mapped[str | None] = mapped_column(String(200))
+    client_type: Mapped[str] = mapped_column(String(20), default="business")
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    notes: Mapped[str | None] = mapped_column(Text)
+    # Paused with no date means paused until resumed by hand.
+    reminders_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminders_paused_until: Mapped[date | None]
+    unsubscribed_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from duespark.models.base import Base, IdMixin, IdType, TimestampMixin
+from duespark.models.client import Client
+
+
+class Invoice(IdMixin, TimestampMixin, Base):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("account_id", "number"),
+        UniqueConstraint("account_id", "external_id"),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint("amount_paid_minor >= 0", name="amount_paid_not_negative"),
+        Index("ix_invoices_account_status_due", "account_id", "status", "due_date"),
+        Index("ix_invoices_account_client", "account_id", "client_id"),
+    )
+
+    account_id: Mapped[int] = mapped_column(IdType, ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[int] = mapped_column(IdType, ForeignKey("clients.id", ondelete="RESTRICT"))
+    number: Mapped[str] = mapped_column(String(64))
+    # Money is an integer count of the currency's minor units.
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    amount_paid_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    currency: Mapped[str] = mapped_column(String(3))
+    issue_date: Mapped[date]
+    due_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20))
+    paid_at: Mapped[datetime | None]
+    voided_at: Mapped[datetime | None]
+    description: Mapped[str | None] = mapped_column(Text)
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    reminders_excluded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    client: Mapped[Client] = relationship(lazy="raise")
+
+    @property
+    def balance_minor(self) -> int:
+        return self.amount_minor - self.amount_paid_minor

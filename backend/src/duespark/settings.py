@@ -1,0 +1,213 @@
+"""All configuration in one pydantic-settings class, loaded once and checked for production."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ENV_PREFIX = "DUESPARK_"
+MIN_SECRET_BYTES = 32
+# Settings whose value may instead be read from a file named by `<NAME>_FILE`
+# (Docker secrets, systemd credentials), so secrets never travel in env files.
+SECRET_SETTINGS = (
+    "secret_key",
+    "secret_keys",
+    "database_url",
+    "smtp_password",
+    "postmark_server_token",
+    "postmark_webhook_password",
+    "stripe_secret_key",
+    "stripe_webhook_secret",
+    "metrics_token",
+    "sentry_dsn",
+)
+EXAMPLE_SECRET_MARKERS = ("change-me", "changeme", "change_me", "example", "replace-me", "your-secret", "secret-key")
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", populate_by_name=True)
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DUESPARK_DATABASE_URL", "DATABASE_URL", "database_url")
+    )
+    allow_sqlite_in_production: bool = False
+    database_pool_size: int = 10
+
+    # JWT signing keys, current first: older keys still verify, so rotation logs nobody out.
+    secret_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    secret_key: str | None = None
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=30, ge=1, le=365)
+    cookie_secure: bool = True
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=1024)
+
+    public_url: str = "http://127.0.0.1:8000"
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    web_dist_dir: Path | None = None
+
+    email_provider: Literal["console", "file", "smtp", "postmark", "ses"] = "file"
+    email_from: str | None = None
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_timeout_seconds: float = 20.0
+    postmark_server_token: str | None = None
+    postmark_message_stream: str = "outbound"
+    postmark_webhook_password: str | None = None
+    ses_region: str = "eu-west-1"
+    ses_configuration_set: str | None = None
+
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+
+    redis_url: str | None = None
+    scheduler_batch_size: int = Field(default=200, ge=1, le=10_000)
+    run_worker_in_process: bool | None = None
+
+    log_level: str = "INFO"
+    log_json: bool | None = None
+    sentry_dsn: str | None = None
+    metrics_token: str | None = None
+
+    @field_validator("secret_keys", "cors_origins", mode="before")
+    @classmethod
+    def _csv_list(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def database_url_or_default(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'duespark.db').resolve()}"
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url_or_default.startswith("sqlite")
+
+    @property
+    def worker_in_process(self) -> bool:
+        if self.run_worker_in_process is not None:
+            return self.run_worker_in_process
+        return self.env == "development"
+
+    @property
+    def json_logs(self) -> bool:
+        return self.log_json if self.log_json is not None else self.is_production
+
+    @cached_property
+    def signing_keys(self) -> list[str]:
+        """Keys for JWTs and signed links, current first.
+
+        In development a key is generated once and kept under the data directory, so a
+        new user has nothing to invent and sessions survive restarts.
+        """
+        keys = [*self.secret_keys]
+        if self.secret_key and self.secret_key not in keys:
+            keys.insert(0, self.secret_key)
+        if keys or self.is_production:
+            return keys
+        return [_development_secret(self.data_dir)]
+
+
+def _development_secret(data_dir: Path) -> str:
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _secrets_from_files(environ: os._Environ[str] | dict[str, str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for name in SECRET_SETTINGS:
+        file_var = f"{ENV_PREFIX}{name.upper()}_FILE"
+        if file_var in environ and f"{ENV_PREFIX}{name.upper()}" not in environ:
+            values[name] = Path(environ[file_var]).read_text().strip()
+    return values
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, `*_FILE` secrets, then explicit overrides."""
+    return Settings(**{**_secrets_from_files(os.environ), **overrides})
+
+
+def _looks_like_example(secret: str) -> bool:
+    lowered = secret.lower()
+    return any(marker in lowered for marker in EXAMPLE_SECRET_MARKERS) or len(set(secret)) < 8
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """Each reason the settings are unsafe for production, naming the setting to fix."""
+    problems: list[str] = []
+    keys = settings.signing_keys
+    if not keys:
+        problems.append("DUESPARK_SECRET_KEY is missing: generate one with `openssl rand -base64 48`.")
+    for index, key in enumerate(keys):
+        name = "DUESPARK_SECRET_KEY" if index == 0 else f"DUESPARK_SECRET_KEYS[{index}]"
+        if len(key.encode()) < MIN_SECRET_BYTES:
+            problems.append(f"{name} is shorter than {MIN_SECRET_BYTES} bytes.")
+        elif _looks_like_example(key):
+            problems.append(f"{name} is an example value; generate a random one.")
+    for origin in settings.cors_origins:
+        if origin == "*" or "localhost" in origin or "127.0.0.1" in origin:
+            problems.append(f"DUESPARK_CORS_ORIGINS allows {origin!r}; list your real https origins.")
+    if settings.uses_sqlite and not settings.allow_sqlite_in_production:
+        problems.append(
+            "DUESPARK_DATABASE_URL is SQLite: use PostgreSQL, or set DUESPARK_ALLOW_SQLITE_IN_PRODUCTION=true."
+        )
+    if not settings.cookie_secure:
+        problems.append("DUESPARK_COOKIE_SECURE is false: cookies would travel over plain HTTP.")
+    if not settings.public_url.startswith("https://"):
+        problems.append("DUESPARK_PUBLIC_URL must be an https:// URL (links in emails point there).")
+    if not settings.email_from:
+        problems.append("DUESPARK_EMAIL_FROM is missing: reminders need a sender address.")
+    if settings.email_provider in ("console", "file"):
+        problems.append(f"DUESPARK_EMAIL_PROVIDER is {settings.email_provider!r}: no email would be delivered.")
+    problems.extend(provider_problems(settings))
+    return problems
+
+
+def provider_problems(settings: Settings) -> list[str]:
+    """Missing settings of the chosen email and payment providers."""
+    problems: list[str] = []
+    if settings.email_provider == "postmark" and not settings.postmark_server_token:
+        problems.append("DUESPARK_POSTMARK_SERVER_TOKEN is missing for the postmark provider.")
+    if settings.email_provider == "smtp" and not settings.smtp_host:
+        problems.append("DUESPARK_SMTP_HOST is missing for the smtp provider.")
+    if settings.stripe_secret_key and not settings.stripe_webhook_secret:
+        problems.append("DUESPARK_STRIPE_WEBHOOK_SECRET is missing: Stripe payments would never be noticed.")
+    return problems
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def validate_for_startup(settings: Settings) -> None:
+    if settings.is_production:
+        problems = production_problems(settings)
+        if problems:
+            raise ConfigurationError("Refusing to start in production:\n- " + "\n- ".join(problems))
