@@ -6,6 +6,7 @@ from duespark.models.base import Base
 from duespark.models.client import Client
 from duespark.models.invoice import Invoice
 from duespark.models.membership import Membership
+from duespark.models.message import Message
 from duespark.models.payment import Payment
 from duespark.models.refresh_token import RefreshToken
 from duespark.models.user import User
@@ -17,6 +18,7 @@ __all__ = [
     "Client",
     "Invoice",
     "Membership",
+    "Message",
     "Payment",
     "RefreshToken",
     "User",
