@@ -10,6 +10,7 @@ from duespark.models.message import Message
 from duespark.models.payment import Payment
 from duespark.models.refresh_token import RefreshToken
 from duespark.models.user import User
+from duespark.models.worker import SchedulerLock, WorkerHeartbeat
 
 __all__ = [
     "Account",
@@ -21,5 +22,7 @@ __all__ = [
     "Message",
     "Payment",
     "RefreshToken",
+    "SchedulerLock",
     "User",
+    "WorkerHeartbeat",
 ]
