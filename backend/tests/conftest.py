@@ -25,7 +25,7 @@ POSTGRES_SERVER_URL = os.environ.get("DUESPARK_TEST_POSTGRES_URL", "postgresql:/
 REDIS_URL = os.environ.get("DUESPARK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REQUIRE_SERVICES = os.environ.get("DUESPARK_TEST_REQUIRE_SERVICES") == "1"
 TEST_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-TEST_SECRET = "test-only-signing-key-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105
+TEST_SECRET = "test-only-signing-key-0123456789abcdefghijklmnopqrstuvwxyz"
 
 _skipped_legs: dict[str, str] = {}
 

@@ -147,7 +147,7 @@ def user_create(
 
 @app.command()
 def demo(
-    email: Annotated[str, typer.Option(help="The demo user's email; created if missing.")] = "demo@duespark.local",
+    email: Annotated[str, typer.Option(help="The demo user's email; created if missing.")] = "demo@example.com",
     now: NowOption = None,
 ) -> None:
     """Fill an account with realistic clients and invoices (paid early, late, overdue, due soon)."""

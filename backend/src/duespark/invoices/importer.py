@@ -95,9 +95,15 @@ def _parse_date(value: str) -> date:
         raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
 
 
+def _european_amount(text: str) -> str:
+    """In semicolon files (Excel in most of Europe) the comma is the decimal mark: 1.250,00."""
+    return text.replace(".", "").replace(",", ".")
+
+
 def _parse(text: str, default_currency: str) -> _Parsed:
     parsed = _Parsed()
     reader = _reader(text)
+    decimal_comma = reader.reader.dialect.delimiter == ";"
     try:
         for record in reader:
             parsed.total += 1
@@ -134,7 +140,8 @@ def _parse(text: str, default_currency: str) -> _Parsed:
                 fail("currency", str(exc))
             amount_minor = 0
             try:
-                amount_minor = parse_amount(cells.get("amount", ""), currency)
+                amount_text = cells.get("amount", "")
+                amount_minor = parse_amount(_european_amount(amount_text) if decimal_comma else amount_text, currency)
             except MoneyError as exc:
                 fail("amount", str(exc))
             due = issue = date.min

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from duespark.auth.schemas import check_currency
 from duespark.models.enums import PaymentMethod
@@ -42,11 +42,13 @@ class InvoiceCreate(BaseModel):
     _amount = field_validator("amount", mode="before")(_reject_float)
     _currency = field_validator("currency")(check_currency)
 
-    @model_validator(mode="after")
-    def _due_after_issue(self) -> InvoiceCreate:
-        if self.due_date < self.issue_date:
+    @field_validator("due_date")
+    @classmethod
+    def _due_after_issue(cls, due_date: date, info: ValidationInfo) -> date:
+        issue_date = info.data.get("issue_date")
+        if issue_date is not None and due_date < issue_date:
             raise ValueError("due_date must not be before issue_date")
-        return self
+        return due_date
 
 
 class InvoiceUpdate(BaseModel):

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from duespark.cli import app as cli
+from duespark.db import make_engine, make_session_factory
+from duespark.models import Client, Invoice, User
+from duespark.models.enums import InvoiceStatus
+
+
+@pytest.fixture
+def cli_env(tmp_path, monkeypatch, database_url):
+    # A fresh database for each test: the CLI commits for real.
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'cli.db'}"
+    else:
+        from tests.conftest import create_postgres_database, drop_postgres_database
+
+        server = database_url.rsplit("/", 1)[0] + "/postgres"
+        url = create_postgres_database(server)
+    monkeypatch.setenv("DUESPARK_DATABASE_URL", url)
+    monkeypatch.setenv("DUESPARK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DUESPARK_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("DUESPARK_ARGON2_MEMORY_KIB", "1024")
+    yield url
+    if not database_url.startswith("sqlite"):
+        drop_postgres_database(server, url)
+
+
+def test_migrate_is_idempotent(cli_env):
+    runner = CliRunner()
+    first = runner.invoke(cli, ["migrate"])
+    second = runner.invoke(cli, ["migrate"])
+    assert first.exit_code == second.exit_code == 0
+    assert "Database is at revision" in second.output
+
+
+def test_user_create_and_duplicate(cli_env):
+    runner = CliRunner()
+    args = ["user", "create", "--email", "ann@example.com", "--name", "Ann", "--password", "long password 1"]
+    ok = runner.invoke(cli, [*args, "--company", "Ann Design", "--timezone", "Europe/Berlin"])
+    assert ok.exit_code == 0, ok.output
+    assert "Created user ann@example.com" in ok.output
+    again = runner.invoke(cli, args)
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+    bad = runner.invoke(cli, ["user", "create", "--email", "x", "--name", "X", "--password", "short"])
+    assert bad.exit_code == 1
+    assert "Cannot create the user" in bad.output
+    with make_session_factory(make_engine(cli_env))() as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_demo_fills_a_realistic_account(cli_env):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["demo", "--now", "2026-11-25T09:00:00Z"])
+    assert result.exit_code == 0, result.output
+    assert "6 clients" in result.output
+    with make_session_factory(make_engine(cli_env))() as session:
+        invoices = session.scalars(select(Invoice)).all()
+        clients = session.scalars(select(Client)).all()
+    assert len(clients) == 6
+    today = date(2026, 11, 25)
+    paid = [i for i in invoices if i.status == InvoiceStatus.paid]
+    early = [i for i in paid if i.paid_at.date() < i.due_date]
+    late = [i for i in paid if i.paid_at.date() > i.due_date]
+    overdue = [i for i in invoices if i.status == InvoiceStatus.open and i.due_date < today]
+    due_soon = [i for i in invoices if i.status == InvoiceStatus.open and i.due_date >= today]
+    assert early and late and overdue and due_soon
+    # Running it again adds nothing twice.
+    again = runner.invoke(cli, ["demo", "--now", "2026-11-25T09:00:00Z"])
+    assert "0 clients, 0 invoices" in again.output
+
+
+def test_bad_now_is_a_clear_error(cli_env):
+    result = CliRunner().invoke(cli, ["demo", "--now", "yesterday"])
+    assert result.exit_code == 1
+    assert "is not an ISO-8601 instant" in result.output
+    naive = CliRunner().invoke(cli, ["demo", "--now", "2026-11-25T09:00:00"])
+    assert naive.exit_code == 1
+    assert "no timezone" in naive.output
