@@ -4,7 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 DUESPARK := $(VENV)/bin/duespark
-PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+# The first interpreter that really runs and is 3.11+ (pyenv shims may exist for versions not selected).
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -15,6 +17,7 @@ export DUESPARK_DATA_DIR ?= $(CURDIR)/data
 install: $(STAMP)
 
 $(STAMP): backend/pyproject.toml
+	@test -n "$(PYTHON)" || { echo "DueSpark needs Python 3.11 or newer (python3.11, python3.12 or python3)."; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e 'backend[dev]'
