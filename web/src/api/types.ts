@@ -1,0 +1,51 @@
+/**
+ * Domain types, derived from the generated OpenAPI paths (not from schema names, which
+ * the backend is free to rename).
+ */
+import type { paths } from './schema';
+
+type Json<R> = R extends { content: { 'application/json': infer B } } ? B : never;
+type Ok<Op> = Op extends { responses: infer Rs }
+  ? 200 extends keyof Rs
+    ? Json<Rs[200]>
+    : 201 extends keyof Rs
+      ? Json<Rs[201]>
+      : never
+  : never;
+type BodyOf<Op> = Op extends { requestBody?: infer B } ? Json<NonNullable<B>> : never;
+
+export type Me = Ok<paths['/api/me']['get']>;
+export type MeUpdate = BodyOf<paths['/api/me']['patch']>;
+export type Account = Ok<paths['/api/account']['get']>;
+export type AccountUpdate = BodyOf<paths['/api/account']['patch']>;
+export type RegisterInput = BodyOf<paths['/api/auth/register']['post']>;
+export type LoginInput = BodyOf<paths['/api/auth/login']['post']>;
+
+export type Client = Ok<paths['/api/clients/{id}']['get']>;
+export type ClientCreate = BodyOf<paths['/api/clients']['post']>;
+export type ClientUpdate = BodyOf<paths['/api/clients/{id}']['patch']>;
+export type ClientType = Client['client_type'];
+export type ClientSort = NonNullable<NonNullable<paths['/api/clients']['get']['parameters']['query']>['sort']>;
+
+export type Invoice = Ok<paths['/api/invoices/{id}']['get']>;
+export type InvoiceCreate = BodyOf<paths['/api/invoices']['post']>;
+export type InvoiceUpdate = BodyOf<paths['/api/invoices/{id}']['patch']>;
+export type InvoiceStatus = Invoice['status'];
+export type InvoiceListQuery = NonNullable<paths['/api/invoices']['get']['parameters']['query']>;
+export type InvoiceSort = NonNullable<InvoiceListQuery['sort']>;
+export type Payment = Ok<paths['/api/invoices/{id}/payments']['get']>['items'][number];
+export type PaymentCreate = BodyOf<paths['/api/invoices/{id}/payments']['post']>;
+export type ImportReport = Ok<paths['/api/invoices/import']['post']>;
+
+export type ApiToken = Ok<paths['/api/tokens']['get']>['items'][number];
+export type ApiTokenCreated = Ok<paths['/api/tokens']['post']>;
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  page_size: number;
+}
+
+export const INVOICE_STATUSES = ['draft', 'open', 'partially_paid', 'overdue', 'paid', 'void'] as const satisfies readonly InvoiceStatus[];
+export const CLIENT_TYPES = ['individual', 'business', 'enterprise'] as const satisfies readonly ClientType[];

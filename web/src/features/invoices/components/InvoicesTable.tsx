@@ -1,0 +1,106 @@
+import { Text } from '@mantine/core';
+import { createColumnHelper } from '@tanstack/react-table';
+import { useMemo } from 'react';
+import { Link } from 'react-router';
+import type { Invoice } from '@/api/types';
+import { DataTable, RowLink, type DataTableProps } from '@/components/ui/DataTable';
+import { Money } from '@/components/ui/Money';
+import { StatusBadge } from '@/components/ui/StatusBadge';
+import { describeDue, formatDate } from '@/lib/dates';
+import { isZero } from '@/lib/money';
+
+const column = createColumnHelper<Invoice>();
+
+function DueCell({ invoice }: { invoice: Invoice }) {
+  const live = invoice.status === 'open' || invoice.status === 'overdue' || invoice.status === 'partially_paid';
+  return (
+    <div>
+      <Text size="sm">{formatDate(invoice.due_date)}</Text>
+      {live && (
+        <Text size="xs" c={invoice.status === 'overdue' ? 'red.7' : 'dimmed'}>
+          {describeDue(invoice.due_date)}
+        </Text>
+      )}
+    </div>
+  );
+}
+
+export type InvoicesTableProps = Omit<DataTableProps<Invoice>, 'columns' | 'label' | 'getRowId'> & {
+  label?: string;
+  /** Hide the client column (on a client's own page). */
+  hideClient?: boolean;
+};
+
+export function InvoicesTable({ hideClient, label = 'Invoices', ...props }: InvoicesTableProps) {
+  const columns = useMemo(
+    () =>
+      [
+        column.accessor('number', {
+          header: 'Invoice',
+          enableSorting: true,
+          cell: ({ row }) => (
+            <div>
+              <RowLink to={`/invoices/${row.original.id}`}>{row.original.number}</RowLink>
+              {hideClient && row.original.description && (
+                <Text size="xs" c="dimmed" truncate maw={260}>
+                  {row.original.description}
+                </Text>
+              )}
+            </div>
+          ),
+        }),
+        hideClient
+          ? null
+          : column.accessor('client_name', {
+              header: 'Client',
+              meta: { visibleFrom: 'sm' },
+              cell: ({ row }) => (
+                <Text
+                  component={Link}
+                  to={`/clients/${row.original.client_id}`}
+                  size="sm"
+                  data-row-action
+                  style={{ color: 'inherit', textDecoration: 'none' }}
+                  truncate
+                  maw={220}
+                >
+                  {row.original.client_name}
+                </Text>
+              ),
+            }),
+        column.accessor('status', {
+          header: 'Status',
+          cell: ({ getValue }) => <StatusBadge status={getValue()} />,
+        }),
+        column.accessor('due_date', {
+          header: 'Due',
+          enableSorting: true,
+          meta: { visibleFrom: 'sm' },
+          cell: ({ row }) => <DueCell invoice={row.original} />,
+        }),
+        column.accessor('amount', {
+          header: 'Amount',
+          enableSorting: true,
+          meta: { align: 'right' },
+          cell: ({ row }) => {
+            const invoice = row.original;
+            const showBalance =
+              invoice.status !== 'void' && invoice.status !== 'paid' && !isZero(invoice.amount_paid || '0', invoice.currency);
+            return (
+              <div>
+                <Money amount={invoice.amount} currency={invoice.currency} size="sm" fw={500} />
+                {showBalance && (
+                  <Text size="xs" c="dimmed">
+                    <Money amount={invoice.balance} currency={invoice.currency} /> due
+                  </Text>
+                )}
+              </div>
+            );
+          },
+        }),
+      ].filter((c): c is NonNullable<typeof c> => c !== null),
+    [hideClient],
+  );
+
+  return <DataTable label={label} columns={columns} getRowId={(invoice) => invoice.id} {...props} />;
+}

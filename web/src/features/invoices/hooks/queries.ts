@@ -1,0 +1,136 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { api, unwrap } from '@/api/client';
+import type { Invoice, InvoiceCreate, InvoiceListQuery, InvoiceUpdate, PaymentCreate } from '@/api/types';
+
+export const invoiceKeys = {
+  all: ['invoices'] as const,
+  lists: () => [...invoiceKeys.all, 'list'] as const,
+  list: (params: InvoiceListQuery) => [...invoiceKeys.lists(), params] as const,
+  detail: (id: string) => [...invoiceKeys.all, 'detail', id] as const,
+  payments: (id: string) => [...invoiceKeys.all, 'detail', id, 'payments'] as const,
+};
+
+function clean(params: InvoiceListQuery): InvoiceListQuery {
+  return Object.fromEntries(
+    Object.entries(params).filter(([, value]) => value !== '' && value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0)),
+  ) as InvoiceListQuery;
+}
+
+export function useInvoices(params: InvoiceListQuery, options: { enabled?: boolean } = {}) {
+  const query = clean(params);
+  return useQuery({
+    queryKey: invoiceKeys.list(query),
+    queryFn: async ({ signal }) => unwrap(await api.GET('/api/invoices', { params: { query }, signal })),
+    placeholderData: keepPreviousData,
+    enabled: options.enabled ?? true,
+  });
+}
+
+/**
+ * Every invoice matching the filters, page by page (200 per page), e.g. for CSV export.
+ * Stops at `maxPages` to stay polite with very large accounts.
+ */
+export async function fetchAllInvoices(
+  params: Omit<InvoiceListQuery, 'page' | 'page_size'>,
+  { maxPages = 50, signal, onProgress }: { maxPages?: number; signal?: AbortSignal; onProgress?: (loaded: number, total: number) => void } = {},
+): Promise<{ items: Invoice[]; total: number; truncated: boolean }> {
+  const items: Invoice[] = [];
+  let total = 0;
+  for (let page = 1; page <= maxPages; page += 1) {
+    const data = unwrap(
+      await api.GET('/api/invoices', { params: { query: { ...clean(params), page, page_size: 200 } }, signal }),
+    );
+    items.push(...data.items);
+    total = data.total;
+    onProgress?.(items.length, total);
+    if (items.length >= total || data.items.length === 0) return { items, total, truncated: false };
+  }
+  return { items, total, truncated: items.length < total };
+}
+
+export function useInvoice(id: string | undefined) {
+  return useQuery({
+    queryKey: invoiceKeys.detail(id ?? ''),
+    queryFn: async ({ signal }) => unwrap(await api.GET('/api/invoices/{id}', { params: { path: { id: id! } }, signal })),
+    enabled: !!id,
+  });
+}
+
+export function usePayments(id: string | undefined) {
+  return useQuery({
+    queryKey: invoiceKeys.payments(id ?? ''),
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET('/api/invoices/{id}/payments', { params: { path: { id: id! } }, signal })).items,
+    enabled: !!id,
+  });
+}
+
+/** After any invoice change: the detail is fresh, lists and dashboard figures are not. */
+function settle(queryClient: QueryClient, invoice: Invoice) {
+  queryClient.setQueryData(invoiceKeys.detail(invoice.id), invoice);
+  void queryClient.invalidateQueries({ queryKey: invoiceKeys.lists() });
+  void queryClient.invalidateQueries({ queryKey: ['insights'] });
+}
+
+export function useCreateInvoice() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: InvoiceCreate) => unwrap(await api.POST('/api/invoices', { body })),
+    onSuccess: (invoice) => settle(queryClient, invoice),
+  });
+}
+
+export function useUpdateInvoice(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: InvoiceUpdate) =>
+      unwrap(await api.PATCH('/api/invoices/{id}', { params: { path: { id } }, body })),
+    onSuccess: (invoice) => settle(queryClient, invoice),
+  });
+}
+
+export function useRecordPayment(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: PaymentCreate) =>
+      unwrap(await api.POST('/api/invoices/{id}/payments', { params: { path: { id } }, body })),
+    onSuccess: (invoice) => {
+      settle(queryClient, invoice);
+      void queryClient.invalidateQueries({ queryKey: invoiceKeys.payments(id) });
+    },
+  });
+}
+
+export function useVoidInvoice(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async () => unwrap(await api.POST('/api/invoices/{id}/void', { params: { path: { id } } })),
+    onSuccess: (invoice) => settle(queryClient, invoice),
+  });
+}
+
+/** Uploads a CSV to the import endpoint; dryRun=true only validates and reports. */
+export function useImportInvoices() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ file, dryRun }: { file: File; dryRun: boolean }) =>
+      unwrap(
+        await api.POST('/api/invoices/import', {
+          params: { query: { dry_run: dryRun } },
+          body: { file: file as unknown as string },
+          bodySerializer: (body) => {
+            const data = new FormData();
+            data.append('file', body.file as unknown as Blob);
+            return data;
+          },
+        }),
+      ),
+    onSuccess: (report) => {
+      if (!report.dry_run) {
+        void queryClient.invalidateQueries({ queryKey: invoiceKeys.lists() });
+        void queryClient.invalidateQueries({ queryKey: ['clients'] });
+        void queryClient.invalidateQueries({ queryKey: ['insights'] });
+      }
+    },
+  });
+}

@@ -1,0 +1,62 @@
+import dayjs from 'dayjs';
+import relativeTime from 'dayjs/plugin/relativeTime';
+import utc from 'dayjs/plugin/utc';
+
+dayjs.extend(relativeTime);
+dayjs.extend(utc);
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A calendar date ("2026-03-01") stays that date whatever the viewer's timezone. */
+function parse(value: string) {
+  return DATE_ONLY.test(value) ? dayjs(value, 'YYYY-MM-DD') : dayjs(value);
+}
+
+export function formatDate(value: string | null | undefined): string {
+  if (!value) return '—';
+  const d = parse(value);
+  return d.isValid()
+    ? d.toDate().toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })
+    : value;
+}
+
+export function formatDateTime(value: string | null | undefined): string {
+  if (!value) return '—';
+  const d = parse(value);
+  return d.isValid()
+    ? d.toDate().toLocaleString(undefined, {
+        year: 'numeric',
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+      })
+    : value;
+}
+
+export function fromNow(value: string, now: Date = new Date()): string {
+  return parse(value).from(dayjs(now));
+}
+
+/** Today as "YYYY-MM-DD" in the viewer's timezone. */
+export function todayISO(now: Date = new Date()): string {
+  return dayjs(now).format('YYYY-MM-DD');
+}
+
+export function addDaysISO(days: number, from: Date = new Date()): string {
+  return dayjs(from).add(days, 'day').format('YYYY-MM-DD');
+}
+
+/** Whole days from today until a calendar date (negative once past). */
+export function daysUntil(date: string, now: Date = new Date()): number {
+  return parse(date).startOf('day').diff(dayjs(now).startOf('day'), 'day');
+}
+
+export function describeDue(date: string, now: Date = new Date()): string {
+  const days = daysUntil(date, now);
+  if (days === 0) return 'Due today';
+  if (days === 1) return 'Due tomorrow';
+  if (days > 1) return `Due in ${days} days`;
+  if (days === -1) return '1 day overdue';
+  return `${-days} days overdue`;
+}

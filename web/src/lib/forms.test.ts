@@ -1,0 +1,29 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError } from '@/api/errors';
+import { applyApiErrors } from './forms';
+
+describe('applyApiErrors', () => {
+  it('maps 422 field errors onto form fields and returns the rest', () => {
+    const setError = vi.fn();
+    const error = new ApiError(422, {
+      error: 'ValidationError',
+      detail: [
+        { field: 'amount', message: 'Must be positive' },
+        { field: 'client_id', message: 'Unknown client' },
+        { field: 'lines.0.qty', message: 'Too many' },
+      ],
+    });
+    const rest = applyApiErrors(error, setError, ['amount', 'client_id', 'number']);
+    expect(setError).toHaveBeenCalledWith('amount', { type: 'server', message: 'Must be positive' }, { shouldFocus: true });
+    expect(setError).toHaveBeenCalledWith('client_id', { type: 'server', message: 'Unknown client' }, { shouldFocus: false });
+    expect(rest).toBe('lines.0.qty: Too many');
+  });
+
+  it('returns the message of non-validation errors', () => {
+    const setError = vi.fn();
+    expect(applyApiErrors(new ApiError(409, { error: 'Conflict', detail: 'Number already used' }), setError, [])).toBe(
+      'Number already used',
+    );
+    expect(setError).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,188 @@
+import {
+  ActionIcon,
+  AppShell,
+  Avatar,
+  Burger,
+  Group,
+  Menu,
+  NavLink,
+  ScrollArea,
+  Stack,
+  Text,
+  Tooltip,
+  UnstyledButton,
+  useComputedColorScheme,
+  useMantineColorScheme,
+} from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import {
+  IconChevronDown,
+  IconFileInvoice,
+  IconLayoutDashboard,
+  IconLogout,
+  IconMoon,
+  IconSettings,
+  IconSun,
+  IconUsers,
+} from '@tabler/icons-react';
+import { Suspense, useEffect } from 'react';
+import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
+import { Logo } from '@/components/ui/Logo';
+import { PageLoader } from '@/components/ui/QueryStates';
+import { useIsSignedIn, useLogout, useMe } from '@/features/auth/hooks/queries';
+
+const NAV = [
+  { to: '/', label: 'Dashboard', icon: IconLayoutDashboard, exact: true },
+  { to: '/clients', label: 'Clients', icon: IconUsers },
+  { to: '/invoices', label: 'Invoices', icon: IconFileInvoice },
+  { to: '/settings', label: 'Settings', icon: IconSettings },
+];
+
+function initials(name: string | undefined) {
+  if (!name) return '?';
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((part) => part[0]!.toUpperCase())
+    .join('');
+}
+
+function ColorSchemeToggle() {
+  const { setColorScheme } = useMantineColorScheme();
+  const scheme = useComputedColorScheme('light');
+  const label = scheme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme';
+  return (
+    <Tooltip label={label}>
+      <ActionIcon variant="subtle" color="gray" size="lg" aria-label={label} onClick={() => setColorScheme(scheme === 'dark' ? 'light' : 'dark')}>
+        {scheme === 'dark' ? <IconSun size={18} /> : <IconMoon size={18} />}
+      </ActionIcon>
+    </Tooltip>
+  );
+}
+
+function UserMenu() {
+  const me = useMe();
+  const logout = useLogout();
+  const navigate = useNavigate();
+  const signOut = () => logout.mutate(undefined, { onSettled: () => navigate('/signin', { replace: true }) });
+  return (
+    <Menu position="top-start" width={230} withinPortal>
+      <Menu.Target>
+        <UnstyledButton aria-label="Account menu" style={{ flex: 1, minWidth: 0, borderRadius: 8, padding: 6 }}>
+          <Group gap="sm" wrap="nowrap">
+            <Avatar color="spark" radius="xl" size={32}>
+              {initials(me.data?.name)}
+            </Avatar>
+            <div style={{ flex: 1, minWidth: 0 }}>
+              <Text size="sm" fw={600} truncate>
+                {me.data?.name ?? '…'}
+              </Text>
+              <Text size="xs" c="dimmed" truncate>
+                {me.data?.account.name ?? me.data?.email ?? ''}
+              </Text>
+            </div>
+            <IconChevronDown size={14} aria-hidden />
+          </Group>
+        </UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>{me.data?.email}</Menu.Label>
+        <Menu.Item component={Link} to="/settings" leftSection={<IconSettings size={16} />}>
+          Settings
+        </Menu.Item>
+        <Menu.Divider />
+        <Menu.Item color="red" leftSection={<IconLogout size={16} />} onClick={signOut}>
+          Sign out
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+export default function AppLayout() {
+  const signedIn = useIsSignedIn();
+  const location = useLocation();
+  const [opened, { toggle, close }] = useDisclosure(false);
+  const me = useMe();
+
+  useEffect(() => close(), [location.pathname, close]);
+
+  if (!signedIn) {
+    const next = encodeURIComponent(`${location.pathname}${location.search}`);
+    return <Navigate to={`/signin?next=${next}`} replace />;
+  }
+
+  const isActive = (to: string, exact?: boolean) =>
+    exact ? location.pathname === to : location.pathname === to || location.pathname.startsWith(`${to}/`);
+
+  return (
+    <AppShell
+      header={{ height: { base: 56, sm: 0 } }}
+      navbar={{ width: 248, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding={{ base: 'md', sm: 'xl' }}
+    >
+      <AppShell.Header hiddenFrom="sm" px="md">
+        <Group h="100%" justify="space-between">
+          <Group gap="sm">
+            <Burger opened={opened} onClick={toggle} size="sm" aria-label={opened ? 'Close navigation' : 'Open navigation'} />
+            <Link to="/" aria-label="DueSpark home" style={{ color: 'inherit', textDecoration: 'none' }}>
+              <Logo size={26} withText />
+            </Link>
+          </Group>
+          <ColorSchemeToggle />
+        </Group>
+      </AppShell.Header>
+
+      <AppShell.Navbar p="sm" aria-label="Main">
+        <AppShell.Section visibleFrom="sm" px={6} py={8} mb="sm">
+          <Group justify="space-between">
+            <Link to="/" aria-label="DueSpark home" style={{ color: 'inherit', textDecoration: 'none' }}>
+              <Logo size={28} withText />
+            </Link>
+            <ColorSchemeToggle />
+          </Group>
+        </AppShell.Section>
+        <AppShell.Section grow component={ScrollArea}>
+          <Stack gap={2} component="nav">
+            {NAV.map((item) => {
+              const active = isActive(item.to, item.exact);
+              return (
+                <NavLink
+                  key={item.to}
+                  component={Link}
+                  to={item.to}
+                  label={item.label}
+                  leftSection={<item.icon size={18} stroke={1.7} />}
+                  active={active}
+                  aria-current={active ? 'page' : undefined}
+                  variant="light"
+                  style={{ borderRadius: 8 }}
+                  fw={500}
+                />
+              );
+            })}
+          </Stack>
+        </AppShell.Section>
+        {me.data?.account.test_mode && (
+          <AppShell.Section mb="xs">
+            <Text size="xs" c="orange.7" fw={600} px={8}>
+              Test mode: no real emails are sent
+            </Text>
+          </AppShell.Section>
+        )}
+        <AppShell.Section pt="sm" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
+          <UserMenu />
+        </AppShell.Section>
+      </AppShell.Navbar>
+
+      <AppShell.Main>
+        <div style={{ maxWidth: 1200, margin: '0 auto' }}>
+          <Suspense fallback={<PageLoader />}>
+            <Outlet />
+          </Suspense>
+        </div>
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,206 @@
+import { Alert, Anchor, Badge, Button, Grid, Group, Menu, Paper, Stack, Text, Title, ActionIcon } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import { IconDots, IconEdit, IconFileInvoice, IconPlayerPause, IconPlus, IconTrash } from '@tabler/icons-react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { errorMessage } from '@/api/errors';
+import { ConfirmModal } from '@/components/ui/ConfirmModal';
+import { DetailList } from '@/components/ui/DetailList';
+import { Money } from '@/components/ui/Money';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { PageLoader, QueryError } from '@/components/ui/QueryStates';
+import { PauseRemindersButton } from '@/features/clients/components/PauseRemindersButton';
+import { useClient, useDeleteClient } from '@/features/clients/hooks/queries';
+import { InvoicesTable } from '@/features/invoices/components/InvoicesTable';
+import { useInvoices } from '@/features/invoices/hooks/queries';
+import { formatDate } from '@/lib/dates';
+import { sumByCurrency } from '@/lib/money';
+import { formatSort, parseSort, useListParams } from '@/lib/useListParams';
+
+const TYPE_LABEL = { individual: 'Individual', business: 'Business', enterprise: 'Enterprise' } as const;
+
+export default function ClientDetail() {
+  const { clientId = '' } = useParams();
+  const navigate = useNavigate();
+  const query = useClient(clientId);
+  const remove = useDeleteClient();
+  const [confirmOpen, confirm] = useDisclosure(false);
+  const { params, update } = useListParams({ sort: '-due_date', pageSize: 10 });
+  const invoices = useInvoices({
+    client_id: clientId,
+    sort: params.sort as never,
+    page: params.page,
+    page_size: params.pageSize,
+  });
+  const outstanding = useInvoices({ client_id: clientId, status: ['open', 'partially_paid', 'overdue'], page_size: 200 });
+
+  if (query.isPending) return <PageLoader />;
+  if (query.isError)
+    return (
+      <QueryError
+        error={query.error}
+        onRetry={() => void query.refetch()}
+        notFound={{ what: 'client', backTo: '/clients', backLabel: 'Back to clients' }}
+      />
+    );
+
+  const client = query.data;
+  const totals = sumByCurrency(outstanding.data?.items ?? [], (i) => ({ amount: i.balance, currency: i.currency }));
+  const newInvoiceUrl = `/invoices/new?client_id=${encodeURIComponent(client.id)}`;
+
+  const onDelete = async () => {
+    try {
+      await remove.mutateAsync(client.id);
+      notifications.show({ color: 'teal', message: `${client.name} was deleted.` });
+      navigate('/clients', { replace: true });
+    } catch (error) {
+      notifications.show({ color: 'red', title: 'Couldn’t delete the client', message: errorMessage(error) });
+    }
+  };
+
+  return (
+    <>
+      <PageHeader
+        title={client.name}
+        description={client.company ?? undefined}
+        breadcrumbs={[{ label: 'Clients', to: '/clients' }]}
+        badge={
+          client.reminders_paused ? (
+            <Badge color="orange" variant="light" radius="sm" style={{ textTransform: 'none' }}>
+              Reminders paused
+            </Badge>
+          ) : null
+        }
+        actions={
+          <>
+            <PauseRemindersButton client={client} />
+            <Button component={Link} to={newInvoiceUrl} leftSection={<IconPlus size={16} />}>
+              New invoice
+            </Button>
+            <Menu position="bottom-end" withinPortal>
+              <Menu.Target>
+                <ActionIcon variant="default" size="lg" aria-label="More actions">
+                  <IconDots size={18} />
+                </ActionIcon>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Item component={Link} to={`/clients/${client.id}/edit`} leftSection={<IconEdit size={16} />}>
+                  Edit client
+                </Menu.Item>
+                <Menu.Item color="red" leftSection={<IconTrash size={16} />} onClick={confirm.open}>
+                  Delete client
+                </Menu.Item>
+              </Menu.Dropdown>
+            </Menu>
+          </>
+        }
+      />
+
+      {client.reminders_paused && (
+        <Alert color="orange" variant="light" icon={<IconPlayerPause size={18} />} mb="lg">
+          No reminders go to {client.name}
+          {client.reminders_paused_until ? ` until ${formatDate(client.reminders_paused_until)}` : ' until you resume them'}.
+        </Alert>
+      )}
+
+      <Grid gutter="lg">
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          <Stack gap="sm">
+            <Group justify="space-between">
+              <Title order={2} fz="lg" fw={600}>
+                Invoices
+              </Title>
+            </Group>
+            <InvoicesTable
+              label={`Invoices for ${client.name}`}
+              hideClient
+              data={invoices.data?.items}
+              isLoading={invoices.isPending}
+              error={invoices.error}
+              onRetry={() => void invoices.refetch()}
+              sort={parseSort(params.sort)}
+              onSortChange={(next) => update({ sort: formatSort(next) })}
+              skeletonRows={3}
+              pagination={
+                invoices.data && {
+                  page: params.page,
+                  pageSize: params.pageSize,
+                  total: invoices.data.total,
+                  onPageChange: (page) => update({ page }),
+                }
+              }
+              empty={{
+                icon: <IconFileInvoice size={26} />,
+                title: `No invoices for ${client.name} yet`,
+                description: 'Add an invoice and DueSpark will remind them before and after it’s due.',
+                action: (
+                  <Button component={Link} to={newInvoiceUrl} leftSection={<IconPlus size={16} />}>
+                    New invoice
+                  </Button>
+                ),
+              }}
+            />
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Stack gap="lg">
+            <Paper withBorder p="lg">
+              <Text size="xs" c="dimmed" fw={500} tt="uppercase" mb={6} style={{ letterSpacing: '0.03em' }}>
+                Outstanding
+              </Text>
+              {outstanding.isPending ? (
+                <Text c="dimmed">…</Text>
+              ) : totals.length === 0 ? (
+                <Text fw={600} fz="xl">
+                  Nothing owed
+                </Text>
+              ) : (
+                <Stack gap={4}>
+                  {totals.map((t) => (
+                    <Group key={t.currency} justify="space-between" gap="xs">
+                      <Money amount={t.amount} currency={t.currency} fz="xl" fw={650} />
+                      <Text size="xs" c="dimmed">
+                        {t.count} {t.count === 1 ? 'invoice' : 'invoices'}
+                      </Text>
+                    </Group>
+                  ))}
+                </Stack>
+              )}
+            </Paper>
+            <Paper withBorder p="lg">
+              <Group justify="space-between" mb="md">
+                <Text fw={600}>Details</Text>
+                <Anchor component={Link} to={`/clients/${client.id}/edit`} size="sm">
+                  Edit
+                </Anchor>
+              </Group>
+              <DetailList
+                cols={1}
+                items={[
+                  { label: 'Email', value: client.email ? <Anchor href={`mailto:${client.email}`}>{client.email}</Anchor> : 'No email — reminders can’t be sent' },
+                  { label: 'Type', value: TYPE_LABEL[client.client_type] ?? client.client_type },
+                  { label: 'Timezone', value: client.timezone ?? 'Account default' },
+                  { label: 'Language', value: client.locale ?? 'Account default' },
+                  { label: 'Client since', value: formatDate(client.created_at) },
+                  ...(client.notes ? [{ label: 'Notes', value: <span style={{ whiteSpace: 'pre-wrap' }}>{client.notes}</span> }] : []),
+                ]}
+              />
+            </Paper>
+          </Stack>
+        </Grid.Col>
+      </Grid>
+
+      <ConfirmModal
+        opened={confirmOpen}
+        onClose={confirm.close}
+        onConfirm={onDelete}
+        loading={remove.isPending}
+        title={`Delete ${client.name}?`}
+        confirmLabel="Delete client"
+      >
+        The client disappears from your lists and no more reminders are sent to them. Their existing invoices are kept
+        for your records.
+      </ConfirmModal>
+    </>
+  );
+}

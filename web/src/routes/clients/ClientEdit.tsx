@@ -1,0 +1,46 @@
+import { notifications } from '@mantine/notifications';
+import { useNavigate, useParams } from 'react-router';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { PageLoader, QueryError } from '@/components/ui/QueryStates';
+import { ClientForm } from '@/features/clients/components/ClientForm';
+import { useClient, useUpdateClient } from '@/features/clients/hooks/queries';
+
+export default function ClientEdit() {
+  const { clientId = '' } = useParams();
+  const navigate = useNavigate();
+  const query = useClient(clientId);
+  const update = useUpdateClient(clientId);
+
+  if (query.isPending) return <PageLoader />;
+  if (query.isError)
+    return (
+      <QueryError
+        error={query.error}
+        onRetry={() => void query.refetch()}
+        notFound={{ what: 'client', backTo: '/clients', backLabel: 'Back to clients' }}
+      />
+    );
+
+  const client = query.data;
+  return (
+    <div style={{ maxWidth: 760 }}>
+      <PageHeader
+        title={`Edit ${client.name}`}
+        breadcrumbs={[
+          { label: 'Clients', to: '/clients' },
+          { label: client.name, to: `/clients/${client.id}` },
+        ]}
+      />
+      <ClientForm
+        client={client}
+        submitLabel="Save changes"
+        onCancel={() => navigate(`/clients/${client.id}`)}
+        onSubmit={async (payload) => {
+          await update.mutateAsync(payload);
+          notifications.show({ color: 'teal', message: 'Client saved.' });
+          navigate(`/clients/${client.id}`);
+        }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+import { notifications } from '@mantine/notifications';
+import { useNavigate, useParams } from 'react-router';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { PageLoader, QueryError } from '@/components/ui/QueryStates';
+import { InvoiceForm } from '@/features/invoices/components/InvoiceForm';
+import { useInvoice, useUpdateInvoice } from '@/features/invoices/hooks/queries';
+
+export default function InvoiceEdit() {
+  const { invoiceId = '' } = useParams();
+  const navigate = useNavigate();
+  const query = useInvoice(invoiceId);
+  const update = useUpdateInvoice(invoiceId);
+
+  if (query.isPending) return <PageLoader />;
+  if (query.isError)
+    return (
+      <QueryError
+        error={query.error}
+        onRetry={() => void query.refetch()}
+        notFound={{ what: 'invoice', backTo: '/invoices', backLabel: 'Back to invoices' }}
+      />
+    );
+
+  const invoice = query.data;
+  return (
+    <div style={{ maxWidth: 760 }}>
+      <PageHeader
+        title={`Edit invoice ${invoice.number}`}
+        breadcrumbs={[
+          { label: 'Invoices', to: '/invoices' },
+          { label: invoice.number, to: `/invoices/${invoice.id}` },
+        ]}
+      />
+      <InvoiceForm
+        invoice={invoice}
+        submitLabel="Save changes"
+        onCancel={() => navigate(`/invoices/${invoice.id}`)}
+        onSubmit={async (payload) => {
+          await update.mutateAsync(payload);
+          notifications.show({ color: 'teal', message: 'Invoice saved.' });
+          navigate(`/invoices/${invoice.id}`);
+        }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { lazy } from 'react';
+import { createBrowserRouter } from 'react-router';
+import { setAuthFailureHandler } from '@/api/http';
+import AppLayout from './AppLayout';
+import RouteError from './RouteError';
+import SignIn from './SignIn';
+import SignUp from './SignUp';
+
+const Dashboard = lazy(() => import('./Dashboard'));
+const ClientsList = lazy(() => import('./clients/ClientsList'));
+const ClientNew = lazy(() => import('./clients/ClientNew'));
+const ClientEdit = lazy(() => import('./clients/ClientEdit'));
+const ClientDetail = lazy(() => import('./clients/ClientDetail'));
+const InvoicesList = lazy(() => import('./invoices/InvoicesList'));
+const InvoiceNew = lazy(() => import('./invoices/InvoiceNew'));
+const InvoiceEdit = lazy(() => import('./invoices/InvoiceEdit'));
+const InvoiceDetail = lazy(() => import('./invoices/InvoiceDetail'));
+const InvoiceImport = lazy(() => import('./invoices/InvoiceImport'));
+const Settings = lazy(() => import('./Settings'));
+const NotFound = lazy(() => import('./NotFound'));
+
+export function createAppRouter(queryClient: QueryClient) {
+  const router = createBrowserRouter([
+    { path: '/signin', element: <SignIn />, errorElement: <RouteError /> },
+    { path: '/signup', element: <SignUp />, errorElement: <RouteError /> },
+    {
+      path: '/',
+      element: <AppLayout />,
+      errorElement: <RouteError />,
+      children: [
+        { index: true, element: <Dashboard /> },
+        { path: 'clients', element: <ClientsList /> },
+        { path: 'clients/new', element: <ClientNew /> },
+        { path: 'clients/:clientId', element: <ClientDetail /> },
+        { path: 'clients/:clientId/edit', element: <ClientEdit /> },
+        { path: 'invoices', element: <InvoicesList /> },
+        { path: 'invoices/new', element: <InvoiceNew /> },
+        { path: 'invoices/import', element: <InvoiceImport /> },
+        { path: 'invoices/:invoiceId', element: <InvoiceDetail /> },
+        { path: 'invoices/:invoiceId/edit', element: <InvoiceEdit /> },
+        { path: 'settings', element: <Settings /> },
+        { path: '*', element: <NotFound /> },
+      ],
+    },
+  ]);
+
+  // When the session can't be refreshed: forget cached data and go to sign-in, then come back.
+  setAuthFailureHandler(() => {
+    const { pathname, search } = router.state.location;
+    queryClient.clear();
+    if (pathname === '/signin' || pathname === '/signup') return;
+    void router.navigate(`/signin?next=${encodeURIComponent(`${pathname}${search}`)}`, { replace: true });
+  });
+
+  return router;
+}
