@@ -126,7 +126,7 @@ def click_counts(session: Session, *, invoice: Invoice) -> list[ClickCount]:
         select(PaymentLinkClick.reminder_id, func.count(), func.max(PaymentLinkClick.clicked_at))
         .where(PaymentLinkClick.account_id == invoice.account_id, PaymentLinkClick.invoice_id == invoice.id)
         .group_by(PaymentLinkClick.reminder_id)
-        .order_by(PaymentLinkClick.reminder_id)
+        .order_by(PaymentLinkClick.reminder_id.nulls_first())
     ).all()
     return [ClickCount(reminder_id=r, count=c, last_clicked_at=last) for r, c, last in rows]
 
