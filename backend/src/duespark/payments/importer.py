@@ -48,7 +48,13 @@ def _upsert_client(
     client = session.scalars(
         select(Client).where(Client.account_id == account_id, Client.stripe_customer_id == customer_id)
     ).first()
-    if client is None and email:
+    if client is not None:
+        if email and (client.email or "").lower() != email.lower():
+            client.email = email
+            client.updated_at = clock.now()
+            result.clients_updated += 1
+        return client
+    if email:
         # A client the user already keeps by hand: link it instead of making a twin.
         client = session.scalars(
             select(Client)
@@ -64,24 +70,20 @@ def _upsert_client(
             client.stripe_customer_id = customer_id
             client.updated_at = clock.now()
             result.clients_updated += 1
-    if client is None:
-        now = clock.now()
-        client = Client(
-            account_id=account_id,
-            name=name,
-            email=email,
-            client_type=ClientType.business,
-            stripe_customer_id=customer_id,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(client)
-        session.flush()
-        result.clients_created += 1
-    elif email and client.email != email:
-        client.email = email
-        client.updated_at = clock.now()
-        result.clients_updated += 1
+            return client
+    now = clock.now()
+    client = Client(
+        account_id=account_id,
+        name=name,
+        email=email,
+        client_type=ClientType.business,
+        stripe_customer_id=customer_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(client)
+    session.flush()
+    result.clients_created += 1
     return client
 
 
