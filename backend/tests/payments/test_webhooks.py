@@ -278,6 +278,16 @@ def test_imported_invoice_follows_stripe_paid_and_voided(client, session, invoic
     assert fresh(session, voided_in_stripe).status == InvoiceStatus.void
 
 
+def test_imported_invoice_paid_out_of_band_is_settled(client, session, invoice, clock):
+    owner = session.get(Client, invoice.client_id)
+    imported = make_invoice(
+        session, client=owner, clock=clock, amount_minor=50_000, currency="USD", external_id="stripe:in_test_oob"
+    )
+    marked_paid = stripe_invoice(invoice_id="in_test_oob", amount_due=50_000, status="paid")
+    assert deliver(client, event("invoice.paid", marked_paid)).json()["result"] == "payment recorded"
+    assert fresh(session, imported).status == InvoiceStatus.paid
+
+
 def test_account_endpoint_uses_the_accounts_secret_and_scope(client, session, invoice, clock, settings):
     from duespark.payments import links, service
 

@@ -175,13 +175,15 @@ def _stripe_invoice_paid(ctx: EventContext, obj: dict[str, Any]) -> str:
     invoices = _imported_invoices(ctx, obj)
     if not invoices:
         return "ignored: invoice not imported"
+    # An invoice marked paid outside Stripe ("paid out of band") may report nothing paid: it is settled all the same.
+    amount_paid = int(obj.get("amount_paid") or 0) or (int(obj.get("amount_due") or 0) if obj.get("status") == "paid" else 0)
     added = 0
     for invoice in invoices:
         added += sync_stripe_invoice_paid(
             ctx.session,
             invoice=invoice,
             stripe_invoice_id=obj["id"],
-            amount_paid=int(obj.get("amount_paid") or 0),
+            amount_paid=amount_paid,
             currency=obj.get("currency") or "",
             paid_at=ctx.occurred_at,
             clock=ctx.clock,
