@@ -176,7 +176,9 @@ def _stripe_invoice_paid(ctx: EventContext, obj: dict[str, Any]) -> str:
     if not invoices:
         return "ignored: invoice not imported"
     # An invoice marked paid outside Stripe ("paid out of band") may report nothing paid: it is settled all the same.
-    amount_paid = int(obj.get("amount_paid") or 0) or (int(obj.get("amount_due") or 0) if obj.get("status") == "paid" else 0)
+    amount_paid = int(obj.get("amount_paid") or 0)
+    if not amount_paid and obj.get("status") == "paid":
+        amount_paid = int(obj.get("amount_due") or 0)
     added = 0
     for invoice in invoices:
         added += sync_stripe_invoice_paid(
