@@ -19,6 +19,8 @@ from duespark.clock import Clock, SystemClock
 from duespark.db import make_engine, make_session_factory
 from duespark.errors import DomainError
 from duespark.invoices.router import router as invoices_router
+from duespark.payments.public_router import router as payment_pages_router
+from duespark.payments.router import router as payments_router
 from duespark.settings import Settings, load_settings, validate_for_startup
 from duespark.wiring import connect_domains
 
@@ -94,7 +96,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_exception_handler(StarletteHTTPException, _http_handler)  # type: ignore[arg-type]
 
     connect_domains()
-    for router in (auth_router, clients_router, invoices_router):
+    for router in (auth_router, clients_router, invoices_router, payments_router, payment_pages_router):
         app.include_router(router)
 
     @app.get("/health", tags=["ops"])

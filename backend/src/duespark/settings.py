@@ -74,8 +74,14 @@ class Settings(BaseSettings):
     ses_region: str = "eu-west-1"
     ses_configuration_set: str | None = None
 
+    # payments: Stripe checkout and webhooks, payment links
     stripe_secret_key: str | None = None
+    # Several comma-separated secrets are accepted while a webhook secret is being rotated.
     stripe_webhook_secret: str | None = None
+    stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
+    stripe_timeout_seconds: float = Field(default=20.0, gt=0)
+    # A click's IP address is personal data: stored only when the operator opts in.
+    store_click_ip: bool = False
 
     redis_url: str | None = None
     scheduler_batch_size: int = Field(default=200, ge=1, le=10_000)
@@ -90,6 +96,10 @@ class Settings(BaseSettings):
     @classmethod
     def _csv_list(cls, value: object) -> object:
         return _split_csv(value)
+
+    @property
+    def stripe_webhook_secrets(self) -> list[str]:
+        return _split_csv(self.stripe_webhook_secret or "")  # type: ignore[return-value]
 
     @property
     def is_production(self) -> bool:

@@ -3,26 +3,34 @@
 from duespark.models.account import Account
 from duespark.models.api_token import ApiToken
 from duespark.models.base import Base
+from duespark.models.checkout_session import CheckoutSession
 from duespark.models.client import Client
 from duespark.models.invoice import Invoice
 from duespark.models.membership import Membership
 from duespark.models.message import Message
 from duespark.models.payment import Payment
+from duespark.models.payment_link_click import PaymentLinkClick
 from duespark.models.refresh_token import RefreshToken
+from duespark.models.stripe_connection import StripeConnection
 from duespark.models.user import User
+from duespark.models.webhook_event import WebhookEvent
 from duespark.models.worker import SchedulerLock, WorkerHeartbeat
 
 __all__ = [
     "Account",
     "ApiToken",
     "Base",
+    "CheckoutSession",
     "Client",
     "Invoice",
     "Membership",
     "Message",
     "Payment",
+    "PaymentLinkClick",
     "RefreshToken",
     "SchedulerLock",
+    "StripeConnection",
     "User",
+    "WebhookEvent",
     "WorkerHeartbeat",
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from duespark.models.base import Base, IdMixin, IdType, TimestampMixin
@@ -10,7 +10,10 @@ from duespark.models.base import Base, IdMixin, IdType, TimestampMixin
 
 class Client(IdMixin, TimestampMixin, Base):
     __tablename__ = "clients"
-    __table_args__ = (Index("ix_clients_account_name", "account_id", "name"),)
+    __table_args__ = (
+        Index("ix_clients_account_name", "account_id", "name"),
+        UniqueConstraint("account_id", "stripe_customer_id"),
+    )
 
     account_id: Mapped[int] = mapped_column(IdType, ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -25,3 +28,5 @@ class Client(IdMixin, TimestampMixin, Base):
     reminders_paused_until: Mapped[date | None]
     unsubscribed_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    # Set for clients imported from Stripe, so a second import updates instead of duplicating.
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(255))

@@ -1,0 +1,192 @@
+"""Pages a client opens from an email, without signing in: /pay/{token} and /c/{token}.
+
+These routes open their own short transactions instead of the request-wide one, because the
+pay link calls Stripe: the click is committed first, Stripe is called with no transaction
+open, and the new checkout session is saved afterwards.
+"""
+
+from __future__ import annotations
+
+import structlog
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from duespark.clock import Clock, today_in
+from duespark.db import transaction
+from duespark.errors import NotFound
+from duespark.models.enums import InvoiceStatus
+from duespark.payments import pages, service
+from duespark.payments.crypto import SecretUnreadable
+from duespark.payments.stripe import PaymentProviderError, create_checkout_session, hosted_invoice_url
+from duespark.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+router = APIRouter(include_in_schema=False)
+
+# The token is in the URL: never send it on as a Referer, never cache or index the page.
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+}
+
+
+def _html(body: str, status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status_code, headers=PAGE_HEADERS)
+
+
+def _redirect(url: str) -> RedirectResponse:
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    return RedirectResponse(url, status_code=303, headers=headers)
+
+
+def _not_found() -> HTMLResponse:
+    return _html(pages.message_page("not_found"), status_code=404)
+
+
+def _settled_page(target: service.PayTarget) -> HTMLResponse | None:
+    invoice = target.invoice
+    if invoice.status == InvoiceStatus.paid:
+        return _html(pages.message_page("already_paid", account=target.account, client=target.client, invoice=invoice))
+    if not service.is_payable(invoice):
+        return _html(pages.message_page("not_payable", account=target.account, client=target.client, invoice=invoice))
+    return None
+
+
+def _pay_page(settings: Settings, target: service.PayTarget, clock: Clock, *, notice: str | None, card: bool):
+    today = today_in(clock, target.account.timezone)
+    return _html(
+        pages.pay_page(
+            settings,
+            account=target.account,
+            client=target.client,
+            invoice=target.invoice,
+            today=today,
+            notice=notice,
+            card_available=card,
+        )
+    )
+
+
+def _pay(request: Request, token: str, *, reminder_marker: str | None, count_click: bool, canceled: bool) -> Response:
+    settings: Settings = request.app.state.settings
+    clock: Clock = request.app.state.clock
+    factory = request.app.state.session_factory
+    plan: service.CheckoutPlan | None = None
+    card_broken = False
+    try:
+        with transaction(factory) as session:
+            target = service.load_pay_target(session, settings=settings, token=token)
+            if count_click:
+                service.record_click(
+                    session,
+                    settings=settings,
+                    invoice=target.invoice,
+                    reminder_marker=reminder_marker,
+                    user_agent=request.headers.get("user-agent"),
+                    ip=request.client.host if request.client else None,
+                    clock=clock,
+                )
+            settled = _settled_page(target)
+            if settled is None:
+                try:
+                    plan = service.plan_checkout(session, settings=settings, target=target, clock=clock)
+                except SecretUnreadable:
+                    log.warning("stripe_key_unreadable", account_id=target.account.id)
+                    card_broken = True
+    except NotFound:
+        return _not_found()
+    if settled is not None:
+        return settled
+    if card_broken:
+        return _pay_page(settings, target, clock, notice="card_unavailable", card=False)
+    if plan is None or canceled:
+        return _pay_page(settings, target, clock, notice="canceled" if canceled else None, card=plan is not None)
+    try:
+        return _follow(request, plan, target)
+    except PaymentProviderError as exc:
+        log.warning("stripe_checkout_failed", invoice_id=target.invoice.id, error=str(exc.detail))
+        return _pay_page(settings, target, clock, notice="card_unavailable", card=True)
+
+
+def _follow(request: Request, plan: service.CheckoutPlan, target: service.PayTarget) -> Response:
+    settings: Settings = request.app.state.settings
+    if plan.reuse_url:
+        return _redirect(plan.reuse_url)
+    if plan.stripe_invoice_id:
+        url = hosted_invoice_url(settings, plan.api_key, plan.stripe_invoice_id)
+        if not url:
+            raise PaymentProviderError("Stripe has no hosted page for this invoice")
+        return _redirect(url)
+    assert plan.create is not None
+    checkout = create_checkout_session(settings, plan.api_key, plan.create)
+    with transaction(request.app.state.session_factory) as session:
+        service.save_checkout_session(
+            session,
+            account_id=target.invoice.account_id,
+            invoice_id=target.invoice.id,
+            checkout=checkout,
+            clock=request.app.state.clock,
+        )
+    return _redirect(checkout.url)
+
+
+@router.get("/pay/{token}")
+def open_pay_link(request: Request, token: str, r: str | None = None, canceled: bool = False) -> Response:
+    """Counts the click (with the reminder `r` it came from), then off to checkout or the built-in page."""
+    return _pay(request, token, reminder_marker=r, count_click=not canceled, canceled=canceled)
+
+
+@router.get("/pay/{token}/checkout")
+def go_to_checkout(request: Request, token: str) -> Response:
+    """The card button of the built-in page: straight to checkout, not counted as another click."""
+    return _pay(request, token, reminder_marker=None, count_click=False, canceled=False)
+
+
+@router.get("/pay/{token}/done")
+def payment_done(request: Request, token: str) -> Response:
+    """Stripe's return page. It trusts nothing in the URL: paid only once the webhook says so."""
+    try:
+        with transaction(request.app.state.session_factory) as session:
+            target = service.load_pay_target(session, settings=request.app.state.settings, token=token)
+    except NotFound:
+        return _not_found()
+    invoice = target.invoice
+    if invoice.status == InvoiceStatus.paid:
+        kind = "thanks_paid"
+    elif invoice.status == InvoiceStatus.void:
+        kind = "not_payable"
+    else:
+        kind = "thanks_processing"
+    return _html(pages.message_page(kind, account=target.account, client=target.client, invoice=invoice))
+
+
+@router.get("/c/{token}")
+def client_portal(request: Request, token: str) -> Response:
+    settings: Settings = request.app.state.settings
+    try:
+        with transaction(request.app.state.session_factory) as session:
+            view = service.load_portal(session, settings=settings, token=token)
+            today = today_in(request.app.state.clock, view.account.timezone)
+            return _html(pages.portal_page(settings, view=view, token=token, today=today))
+    except NotFound:
+        return _not_found()
+
+
+@router.get("/c/{token}/receipts/{payment_id}")
+def receipt(request: Request, token: str, payment_id: str) -> Response:
+    if not payment_id.isdigit():
+        return _not_found()
+    try:
+        with transaction(request.app.state.session_factory) as session:
+            view, payment, number = service.load_receipt(
+                session, settings=request.app.state.settings, token=token, payment_id=int(payment_id)
+            )
+            return _html(pages.receipt_page(view=view, payment=payment, invoice_number=number, token=token))
+    except NotFound:
+        return _not_found()
