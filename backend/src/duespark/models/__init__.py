@@ -4,12 +4,17 @@ from duespark.models.account import Account
 from duespark.models.api_token import ApiToken
 from duespark.models.base import Base
 from duespark.models.client import Client
+from duespark.models.email_template import EmailTemplate
 from duespark.models.invoice import Invoice
 from duespark.models.membership import Membership
 from duespark.models.message import Message
+from duespark.models.message_event import MessageEvent
 from duespark.models.payment import Payment
 from duespark.models.refresh_token import RefreshToken
+from duespark.models.suppression import Suppression
 from duespark.models.user import User
+from duespark.models.user_token import UserToken
+from duespark.models.webhook_event import WebhookEvent
 from duespark.models.worker import SchedulerLock, WorkerHeartbeat
 
 __all__ = [
@@ -17,12 +22,17 @@ __all__ = [
     "ApiToken",
     "Base",
     "Client",
+    "EmailTemplate",
     "Invoice",
     "Membership",
     "Message",
+    "MessageEvent",
     "Payment",
     "RefreshToken",
     "SchedulerLock",
+    "Suppression",
     "User",
+    "UserToken",
+    "WebhookEvent",
     "WorkerHeartbeat",
 ]

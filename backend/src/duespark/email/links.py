@@ -1,0 +1,33 @@
+"""The links every email carries: pay, unsubscribe (https and mailto)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from duespark.models import Account, Client, Invoice
+from duespark.signing import sign_token
+from duespark.settings import Settings
+
+PAY_PURPOSE = "pay"
+UNSUBSCRIBE_PURPOSE = "unsubscribe"
+
+
+def payment_url(settings: Settings, invoice: Invoice, reminder_id: int | None) -> str:
+    token = sign_token(settings, PAY_PURPOSE, invoice.id)
+    url = f"{settings.public_url.rstrip('/')}/pay/{token}"
+    return f"{url}?r={reminder_id}" if reminder_id is not None else url
+
+
+def unsubscribe_token(settings: Settings, client_id: int) -> str:
+    return sign_token(settings, UNSUBSCRIBE_PURPOSE, client_id)
+
+
+def unsubscribe_url(settings: Settings, client: Client) -> str:
+    return f"{settings.public_url.rstrip('/')}/unsubscribe/{unsubscribe_token(settings, client.id)}"
+
+
+def unsubscribe_mailto(settings: Settings, account: Account, client: Client) -> str:
+    """A mailto a person reads: it reaches the sender, who can act on it even without the web link."""
+    address = account.sender_email or settings.email_from or ""
+    subject = quote(f"Unsubscribe {unsubscribe_token(settings, client.id)}")
+    return f"mailto:{address}?subject={subject}"
