@@ -5,8 +5,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from duespark.models import Account, Client, Invoice
-from duespark.signing import sign_token
 from duespark.settings import Settings
+from duespark.signing import sign_token
 
 PAY_PURPOSE = "pay"
 UNSUBSCRIBE_PURPOSE = "unsubscribe"

@@ -13,11 +13,11 @@ import operator
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
+from jinja2 import Environment, StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -72,7 +72,9 @@ INVOICE_VARIABLES = (
     Variable("payment_instructions", "Your payment instructions from the account settings (may be empty)", ""),
     Variable("sender_name", "Your sender name (account settings)", "Ada Lovelace"),
     Variable("sender_company", "Your business name (the account name)", "Ada Design"),
-    Variable("unsubscribe_link", "The link that stops reminders to this client", "https://duespark.example/unsubscribe/…"),
+    Variable(
+        "unsubscribe_link", "The link that stops reminders to this client", "https://duespark.example/unsubscribe/…"
+    ),
 )
 ACCOUNT_VARIABLES = (
     Variable("user_name", "The user's name", "Ada Lovelace"),
@@ -218,11 +220,7 @@ def _sandbox(finalize=None) -> TemplateSandbox:
     )
 
 
-# The body's printed values are escaped for Markdown (the `finalize` hook runs on every {{ }}, even
-# after `|safe`); the subject is plain text and goes into a header, so it is not.
-_BODY_ENV = _sandbox(finalize=markdown_escape)
-_SUBJECT_ENV = _sandbox()
-_LAYOUT_ENV = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)  # noqa: S701 - autoescape is on
+_LAYOUT_ENV = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 class TemplateProblem(ValueError):
@@ -253,7 +251,15 @@ def _error_line(exc: BaseException, template_name: str) -> int | None:
     return line
 
 
-def _compile(env: TemplateSandbox, source: str, *, field_name: str, allowed: frozenset[str]):
+# The body's printed values are escaped for Markdown (the `finalize` hook runs on every {{ }}, even
+# after `|safe`); the subject is plain text and goes into a header, so it is not.
+_ENVIRONMENTS = {"subject": _sandbox(), "body": _sandbox(finalize=markdown_escape)}
+
+
+@lru_cache(maxsize=512)
+def _compile(field_name: str, source: str, allowed: frozenset[str]) -> Template:
+    """Parse, check and compile once per distinct text: the dispatcher renders the same defaults often."""
+    env = _ENVIRONMENTS[field_name]
     try:
         ast = env.parse(source, name=field_name)
     except TemplateSyntaxError as exc:
@@ -263,11 +269,12 @@ def _compile(env: TemplateSandbox, source: str, *, field_name: str, allowed: fro
         name = unknown[0]
         line = next((n.lineno for n in ast.find_all(nodes.Name) if n.name == name), None)
         raise TemplateProblem(field_name, line, f"unknown variable {name!r}; see GET /api/templates for the list")
-    return env.from_string(env.compile(ast, name=field_name, filename=field_name))
+    code = env.compile(ast, name=field_name, filename=field_name)
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
 
 
-def _render(env: TemplateSandbox, source: str, context: Mapping[str, Any], *, field_name: str, allowed) -> str:
-    template = _compile(env, source, field_name=field_name, allowed=allowed)
+def _render(field_name: str, source: str, context: Mapping[str, Any], allowed: frozenset[str]) -> str:
+    template = _compile(field_name, source, allowed)
     try:
         result = template.render(context)
     except (TemplateError, SecurityError, ArithmeticError, TypeError, ValueError, OverflowError) as exc:
@@ -304,8 +311,8 @@ class RenderedParts:
 
 def render_parts(spec: TemplateSpec, source: TemplateSource, context: Mapping[str, Any]) -> RenderedParts:
     allowed = spec.variable_names
-    subject = _render(_SUBJECT_ENV, source.subject, context, field_name="subject", allowed=allowed)
-    body = _render(_BODY_ENV, source.body, context, field_name="body", allowed=allowed)
+    subject = _render("subject", source.subject, context, allowed)
+    body = _render("body", source.body, context, allowed)
     tokens = _MARKDOWN.parse(body)
     return RenderedParts(
         subject=" ".join(subject.split())[:MAX_SUBJECT_CHARS],
