@@ -55,8 +55,8 @@ def verify_token(settings: Settings, purpose: str, token: str) -> str:
         given = _b64decode(encoded_mac)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidLink() from None
-    # The canonical encoding only: a token re-encoded with different padding bits is not ours.
-    if _b64encode(value.encode()) != encoded_value:
+    # The canonical encoding only: a token re-encoded with other padding bits is not one we issued.
+    if _b64encode(value.encode()) != encoded_value or _b64encode(given) != encoded_mac:
         raise InvalidLink()
     for key in settings.signing_keys:
         if hmac.compare_digest(_mac(key, purpose, value), given):

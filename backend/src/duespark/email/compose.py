@@ -41,24 +41,28 @@ LAYOUT_STRINGS: dict[str, dict[str, str]] = {
         "why": "You receive this email because {sender} sent you invoice {number}.",
         "unsubscribe": "Stop these reminders",
         "account": "You receive this email because of your DueSpark account.",
+        "colon": ":",
     },
     "de": {
         "pay": "Rechnung {number} bezahlen",
         "why": "Sie erhalten diese E-Mail, weil {sender} Ihnen die Rechnung {number} gestellt hat.",
         "unsubscribe": "Keine weiteren Erinnerungen erhalten",
         "account": "Sie erhalten diese E-Mail wegen Ihres DueSpark-Kontos.",
+        "colon": ":",
     },
     "fr": {
         "pay": "Payer la facture {number}",
         "why": "Vous recevez cet e-mail car {sender} vous a adressé la facture {number}.",
         "unsubscribe": "Ne plus recevoir ces rappels",
         "account": "Vous recevez cet e-mail en raison de votre compte DueSpark.",
+        "colon": "\u00a0:",
     },
     "es": {
         "pay": "Pagar la factura {number}",
         "why": "Recibe este correo porque {sender} le ha enviado la factura {number}.",
         "unsubscribe": "Dejar de recibir estos recordatorios",
         "account": "Recibe este correo por su cuenta de DueSpark.",
+        "colon": ":",
     },
 }
 
@@ -212,9 +216,9 @@ def compose_invoice_email(
     pay_label = words["pay"].format(number=invoice.number)
     text = parts.text
     if spec.payment_button and variables["payment_link"] not in text:
-        text += f"\n{pay_label}: {variables['payment_link']}\n"
+        text += f"\n{pay_label}{words['colon']} {variables['payment_link']}\n"
     why = words["why"].format(sender=sender, number=invoice.number)
-    text += f"\n--\n{why}\n{words['unsubscribe']}: {unsubscribe}\n"
+    text += f"\n--\n{why}\n{words['unsubscribe']}{words['colon']} {unsubscribe}\n"
     html = render_html(
         parts,
         Layout(
