@@ -16,7 +16,10 @@ from duespark.settings import Settings
 
 CLOCK = FixedClock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
 SETTINGS = Settings(
-    env="test", secret_keys=["k" * 40], public_url="https://app.duespark.test", email_from="reminders@mail.duespark.test"
+    env="test",
+    secret_keys=["k" * 40],
+    public_url="https://app.duespark.test",
+    email_from="reminders@mail.duespark.test",
 )
 CLIENT_KEYS = ["friendly", "due_today", "firm", "urgent", "final", "thank_you"]
 
@@ -227,7 +230,9 @@ def test_registry_can_grow_a_key_with_its_own_variables():
     )
     templates.register(spec)
     try:
-        parts = templates.render_parts(spec, TemplateSource("{{ invoice_count }} open", "You have {{ invoice_count }}."), {"invoice_count": 3})
+        parts = templates.render_parts(
+            spec, TemplateSource("{{ invoice_count }} open", "You have {{ invoice_count }}."), {"invoice_count": 3}
+        )
         assert parts.subject == "3 open"
         with pytest.raises(TemplateProblem):
             templates.render_parts(spec, TemplateSource("x", "{{ amount_due }}"), {"invoice_count": 3})
@@ -240,12 +245,20 @@ def test_every_documented_variable_is_provided():
     from duespark.email.compose import invoice_variables
 
     provided = invoice_variables(
-        account=_account(), client=client, invoice=invoice, reminder_id=None, settings=SETTINGS, clock=CLOCK, locale="en"
+        account=_account(),
+        client=client,
+        invoice=invoice,
+        reminder_id=None,
+        settings=SETTINGS,
+        clock=CLOCK,
+        locale="en",
     )
     assert set(provided) == {v.name for v in templates.INVOICE_VARIABLES}
 
 
 def test_markdown_to_text_writes_lists_and_links_readably():
-    tokens = templates._MARKDOWN.parse("Intro\n\n- one\n- [two](https://x.test)\n\n1. first\n2. second\n\n<https://y.test>\n")
+    tokens = templates._MARKDOWN.parse(
+        "Intro\n\n- one\n- [two](https://x.test)\n\n1. first\n2. second\n\n<https://y.test>\n"
+    )
     text = templates.markdown_to_text(tokens)
     assert text == "Intro\n\n- one\n\n- two (https://x.test)\n\n1. first\n\n2. second\n\nhttps://y.test\n"
