@@ -38,7 +38,10 @@ def test_email_unique_case_insensitive(client):
         ({"email": "a@example.com", "password": "short", "name": "x"}, "password"),
         ({"email": "a@example.com", "password": "long enough pw", "name": ""}, "name"),
         ({"email": "a@example.com", "password": "long enough pw", "name": "x", "timezone": "Mars/Base"}, "timezone"),
-        ({"email": "a@example.com", "password": "long enough pw", "name": "x", "default_currency": "XYZ"}, "default_currency"),
+        (
+            {"email": "a@example.com", "password": "long enough pw", "name": "x", "default_currency": "XYZ"},
+            "default_currency",
+        ),
     ],
 )
 def test_register_validation_names_the_field(client, payload, field):
@@ -137,7 +140,9 @@ def test_key_rotation_keeps_old_tokens_valid(client, app):
 def test_patch_me_password_change_signs_out_other_sessions(client):
     user = register(client)
     wrong = client.patch(
-        "/api/me", headers=user["headers"], json={"current_password": "nope nope nope", "new_password": "new password 1"}
+        "/api/me",
+        headers=user["headers"],
+        json={"current_password": "nope nope nope", "new_password": "new password 1"},
     )
     assert wrong.status_code == 422
     assert wrong.json()["detail"][0]["field"] == "current_password"
@@ -158,7 +163,12 @@ def test_account_settings(client):
     response = client.patch(
         "/api/account",
         headers=user["headers"],
-        json={"name": "New Co", "default_currency": "usd", "timezone": "America/New_York", "payment_instructions": "IBAN"},
+        json={
+            "name": "New Co",
+            "default_currency": "usd",
+            "timezone": "America/New_York",
+            "payment_instructions": "IBAN",
+        },
     )
     assert response.status_code == 200
     assert response.json()["default_currency"] == "USD"

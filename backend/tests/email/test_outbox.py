@@ -42,22 +42,31 @@ def _messages(session, **filters):
 
 
 def _send(session_factory, provider, settings, clock, batch_size=100):
-    return send_queued_messages(session_factory, provider=provider, settings=settings, clock=clock, batch_size=batch_size)
+    return send_queued_messages(
+        session_factory, provider=provider, settings=settings, clock=clock, batch_size=batch_size
+    )
 
 
-def test_paying_an_invoice_queues_one_thank_you_that_the_outbox_sends(session, session_factory, clock, settings, provider):
+def test_paying_an_invoice_queues_one_thank_you_that_the_outbox_sends(
+    session, session_factory, clock, settings, provider
+):
     _account, client = _live_client(session, clock, locale="de_DE")
     invoice = make_invoice(session, client=client, clock=clock, amount_minor=125_000)
     _pay(session, invoice, clock, amount=25_000)
     assert _messages(session, kind="thank_you") == []  # partly paid: no thanks yet
     _pay(session, invoice, clock)
     [queued] = _messages(session, kind="thank_you")
-    assert (queued.status, queued.to_email, queued.invoice_id, queued.content) == ("queued", client.email, invoice.id, None)
+    assert (queued.status, queued.to_email, queued.invoice_id, queued.content) == (
+        "queued",
+        client.email,
+        invoice.id,
+        None,
+    )
 
     assert _send(session_factory, provider, settings, clock) == 1
     [email] = provider.sent
     assert email.to == client.email
-    assert email.subject == f"Vielen Dank – Zahlung für Rechnung {invoice.number} erhalten"
+    assert email.subject == f"Vielen Dank \u2013 Zahlung für Rechnung {invoice.number} erhalten"
     assert "1.250,00\xa0€" in email.text
     assert email.tag == "thank_you"
     [sent] = _messages(session, kind="thank_you")
@@ -88,11 +97,11 @@ def test_test_mode_thanks_the_account_owner_instead_of_the_client(session, sessi
 
 
 def test_no_thank_you_for_clients_without_consent_or_address(session, clock):
-    _account, client = _live_client(session, clock)
-    unsubscribed = make_client(session, account=_account, clock=clock, name="Gone")
+    account, _client = _live_client(session, clock)
+    unsubscribed = make_client(session, account=account, clock=clock, name="Gone")
     unsubscribe_client(session, client=unsubscribed, clock=clock)
-    no_email = make_client(session, account=_account, clock=clock, name="Paper", email=None)
-    bounced = make_client(session, account=_account, clock=clock, name="Bounced")
+    no_email = make_client(session, account=account, clock=clock, name="Paper", email=None)
+    bounced = make_client(session, account=account, clock=clock, name="Bounced")
     suppress(session, account_id=None, email=bounced.email.upper(), reason="hard_bounce", clock=clock)
     for c in (unsubscribed, no_email, bounced):
         _pay(session, make_invoice(session, client=c, clock=clock), clock)

@@ -43,7 +43,13 @@ def test_one_click_post_from_the_email_header_unsubscribes(client, session, cloc
     account, customer = _setup(session, clock)
     invoice = make_invoice(session, client=customer, clock=clock)
     email = compose_reminder(
-        account=account, client=customer, invoice=invoice, template_key="firm", reminder_id=3, settings=settings, clock=clock
+        account=account,
+        client=customer,
+        invoice=invoice,
+        template_key="firm",
+        reminder_id=3,
+        settings=settings,
+        clock=clock,
     )
     path = _unsubscribe_path(email)
     assert path in email.text and path in email.html
@@ -68,7 +74,9 @@ def test_one_click_post_from_the_email_header_unsubscribes(client, session, cloc
 def test_one_click_stops_the_pending_emails(client, session, session_factory, clock, settings, provider):
     _account, customer = _setup(session, clock)
     invoice = make_invoice(session, client=customer, clock=clock)
-    apply_payment(session, invoice=invoice, amount_minor=invoice.amount_minor, method="manual", paid_at=clock.now(), clock=clock)
+    apply_payment(
+        session, invoice=invoice, amount_minor=invoice.amount_minor, method="manual", paid_at=clock.now(), clock=clock
+    )
     session.flush()
     assert client.post(f"/unsubscribe/{unsubscribe_token(settings, customer.id)}").status_code == 200
     assert send_queued_messages(session_factory, provider=provider, settings=settings, clock=clock) == 0
@@ -98,7 +106,9 @@ def test_unsubscribed_shows_on_the_client_in_the_api(client, session, clock, set
     from tests.helpers import register
 
     user = register(client)
-    created = client.post("/api/clients", headers=user["headers"], json={"name": "Globex", "email": "billing@globex.com"})
+    created = client.post(
+        "/api/clients", headers=user["headers"], json={"name": "Globex", "email": "billing@globex.com"}
+    )
     client_id = created.json()["id"]
     client.post(f"/unsubscribe/{unsubscribe_token(settings, client_id)}")
     body = client.get(f"/api/clients/{client_id}", headers=user["headers"]).json()

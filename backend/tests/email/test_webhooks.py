@@ -472,8 +472,13 @@ def test_messages_of_an_invoice_are_listed_with_their_events(client, session, cl
     invoice = client.post(
         "/api/invoices",
         headers=user["headers"],
-        json={"client_id": created.json()["id"], "number": "A-1", "amount": "10.00", "issue_date": "2026-11-01",
-              "due_date": "2026-11-20"},
+        json={
+            "client_id": created.json()["id"],
+            "number": "A-1",
+            "amount": "10.00",
+            "issue_date": "2026-11-01",
+            "due_date": "2026-11-20",
+        },
     ).json()
     account_id = client.get("/api/me", headers=user["headers"]).json()["account"]["id"]
     record_message(
@@ -496,7 +501,12 @@ def test_messages_of_an_invoice_are_listed_with_their_events(client, session, cl
     listed = client.get(f"/api/invoices/{invoice['id']}/messages", headers=user["headers"])
     assert listed.status_code == 200
     [item] = listed.json()["items"]
-    assert (item["status"], item["provider"], item["reminder_id"], item["template_key"]) == ("delivered", "postmark", 5, "firm")
+    assert (item["status"], item["provider"], item["reminder_id"], item["template_key"]) == (
+        "delivered",
+        "postmark",
+        5,
+        "firm",
+    )
     assert [e["type"] for e in item["events"]] == ["delivered"]
     other = register(client)
     assert client.get(f"/api/invoices/{invoice['id']}/messages", headers=other["headers"]).status_code == 404
