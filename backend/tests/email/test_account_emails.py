@@ -126,11 +126,10 @@ def test_garbage_tokens_are_refused(client, token):
     assert reset.status_code == 422
 
 
-def test_the_outbox_sends_account_emails_and_forgets_their_links(client, session, session_factory, clock, settings):
-    from tests.email.conftest import RecordingProvider
-
+def test_the_outbox_sends_account_emails_and_forgets_their_links(
+    client, session, session_factory, clock, settings, provider
+):
     register(client, email="sent@example.com")
-    provider = RecordingProvider()
     assert send_queued_messages(session_factory, provider=provider, settings=settings, clock=clock) == 1
     [email] = provider.sent
     assert email.to == "sent@example.com" and email.from_name == "DueSpark"

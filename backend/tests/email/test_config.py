@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from duespark.cli import app as cli
+from duespark.email.message import OutgoingEmail
 from duespark.email.providers import build_provider
 from duespark.email.providers.file import FileProvider
 from duespark.email.providers.postmark import PostmarkProvider
@@ -31,8 +32,6 @@ def test_build_provider_picks_by_setting(name, kind, tmp_path, monkeypatch):
 
 
 def test_file_provider_writes_an_eml_a_person_can_open(tmp_path):
-    from duespark.email.message import OutgoingEmail
-
     provider = build_provider(Settings(env="test", email_provider="console", data_dir=tmp_path))
     result = provider.send(
         OutgoingEmail(

@@ -9,7 +9,7 @@ import pytest
 
 from duespark.clock import FixedClock
 from duespark.email import templates
-from duespark.email.compose import compose_invoice_email, sample_invoice
+from duespark.email.compose import compose_invoice_email, invoice_variables, sample_invoice
 from duespark.email.templates import TemplateProblem, TemplateSource, spec_for
 from duespark.models import Account, Client, Invoice
 from duespark.settings import Settings
@@ -242,8 +242,6 @@ def test_registry_can_grow_a_key_with_its_own_variables():
 
 def test_every_documented_variable_is_provided():
     client, invoice = sample_invoice(account=_account(), template_key="firm", clock=CLOCK)
-    from duespark.email.compose import invoice_variables
-
     provided = invoice_variables(
         account=_account(),
         client=client,

@@ -13,7 +13,7 @@ from duespark.email.outbox import send_queued_messages
 from duespark.invoices.service import apply_payment
 from duespark.models import Client, Message
 from duespark.signing import sign_token
-from tests.helpers import make_account, make_client, make_invoice
+from tests.helpers import make_account, make_client, make_invoice, register
 
 
 def _setup(session, clock, **client_fields):
@@ -103,8 +103,6 @@ def test_forged_and_foreign_tokens_change_nothing(client, session, clock, settin
 
 
 def test_unsubscribed_shows_on_the_client_in_the_api(client, session, clock, settings):
-    from tests.helpers import register
-
     user = register(client)
     created = client.post(
         "/api/clients", headers=user["headers"], json={"name": "Globex", "email": "billing@globex.com"}

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import func, select
 
 from duespark.email import sns
-from duespark.email.service import is_suppressed, record_message, store_webhook_event
+from duespark.email.service import is_suppressed, record_message, store_webhook_event, suppress
 from duespark.models import Message, MessageEvent, Suppression, WebhookEvent
 from tests.conftest import TEST_NOW, make_test_settings
 from tests.email.certs import self_signed
@@ -518,3 +518,34 @@ def test_store_webhook_event_inserts_once(session, clock):
     other_source = store_webhook_event(session, source="ses", external_id="evt_1", type="x", payload={}, clock=clock)
     assert first is not None and first.payload == {"a": 1} and first.received_at == clock.now()
     assert again is None and other_source is not None
+
+
+def test_suppressions_are_listed_and_the_accounts_own_can_be_lifted(client, session, clock):
+    user = register(client)
+    account_id = client.get("/api/me", headers=user["headers"]).json()["account"]["id"]
+    client.post("/api/clients", headers=user["headers"], json={"name": "A", "email": "Bounced@Globex.com"})
+    client.post("/api/clients", headers=user["headers"], json={"name": "B", "email": "angry@globex.com"})
+    suppress(session, account_id=None, email="bounced@globex.com", reason="hard_bounce", clock=clock)
+    suppress(session, account_id=None, email="someone-else@x.test", reason="hard_bounce", clock=clock)
+    suppress(session, account_id=account_id, email="angry@globex.com", reason="complaint", clock=clock)
+    other = register(client)
+    other_account = client.get("/api/me", headers=other["headers"]).json()["account"]["id"]
+    suppress(session, account_id=other_account, email="theirs@globex.com", reason="complaint", clock=clock)
+    session.flush()
+
+    items = client.get("/api/suppressions", headers=user["headers"]).json()["items"]
+    assert {(i["email"], i["reason"], i["scope"]) for i in items} == {
+        ("bounced@globex.com", "hard_bounce", "global"),
+        ("angry@globex.com", "complaint", "account"),
+    }
+    by_email = {i["email"]: i["id"] for i in items}
+    assert (
+        client.delete(f"/api/suppressions/{by_email['bounced@globex.com']}", headers=user["headers"]).status_code == 404
+    )
+    theirs = client.get("/api/suppressions", headers=other["headers"]).json()["items"][0]["id"]
+    assert client.delete(f"/api/suppressions/{theirs}", headers=user["headers"]).status_code == 404
+    assert (
+        client.delete(f"/api/suppressions/{by_email['angry@globex.com']}", headers=user["headers"]).status_code == 204
+    )
+    assert not is_suppressed(session, account_id, "angry@globex.com")
+    assert is_suppressed(session, account_id, "bounced@globex.com")

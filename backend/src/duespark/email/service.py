@@ -14,7 +14,6 @@ from duespark.clock import Clock
 from duespark.email.events import on_address_suppressed, on_client_unsubscribed
 from duespark.email.links import UNSUBSCRIBE_PURPOSE
 from duespark.email.message import OutgoingEmail
-from duespark.errors import NotFound
 from duespark.invoices.events import InvoiceChange
 from duespark.models import (
     Account,
@@ -326,13 +325,6 @@ def list_invoice_messages(
         ):
             events[event.message_id].append(event)
     return [(m, events[m.id]) for m in messages]
-
-
-def get_message(session: Session, *, account_id: int, message_id: int) -> Message:
-    message = session.scalars(select(Message).where(Message.id == message_id, Message.account_id == account_id)).first()
-    if message is None:
-        raise NotFound("Message")
-    return message
 
 
 # --- the webhook inbox --------------------------------------------------------------------------
