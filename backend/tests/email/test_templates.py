@@ -205,8 +205,28 @@ def test_sandbox_refuses_escapes_and_resource_exhaustion():
     escape = _problem("Hi", "ok\n{{ client_name.__class__.__mro__[1].__subclasses__() }}\n")
     assert escape.line == 2 and "unsafe" in escape.message
     assert "too long" in _problem("Hi", "{{ client_name * 1000000 }}").message
-    assert "exponent" in _problem("Hi", "{{ 9 ** 99999 }}").message
+    assert "too large" in _problem("Hi", "{{ 9 ** 99999 }}").message
+    assert "exponent" in _problem("Hi", "{{ 1.5 ** 1000 }}").message
     assert _problem("Hi", "{% for i in range(10**7) %}x{% endfor %}").line == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        ("a\n{% set x = client_name %}{{ x }}", 2, "{% set %} is not allowed"),
+        ("a\nb\n{% macro m() %}{{ m() }}{% endmacro %}", 3, "{% macro %} is not allowed"),
+        ("{% for a in range(9) %}\n{% for b in range(9) %}{% endfor %}{% endfor %}", 2, "loops inside loops"),
+        ("{{ (9 ** 100) ** 100 }}", 1, "too large"),
+        ("{{ (2 ** 100) * (2 ** 100) * (2 ** 100) }}", None, None),
+        ("{% include 'x.html' %}", 1, "{% include %} is not allowed"),
+    ],
+)
+def test_statements_that_could_loop_or_grow_are_refused(body, line, message):
+    if message is None:  # within bounds: allowed
+        templates.validate(spec_for("firm"), TemplateSource("Hi", body), SAMPLE)
+        return
+    problem = _problem("Hi", body)
+    assert problem.line == line and message in problem.message
 
 
 def test_template_over_50_kb_is_refused_with_the_line_where_it_crosses():

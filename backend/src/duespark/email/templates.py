@@ -192,21 +192,50 @@ def markdown_escape(value: Any) -> str:
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
+MAX_INT_BITS = 4096
+# Statements an email template has no use for, and that would let it loop, recurse or grow without
+# bound: assignments (doubling a string each line), macros (recursion), includes and imports.
+FORBIDDEN_NODES: dict[type[nodes.Node], str] = {
+    nodes.Assign: "{% set %}",
+    nodes.AssignBlock: "{% set %}",
+    nodes.Macro: "{% macro %}",
+    nodes.CallBlock: "{% call %}",
+    nodes.Include: "{% include %}",
+    nodes.Import: "{% import %}",
+    nodes.FromImport: "{% from %}",
+    nodes.Extends: "{% extends %}",
+}
+
+
 class TemplateSandbox(SandboxedEnvironment):
-    """Jinja's sandbox, with multiplication and powers bounded so a template cannot exhaust memory."""
+    """Jinja's sandbox, with `*` and `**` bounded so a template cannot exhaust memory or CPU."""
 
     intercepted_binops = frozenset(["*", "**"])
 
     def call_binop(self, context, operator_name: str, left: Any, right: Any) -> Any:
         if operator_name == "**":
+            if isinstance(left, int) and isinstance(right, int) and left.bit_length() * abs(right) > MAX_INT_BITS:
+                raise SecurityError("the number would be too large")
             if isinstance(right, int | float) and abs(right) > 100:
                 raise SecurityError("exponent too large")
             return operator.pow(left, right)
-        if isinstance(left, str | list | tuple) and isinstance(right, int) and len(left) * right > MAX_RENDERED_CHARS:
-            raise SecurityError("the result would be too long")
-        if isinstance(right, str | list | tuple) and isinstance(left, int) and len(right) * left > MAX_RENDERED_CHARS:
-            raise SecurityError("the result would be too long")
+        if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+            raise SecurityError("the number would be too large")
+        for sequence, count in ((left, right), (right, left)):
+            repeats = isinstance(sequence, str | list | tuple) and isinstance(count, int)
+            if repeats and len(sequence) * count > MAX_RENDERED_CHARS:
+                raise SecurityError("the result would be too long")
         return operator.mul(left, right)
+
+
+def _check_statements(ast: nodes.Template, field_name: str) -> None:
+    for node_type, tag in FORBIDDEN_NODES.items():
+        for node in ast.find_all(node_type):
+            raise TemplateProblem(field_name, node.lineno, f"{tag} is not allowed in email templates")
+    for loop in ast.find_all(nodes.For):
+        inner = next(loop.find_all(nodes.For), None)
+        if inner is not None:
+            raise TemplateProblem(field_name, inner.lineno, "loops inside loops are not allowed in email templates")
 
 
 def _sandbox(finalize=None) -> TemplateSandbox:
@@ -264,6 +293,7 @@ def _compile(field_name: str, source: str, allowed: frozenset[str]) -> Template:
         ast = env.parse(source, name=field_name)
     except TemplateSyntaxError as exc:
         raise TemplateProblem(field_name, exc.lineno, exc.message or "syntax error") from None
+    _check_statements(ast, field_name)
     unknown = sorted(meta.find_undeclared_variables(ast) - allowed)
     if unknown:
         name = unknown[0]
