@@ -19,6 +19,8 @@ def _production(**overrides) -> Settings:
         "email_from": "billing@example.com",
         "email_provider": "postmark",
         "postmark_server_token": "pm-token",
+        "postmark_webhook_username": "postmark",
+        "postmark_webhook_password": "Zq8v2Lm4Np7Rt1Ws5Xy9Kb3Hd6Fg0Jc",
         "cors_origins": ["https://app.example.com"],
         **overrides,
     }

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
+from duespark.email.service import suppress
+from duespark.models import Suppression
 from tests.helpers import register
 
 # Minimal valid bodies, so the request reaches the ownership check instead of failing validation.
@@ -16,8 +19,12 @@ BODIES = {
 }
 
 
+# Path parameters that name something other than an object id; each has its own test below.
+NOT_OBJECT_IDS = {"key"}
+
+
 @pytest.fixture
-def two_accounts(client):
+def two_accounts(client, session, clock):
     owner, intruder = register(client), register(client)
     h = owner["headers"]
     client_obj = client.post("/api/clients", headers=h, json={"name": "Secret Client", "email": "s@x.io"}).json()
@@ -33,7 +40,16 @@ def two_accounts(client):
         },
     ).json()
     token = client.post("/api/tokens", headers=h, json={"name": "owner script"}).json()
-    ids = {"client_id": client_obj["id"], "invoice_id": invoice["id"], "token_id": token["id"]}
+    account_id = client.get("/api/me", headers=h).json()["account"]["id"]
+    suppress(session, account_id=account_id, email="Secret@x.io", reason="complaint", clock=clock)
+    session.commit()
+    suppression_id = session.scalar(select(Suppression.id).where(Suppression.account_id == account_id))
+    ids = {
+        "client_id": client_obj["id"],
+        "invoice_id": invoice["id"],
+        "token_id": token["id"],
+        "suppression_id": suppression_id,
+    }
     return owner, intruder, ids
 
 
@@ -48,7 +64,7 @@ def test_every_id_endpoint_hides_other_accounts_objects(app, client, two_account
     owner, intruder, ids = two_accounts
     checked = 0
     for method, path, params in _id_routes(app):
-        if path.startswith(("/api/webhooks/",)):
+        if path.startswith(("/api/webhooks/",)) or NOT_OBJECT_IDS & set(params):
             continue
         missing = [p for p in params if p not in ids]
         assert not missing, f"{method} {path}: add {missing} to the tenancy matrix"
@@ -101,3 +117,15 @@ def test_lists_and_references_are_scoped(client, two_accounts):
         },
     )
     assert same_number.status_code == 201
+
+
+def test_template_overrides_stay_in_their_account(client, two_accounts):
+    owner, intruder, _ = two_accounts
+    custom = {"subject": "SECRET subject {{ invoice_number }}", "body": "SECRET body for {{ client_name }}"}
+    assert client.put("/api/templates/friendly", headers=owner["headers"], json=custom).status_code == 200
+    theirs = client.get("/api/templates/friendly", headers=intruder["headers"])
+    assert theirs.status_code == 200
+    assert "SECRET" not in theirs.text
+    # Resetting their own template leaves the owner's override alone.
+    client.delete("/api/templates/friendly", headers=intruder["headers"])
+    assert "SECRET" in client.get("/api/templates/friendly", headers=owner["headers"]).text

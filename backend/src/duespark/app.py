@@ -12,11 +12,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from duespark import __version__
+from duespark.auth.account_email_router import router as account_email_router
 from duespark.auth.router import router as auth_router
 from duespark.auth.security import password_hasher
 from duespark.clients.router import router as clients_router
 from duespark.clock import Clock, SystemClock
 from duespark.db import make_engine, make_session_factory
+from duespark.email.router import router as email_router
+from duespark.email.router import unsubscribe_router, webhook_router
 from duespark.errors import DomainError
 from duespark.invoices.router import router as invoices_router
 from duespark.payments.public_router import router as payment_pages_router
@@ -96,7 +99,17 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_exception_handler(StarletteHTTPException, _http_handler)  # type: ignore[arg-type]
 
     connect_domains()
-    for router in (auth_router, clients_router, invoices_router, payments_router, payment_pages_router):
+    for router in (
+        auth_router,
+        clients_router,
+        invoices_router,
+        account_email_router,
+        email_router,
+        webhook_router,
+        unsubscribe_router,
+        payments_router,
+        payment_pages_router,
+    ):
         app.include_router(router)
 
     @app.get("/health", tags=["ops"])

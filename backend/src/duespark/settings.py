@@ -22,6 +22,7 @@ SECRET_SETTINGS = (
     "smtp_password",
     "postmark_server_token",
     "postmark_webhook_password",
+    "postmark_webhook_username",
     "stripe_secret_key",
     "stripe_webhook_secret",
     "metrics_token",
@@ -74,6 +75,12 @@ class Settings(BaseSettings):
     ses_region: str = "eu-west-1"
     ses_configuration_set: str | None = None
 
+    # Email delivery (issue #4): webhook credentials, SNS topics we accept, the verified-sender rule.
+    postmark_webhook_username: str | None = None
+    ses_sns_topic_arns: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # None: required in production only, so a new developer can send from an unverified account.
+    require_verified_email_for_reminders: bool | None = None
+
     # payments: Stripe checkout and webhooks, payment links
     stripe_secret_key: str | None = None
     # Several comma-separated secrets are accepted while a webhook secret is being rotated.
@@ -92,7 +99,7 @@ class Settings(BaseSettings):
     sentry_dsn: str | None = None
     metrics_token: str | None = None
 
-    @field_validator("secret_keys", "cors_origins", mode="before")
+    @field_validator("secret_keys", "cors_origins", "ses_sns_topic_arns", mode="before")
     @classmethod
     def _csv_list(cls, value: object) -> object:
         return _split_csv(value)
@@ -118,6 +125,12 @@ class Settings(BaseSettings):
         if self.run_worker_in_process is not None:
             return self.run_worker_in_process
         return self.env == "development"
+
+    @property
+    def verified_email_required(self) -> bool:
+        if self.require_verified_email_for_reminders is not None:
+            return self.require_verified_email_for_reminders
+        return self.is_production
 
     @property
     def json_logs(self) -> bool:
@@ -207,8 +220,37 @@ def provider_problems(settings: Settings) -> list[str]:
         problems.append("DUESPARK_POSTMARK_SERVER_TOKEN is missing for the postmark provider.")
     if settings.email_provider == "smtp" and not settings.smtp_host:
         problems.append("DUESPARK_SMTP_HOST is missing for the smtp provider.")
+    problems.extend(email_provider_problems(settings))
     if settings.stripe_secret_key and not settings.stripe_webhook_secret:
         problems.append("DUESPARK_STRIPE_WEBHOOK_SECRET is missing: Stripe payments would never be noticed.")
+    return problems
+
+
+def email_provider_problems(settings: Settings) -> list[str]:
+    """Settings the email provider and its bounce webhooks need to work together."""
+    problems: list[str] = []
+    if settings.email_provider == "smtp":
+        if bool(settings.smtp_username) != bool(settings.smtp_password):
+            problems.append("DUESPARK_SMTP_USERNAME and DUESPARK_SMTP_PASSWORD must be set together.")
+        if settings.smtp_username and settings.smtp_security == "none" and settings.is_production:
+            problems.append("DUESPARK_SMTP_SECURITY is 'none': the SMTP password would travel in clear text.")
+    if settings.email_provider == "postmark":
+        if not settings.postmark_message_stream:
+            problems.append("DUESPARK_POSTMARK_MESSAGE_STREAM is empty; use 'outbound' (the transactional stream).")
+        if not (settings.postmark_webhook_username and settings.postmark_webhook_password):
+            problems.append(
+                "DUESPARK_POSTMARK_WEBHOOK_USERNAME/_PASSWORD are missing: bounces and complaints would be refused."
+            )
+    if settings.email_provider == "ses":
+        if not settings.ses_region:
+            problems.append("DUESPARK_SES_REGION is missing for the ses provider.")
+        if not settings.ses_sns_topic_arns:
+            problems.append("DUESPARK_SES_SNS_TOPIC_ARNS is empty: SES bounces and complaints would be refused.")
+        for arn in settings.ses_sns_topic_arns:
+            if not arn.startswith("arn:aws") or arn.count(":") != 5:
+                problems.append(f"DUESPARK_SES_SNS_TOPIC_ARNS has {arn!r}, which is not an SNS topic ARN.")
+    if settings.email_from and "@" not in settings.email_from:
+        problems.append(f"DUESPARK_EMAIL_FROM {settings.email_from!r} is not an email address.")
     return problems
 
 

@@ -1,9 +1,8 @@
-"""Signed public tokens for links that work without signing in (pay links, client portals).
+"""Signed URL tokens (pay links, unsubscribe links): the value in the clear, an HMAC that binds it.
 
-A token is `<value, base64url>.<HMAC-SHA256 over "purpose:value", first 16 bytes, base64url>`.
-The first signing key signs, every key verifies, so rotating `DUESPARK_SECRET_KEYS` keeps old
-links in emails working for as long as the old key stays listed. The purpose is part of the MAC,
-so a token made for one kind of link is refused by another.
+A token is `<base64url(value)>.<base64url(hmac)>`, where the HMAC-SHA256 covers a purpose string and
+the value, so a token made for one purpose (unsubscribe) never works for another (pay). The first
+signing key signs; every key verifies, so rotating keys breaks no link already sent.
 """
 
 from __future__ import annotations
@@ -16,11 +15,20 @@ import hmac
 from duespark.errors import NotFound
 from duespark.settings import Settings
 
-MAC_BYTES = 16
+# 160 bits of MAC: far beyond guessing, and short enough for a link in an email.
+MAC_BYTES = 20
+MAX_TOKEN_LENGTH = 512
 
 
-def _b64encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+class InvalidLink(NotFound):
+    """A link whose token was altered, made for another purpose, or never issued: it points nowhere."""
+
+    def __init__(self) -> None:
+        super().__init__("Link")
+
+
+def _b64encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
 def _b64decode(text: str) -> bytes:
@@ -28,28 +36,29 @@ def _b64decode(text: str) -> bytes:
 
 
 def _mac(key: str, purpose: str, value: str) -> bytes:
-    return hmac.new(key.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).digest()[:MAC_BYTES]
+    message = f"duespark:{purpose}:{value}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).digest()[:MAC_BYTES]
 
 
-def sign_token(settings: Settings, purpose: str, value: object) -> str:
-    keys = settings.signing_keys
-    if not keys:
-        raise RuntimeError("No signing key configured (DUESPARK_SECRET_KEY)")
+def sign_token(settings: Settings, purpose: str, value: int | str) -> str:
     text = str(value)
-    return f"{_b64encode(text.encode())}.{_b64encode(_mac(keys[0], purpose, text))}"
+    return f"{_b64encode(text.encode())}.{_b64encode(_mac(settings.signing_keys[0], purpose, text))}"
 
 
 def verify_token(settings: Settings, purpose: str, token: str) -> str:
-    """The signed value; any malformed, forged or foreign-purpose token is a plain 404."""
-    encoded_value, _, encoded_mac = token.partition(".")
+    """The signed value, or InvalidLink (404) for anything not signed by one of our keys for `purpose`."""
+    if len(token) > MAX_TOKEN_LENGTH or token.count(".") != 1:
+        raise InvalidLink()
+    encoded_value, encoded_mac = token.split(".")
     try:
         value = _b64decode(encoded_value).decode()
-        mac = _b64decode(encoded_mac)
+        given = _b64decode(encoded_mac)
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise NotFound("Link") from None
-    if not encoded_mac or len(mac) != MAC_BYTES:
-        raise NotFound("Link")
+        raise InvalidLink() from None
+    # The canonical encoding only: a token re-encoded with other padding bits is not one we issued.
+    if _b64encode(value.encode()) != encoded_value or _b64encode(given) != encoded_mac:
+        raise InvalidLink()
     for key in settings.signing_keys:
-        if hmac.compare_digest(mac, _mac(key, purpose, value)):
+        if hmac.compare_digest(_mac(key, purpose, value), given):
             return value
-    raise NotFound("Link")
+    raise InvalidLink()

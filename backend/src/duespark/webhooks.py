@@ -26,8 +26,8 @@ def store_webhook_event(
         insert(WebhookEvent)
         .values(
             source=source,
-            external_id=external_id,
-            type=type,
+            external_id=external_id[:255],
+            type=type[:100],
             payload=payload,
             received_at=clock.now(),
             processed_at=None,

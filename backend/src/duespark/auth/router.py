@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from duespark.auth import service
+from duespark.auth import account_email, service
 from duespark.auth.schemas import (
     AccountOut,
     AccountUpdate,
@@ -52,6 +52,7 @@ def register(
     data: RegisterIn, response: Response, session: SessionDep, settings: SettingsDep, clock: ClockDep, hasher: HasherDep
 ) -> TokenPair:
     user, account = service.register(session, data=data, hasher=hasher, clock=clock)
+    account_email.request_verification(session, user=user, settings=settings, clock=clock)
     pair = service.issue_tokens(session, user_id=user.id, account_id=account.id, settings=settings, clock=clock)
     _set_refresh_cookie(response, pair, settings)
     return pair

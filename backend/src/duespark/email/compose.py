@@ -1,12 +1,258 @@
-"""Turns an invoice into the reminder email a client receives."""
+"""Turns an invoice (or an account event) into the email that is sent: template, variables, layout, headers."""
 
 from __future__ import annotations
 
-from duespark.clock import Clock
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from duespark.clock import Clock, today_in
+from duespark.email import links
 from duespark.email.message import OutgoingEmail
-from duespark.models import Account, Client, Invoice
-from duespark.money import format_for_people
+from duespark.email.templates import (
+    Button,
+    Layout,
+    TemplateSource,
+    default_template,
+    locale_candidates,
+    preheader_of,
+    render_html,
+    render_parts,
+    spec_for,
+)
+from duespark.models import Account, Client, EmailTemplate, Invoice, User
+from duespark.models.enums import InvoiceStatus
+from duespark.money import currency_exponent, format_for_people
 from duespark.settings import Settings
+
+PAY_BY_DAYS = 7
+FALLBACK_FROM = "reminders@duespark.local"
+
+# Words of the layout around the template (button, footer), by language; English for any other.
+LAYOUT_STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "pay": "Pay invoice {number}",
+        "why": "You receive this email because {sender} sent you invoice {number}.",
+        "unsubscribe": "Stop these reminders",
+        "account": "You receive this email because of your DueSpark account.",
+        "colon": ":",
+    },
+    "de": {
+        "pay": "Rechnung {number} bezahlen",
+        "why": "Sie erhalten diese E-Mail, weil {sender} Ihnen die Rechnung {number} gestellt hat.",
+        "unsubscribe": "Keine weiteren Erinnerungen erhalten",
+        "account": "Sie erhalten diese E-Mail wegen Ihres DueSpark-Kontos.",
+        "colon": ":",
+    },
+    "fr": {
+        "pay": "Payer la facture {number}",
+        "why": "Vous recevez cet e-mail car {sender} vous a adressé la facture {number}.",
+        "unsubscribe": "Ne plus recevoir ces rappels",
+        "account": "Vous recevez cet e-mail en raison de votre compte DueSpark.",
+        "colon": "\u00a0:",
+    },
+    "es": {
+        "pay": "Pagar la factura {number}",
+        "why": "Recibe este correo porque {sender} le ha enviado la factura {number}.",
+        "unsubscribe": "Dejar de recibir estos recordatorios",
+        "account": "Recibe este correo por su cuenta de DueSpark.",
+        "colon": ":",
+    },
+}
+
+
+@dataclass(frozen=True)
+class ResolvedTemplate:
+    source: TemplateSource
+    locale: str
+    is_default: bool
+
+
+def resolve_template(
+    session: Session | None, *, account_id: int | None, key: str, locales: list[str]
+) -> ResolvedTemplate:
+    """The best template for these locales: per locale, the account's own text before the default one."""
+    overrides: dict[str, EmailTemplate] = {}
+    if session is not None and account_id is not None:
+        rows = session.scalars(
+            select(EmailTemplate).where(
+                EmailTemplate.account_id == account_id, EmailTemplate.key == key, EmailTemplate.locale.in_(locales)
+            )
+        )
+        overrides = {row.locale: row for row in rows}
+    for locale in locales:
+        if locale in overrides:
+            row = overrides[locale]
+            return ResolvedTemplate(TemplateSource(row.subject, row.body), locale, is_default=False)
+        default = default_template(locale, key)
+        if default is not None:
+            return ResolvedTemplate(default, locale, is_default=True)
+    raise LookupError(f"no template {key!r} in {locales}")
+
+
+def babel_locale(locale: str) -> str:
+    try:
+        return str(Locale.parse(locale))
+    except (UnknownLocaleError, ValueError):
+        return "en"
+
+
+def formatting_locale(template_locale: str, candidates: list[str]) -> str:
+    """Numbers and dates follow the most specific wanted locale in the template's language
+    (de_AT for an Austrian client reading German), never a language the text is not in."""
+    language = template_locale.split("_")[0]
+    return babel_locale(next((c for c in candidates if c.split("_")[0] == language), template_locale))
+
+
+def _language(locale: str) -> str:
+    return locale.split("_")[0]
+
+
+def _strings(locale: str) -> dict[str, str]:
+    return LAYOUT_STRINGS.get(_language(locale), LAYOUT_STRINGS["en"])
+
+
+def sender_name(account: Account) -> str:
+    return account.sender_name or account.name
+
+
+def from_address(settings: Settings, account: Account) -> str:
+    return settings.email_from or account.sender_email or FALLBACK_FROM
+
+
+def new_message_id(from_email: str) -> str:
+    """A Message-ID on the sender's own domain, as receiving servers expect."""
+    domain = from_email.rsplit("@", 1)[-1] or "duespark.local"
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+def invoice_variables(
+    *,
+    account: Account,
+    client: Client,
+    invoice: Invoice,
+    reminder_id: int | None,
+    settings: Settings,
+    clock: Clock,
+    locale: str,
+) -> dict[str, Any]:
+    today = today_in(clock, client.timezone or account.timezone)
+
+    def long_date(value: date) -> str:
+        return format_date(value, format="long", locale=locale)
+
+    def money(minor: int) -> str:
+        return format_for_people(minor, invoice.currency, locale)
+
+    return {
+        "client_name": client.name,
+        "client_company": client.company or "",
+        "invoice_number": invoice.number,
+        "invoice_total": money(invoice.amount_minor),
+        "amount_due": money(invoice.balance_minor),
+        "amount_paid": money(invoice.amount_paid_minor),
+        "currency": invoice.currency,
+        "issue_date": long_date(invoice.issue_date),
+        "due_date": long_date(invoice.due_date),
+        "days_until_due": max(0, (invoice.due_date - today).days),
+        "days_overdue": max(0, (today - invoice.due_date).days),
+        "pay_by": long_date(today + timedelta(days=PAY_BY_DAYS)),
+        "payment_link": links.payment_url(settings, invoice, reminder_id),
+        "payment_instructions": account.payment_instructions or "",
+        "sender_name": sender_name(account),
+        "sender_company": account.name,
+        "unsubscribe_link": links.unsubscribe_url(settings, client),
+    }
+
+
+@dataclass(frozen=True)
+class ComposedEmail:
+    """The email plus what the preview and the message record show about how it was made."""
+
+    email: OutgoingEmail
+    locale: str
+    is_default_template: bool
+
+
+def compose_invoice_email(
+    *,
+    account: Account,
+    client: Client,
+    invoice: Invoice,
+    template_key: str,
+    reminder_id: int | None,
+    settings: Settings,
+    clock: Clock,
+    session: Session | None = None,
+    draft: TemplateSource | None = None,
+    to: str | None = None,
+) -> ComposedEmail:
+    spec = spec_for(template_key)
+    candidates = locale_candidates(client.locale, account.locale)
+    if draft is not None:
+        resolved = ResolvedTemplate(draft, candidates[0], is_default=False)
+    else:
+        resolved = resolve_template(session, account_id=account.id, key=template_key, locales=candidates)
+    locale = formatting_locale(resolved.locale, candidates)
+    variables = invoice_variables(
+        account=account,
+        client=client,
+        invoice=invoice,
+        reminder_id=reminder_id,
+        settings=settings,
+        clock=clock,
+        locale=locale,
+    )
+    parts = render_parts(spec, resolved.source, variables)
+    words = _strings(resolved.locale)
+    sender = sender_name(account)
+    unsubscribe = variables["unsubscribe_link"]
+    pay_label = words["pay"].format(number=invoice.number)
+    text = parts.text
+    if spec.payment_button and variables["payment_link"] not in text:
+        text += f"\n{pay_label}{words['colon']} {variables['payment_link']}\n"
+    why = words["why"].format(sender=sender, number=invoice.number)
+    text += f"\n--\n{why}\n{words['unsubscribe']}{words['colon']} {unsubscribe}\n"
+    html = render_html(
+        parts,
+        Layout(
+            language=_language(resolved.locale),
+            subject=parts.subject,
+            preheader=preheader_of(parts.text),
+            button=Button(variables["payment_link"], pay_label) if spec.payment_button else None,
+            footer_lines=(why,),
+            footer_link=Button(unsubscribe, words["unsubscribe"]),
+        ),
+    )
+    from_email = from_address(settings, account)
+    headers = {
+        "Message-ID": new_message_id(from_email),
+        # RFC 8058: mail clients show an unsubscribe button and POST to the https URL in one click.
+        "List-Unsubscribe": f"<{unsubscribe}>, <{links.unsubscribe_mailto(settings, account, client)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    metadata = {"invoice_id": str(invoice.id), "account_id": str(account.id)}
+    if reminder_id is not None:
+        metadata["reminder_id"] = str(reminder_id)
+    email = OutgoingEmail(
+        to=to if to is not None else (client.email or ""),
+        from_email=from_email,
+        from_name=sender,
+        subject=parts.subject,
+        text=text,
+        html=html,
+        reply_to=account.sender_email,
+        headers=headers,
+        tag=template_key,
+        metadata=metadata,
+    )
+    return ComposedEmail(email=email, locale=resolved.locale, is_default_template=resolved.is_default)
 
 
 def compose_reminder(
@@ -18,20 +264,97 @@ def compose_reminder(
     reminder_id: int | None,
     settings: Settings,
     clock: Clock,
+    session: Session | None = None,
+    to: str | None = None,
 ) -> OutgoingEmail:
-    """The email for one reminder step (`template_key` is the tone: friendly, due_today, firm, urgent, final)."""
-    amount = format_for_people(invoice.balance_minor, invoice.currency, client.locale or account.locale)
-    subject = f"Invoice {invoice.number}: {amount} due {invoice.due_date.isoformat()}"
-    text = (
-        f"Hello {client.name},\n\nthis is a reminder that invoice {invoice.number} over {amount} "
-        f"is due on {invoice.due_date.isoformat()}.\n\nThank you,\n{account.sender_name or account.name}\n"
+    """The email for one reminder step (`template_key`: friendly, due_today, firm, urgent, final, thank_you).
+
+    With a `session`, the account's own templates are used where it has them. `to` overrides the
+    recipient (test mode sends to the account owner).
+    """
+    return compose_invoice_email(
+        account=account,
+        client=client,
+        invoice=invoice,
+        template_key=template_key,
+        reminder_id=reminder_id,
+        settings=settings,
+        clock=clock,
+        session=session,
+        to=to,
+    ).email
+
+
+def compose_account_email(
+    *,
+    user: User,
+    account: Account,
+    template_key: str,
+    action_link: str,
+    valid_hours: int,
+    settings: Settings,
+) -> OutgoingEmail:
+    """Verification and password-reset emails, in the account's language."""
+    spec = spec_for(template_key)
+    candidates = locale_candidates(account.locale)
+    resolved = resolve_template(None, account_id=None, key=template_key, locales=candidates)
+    variables = {"user_name": user.name, "action_link": action_link, "valid_hours": valid_hours}
+    parts = render_parts(spec, resolved.source, variables)
+    words = _strings(resolved.locale)
+    html = render_html(
+        parts,
+        Layout(
+            language=_language(resolved.locale),
+            subject=parts.subject,
+            preheader=preheader_of(parts.text),
+            footer_lines=(words["account"],),
+        ),
     )
+    from_email = settings.email_from or FALLBACK_FROM
     return OutgoingEmail(
-        to=client.email or "",
-        from_email=settings.email_from or account.sender_email or "reminders@duespark.local",
-        from_name=account.sender_name or account.name,
-        subject=subject,
-        text=text,
+        to=user.email,
+        from_email=from_email,
+        from_name="DueSpark",
+        subject=parts.subject,
+        text=parts.text,
+        html=html,
+        headers={"Message-ID": new_message_id(from_email)},
         tag=template_key,
-        metadata={"reminder_id": str(reminder_id or ""), "invoice_id": str(invoice.id)},
+        metadata={"user_id": str(user.id)},
     )
+
+
+# --- samples for previews and template checks ---------------------------------------------------
+
+SAMPLE_DUE_OFFSETS = {"friendly": 3, "due_today": 0, "firm": -5, "urgent": -14, "final": -30, "thank_you": -2}
+
+
+def sample_invoice(*, account: Account, template_key: str, clock: Clock) -> tuple[Client, Invoice]:
+    """A made-up client and invoice, dated as the template's step would be, never stored."""
+    today = today_in(clock, account.timezone)
+    due = today + timedelta(days=SAMPLE_DUE_OFFSETS.get(template_key, 7))
+    currency = account.default_currency
+    amount = 1250 * 10 ** currency_exponent(currency)
+    paid = template_key == "thank_you"
+    client = Client(
+        id=0,
+        account_id=account.id,
+        name="Jordan Miller",
+        company="Globex Ltd",
+        email="jordan.miller@example.com",
+        locale=None,
+        timezone=None,
+    )
+    invoice = Invoice(
+        id=0,
+        account_id=account.id,
+        client_id=0,
+        number="INV-1042",
+        amount_minor=amount,
+        amount_paid_minor=amount if paid else 0,
+        currency=currency,
+        issue_date=due - timedelta(days=14),
+        due_date=due,
+        status=InvoiceStatus.paid if paid else InvoiceStatus.open,
+    )
+    return client, invoice

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -18,3 +19,10 @@ class OutgoingEmail:
     # Provider-side labels: Postmark's Tag and Metadata, SES message tags.
     tag: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OutgoingEmail:
+        return cls(**data)

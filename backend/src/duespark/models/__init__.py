@@ -5,14 +5,18 @@ from duespark.models.api_token import ApiToken
 from duespark.models.base import Base
 from duespark.models.checkout_session import CheckoutSession
 from duespark.models.client import Client
+from duespark.models.email_template import EmailTemplate
 from duespark.models.invoice import Invoice
 from duespark.models.membership import Membership
 from duespark.models.message import Message
+from duespark.models.message_event import MessageEvent
 from duespark.models.payment import Payment
 from duespark.models.payment_link_click import PaymentLinkClick
 from duespark.models.refresh_token import RefreshToken
 from duespark.models.stripe_connection import StripeConnection
+from duespark.models.suppression import Suppression
 from duespark.models.user import User
+from duespark.models.user_token import UserToken
 from duespark.models.webhook_event import WebhookEvent
 from duespark.models.worker import SchedulerLock, WorkerHeartbeat
 
@@ -22,15 +26,19 @@ __all__ = [
     "Base",
     "CheckoutSession",
     "Client",
+    "EmailTemplate",
     "Invoice",
     "Membership",
     "Message",
+    "MessageEvent",
     "Payment",
     "PaymentLinkClick",
     "RefreshToken",
     "SchedulerLock",
     "StripeConnection",
+    "Suppression",
     "User",
+    "UserToken",
     "WebhookEvent",
     "WorkerHeartbeat",
 ]

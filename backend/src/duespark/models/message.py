@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from duespark.models.base import Base, IdMixin, IdType
@@ -11,13 +11,15 @@ from duespark.models.base import Base, IdMixin, IdType
 class Message(IdMixin, Base):
     """One email handed to a provider (or queued for it), with its delivery state.
 
-    `status`: queued -> sent -> delivered | bounced | complained, or failed.
+    `status`: queued -> sending -> sent -> delivered | bounced | complained; or failed, or canceled
+    (the recipient unsubscribed or was suppressed while the message waited in the outbox).
     """
 
     __tablename__ = "messages"
     __table_args__ = (
         UniqueConstraint("provider", "provider_message_id"),
         Index("ix_messages_account_invoice", "account_id", "invoice_id"),
+        Index("ix_messages_status_next_attempt", "status", "next_attempt_at"),
     )
 
     account_id: Mapped[int] = mapped_column(IdType, ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
@@ -38,3 +40,10 @@ class Message(IdMixin, Base):
     sent_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
     bounced_at: Mapped[datetime | None]
+    complained_at: Mapped[datetime | None]
+    # Outbox messages (thank-you, account emails) are rendered when queued and sent by the worker:
+    # the rendered email waits here, and is cleared once sent when it holds a secret link.
+    content: Mapped[dict | None] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Queued: when to try next. Sending: when the claim expires (the worker died mid-send).
+    next_attempt_at: Mapped[datetime | None]

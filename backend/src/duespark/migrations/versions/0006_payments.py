@@ -1,7 +1,7 @@
 """payments: webhook inbox, link clicks, checkout sessions, stripe connections
 
 Revision ID: 0006_payments
-Revises: 0003_worker
+Revises: 0005_email
 Create Date: 2026-11-25 19:13:12.567567
 """
 
@@ -9,32 +9,16 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 import duespark.models.base
 
 revision: str = "0006_payments"
-down_revision: str | Sequence[str] | None = "0003_worker"
+down_revision: str | Sequence[str] | None = "0005_email"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "webhook_events",
-        sa.Column("source", sa.String(length=32), nullable=False),
-        sa.Column("external_id", sa.String(length=255), nullable=False),
-        sa.Column("type", sa.String(length=100), nullable=False),
-        sa.Column(
-            "payload", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
-        ),
-        sa.Column("received_at", duespark.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("processed_at", duespark.models.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_events")),
-        sa.UniqueConstraint("source", "external_id", name=op.f("uq_webhook_events_source_external_id")),
-    )
     op.create_table(
         "stripe_connections",
         sa.Column("account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -123,4 +107,3 @@ def downgrade() -> None:
 
     op.drop_table("checkout_sessions")
     op.drop_table("stripe_connections")
-    op.drop_table("webhook_events")

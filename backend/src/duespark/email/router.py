@@ -1,0 +1,330 @@
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Annotated, Any
+
+import httpx
+import structlog
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import HTMLResponse
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
+
+from duespark.db import SessionDep
+from duespark.deps import ClockDep, CurrentPrincipal, SettingsDep
+from duespark.email import service, sns, template_service, templates, webhooks
+from duespark.email.schemas import (
+    MessageEventOut,
+    MessageList,
+    MessageOut,
+    PreviewIn,
+    PreviewOut,
+    SuppressionList,
+    SuppressionOut,
+    TemplateCatalog,
+    TemplateIn,
+    TemplateKeyOut,
+    TemplateOut,
+    TemplateOverrideOut,
+    VariableOut,
+    WebhookAck,
+)
+from duespark.email.templates import TemplateSource
+from duespark.email.unsubscribe_page import render_page
+from duespark.errors import DomainError, InvalidInput, NotFound, PermissionDenied, Unauthorized, error_responses
+from duespark.models import Account
+from duespark.signing import InvalidLink
+
+log = structlog.get_logger(__name__)
+
+router = APIRouter(prefix="/api", tags=["email"], responses=error_responses(Unauthorized))
+webhook_router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
+unsubscribe_router = APIRouter(tags=["unsubscribe"])
+
+LocaleQuery = Annotated[str | None, Query(max_length=16, description="e.g. de or de_DE; the account's by default")]
+
+
+def _account(session: SessionDep, principal: CurrentPrincipal) -> Account:
+    account = session.get(Account, principal.account_id)
+    if account is None:
+        raise NotFound("Account")
+    return account
+
+
+AccountDep = Annotated[Account, Depends(_account)]
+
+
+# --- templates ----------------------------------------------------------------------------------
+
+
+@router.get("/templates", response_model=TemplateCatalog)
+def list_templates(session: SessionDep, account: AccountDep) -> TemplateCatalog:
+    """Every template key, the languages it has, the account's own versions, and the variables."""
+    overrides = template_service.overrides_by_key(session, account.id)
+    specs = template_service.editable_specs()
+    return TemplateCatalog(
+        keys=[
+            TemplateKeyOut(
+                key=spec.key,
+                description=spec.description,
+                default_locales=[
+                    loc for loc in templates.default_locales() if templates.default_template(loc, spec.key)
+                ],
+                custom_locales=[
+                    TemplateOverrideOut(locale=row.locale, updated_at=row.updated_at)
+                    for row in overrides.get(spec.key, [])
+                ],
+                variables=[v.name for v in spec.variables],
+            )
+            for spec in specs
+        ],
+        default_locales=list(templates.default_locales()),
+        variables=[
+            VariableOut(name=v.name, description=v.description, example=v.example) for v in templates.INVOICE_VARIABLES
+        ],
+    )
+
+
+@router.get("/templates/{key}", response_model=TemplateOut, responses=error_responses(NotFound, InvalidInput))
+def get_template(key: str, session: SessionDep, account: AccountDep, locale: LocaleQuery = None) -> TemplateOut:
+    view = template_service.get_template(session, account=account, key=key, locale=locale)
+    return TemplateOut(**view.__dict__)
+
+
+@router.put("/templates/{key}", response_model=TemplateOut, responses=error_responses(NotFound, InvalidInput))
+def put_template(
+    key: str,
+    data: TemplateIn,
+    session: SessionDep,
+    account: AccountDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    locale: LocaleQuery = None,
+) -> TemplateOut:
+    """Save the account's own text for a key and language; it is checked in the sandbox first."""
+    row = template_service.save_template(
+        session,
+        account=account,
+        key=key,
+        locale=locale,
+        subject=data.subject,
+        body=data.body,
+        settings=settings,
+        clock=clock,
+    )
+    return TemplateOut(
+        key=row.key, locale=row.locale, subject=row.subject, body=row.body, is_default=False, updated_at=row.updated_at
+    )
+
+
+@router.delete(
+    "/templates/{key}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(NotFound, InvalidInput)
+)
+def reset_template(key: str, session: SessionDep, account: AccountDep, locale: LocaleQuery = None) -> Response:
+    """Back to the default text for this key and language."""
+    template_service.reset_template(session, account=account, key=key, locale=locale)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/reminders/preview", response_model=PreviewOut, responses=error_responses(NotFound, InvalidInput))
+def preview_reminder(
+    data: PreviewIn, session: SessionDep, account: AccountDep, settings: SettingsDep, clock: ClockDep
+) -> PreviewOut:
+    """Render a template for an invoice (or a sample) exactly as it would be sent; nothing is sent or stored."""
+    draft = None
+    if data.subject is not None or data.body is not None:
+        current = template_service.get_template(session, account=account, key=data.template_key, locale=data.locale)
+        draft = TemplateSource(subject=data.subject or current.subject, body=data.body or current.body)
+    composed, _invoice = template_service.preview(
+        session,
+        account=account,
+        key=data.template_key,
+        invoice_id=data.invoice_id,
+        locale=data.locale,
+        draft=draft,
+        settings=settings,
+        clock=clock,
+    )
+    email = composed.email
+    return PreviewOut(
+        template_key=data.template_key,
+        locale=composed.locale,
+        is_default_template=composed.is_default_template,
+        to=email.to,
+        from_=f"{email.from_name} <{email.from_email}>" if email.from_name else email.from_email,
+        reply_to=email.reply_to,
+        subject=email.subject,
+        text=email.text,
+        html=email.html or "",
+        headers=email.headers,
+    )
+
+
+# --- messages and suppressions ------------------------------------------------------------------
+
+
+@router.get("/invoices/{invoice_id}/messages", response_model=MessageList, responses=error_responses(NotFound))
+def list_invoice_messages(invoice_id: int, session: SessionDep, principal: CurrentPrincipal) -> MessageList:
+    """Every email sent (or queued) for the invoice, with its delivery events."""
+    rows = service.list_invoice_messages(session, account_id=principal.account_id, invoice_id=invoice_id)
+    return MessageList(
+        items=[
+            MessageOut.model_validate(
+                {
+                    **{c: getattr(message, c) for c in MessageOut.model_fields if c != "events"},
+                    "events": [MessageEventOut.model_validate(e) for e in events],
+                }
+            )
+            for message, events in rows
+        ]
+    )
+
+
+@router.get("/suppressions", response_model=SuppressionList)
+def list_suppressions(session: SessionDep, principal: CurrentPrincipal) -> SuppressionList:
+    """Addresses no email goes to: the account's (complaints) and global ones (hard bounces) of its clients."""
+    rows = service.list_suppressions(session, account_id=principal.account_id)
+    return SuppressionList(
+        items=[
+            SuppressionOut(
+                id=row.id,
+                email=row.email,
+                reason=row.reason,
+                detail=row.detail,
+                scope="global" if row.account_id is None else "account",
+                created_at=row.created_at,
+            )
+            for row in rows
+        ]
+    )
+
+
+@router.delete(
+    "/suppressions/{suppression_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(NotFound)
+)
+def delete_suppression(suppression_id: int, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    service.delete_suppression(session, account_id=principal.account_id, suppression_id=suppression_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- provider webhooks --------------------------------------------------------------------------
+
+_basic = HTTPBasic(auto_error=False, description="The username and password set in Postmark's webhook URL")
+
+
+class WebhookCredentialsRequired(Unauthorized):
+    def __init__(self) -> None:
+        DomainError.__init__(
+            self, "Wrong or missing webhook credentials", headers={"WWW-Authenticate": 'Basic realm="webhooks"'}
+        )
+
+
+class UpstreamFailed(DomainError):
+    status_code = 502
+    error = "UpstreamFailed"
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        raise InvalidInput("body", "Expected a JSON object")
+    return payload
+
+
+@webhook_router.post(
+    "/postmark", response_model=WebhookAck, responses=error_responses(Unauthorized, PermissionDenied, InvalidInput)
+)
+def postmark_webhook(
+    body: Annotated[bytes, Depends(raw_body)],
+    credentials: Annotated[HTTPBasicCredentials | None, Depends(_basic)],
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> WebhookAck:
+    """Bounce, SpamComplaint and Delivery webhooks, authenticated with HTTP Basic credentials."""
+    username, password = settings.postmark_webhook_username, settings.postmark_webhook_password
+    if not username or not password:
+        raise PermissionDenied("Postmark webhooks are not configured (DUESPARK_POSTMARK_WEBHOOK_USERNAME/_PASSWORD)")
+    given_user = credentials.username.encode() if credentials else b""
+    given_password = credentials.password.encode() if credentials else b""
+    user_ok = secrets.compare_digest(given_user, username.encode())
+    password_ok = secrets.compare_digest(given_password, password.encode())
+    if not (user_ok and password_ok):
+        raise WebhookCredentialsRequired()
+    processed = webhooks.handle_postmark(session, payload=_json_object(body), clock=clock)
+    return WebhookAck(status="processed" if processed else "duplicate")
+
+
+@webhook_router.post(
+    "/ses", response_model=WebhookAck, responses=error_responses(PermissionDenied, InvalidInput, UpstreamFailed)
+)
+def ses_webhook(
+    body: Annotated[bytes, Depends(raw_body)],
+    certificates: Annotated[sns.CertificateStore, Depends(sns.get_certificate_store)],
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> WebhookAck:
+    """SNS notifications of SES events (Bounce, Complaint, Delivery) and subscription confirmations.
+
+    The signature is checked before anything is read into the database; network calls (the
+    certificate, the subscription confirmation) happen before the transaction starts.
+    """
+    try:
+        envelope = _json_object(body)
+        sns.verify(envelope, allowed_topics=settings.ses_sns_topic_arns, certificates=certificates, now=clock.now())
+    except (sns.SnsRejected, InvalidInput) as exc:
+        log.warning("email.webhook.ses_rejected", reason=str(exc))
+        raise PermissionDenied(f"Not a valid SNS message: {exc}") from None
+    if envelope["Type"] == "SubscriptionConfirmation":
+        try:
+            sns.confirm_subscription(envelope)
+        except (httpx.HTTPError, sns.SnsRejected) as exc:
+            raise UpstreamFailed(f"Could not confirm the SNS subscription: {exc}") from None
+        log.info("email.webhook.ses_subscribed", topic=envelope.get("TopicArn"))
+    processed = webhooks.handle_sns(session, envelope=envelope, clock=clock)
+    return WebhookAck(status="processed" if processed else "duplicate")
+
+
+# --- one-click unsubscribe ----------------------------------------------------------------------
+
+
+def _language(client_locale: str | None, account_locale: str | None) -> str:
+    return templates.locale_candidates(client_locale, account_locale)[0].split("_")[0]
+
+
+def _invalid_link_page() -> HTMLResponse:
+    return HTMLResponse(render_page(language="en", state="invalid"), status_code=status.HTTP_404_NOT_FOUND)
+
+
+@unsubscribe_router.get("/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe_page(token: str, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    """A page with one button; visiting it changes nothing (link scanners open every link)."""
+    try:
+        client, account = service.unsubscribe_target(session, token=token, settings=settings)
+    except InvalidLink:
+        return _invalid_link_page()
+    language = _language(client.locale, account.locale)
+    sender = account.sender_name or account.name
+    if client.unsubscribed_at is not None:
+        return HTMLResponse(render_page(language=language, state="done", sender=sender))
+    return HTMLResponse(render_page(language=language, state="confirm", sender=sender, action=f"/unsubscribe/{token}"))
+
+
+@unsubscribe_router.post("/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe(token: str, session: SessionDep, settings: SettingsDep, clock: ClockDep) -> HTMLResponse:
+    """RFC 8058 one-click: mail clients POST `List-Unsubscribe=One-Click` here, without sign-in or confirmation."""
+    try:
+        client, account = service.unsubscribe_target(session, token=token, settings=settings)
+    except InvalidLink:
+        return _invalid_link_page()
+    service.unsubscribe_client(session, client=client, clock=clock)
+    language = _language(client.locale, account.locale)
+    return HTMLResponse(render_page(language=language, state="done", sender=account.sender_name or account.name))

@@ -1,0 +1,491 @@
+"""Email templates: a registry of keys, the default texts on disk, users' overrides, and rendering.
+
+A template is a subject line and a Markdown body, both Jinja2. They run in Jinja's sandbox with
+StrictUndefined, so a user's template can read the documented variables and nothing else. Every
+value printed into the body is escaped for Markdown first (`markdown_escape`), so a client called
+`*ACME* <script>` can neither format nor inject anything; markdown-it (raw HTML off) then renders
+the body once into HTML and once into plain text, and both parts come from the same parse.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta, nodes
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+MAX_TEMPLATE_BYTES = 50 * 1024
+MAX_SUBJECT_CHARS = 500
+# Rendered output and intermediate strings are capped too: a 50 KB template can still ask for
+# `"x" * 10**9`.
+MAX_RENDERED_CHARS = 500_000
+DEFAULT_LOCALE = "en"
+LOCALE_RE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2}|_[A-Z][a-z]{3})?$")
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    description: str
+    example: str
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """One kind of email. `audience` "client" templates can be overridden by users; "account" ones cannot."""
+
+    key: str
+    description: str
+    audience: str
+    variables: tuple[Variable, ...]
+    payment_button: bool = False
+
+    @property
+    def variable_names(self) -> frozenset[str]:
+        return frozenset(v.name for v in self.variables)
+
+
+INVOICE_VARIABLES = (
+    Variable("client_name", "The client's name", "Jordan Miller"),
+    Variable("client_company", "The client's company (empty for individuals)", "Globex Ltd"),
+    Variable("invoice_number", "The invoice number", "INV-1042"),
+    Variable("invoice_total", "The invoice's full amount, formatted for the client's locale", "€1,250.00"),
+    Variable("amount_due", "What is still to pay, formatted for the invoice currency and client locale", "€1,250.00"),
+    Variable("amount_paid", "What was paid so far, formatted", "€0.00"),
+    Variable("currency", "The invoice's ISO 4217 currency code", "EUR"),
+    Variable("issue_date", "The invoice date, written out in the client's language", "November 18, 2026"),
+    Variable("due_date", "The due date, written out in the client's language", "December 2, 2026"),
+    Variable("days_until_due", "Whole days until the due date (0 on and after it)", "7"),
+    Variable("days_overdue", "Whole days past the due date (0 before and on it)", "0"),
+    Variable("pay_by", "A payment deadline one week from the day the email is sent", "December 2, 2026"),
+    Variable("payment_link", "The link where the client pays online", "https://duespark.example/pay/…"),
+    Variable("payment_instructions", "Your payment instructions from the account settings (may be empty)", ""),
+    Variable("sender_name", "Your sender name (account settings)", "Ada Lovelace"),
+    Variable("sender_company", "Your business name (the account name)", "Ada Design"),
+    Variable(
+        "unsubscribe_link", "The link that stops reminders to this client", "https://duespark.example/unsubscribe/…"
+    ),
+)
+ACCOUNT_VARIABLES = (
+    Variable("user_name", "The user's name", "Ada Lovelace"),
+    Variable("action_link", "The confirmation or reset link", "https://duespark.example/reset-password?token=…"),
+    Variable("valid_hours", "How many hours the link works", "1"),
+)
+
+REGISTRY: dict[str, TemplateSpec] = {}
+
+
+def register(spec: TemplateSpec) -> TemplateSpec:
+    """Add a kind of email (a later `statement` registers itself the same way)."""
+    REGISTRY[spec.key] = spec
+    return spec
+
+
+for _key, _description in (
+    ("friendly", "Friendly reminder a few days before the due date"),
+    ("due_today", "Reminder on the due date"),
+    ("firm", "First reminder after the due date"),
+    ("urgent", "Second, more urgent reminder"),
+    ("final", "Final notice naming the next steps"),
+):
+    register(TemplateSpec(_key, _description, "client", INVOICE_VARIABLES, payment_button=True))
+register(TemplateSpec("thank_you", "Thank-you after the invoice is paid in full", "client", INVOICE_VARIABLES))
+register(TemplateSpec("verify_email", "Confirms a user's email address after sign-up", "account", ACCOUNT_VARIABLES))
+register(TemplateSpec("password_reset", "Password reset link", "account", ACCOUNT_VARIABLES))
+
+
+def spec_for(key: str) -> TemplateSpec:
+    spec = REGISTRY.get(key)
+    if spec is None:
+        raise KeyError(key)
+    return spec
+
+
+# --- locales ------------------------------------------------------------------------------------
+
+
+def normalize_locale(locale: str | None) -> str | None:
+    """`de-de`, `de_DE` -> `de_DE`; `fr` -> `fr`; anything unreadable -> None."""
+    if not locale:
+        return None
+    parts = locale.strip().replace("-", "_").split("_")
+    language = parts[0].lower()
+    if len(parts) == 1:
+        normalized = language
+    elif len(parts[1]) == 4:
+        normalized = f"{language}_{parts[1].title()}"
+    else:
+        normalized = f"{language}_{parts[1].upper()}"
+    return normalized if LOCALE_RE.match(normalized) else None
+
+
+def locale_candidates(*locales: str | None) -> list[str]:
+    """Where to look, best first: each locale, then its language, then English."""
+    candidates: list[str] = []
+    for locale in locales:
+        normalized = normalize_locale(locale)
+        if normalized is None:
+            continue
+        for candidate in (normalized, normalized.split("_")[0]):
+            if candidate not in candidates:
+                candidates.append(candidate)
+    if DEFAULT_LOCALE not in candidates:
+        candidates.append(DEFAULT_LOCALE)
+    return candidates
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    subject: str
+    body: str
+
+
+@cache
+def default_locales() -> tuple[str, ...]:
+    return tuple(sorted(p.name for p in TEMPLATES_DIR.iterdir() if p.is_dir()))
+
+
+@cache
+def default_template(locale: str, key: str) -> TemplateSource | None:
+    path = TEMPLATES_DIR / locale / f"{key}.md"
+    if not path.is_file():
+        return None
+    return parse_template_file(path.read_text(encoding="utf-8"))
+
+
+def parse_template_file(text: str) -> TemplateSource:
+    """Front matter with the subject, then the Markdown body:
+
+    ---
+    subject: Invoice {{ invoice_number }} is due today
+    ---
+    Hello {{ client_name }}, ...
+    """
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        raise ValueError("a template file starts with front matter (---)")
+    end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    fields = dict(line.split(":", 1) for line in lines[1:end] if ":" in line)
+    return TemplateSource(subject=fields["subject"].strip(), body="\n".join(lines[end + 1 :]).strip() + "\n")
+
+
+# --- the sandbox --------------------------------------------------------------------------------
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def markdown_escape(value: Any) -> str:
+    """A value as literal text in Markdown: every ASCII punctuation mark backslash-escaped (CommonMark
+    lets any of them be), and no leading indentation that would start a code block."""
+    text = "" if value is None else str(value)
+    text = "\n".join(line.strip() for line in text.splitlines())
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
+MAX_INT_BITS = 4096
+# Statements an email template has no use for, and that would let it loop, recurse or grow without
+# bound: assignments (doubling a string each line), macros (recursion), includes and imports.
+FORBIDDEN_NODES: dict[type[nodes.Node], str] = {
+    nodes.Assign: "{% set %}",
+    nodes.AssignBlock: "{% set %}",
+    nodes.Macro: "{% macro %}",
+    nodes.CallBlock: "{% call %}",
+    nodes.Include: "{% include %}",
+    nodes.Import: "{% import %}",
+    nodes.FromImport: "{% from %}",
+    nodes.Extends: "{% extends %}",
+}
+
+
+class TemplateSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with `*` and `**` bounded so a template cannot exhaust memory or CPU."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator_name: str, left: Any, right: Any) -> Any:
+        if operator_name == "**":
+            if isinstance(left, int) and isinstance(right, int) and left.bit_length() * abs(right) > MAX_INT_BITS:
+                raise SecurityError("the number would be too large")
+            if isinstance(right, int | float) and abs(right) > 100:
+                raise SecurityError("exponent too large")
+            return operator.pow(left, right)
+        if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+            raise SecurityError("the number would be too large")
+        for sequence, count in ((left, right), (right, left)):
+            repeats = isinstance(sequence, str | list | tuple) and isinstance(count, int)
+            if repeats and len(sequence) * count > MAX_RENDERED_CHARS:
+                raise SecurityError("the result would be too long")
+        return operator.mul(left, right)
+
+
+def _check_statements(ast: nodes.Template, field_name: str) -> None:
+    for node_type, tag in FORBIDDEN_NODES.items():
+        for node in ast.find_all(node_type):
+            raise TemplateProblem(field_name, node.lineno, f"{tag} is not allowed in email templates")
+    for loop in ast.find_all(nodes.For):
+        inner = next(loop.find_all(nodes.For), None)
+        if inner is not None:
+            raise TemplateProblem(field_name, inner.lineno, "loops inside loops are not allowed in email templates")
+
+
+def _sandbox(finalize=None) -> TemplateSandbox:
+    return TemplateSandbox(
+        undefined=StrictUndefined,
+        autoescape=False,
+        finalize=finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+_LAYOUT_ENV = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+class TemplateProblem(ValueError):
+    def __init__(self, field: str, line: int | None, message: str) -> None:
+        self.field = field
+        self.line = line
+        self.message = message
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+def _line_of_offset(text: str, limit: int) -> int:
+    return text.encode()[:limit].decode(errors="ignore").count("\n") + 1
+
+
+def _error_line(exc: BaseException, template_name: str) -> int | None:
+    """The template line a render error happened on (Jinja rewrites tracebacks to point at it)."""
+    if getattr(exc, "lineno", None):
+        return exc.lineno  # type: ignore[attr-defined]
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == template_name:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+# The body's printed values are escaped for Markdown (the `finalize` hook runs on every {{ }}, even
+# after `|safe`); the subject is plain text and goes into a header, so it is not.
+_ENVIRONMENTS = {"subject": _sandbox(), "body": _sandbox(finalize=markdown_escape)}
+
+
+@lru_cache(maxsize=512)
+def _compile(field_name: str, source: str, allowed: frozenset[str]) -> Template:
+    """Parse, check and compile once per distinct text: the dispatcher renders the same defaults often."""
+    env = _ENVIRONMENTS[field_name]
+    try:
+        ast = env.parse(source, name=field_name)
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(field_name, exc.lineno, exc.message or "syntax error") from None
+    _check_statements(ast, field_name)
+    unknown = sorted(meta.find_undeclared_variables(ast) - allowed)
+    if unknown:
+        name = unknown[0]
+        line = next((n.lineno for n in ast.find_all(nodes.Name) if n.name == name), None)
+        raise TemplateProblem(field_name, line, f"unknown variable {name!r}; see GET /api/templates for the list")
+    code = env.compile(ast, name=field_name, filename=field_name)
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
+
+
+def _render(field_name: str, source: str, context: Mapping[str, Any], allowed: frozenset[str]) -> str:
+    template = _compile(field_name, source, allowed)
+    try:
+        result = template.render(context)
+    except (TemplateError, SecurityError, ArithmeticError, TypeError, ValueError, OverflowError) as exc:
+        raise TemplateProblem(field_name, _error_line(exc, field_name), str(exc) or type(exc).__name__) from None
+    if len(result) > MAX_RENDERED_CHARS:
+        raise TemplateProblem(field_name, None, "the rendered text is too long")
+    return result
+
+
+def check_size(source: TemplateSource) -> None:
+    encoded = source.body.encode()
+    if len(encoded) > MAX_TEMPLATE_BYTES:
+        line = _line_of_offset(source.body, MAX_TEMPLATE_BYTES)
+        raise TemplateProblem("body", line, f"the template is larger than {MAX_TEMPLATE_BYTES // 1024} KB")
+    if len(source.subject) > MAX_SUBJECT_CHARS:
+        raise TemplateProblem("subject", 1, f"the subject is longer than {MAX_SUBJECT_CHARS} characters")
+    if "\n" in source.subject.strip():
+        raise TemplateProblem("subject", 2, "the subject must be a single line")
+
+
+def validate(spec: TemplateSpec, source: TemplateSource, sample: Mapping[str, Any]) -> None:
+    """Refuse what would fail at send time: too large, syntax errors, unknown variables, sandbox escapes."""
+    check_size(source)
+    render_parts(spec, source, sample)
+
+
+@dataclass(frozen=True)
+class RenderedParts:
+    subject: str
+    body_markdown: str
+    text: str
+    html_body: str
+
+
+def render_parts(spec: TemplateSpec, source: TemplateSource, context: Mapping[str, Any]) -> RenderedParts:
+    allowed = spec.variable_names
+    subject = _render("subject", source.subject, context, allowed)
+    body = _render("body", source.body, context, allowed)
+    tokens = _MARKDOWN.parse(body)
+    return RenderedParts(
+        subject=" ".join(subject.split())[:MAX_SUBJECT_CHARS],
+        body_markdown=body,
+        text=markdown_to_text(tokens),
+        html_body=_markdown_to_html(tokens),
+    )
+
+
+# --- Markdown to HTML and to text ---------------------------------------------------------------
+
+# Raw HTML is off: a template is Markdown, and markdown-it escapes any tag a template contains.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "breaks": True, "typographer": False})
+
+# Email clients drop <style> blocks, so every element carries its style inline.
+_INLINE_STYLES = {
+    "paragraph_open": "margin:0 0 16px 0;line-height:1.6;",
+    "heading_open": "margin:24px 0 12px 0;font-size:20px;line-height:1.3;color:#111827;",
+    "link_open": "color:#1d4ed8;text-decoration:underline;",
+    "bullet_list_open": "margin:0 0 16px 0;padding-left:24px;",
+    "ordered_list_open": "margin:0 0 16px 0;padding-left:24px;",
+    "list_item_open": "margin:0 0 6px 0;line-height:1.6;",
+    "blockquote_open": "margin:0 0 16px 0;padding:0 0 0 12px;border-left:3px solid #e5e7eb;color:#4b5563;",
+    "hr": "border:none;border-top:1px solid #e5e7eb;margin:24px 0;",
+    "code_inline": "font-family:Menlo,Consolas,monospace;font-size:90%;",
+}
+
+
+def _styled(tokens: Iterable[Token]) -> None:
+    for token in tokens:
+        style = _INLINE_STYLES.get(token.type)
+        if style:
+            token.attrSet("style", style)
+        if token.children:
+            _styled(token.children)
+
+
+def _markdown_to_html(tokens: list[Token]) -> str:
+    copies = [t.copy() for t in tokens]
+    for token in copies:
+        if token.children:
+            token.children = [c.copy() for c in token.children]
+    _styled(copies)
+    return _MARKDOWN.renderer.render(copies, _MARKDOWN.options, {})
+
+
+def _inline_text(children: list[Token]) -> str:
+    parts: list[str] = []
+    link_stack: list[tuple[str, int]] = []
+    for token in children:
+        if token.type in ("text", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif token.type == "image":
+            parts.append(token.content or "")
+        elif token.type == "link_open":
+            link_stack.append((str(token.attrGet("href") or ""), len(parts)))
+        elif token.type == "link_close" and link_stack:
+            href, start = link_stack.pop()
+            label = "".join(parts[start:])
+            if href and href != label and f"mailto:{label}" != href:
+                parts.append(f" ({href})")
+    return "".join(parts)
+
+
+def markdown_to_text(tokens: list[Token]) -> str:
+    """Plain text for the text/plain part: paragraphs, lists, and links written out as `label (url)`."""
+    blocks: list[str] = []
+    prefixes: list[str] = []
+    counters: list[int] = []
+    pending_item = ""
+    for token in tokens:
+        kind = token.type
+        if kind == "bullet_list_open":
+            counters.append(0)
+            prefixes.append("- ")
+        elif kind == "ordered_list_open":
+            counters.append(int(token.attrGet("start") or 1) - 1)
+            prefixes.append("#")
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            counters.pop()
+            prefixes.pop()
+        elif kind == "list_item_open":
+            if prefixes[-1] == "#":
+                counters[-1] += 1
+                pending_item = f"{counters[-1]}. "
+            else:
+                pending_item = "- "
+        elif kind == "inline":
+            indent = "   " * max(0, len(prefixes) - 1)
+            text = _inline_text(token.children or [])
+            if pending_item:
+                text = pending_item + text.replace("\n", "\n" + " " * len(pending_item))
+                pending_item = ""
+            blocks.append(indent + text)
+        elif kind in ("fence", "code_block"):
+            blocks.append(token.content.rstrip("\n"))
+        elif kind == "hr":
+            blocks.append("----")
+    text = "\n\n".join(blocks)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+# --- the HTML layout ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Button:
+    url: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    language: str
+    subject: str
+    preheader: str
+    button: Button | None = None
+    footer_lines: tuple[str, ...] = ()
+    footer_link: Button | None = None
+
+
+@cache
+def _layout_template():
+    return _LAYOUT_ENV.from_string((TEMPLATES_DIR / "layout.html").read_text(encoding="utf-8"))
+
+
+def render_html(parts: RenderedParts, layout: Layout) -> str:
+    return _layout_template().render(
+        lang=layout.language,
+        subject=layout.subject,
+        preheader=layout.preheader,
+        body=Markup(parts.html_body),  # noqa: S704 - markdown-it output with raw HTML disabled
+        button=layout.button,
+        footer_lines=layout.footer_lines,
+        footer_link=layout.footer_link,
+    )
+
+
+def preheader_of(text: str, limit: int = 140) -> str:
+    """The first words after the greeting: what inboxes show next to the subject."""
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    source = paragraphs[1] if len(paragraphs) > 1 else (paragraphs[0] if paragraphs else "")
+    flat = " ".join(source.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

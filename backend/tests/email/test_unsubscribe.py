@@ -1,0 +1,113 @@
+"""One-click unsubscribe (RFC 8058): the link in every reminder, without sign-in."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from duespark.email.compose import compose_reminder
+from duespark.email.links import unsubscribe_token
+from duespark.email.outbox import send_queued_messages
+from duespark.invoices.service import apply_payment
+from duespark.models import Client, Message
+from duespark.signing import sign_token
+from tests.helpers import make_account, make_client, make_invoice, register
+
+
+def _setup(session, clock, **client_fields):
+    account = make_account(session, clock=clock, name="Ada Design")
+    account.test_mode = False
+    client = make_client(session, account=account, clock=clock, **client_fields)
+    return account, client
+
+
+def _unsubscribe_path(email) -> str:
+    https_link = email.headers["List-Unsubscribe"].split(", ")[0].strip("<>")
+    return urlsplit(https_link).path
+
+
+def test_the_page_asks_and_changes_nothing(client, session, clock, settings):
+    _account, customer = _setup(session, clock, locale="fr")
+    response = client.get(f"/unsubscribe/{unsubscribe_token(settings, customer.id)}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert '<form method="post"' in response.text and "Me désinscrire" in response.text
+    assert "Ada Design" in response.text
+    session.expire_all()
+    assert session.get(Client, customer.id).unsubscribed_at is None
+
+
+def test_one_click_post_from_the_email_header_unsubscribes(client, session, clock, settings, unsubscribed_events):
+    account, customer = _setup(session, clock)
+    invoice = make_invoice(session, client=customer, clock=clock)
+    email = compose_reminder(
+        account=account,
+        client=customer,
+        invoice=invoice,
+        template_key="firm",
+        reminder_id=3,
+        settings=settings,
+        clock=clock,
+    )
+    path = _unsubscribe_path(email)
+    assert path in email.text and path in email.html
+    response = client.post(
+        path, content="List-Unsubscribe=One-Click", headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert response.status_code == 200 and "You are unsubscribed" in response.text
+    session.expire_all()
+    assert session.get(Client, customer.id).unsubscribed_at == clock.now()
+    assert unsubscribed_events.calls == [([customer.id], "unsubscribed")]
+    # Again: still fine, nothing new published, the first date kept.
+    clock.advance(hours=1)
+    assert client.post(path).status_code == 200
+    assert unsubscribed_events.calls == [([customer.id], "unsubscribed")]
+    session.expire_all()
+    assert session.get(Client, customer.id).unsubscribed_at == clock.now() - timedelta(hours=1)
+    # The user sees it on the client.
+    page = client.get(f"/unsubscribe/{unsubscribe_token(settings, customer.id)}")
+    assert "You are unsubscribed" in page.text
+
+
+def test_one_click_stops_the_pending_emails(client, session, session_factory, clock, settings, provider):
+    _account, customer = _setup(session, clock)
+    invoice = make_invoice(session, client=customer, clock=clock)
+    apply_payment(
+        session, invoice=invoice, amount_minor=invoice.amount_minor, method="manual", paid_at=clock.now(), clock=clock
+    )
+    session.flush()
+    assert client.post(f"/unsubscribe/{unsubscribe_token(settings, customer.id)}").status_code == 200
+    assert send_queued_messages(session_factory, provider=provider, settings=settings, clock=clock) == 0
+    assert provider.sent == []
+    session.expire_all()
+    [message] = session.scalars(select(Message).where(Message.client_id == customer.id))
+    assert (message.status, message.error) == ("canceled", "unsubscribed")
+
+
+def test_forged_and_foreign_tokens_change_nothing(client, session, clock, settings, unsubscribed_events):
+    _account, customer = _setup(session, clock)
+    good = unsubscribe_token(settings, customer.id)
+    other_value = unsubscribe_token(settings, customer.id + 1).split(".")[0]
+    forged = f"{other_value}.{good.split('.')[1]}"
+    pay_purpose = sign_token(settings, "pay", customer.id)
+    unknown_client = unsubscribe_token(settings, 987_654)
+    for token in (forged, pay_purpose, unknown_client, "garbage", good[:-2]):
+        assert client.post(f"/unsubscribe/{token}").status_code == 404, token
+        page = client.get(f"/unsubscribe/{token}")
+        assert page.status_code == 404 and "not valid" in page.text
+    session.expire_all()
+    assert session.get(Client, customer.id).unsubscribed_at is None
+    assert unsubscribed_events.calls == []
+
+
+def test_unsubscribed_shows_on_the_client_in_the_api(client, session, clock, settings):
+    user = register(client)
+    created = client.post(
+        "/api/clients", headers=user["headers"], json={"name": "Globex", "email": "billing@globex.com"}
+    )
+    client_id = created.json()["id"]
+    client.post(f"/unsubscribe/{unsubscribe_token(settings, client_id)}")
+    body = client.get(f"/api/clients/{client_id}", headers=user["headers"]).json()
+    assert body["unsubscribed_at"] is not None
