@@ -19,6 +19,9 @@ from duespark.clock import Clock, SystemClock
 from duespark.db import make_engine, make_session_factory
 from duespark.errors import DomainError
 from duespark.invoices.router import router as invoices_router
+from duespark.ops.router import router as ops_router
+from duespark.ops.setup import install_ops
+from duespark.privacy.router import router as privacy_router
 from duespark.settings import Settings, load_settings, validate_for_startup
 from duespark.wiring import connect_domains
 
@@ -45,7 +48,13 @@ def _domain_handler(_request: Request, exc: DomainError) -> JSONResponse:
 
 
 def _http_handler(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    names = {404: "NotFound", 405: "MethodNotAllowed", 401: "Unauthorized", 403: "PermissionDenied"}
+    names = {
+        404: "NotFound",
+        405: "MethodNotAllowed",
+        401: "Unauthorized",
+        403: "PermissionDenied",
+        413: "PayloadTooLarge",
+    }
     return JSONResponse(
         status_code=exc.status_code,
         content={"error": names.get(exc.status_code, "HTTPError"), "detail": exc.detail},
@@ -93,13 +102,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_exception_handler(DomainError, _domain_handler)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_handler)  # type: ignore[arg-type]
 
-    connect_domains()
-    for router in (auth_router, clients_router, invoices_router):
-        app.include_router(router)
+    install_ops(app, settings)
 
-    @app.get("/health", tags=["ops"])
-    def health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    connect_domains()
+    for router in (auth_router, clients_router, invoices_router, ops_router, privacy_router):
+        app.include_router(router)
 
     _mount_web(app, settings.web_dist_dir or REPO_WEB_DIST)
     return app
