@@ -91,7 +91,9 @@ class Settings(BaseSettings):
     # --- ops: health, metrics, rate limits, request limits, proxies (duespark.ops) ---
     sentry_traces_sample_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     # /metrics answers without the token only to these networks (Prometheus on the same host or network).
-    metrics_allowed_networks: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+    metrics_allowed_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1/32", "::1/128"]
+    )
     # A separate port where `duespark worker` exposes its own metrics (0: none).
     worker_metrics_port: int = Field(default=0, ge=0, le=65535)
     ready_db_timeout_seconds: float = Field(default=2.0, gt=0)

@@ -161,7 +161,7 @@ class _ScrapeTimeCollector(Collector):
         for name, (documentation, callback) in list(_scrape_gauges.items()):
             try:
                 value = callback()
-            except Exception:  # noqa: BLE001 - a broken gauge must not break the scrape
+            except Exception:  # a broken gauge must not break the scrape
                 value = None
             if value is not None:
                 yield GaugeMetricFamily(name, documentation, value=value)

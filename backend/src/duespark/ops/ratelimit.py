@@ -43,8 +43,8 @@ class RateLimits:
             else MemoryStorage()
         )
         self.storage = storage
-        strategy = MovingWindowRateLimiter if settings.rate_limit_strategy == "moving-window" else FixedWindowRateLimiter
-        self.limiter: RateLimiter = strategy(storage)
+        moving = settings.rate_limit_strategy == "moving-window"
+        self.limiter: RateLimiter = (MovingWindowRateLimiter if moving else FixedWindowRateLimiter)(storage)
 
     def hit(self, name: str, limits: str, key: str) -> None:
         """Count one request for `key` under the limit `name`; raise TooManyRequests when over."""
@@ -54,7 +54,7 @@ class RateLimits:
         for item in _parse(limits):
             try:
                 allowed = self.limiter.hit(item, name, hashed)
-            except Exception as exc:  # noqa: BLE001 - a broken limiter store must not take the API down
+            except Exception as exc:  # a broken limiter store must not take the API down
                 log.error("rate limit storage unavailable; allowing the request", limit=name, error=str(exc))
                 return
             if not allowed:

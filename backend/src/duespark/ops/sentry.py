@@ -32,7 +32,6 @@ def init_sentry(settings: Settings, *, component: str, transport: Any = None) ->
         "dsn": settings.sentry_dsn,
         "environment": settings.env,
         "release": f"duespark@{__version__}",
-        "send_default_pii": False,
         "traces_sample_rate": settings.sentry_traces_sample_rate,
         "before_send": scrub_event,
         "max_request_body_size": "never",

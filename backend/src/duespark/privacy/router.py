@@ -21,9 +21,7 @@ log = get_logger(__name__)
     responses={200: {"content": {"application/zip": {}}, "description": "The export archive"}},
 )
 def export_me(session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> Response:
-    archive = service.export_account(
-        session, account_id=principal.account_id, user_id=principal.user_id, clock=clock
-    )
+    archive = service.export_account(session, account_id=principal.account_id, user_id=principal.user_id, clock=clock)
     filename = f"duespark-export-{principal.account_id}-{clock.now():%Y%m%d}.zip"
     log.info("account data exported", account_id=principal.account_id, user_id=principal.user_id)
     return Response(
