@@ -18,7 +18,6 @@ from duespark.ops.logging import (
 )
 from duespark.ops.sentry import init_sentry, scrub_event
 from tests.conftest import make_test_settings
-from tests.helpers import register
 
 
 def _json_lines(text: str) -> list[dict]:

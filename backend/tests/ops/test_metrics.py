@@ -79,8 +79,9 @@ def test_domain_helpers_feed_the_named_metrics():
 def test_track_job_counts_success_failure_and_duration():
     ok = {"job": "plan", "outcome": "success"}
     failed = {"job": "plan", "outcome": "failure"}
-    before_ok, before_failed = sample("duespark_scheduler_job_runs_total", **ok), sample(
-        "duespark_scheduler_job_runs_total", **failed
+    before_ok, before_failed = (
+        sample("duespark_scheduler_job_runs_total", **ok),
+        sample("duespark_scheduler_job_runs_total", **failed),
     )
     before_count = sample("duespark_scheduler_job_seconds_count", job="plan")
     with metrics.track_job("plan"):
@@ -98,9 +99,10 @@ def test_scrape_time_gauges_call_their_callbacks(metrics_client):
     families = scrape(metrics_client, Authorization="Bearer scrape-token-0123456789")
     assert families["duespark_dispatch_lag_seconds"][0].value == 42.5
     assert families["duespark_build_info"][0].labels["version"]
-    assert scrape(metrics_client, Authorization="Bearer scrape-token-0123456789")[
-        "duespark_dispatch_lag_seconds"
-    ][0].value == 7.0
+    assert (
+        scrape(metrics_client, Authorization="Bearer scrape-token-0123456789")["duespark_dispatch_lag_seconds"][0].value
+        == 7.0
+    )
 
     def broken() -> float:
         raise RuntimeError("no database")
