@@ -1,0 +1,72 @@
+"""Committed sample data touching every kind of column, for backup and copy tests."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import Engine, select
+
+from duespark.clock import Clock
+from duespark.db import make_session_factory, transaction
+from duespark.models import ApiToken, Membership, Message, Payment, WorkerHeartbeat
+from tests.helpers import make_account, make_client, make_invoice
+
+
+def seed(engine: Engine, clock: Clock, *, accounts: int = 2, invoices_per_client: int = 3) -> None:
+    with transaction(make_session_factory(engine)) as session:
+        now = clock.now()
+        for a in range(accounts):
+            account = make_account(session, clock=clock, name=f"Ätelier {a} — Zoë & Co", timezone="Europe/Berlin")
+            for c in range(2):
+                client = make_client(
+                    session, account=account, clock=clock, name=f"Client {a}-{c}", notes=None if c else "pays late ✓"
+                )
+                for i in range(invoices_per_client):
+                    invoice = make_invoice(
+                        session,
+                        client=client,
+                        clock=clock,
+                        amount_minor=10_000 + 137 * i,
+                        due_date=date(2026, 12, 1) + timedelta(days=i),
+                        reminders_excluded=bool(i % 2),
+                    )
+                    session.add(
+                        Payment(
+                            account_id=account.id,
+                            invoice_id=invoice.id,
+                            amount_minor=5_000 - i,
+                            currency="EUR",
+                            method="manual",
+                            paid_at=now - timedelta(days=i, microseconds=123_456),
+                            note="=SUM(A1)" if i == 0 else None,
+                            created_at=now,
+                        )
+                    )
+                    session.add(
+                        Message(
+                            account_id=account.id,
+                            client_id=client.id,
+                            invoice_id=invoice.id,
+                            kind="reminder",
+                            to_email=client.email,
+                            subject=f"Reminder {i}",
+                            provider="file",
+                            status="sent",
+                            is_test=True,
+                            created_at=now,
+                            sent_at=now,
+                        )
+                    )
+            session.add(
+                ApiToken(
+                    account_id=account.id,
+                    user_id=session.scalars(
+                        select(Membership.user_id).where(Membership.account_id == account.id)
+                    ).one(),
+                    name="script",
+                    prefix="dsp_abc",
+                    token_hash=f"{a:064x}",
+                    created_at=now,
+                )
+            )
+        session.add(WorkerHeartbeat(worker_id="w1", hostname="box", pid=1, started_at=now, last_beat_at=now))
