@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -96,6 +97,7 @@ class Settings(BaseSettings):
     )
     # A separate port where `duespark worker` exposes its own metrics (0: none).
     worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    worker_metrics_address: str = "127.0.0.1"
     ready_db_timeout_seconds: float = Field(default=2.0, gt=0)
     ready_redis_timeout_seconds: float = Field(default=1.0, gt=0)
     # A worker that has not beaten for this long is presumed dead (it beats every 30 s).
@@ -230,6 +232,9 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append("DUESPARK_COOKIE_SECURE is false: cookies would travel over plain HTTP.")
     if not settings.public_url.startswith("https://"):
         problems.append("DUESPARK_PUBLIC_URL must be an https:// URL (links in emails point there).")
+    for name, value in (("DUESPARK_PUBLIC_URL", settings.public_url), ("DUESPARK_EMAIL_FROM", settings.email_from)):
+        if value and re.search(r"(^|[.@/])example\.(com|org|net)\b", value):
+            problems.append(f"{name} is still the example value {value!r}.")
     if not settings.email_from:
         problems.append("DUESPARK_EMAIL_FROM is missing: reminders need a sender address.")
     if settings.email_provider in ("console", "file"):

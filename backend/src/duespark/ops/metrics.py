@@ -35,6 +35,10 @@ _SEND_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0)
 _JOB_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 30.0, 60.0, 300.0, 900.0)
 
 REMINDER_EVENTS = ("planned", "sent", "failed", "canceled", "skipped")
+# Gauges computed at scrape time from the database.
+DISPATCH_LAG = "duespark_dispatch_lag_seconds"
+WORKER_HEARTBEAT_AGE = "duespark_worker_heartbeat_age_seconds"
+SCRAPE_TIME_GAUGES = (DISPATCH_LAG, WORKER_HEARTBEAT_AGE)
 DELIVERY_EVENTS = ("delivered", "bounced", "complained", "opened", "clicked")
 
 HTTP_REQUESTS = Counter(
@@ -148,11 +152,7 @@ def register_scrape_gauge(name: str, documentation: str, callback: GaugeCallback
 
 def register_dispatch_lag(callback: GaugeCallback) -> None:
     """`callback()` returns the age in seconds of the oldest due-but-unsent reminder (0 when none)."""
-    register_scrape_gauge(
-        "duespark_dispatch_lag_seconds",
-        "Age of the oldest reminder that is due but not yet sent.",
-        callback,
-    )
+    register_scrape_gauge(DISPATCH_LAG, "Age of the oldest reminder that is due but not yet sent.", callback)
 
 
 class _ScrapeTimeCollector(Collector):

@@ -50,7 +50,7 @@ def install_ops(app: FastAPI, settings: Settings) -> None:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     metrics.register_scrape_gauge(
-        "duespark_worker_heartbeat_age_seconds",
+        metrics.WORKER_HEARTBEAT_AGE,
         "Seconds since the freshest worker heartbeat.",
         lambda: health.heartbeat_age_seconds(app.state.engine, app.state.clock),
     )
