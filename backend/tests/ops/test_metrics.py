@@ -163,3 +163,51 @@ def test_multiprocess_mode_sums_across_processes(tmp_path):
     requests = [s for s in families["duespark_http_requests"] if s.name.endswith("_total")]
     assert [s.value for s in requests] == [2]
     assert "duespark_build_info" in families
+
+
+def test_worker_metrics_server_serves_this_process(tmp_path):
+    import socket
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    metrics.record_webhook("postmark", "processed")
+    server, thread = metrics.start_metrics_server(port)
+    try:
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    key = ("duespark_webhook_events_total", (("outcome", "processed"), ("source", "postmark")))
+    assert samples[key] == sample("duespark_webhook_events_total", source="postmark", outcome="processed") >= 1
+
+
+def test_unhandled_errors_are_counted_and_logged_as_500(tmp_path, database_url, clock, capsys):
+    import json
+
+    app = create_app(make_test_settings(tmp_path, database_url, log_json=True), clock)
+
+    @app.get("/api/explode")
+    def explode() -> None:
+        card_holder = "Ada's secret local value"  # locals never reach the logs
+        raise RuntimeError(f"boom with Bearer abcdefghijkl for {len(card_holder)}")
+
+    labels = {"method": "GET", "route": "/api/explode", "status": "500"}
+    before = sample("duespark_http_requests_total", **labels)
+    capsys.readouterr()
+    response = TestClient(app, raise_server_exceptions=False).get("/api/explode")
+    assert response.status_code == 500
+    assert sample("duespark_http_requests_total", **labels) == before + 1
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    failed = next(line for line in lines if line["event"] == "request failed")
+    assert failed["status"] == 500 and failed["level"] == "error"
+    assert "abcdefghijkl" not in json.dumps(failed)
+    assert "secret local value" not in json.dumps(failed)
+    assert failed["exception"][0]["exc_type"] == "RuntimeError"

@@ -15,7 +15,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import structlog
-from structlog.contextvars import bind_contextvars, bound_contextvars, get_contextvars
+from structlog.contextvars import bound_contextvars, get_contextvars
+from structlog.processors import ExceptionRenderer
+from structlog.tracebacks import ExceptionDictTransformer
 
 from duespark.settings import Settings
 
@@ -71,9 +73,14 @@ def configure_logging(settings: Settings) -> None:
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if settings.json_logs
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        else structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.RichTracebackFormatter(show_locals=False)
+        )
     )
-    exception_formatter: list[Any] = [structlog.processors.dict_tracebacks] if settings.json_logs else []
+    # Tracebacks without local variables: a frame's locals can hold a password or a request body.
+    exception_formatter: list[Any] = (
+        [ExceptionRenderer(ExceptionDictTransformer(show_locals=False))] if settings.json_logs else []
+    )
     shared = _shared_processors()
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -130,7 +137,3 @@ def bind_request_context(**values: Any) -> Iterator[None]:
     """
     with bound_contextvars(**{k: v for k, v in values.items() if v is not None}):
         yield
-
-
-def bind_for_request(request_id: str) -> None:
-    bind_contextvars(request_id=request_id)

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -193,14 +194,16 @@ def render_latest() -> tuple[bytes, str]:
     return generate_latest(registry), CONTENT_TYPE_LATEST
 
 
-def start_metrics_server(port: int, address: str = "127.0.0.1") -> None:
-    """Expose this process's metrics on their own port (for `duespark worker` on another host)."""
+def start_metrics_server(port: int, address: str = "127.0.0.1") -> tuple[Any, Any]:
+    """Expose this process's metrics on their own port (for `duespark worker`, which has no web server).
+
+    Returns the server and its thread; `server.shutdown()` stops it.
+    """
     from prometheus_client import start_http_server
 
     if multiprocess_dir() is None:
-        start_http_server(port, addr=address)
-        return
+        return start_http_server(port, addr=address)
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
     registry.register(_SCRAPE_COLLECTOR)
-    start_http_server(port, addr=address, registry=registry)
+    return start_http_server(port, addr=address, registry=registry)
