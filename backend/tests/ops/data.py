@@ -70,3 +70,14 @@ def seed(engine: Engine, clock: Clock, *, accounts: int = 2, invoices_per_client
                 )
             )
         session.add(WorkerHeartbeat(worker_id="w1", hostname="box", pid=1, started_at=now, last_beat_at=now))
+
+
+def beat(engine: Engine, clock: Clock, *, seconds_ago: float, worker_id: str = "worker-1") -> None:
+    """A committed worker heartbeat from `seconds_ago` before the clock's now."""
+    at = clock.now() - timedelta(seconds=seconds_ago)
+    with engine.begin() as conn:
+        conn.execute(
+            WorkerHeartbeat.__table__.insert().values(
+                worker_id=worker_id, hostname="box", pid=42, started_at=at, last_beat_at=at
+            )
+        )

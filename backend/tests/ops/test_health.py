@@ -1,24 +1,12 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from fastapi.testclient import TestClient
 
 from duespark.app import create_app
 from duespark.db import make_engine
-from duespark.models import WorkerHeartbeat
 from tests.conftest import make_test_settings
-
-
-def _beat(engine, clock, *, seconds_ago: float, worker_id: str = "worker-1") -> None:
-    at = clock.now() - timedelta(seconds=seconds_ago)
-    with engine.begin() as conn:
-        conn.execute(
-            WorkerHeartbeat.__table__.insert().values(
-                worker_id=worker_id, hostname="box", pid=42, started_at=at, last_beat_at=at
-            )
-        )
+from tests.ops.data import beat
 
 
 def _client(tmp_path, url, clock, **overrides) -> TestClient:
@@ -34,7 +22,7 @@ def test_health_answers_without_touching_the_database(tmp_path, clock):
 
 
 def test_ready_green_with_fresh_heartbeat(tmp_path, clock, committed_url, committed_engine):
-    _beat(committed_engine, clock, seconds_ago=20)
+    beat(committed_engine, clock, seconds_ago=20)
     response = _client(tmp_path, committed_url, clock).get("/ready")
     assert response.status_code == 200, response.text
     body = response.json()
@@ -54,12 +42,12 @@ def test_ready_fails_on_stale_or_missing_heartbeat(tmp_path, clock, committed_ur
     assert missing.json()["checks"]["worker"]["status"] == "fail"
     assert "no worker" in missing.json()["checks"]["worker"]["detail"]
 
-    _beat(committed_engine, clock, seconds_ago=121)
+    beat(committed_engine, clock, seconds_ago=121)
     stale = client.get("/ready")
     assert stale.status_code == 503
     assert stale.json()["checks"]["worker"]["detail"] == "last heartbeat 121 s ago (limit 120 s)"
     # The freshest of several workers counts.
-    _beat(committed_engine, clock, seconds_ago=5, worker_id="worker-2")
+    beat(committed_engine, clock, seconds_ago=5, worker_id="worker-2")
     assert client.get("/ready").status_code == 200
 
 
@@ -91,7 +79,7 @@ def test_ready_fails_when_database_unreachable(tmp_path, clock):
 
 
 def test_ready_fails_when_email_provider_is_not_configured(tmp_path, clock, committed_url, committed_engine):
-    _beat(committed_engine, clock, seconds_ago=1)
+    beat(committed_engine, clock, seconds_ago=1)
     client = _client(tmp_path, committed_url, clock, email_provider="postmark", postmark_server_token=None)
     response = client.get("/ready")
     assert response.status_code == 503
@@ -100,7 +88,7 @@ def test_ready_fails_when_email_provider_is_not_configured(tmp_path, clock, comm
 
 @pytest.mark.redis
 def test_ready_checks_redis_when_configured(tmp_path, clock, committed_url, committed_engine, redis_url):
-    _beat(committed_engine, clock, seconds_ago=1)
+    beat(committed_engine, clock, seconds_ago=1)
     good = _client(tmp_path, committed_url, clock, redis_url=redis_url).get("/ready")
     assert good.status_code == 200
     assert good.json()["checks"]["redis"]["status"] == "ok"

@@ -15,6 +15,7 @@ from duespark.app import create_app
 from duespark.ops import metrics
 from tests.conftest import make_test_settings
 from tests.helpers import register
+from tests.ops.data import beat
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -112,11 +113,9 @@ def test_scrape_time_gauges_call_their_callbacks(metrics_client):
 
 
 def test_worker_heartbeat_age_is_exported(tmp_path, clock, committed_url, committed_engine):
-    from tests.ops.test_health import _beat
-
     client = TestClient(create_app(make_test_settings(tmp_path, committed_url, metrics_token="t" * 24), clock))
     assert "duespark_worker_heartbeat_age_seconds" not in scrape(client, Authorization="Bearer " + "t" * 24)
-    _beat(committed_engine, clock, seconds_ago=95)
+    beat(committed_engine, clock, seconds_ago=95)
     families = scrape(client, Authorization="Bearer " + "t" * 24)
     assert families["duespark_worker_heartbeat_age_seconds"][0].value == 95.0
 

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from duespark import migrate
@@ -82,7 +81,11 @@ def check_database(connection: Connection, timeout_seconds: float) -> CheckResul
 def check_migrations(connection: Connection) -> CheckResult:
     timer = _Timer()
     try:
-        current = MigrationContext.configure(connection).get_current_revision()
+        current = (
+            connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            if inspect(connection).has_table("alembic_version")
+            else None
+        )
     except SQLAlchemyError as exc:
         return CheckResult("migrations", False, True, timer.ms(), f"cannot read revision: {exc.__class__.__name__}")
     head = head_revision()

@@ -58,6 +58,12 @@ def redact_processor(_logger: Any, _method: str, event_dict: dict[str, Any]) -> 
     return {key: redact(value, key) if key != "event" else redact(value) for key, value in event_dict.items()}
 
 
+def _drop_color_message(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    # uvicorn adds an ANSI-coloured copy of each message as an `extra`.
+    event_dict.pop("color_message", None)
+    return event_dict
+
+
 def _shared_processors() -> list[Any]:
     return [
         structlog.contextvars.merge_contextvars,
@@ -65,6 +71,7 @@ def _shared_processors() -> list[Any]:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.stdlib.ExtraAdder(),
+        _drop_color_message,
     ]
 
 
@@ -103,10 +110,13 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers = [h for h in root.handlers if h.get_name() != "duespark"] + [handler]
     root.setLevel(settings.log_level.upper())
-    # uvicorn's own handlers would print every line a second time, unstructured.
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    # uvicorn's own handlers would print every line a second time, unstructured; its access log
+    # repeats what RequestContextMiddleware logs with the request id and without raw paths.
+    for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").handlers = []
+    logging.getLogger("uvicorn.access").propagate = False
     # httpx logs every outgoing URL at INFO; provider URLs can carry ids and tokens.
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
