@@ -146,6 +146,8 @@ def make_test_settings(tmp_path, database_url: str, **overrides) -> Settings:
         "public_url": "http://testserver",
         "run_worker_in_process": False,
         "web_dist_dir": tmp_path / "no-web",
+        # Tests sign in and register far more often than people do; tests/ops turn limits on.
+        "rate_limit_enabled": False,
         **overrides,
     }
     return Settings(**values)

@@ -15,13 +15,13 @@ def _production(**overrides) -> Settings:
         "env": "production",
         "secret_keys": [STRONG],
         "database_url": "postgresql://duespark@db/duespark",
-        "public_url": "https://pay.example.com",
-        "email_from": "billing@example.com",
+        "public_url": "https://pay.acme-studio.io",
+        "email_from": "billing@acme-studio.io",
         "email_provider": "postmark",
         "postmark_server_token": "pm-token",
         "postmark_webhook_username": "postmark",
         "postmark_webhook_password": "Zq8v2Lm4Np7Rt1Ws5Xy9Kb3Hd6Fg0Jc",
-        "cors_origins": ["https://app.example.com"],
+        "cors_origins": ["https://app.acme-studio.io"],
         **overrides,
     }
     return Settings(**values)
@@ -43,7 +43,7 @@ def test_safe_production_settings_have_no_problems():
         ({"cors_origins": ["http://localhost:5173"]}, "DUESPARK_CORS_ORIGINS allows"),
         ({"database_url": "sqlite:////srv/duespark.db"}, "DUESPARK_DATABASE_URL is SQLite"),
         ({"cookie_secure": False}, "DUESPARK_COOKIE_SECURE"),
-        ({"public_url": "http://pay.example.com"}, "DUESPARK_PUBLIC_URL"),
+        ({"public_url": "http://pay.acme-studio.io"}, "DUESPARK_PUBLIC_URL"),
         ({"email_from": None}, "DUESPARK_EMAIL_FROM"),
         ({"email_provider": "file"}, "DUESPARK_EMAIL_PROVIDER"),
         ({"postmark_server_token": None}, "DUESPARK_POSTMARK_SERVER_TOKEN"),
@@ -93,11 +93,11 @@ def test_check_config_cli(tmp_path, monkeypatch):
     for name, value in {
         "DUESPARK_SECRET_KEY": STRONG,
         "DUESPARK_DATABASE_URL": "postgresql://u@h/db",
-        "DUESPARK_PUBLIC_URL": "https://pay.example.com",
-        "DUESPARK_EMAIL_FROM": "billing@example.com",
+        "DUESPARK_PUBLIC_URL": "https://pay.acme-studio.io",
+        "DUESPARK_EMAIL_FROM": "billing@acme-studio.io",
         "DUESPARK_EMAIL_PROVIDER": "smtp",
     }.items():
         monkeypatch.setenv(name, value)
-    result = runner.invoke(cli, ["check-config"])
+    result = runner.invoke(cli, ["check-config", "--offline"])
     assert result.exit_code == 0, result.output
     assert "no problems found" in result.output

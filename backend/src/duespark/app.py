@@ -22,8 +22,11 @@ from duespark.email.router import router as email_router
 from duespark.email.router import unsubscribe_router, webhook_router
 from duespark.errors import DomainError
 from duespark.invoices.router import router as invoices_router
+from duespark.ops.router import router as ops_router
+from duespark.ops.setup import install_ops
 from duespark.payments.public_router import router as payment_pages_router
 from duespark.payments.router import router as payments_router
+from duespark.privacy.router import router as privacy_router
 from duespark.settings import Settings, load_settings, validate_for_startup
 from duespark.wiring import connect_domains
 
@@ -50,7 +53,13 @@ def _domain_handler(_request: Request, exc: DomainError) -> JSONResponse:
 
 
 def _http_handler(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    names = {404: "NotFound", 405: "MethodNotAllowed", 401: "Unauthorized", 403: "PermissionDenied"}
+    names = {
+        404: "NotFound",
+        405: "MethodNotAllowed",
+        401: "Unauthorized",
+        403: "PermissionDenied",
+        413: "PayloadTooLarge",
+    }
     return JSONResponse(
         status_code=exc.status_code,
         content={"error": names.get(exc.status_code, "HTTPError"), "detail": exc.detail},
@@ -98,6 +107,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_exception_handler(DomainError, _domain_handler)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_handler)  # type: ignore[arg-type]
 
+    install_ops(app, settings)
+
     connect_domains()
     for router in (
         auth_router,
@@ -109,12 +120,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         unsubscribe_router,
         payments_router,
         payment_pages_router,
+        ops_router,
+        privacy_router,
     ):
         app.include_router(router)
-
-    @app.get("/health", tags=["ops"])
-    def health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
 
     _mount_web(app, settings.web_dist_dir or REPO_WEB_DIST)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -85,23 +87,49 @@ def serve(
         raise fail(str(exc)) from None
     if migrate_first:
         _migrate(settings)
+    from duespark.ops.logging import configure_logging
+    from duespark.ops.metrics import prepare_multiprocess_dir
+
+    configure_logging(settings)
+    if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        # Several processes: each writes its metrics to files that /metrics sums up.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str((settings.data_dir / "prometheus").resolve())
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        prepare_multiprocess_dir(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]))
     typer.echo(f"DueSpark on http://{host}:{port} (API docs at /api/docs)")
-    uvicorn.run("duespark.app:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=False)
+    # X-Forwarded-* are honoured by the app itself, only from DUESPARK_TRUSTED_PROXIES; logs are ours.
+    uvicorn.run(
+        "duespark.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        server_header=False,
+        log_config=None,
+        access_log=False,
+    )
 
 
 @app.command("check-config")
-def check_config() -> None:
-    """Check the settings; exits non-zero on any problem."""
+def check_config(
+    offline: Annotated[bool, typer.Option("--offline", help="Check the settings only; contact no service.")] = False,
+) -> None:
+    """Check the settings, then the services (database, migrations, worker, Redis); non-zero on any problem."""
     settings = _settings()
     problems = production_problems(settings) if settings.is_production else provider_problems(settings)
     typer.echo(f"Environment: {settings.env}")
     typer.echo(f"Database: {'SQLite' if settings.uses_sqlite else 'PostgreSQL'}")
     typer.echo(f"Email provider: {settings.email_provider}")
-    if problems:
-        for problem in problems:
-            typer.secho(f"  FAIL {problem}", fg=typer.colors.RED)
+    for problem in problems:
+        typer.secho(f"  FAIL {problem}", fg=typer.colors.RED)
+    if not problems:
+        typer.secho("  OK   settings: no problems found", fg=typer.colors.GREEN)
+    failed = bool(problems)
+    if not offline:
+        failed = _print_readiness(settings) or failed
+    if failed:
         raise typer.Exit(1)
-    typer.secho("  OK   no problems found", fg=typer.colors.GREEN)
 
 
 @user_app.command("create")
@@ -169,3 +197,127 @@ def demo(
         f"{counts['payments']} payments."
     )
     typer.echo(f"Sign in as {email} with password {demo_data.DEMO_PASSWORD!r} (if the demo user was new).")
+
+
+def _print_readiness(settings: Settings) -> bool:
+    """Print the same checks as GET /ready; True when a required one failed (the worker only warns:
+    it may simply not be started yet)."""
+    from sqlalchemy.engine import make_url
+
+    from duespark.db import make_engine
+    from duespark.ops.health import run_checks
+
+    url = settings.database_url_or_default
+    if not settings.uses_sqlite:
+        url = make_url(url).update_query_dict({"connect_timeout": "5"}).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    try:
+        report = run_checks(settings=settings, engine=engine, clock=SystemClock())
+    finally:
+        engine.dispose()
+    failed = False
+    for check in report.checks:
+        if check.ok:
+            typer.secho(f"  OK   {check.name}: {check.detail} ({check.latency_ms} ms)", fg=typer.colors.GREEN)
+        elif check.required and check.name != "worker":
+            failed = True
+            typer.secho(f"  FAIL {check.name}: {check.detail}", fg=typer.colors.RED)
+        else:
+            typer.secho(f"  WARN {check.name}: {check.detail}", fg=typer.colors.YELLOW)
+    return failed
+
+
+# --- ops: backups, restores and moving to another database (duespark.ops) ---
+
+
+@app.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="A file to write, or a directory for timestamped backups.")],
+    keep: Annotated[
+        int | None, typer.Option(min=1, help="With a directory: keep only the newest N backups (e.g. 30).")
+    ] = None,
+) -> None:
+    """Write a consistent online backup (SQLite backup API, or pg_dump custom format)."""
+    from duespark.ops.backup import BackupError, backup_file, backup_into_directory
+
+    settings = _settings()
+    url = settings.database_url_or_default
+    into_directory = path.is_dir() or str(path).endswith(os.sep)
+    if keep is not None and not into_directory:
+        raise fail("--keep needs a directory as PATH")
+    try:
+        if into_directory:
+            result = backup_into_directory(url, path, now=SystemClock().now(), keep=keep)
+        else:
+            result = backup_file(url, path)
+    except BackupError as exc:
+        raise fail(f"Backup failed: {exc}") from None
+    typer.echo(f"Backed up {result.kind} to {result.path} ({result.size_bytes} bytes).")
+    for old in result.pruned:
+        typer.echo(f"Removed old backup {old}.")
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A backup written by `duespark backup`.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite a database that already holds data.")] = False,
+) -> None:
+    """Restore a backup into the configured database, then migrate it to this version. Stop the app first."""
+    from duespark.ops.backup import BackupError
+    from duespark.ops.backup import restore as restore_backup
+
+    settings = _settings()
+    try:
+        restore_backup(settings.database_url_or_default, path, force=force)
+    except BackupError as exc:
+        raise fail(f"Restore refused: {exc}") from None
+    revision = _migrate(settings)
+    typer.echo(f"Restored {path}; the database is at revision {revision}.")
+
+
+@app.command("copy-db")
+def copy_db(
+    source: Annotated[str, typer.Option("--from", help="Source URL, e.g. sqlite:///data/duespark.db")],
+    target: Annotated[str, typer.Option("--to", help="Empty target URL, e.g. postgresql://user@host/duespark")],
+    batch_size: Annotated[int, typer.Option(min=1, help="Rows per INSERT batch.")] = 1000,
+) -> None:
+    """Copy every row into an empty database in one transaction, then compare counts and checksums."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from duespark.ops.copydb import CopyError, copy_database
+
+    console = Console()
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+        task = progress.add_task("Copying rows", total=None)
+
+        def advance(table: str, rows: int) -> None:
+            progress.update(task, advance=rows, description=f"Copying {table}")
+
+        try:
+            report = copy_database(
+                source,
+                target,
+                batch_size=batch_size,
+                on_start=lambda total: progress.update(task, total=total),
+                on_progress=advance,
+            )
+        except CopyError as exc:
+            raise fail(f"Copy refused: {exc}") from None
+    table = Table("table", "source rows", "target rows", "source checksum", "target checksum", "")
+    for row in report.tables:
+        table.add_row(
+            row.name,
+            str(row.source.rows),
+            str(row.target.rows),
+            row.source.checksum,
+            row.target.checksum,
+            "OK" if row.matches else "MISMATCH",
+        )
+    console.print(table)
+    if not report.ok:
+        raise fail("The copy does not match the source; do not switch over. The target was left as written.")
+    typer.secho(f"Copied {report.rows} rows in {len(report.tables)} tables; every table matches.", fg="green")

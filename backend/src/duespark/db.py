@@ -42,6 +42,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def _sqlite_begin_immediate(connection) -> None:
     # SQLite has a single writer: taking the write lock at BEGIN turns would-be
     # deadlocks between readers upgrading to writers into a short wait.
+    # AUTOCOMMIT connections (readiness probes) read without a transaction or the write lock.
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 

@@ -12,6 +12,7 @@ from duespark.auth.service import Principal, principal_from_bearer
 from duespark.clock import Clock
 from duespark.db import SessionDep
 from duespark.errors import Unauthorized
+from duespark.ops.ratelimit import enforce_api_limit
 from duespark.settings import Settings
 
 
@@ -44,6 +45,7 @@ def get_principal(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized()
     principal = principal_from_bearer(session, bearer=credentials.credentials, settings=settings, clock=clock)
+    enforce_api_limit(request, principal.user_id)
     request.state.principal = principal
     return principal
 

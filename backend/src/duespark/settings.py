@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +29,7 @@ SECRET_SETTINGS = (
     "stripe_webhook_secret",
     "metrics_token",
     "sentry_dsn",
+    "redis_url",
 )
 EXAMPLE_SECRET_MARKERS = ("change-me", "changeme", "change_me", "example", "replace-me", "your-secret", "secret-key")
 
@@ -99,10 +102,64 @@ class Settings(BaseSettings):
     sentry_dsn: str | None = None
     metrics_token: str | None = None
 
-    @field_validator("secret_keys", "cors_origins", "ses_sns_topic_arns", mode="before")
+    # --- ops: health, metrics, rate limits, request limits, proxies (duespark.ops) ---
+    sentry_traces_sample_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    # /metrics answers without the token only to these networks (Prometheus on the same host or network).
+    metrics_allowed_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1/32", "::1/128"]
+    )
+    # A separate port where `duespark worker` exposes its own metrics (0: none).
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    worker_metrics_address: str = "127.0.0.1"
+    ready_db_timeout_seconds: float = Field(default=2.0, gt=0)
+    ready_redis_timeout_seconds: float = Field(default=1.0, gt=0)
+    # A worker that has not beaten for this long is presumed dead (it beats every 30 s).
+    worker_heartbeat_max_age_seconds: int = Field(default=180, ge=10)
+    rate_limit_enabled: bool = True
+    rate_limit_strategy: Literal["moving-window", "fixed-window"] = "moving-window"
+    rate_limit_prefix: str = "duespark"
+    rate_limit_sign_in: str = "5/minute"
+    rate_limit_register: str = "5/minute"
+    rate_limit_public_link: str = "30/minute"
+    rate_limit_api: str = "600/minute"
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    max_import_body_bytes: int = Field(default=12_000_000, ge=1024)
+    # Proxies (IPs or CIDR networks) whose X-Forwarded-For/-Proto are believed; nobody else's are.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    hsts_max_age_seconds: int = Field(default=31_536_000, ge=0)
+
+    @field_validator(
+        "secret_keys",
+        "cors_origins",
+        "ses_sns_topic_arns",
+        "metrics_allowed_networks",
+        "trusted_proxies",
+        mode="before",
+    )
     @classmethod
     def _csv_list(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("rate_limit_sign_in", "rate_limit_register", "rate_limit_public_link", "rate_limit_api")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit such as '5/minute' or '100/hour;1000/day'") from None
+        return value
+
+    @field_validator("trusted_proxies", "metrics_allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network such as 10.0.0.0/8") from None
+        return value
 
     @property
     def stripe_webhook_secrets(self) -> list[str]:
@@ -205,6 +262,9 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append("DUESPARK_COOKIE_SECURE is false: cookies would travel over plain HTTP.")
     if not settings.public_url.startswith("https://"):
         problems.append("DUESPARK_PUBLIC_URL must be an https:// URL (links in emails point there).")
+    for name, value in (("DUESPARK_PUBLIC_URL", settings.public_url), ("DUESPARK_EMAIL_FROM", settings.email_from)):
+        if value and re.search(r"(^|[.@/])example\.(com|org|net)\b", value):
+            problems.append(f"{name} is still the example value {value!r}.")
     if not settings.email_from:
         problems.append("DUESPARK_EMAIL_FROM is missing: reminders need a sender address.")
     if settings.email_provider in ("console", "file"):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from duespark.auth import account_email, service
 from duespark.auth.schemas import (
@@ -19,8 +19,9 @@ from duespark.auth.schemas import (
 )
 from duespark.db import SessionDep
 from duespark.deps import ClockDep, CurrentPrincipal, HasherDep, SettingsDep
-from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized, error_responses
+from duespark.errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthorized, error_responses
 from duespark.models import Account, User
+from duespark.ops.ratelimit import register_per_email, register_per_ip, sign_in_per_email, sign_in_per_ip
 from duespark.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -46,7 +47,8 @@ def _set_refresh_cookie(response: Response, pair: TokenPair, settings: Settings)
     "/auth/register",
     status_code=status.HTTP_201_CREATED,
     response_model=TokenPair,
-    responses=error_responses(Conflict, InvalidInput),
+    responses=error_responses(Conflict, InvalidInput, TooManyRequests),
+    dependencies=[Depends(register_per_ip), Depends(register_per_email)],
 )
 def register(
     data: RegisterIn, response: Response, session: SessionDep, settings: SettingsDep, clock: ClockDep, hasher: HasherDep
@@ -58,7 +60,12 @@ def register(
     return pair
 
 
-@router.post("/auth/login", response_model=TokenPair, responses=error_responses(Unauthorized, InvalidInput))
+@router.post(
+    "/auth/login",
+    response_model=TokenPair,
+    responses=error_responses(Unauthorized, InvalidInput, TooManyRequests),
+    dependencies=[Depends(sign_in_per_ip), Depends(sign_in_per_email)],
+)
 def login(
     data: LoginIn, response: Response, session: SessionDep, settings: SettingsDep, clock: ClockDep, hasher: HasherDep
 ) -> TokenPair:

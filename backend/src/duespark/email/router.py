@@ -33,13 +33,14 @@ from duespark.email.templates import TemplateSource
 from duespark.email.unsubscribe_page import render_page
 from duespark.errors import DomainError, InvalidInput, NotFound, PermissionDenied, Unauthorized, error_responses
 from duespark.models import Account
+from duespark.ops.ratelimit import public_link_per_ip
 from duespark.signing import InvalidLink
 
 log = structlog.get_logger(__name__)
 
 router = APIRouter(prefix="/api", tags=["email"], responses=error_responses(Unauthorized))
 webhook_router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
-unsubscribe_router = APIRouter(tags=["unsubscribe"])
+unsubscribe_router = APIRouter(tags=["unsubscribe"], dependencies=[Depends(public_link_per_ip)])
 
 LocaleQuery = Annotated[str | None, Query(max_length=16, description="e.g. de or de_DE; the account's by default")]
 

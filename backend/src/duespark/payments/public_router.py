@@ -8,13 +8,14 @@ open, and the new checkout session is saved afterwards.
 from __future__ import annotations
 
 import structlog
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from duespark.clock import Clock, today_in
 from duespark.db import transaction
 from duespark.errors import NotFound
 from duespark.models.enums import InvoiceStatus
+from duespark.ops.ratelimit import public_link_per_ip
 from duespark.payments import pages, service
 from duespark.payments.crypto import SecretUnreadable
 from duespark.payments.stripe import PaymentProviderError, create_checkout_session, hosted_invoice_url
@@ -22,7 +23,8 @@ from duespark.settings import Settings
 
 log = structlog.get_logger(__name__)
 
-router = APIRouter(include_in_schema=False)
+# Public links are guessable only by brute force; the per-IP limit makes that hopeless.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(public_link_per_ip)])
 
 # The token is in the URL: never send it on as a Referer, never cache or index the page.
 PAGE_HEADERS = {
