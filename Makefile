@@ -9,6 +9,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
+TEST_WORKERS ?= 2
 PORT ?= 8000
 export DUESPARK_DATA_DIR ?= $(CURDIR)/data
 
@@ -43,7 +44,7 @@ test: install test-backend test-web
 test-backend:
 	cd backend && ../$(VENV)/bin/ruff check src tests
 	cd backend && ../$(VENV)/bin/ruff format --check src tests
-	cd backend && ../$(VENV)/bin/pytest -q -p no:cacheprovider --cov=duespark --cov-report=term --cov-fail-under=85
+	cd backend && ../$(VENV)/bin/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --cov=duespark --cov-report=term --cov-fail-under=85
 
 test-web:
 	@if [ -f web/package.json ]; then $(MAKE) --no-print-directory web-build && cd web && npm run --silent lint && npm run --silent test; fi

@@ -37,10 +37,31 @@ def _service_missing(name: str, reason: str) -> None:
     pytest.skip(f"{name} unavailable: {reason}")
 
 
+def _unreachable_services() -> dict[str, str]:
+    """Checked again at the end, in the controlling process, so the warning also shows under xdist."""
+    import redis
+
+    missing = dict(_skipped_legs)
+    engine = make_engine(POSTGRES_SERVER_URL)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+    except Exception as exc:
+        missing.setdefault("PostgreSQL", f"{POSTGRES_SERVER_URL}: {exc.__class__.__name__}")
+    finally:
+        engine.dispose()
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:
+        missing.setdefault("Redis", f"{REDIS_URL}: {exc.__class__.__name__}")
+    return missing
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
-    if _skipped_legs:
+    missing = _unreachable_services()
+    if missing:
         terminalreporter.section("SKIPPED TEST LEGS", sep="!", red=True, bold=True)
-        for name, reason in _skipped_legs.items():
+        for name, reason in missing.items():
             terminalreporter.write_line(f"{name} tests were SKIPPED: {reason}", red=True, bold=True)
 
 
