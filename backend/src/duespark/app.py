@@ -18,6 +18,7 @@ from duespark.clients.router import router as clients_router
 from duespark.clock import Clock, SystemClock
 from duespark.db import make_engine, make_session_factory
 from duespark.errors import DomainError
+from duespark.insights.router import router as insights_router
 from duespark.invoices.router import router as invoices_router
 from duespark.settings import Settings, load_settings, validate_for_startup
 from duespark.wiring import connect_domains
@@ -94,7 +95,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_exception_handler(StarletteHTTPException, _http_handler)  # type: ignore[arg-type]
 
     connect_domains()
-    for router in (auth_router, clients_router, invoices_router):
+    for router in (auth_router, clients_router, invoices_router, insights_router):
         app.include_router(router)
 
     @app.get("/health", tags=["ops"])
