@@ -48,9 +48,7 @@ def pay(session: Session, target: Invoice, *, on: date | datetime, amount_minor:
     )
 
 
-def paid_invoice(
-    session: Session, *, client: Client, clock: Clock, due: date, days_late: int, **fields
-) -> Invoice:
+def paid_invoice(session: Session, *, client: Client, clock: Clock, due: date, days_late: int, **fields) -> Invoice:
     created = invoice(session, client=client, clock=clock, due=due, **fields)
     pay(session, created, on=due + timedelta(days=days_late))
     return created

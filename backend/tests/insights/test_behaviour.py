@@ -94,7 +94,9 @@ def test_delay_uses_the_date_of_full_payment_in_the_account_timezone(session, cl
         session, account_id=berlin.id, client_id=client.id, timezone="Europe/Berlin", as_of=clock.now()
     )
     assert (stats.paid_invoices, stats.total_days) == (2, 1 + 5)
-    in_utc = behaviour.client_stats(session, account_id=berlin.id, client_id=client.id, timezone="UTC", as_of=clock.now())
+    in_utc = behaviour.client_stats(
+        session, account_id=berlin.id, client_id=client.id, timezone="UTC", as_of=clock.now()
+    )
     assert in_utc.total_days == 0 + 5
 
 
