@@ -123,7 +123,7 @@ def test_forecast_windows_agree_with_per_invoice_predictions(session, clock, acc
     scope = {"account_id": account.id, "timezone": "UTC", "as_of": clock.now()}
     account_stats = behaviour.account_stats(session, **scope)
     assert (account_stats.paid_invoices, account_stats.typical_days) == (8, 10)
-    windows = forecast.forecast_by_window(session, today=TODAY, account=account_stats, min_paid_invoices=3, **scope)
+    windows = forecast.forecast_by_window(session, today=TODAY, min_paid_invoices=3, **scope)
     assert windows == {"EUR": [7_00 + 200_00, 100_00, 800_00 + 400_00], "USD": [3_200, 0, 0]}
 
     expected: dict[str, list[int]] = {}

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, Subquery, case, func, select
+from sqlalchemy import CTE, Float, Select, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from duespark.insights.sql import days_between, local_date, round_half_away
@@ -111,17 +111,24 @@ def paid_before(account_id: int, as_of: datetime) -> list[Any]:
     ]
 
 
+def rounded_mean(total: Any, count: Any) -> Any:
+    """The mean of integer delays rounded half away from zero; the one rounding rule every
+    prediction and the forecast share. Exact: integer sums, and a true .5 is a binary float."""
+    return func.coalesce(round_half_away(cast(total, Float) / func.nullif(count, 0)), 0)
+
+
 def _aggregates(delay: Any) -> list[Any]:
     return [
         func.count().label("paid_invoices"),
         func.coalesce(func.sum(delay), 0).label("total_days"),
         func.coalesce(func.sum(delay * delay), 0).label("total_squared_days"),
         func.coalesce(func.sum(case((delay <= 0, 1), else_=0)), 0).label("on_time"),
-        func.coalesce(round_half_away(func.avg(delay)), 0).label("typical_days"),
+        rounded_mean(func.sum(delay), func.count()).label("typical_days"),
     ]
 
 
-def _stats(row: Any) -> DelayStats:
+def stats_from_row(row: Any) -> DelayStats:
+    """DelayStats from a row of the aggregates (plain columns, or a client_stats_cte row)."""
     return DelayStats(
         paid_invoices=int(row.paid_invoices),
         total_days=int(row.total_days),
@@ -131,15 +138,11 @@ def _stats(row: Any) -> DelayStats:
     )
 
 
-def client_stats_subquery(account_id: int, *, timezone: str, as_of: datetime) -> Subquery:
+def client_stats_cte(account_id: int, *, timezone: str, as_of: datetime) -> CTE:
     """One row of aggregates per client with paid invoices: a single GROUP BY over the account."""
     delays = select(Invoice.client_id, _delay(timezone).label("delay")).where(*paid_before(account_id, as_of))
     inner = delays.subquery("delays")
-    return (
-        select(inner.c.client_id, *_aggregates(inner.c.delay))
-        .group_by(inner.c.client_id)
-        .subquery("client_delay_stats")
-    )
+    return select(inner.c.client_id, *_aggregates(inner.c.delay)).group_by(inner.c.client_id).cte("client_delay_stats")
 
 
 def _stats_query(account_id: int, *, timezone: str, as_of: datetime, client_id: int | None) -> Select[Any]:
@@ -152,11 +155,15 @@ def _stats_query(account_id: int, *, timezone: str, as_of: datetime, client_id: 
 
 def account_stats(session: Session, *, account_id: int, timezone: str, as_of: datetime) -> DelayStats:
     """The whole account's behaviour: what a client without enough history is assumed to do."""
-    return _stats(session.execute(_stats_query(account_id, timezone=timezone, as_of=as_of, client_id=None)).one())
+    return stats_from_row(
+        session.execute(_stats_query(account_id, timezone=timezone, as_of=as_of, client_id=None)).one()
+    )
 
 
 def client_stats(session: Session, *, account_id: int, client_id: int, timezone: str, as_of: datetime) -> DelayStats:
-    return _stats(session.execute(_stats_query(account_id, timezone=timezone, as_of=as_of, client_id=client_id)).one())
+    return stats_from_row(
+        session.execute(_stats_query(account_id, timezone=timezone, as_of=as_of, client_id=client_id)).one()
+    )
 
 
 def median_days(

@@ -19,7 +19,7 @@ from enum import StrEnum
 from sqlalchemy import Date, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from duespark.insights.behaviour import DelayStats, client_stats_subquery
+from duespark.insights.behaviour import DelayStats, client_stats_cte, rounded_mean
 from duespark.insights.sql import days_between
 from duespark.models import Invoice
 from duespark.models.enums import InvoiceStatus
@@ -110,23 +110,20 @@ def predict(
 
 
 def forecast_by_window(
-    session: Session,
-    *,
-    account_id: int,
-    timezone: str,
-    today: date,
-    as_of: datetime,
-    account: DelayStats,
-    min_paid_invoices: int,
+    session: Session, *, account_id: int, timezone: str, today: date, as_of: datetime, min_paid_invoices: int
 ) -> dict[str, list[int]]:
     """Open balances per currency whose predicted payment date falls in each forecast window.
 
     One query: the open invoices joined to the per-client delay aggregates, with the same rule
-    as `predict` written as SQL, summed per window.
+    as `predict` written as SQL; the account's behaviour for new clients is summed from the same
+    aggregates, so the paid invoices are read once.
     """
-    stats = client_stats_subquery(account_id, timezone=timezone, as_of=as_of)
-    fallback = account.typical_days if account.paid_invoices else 0
-    delay = case((stats.c.paid_invoices >= min_paid_invoices, stats.c.typical_days), else_=fallback)
+    stats = client_stats_cte(account_id, timezone=timezone, as_of=as_of)
+    account_typical = select(rounded_mean(func.sum(stats.c.total_days), func.sum(stats.c.paid_invoices)))
+    delay = case(
+        (stats.c.paid_invoices >= min_paid_invoices, stats.c.typical_days),
+        else_=account_typical.scalar_subquery(),
+    )
     days_until_paid = days_between(Invoice.due_date, literal(today, Date)) + delay
     windows = [(days_until_paid <= limit, index) for index, limit in enumerate(FORECAST_WINDOWS)]
     open_invoices = (

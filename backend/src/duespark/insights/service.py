@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Integer, case, func, literal, select, union_all
+from sqlalchemy import Date, Integer, case, func, literal, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from duespark.clock import Clock, today_in
@@ -99,6 +99,13 @@ def _predict(invoice: Invoice, client: DelayStats, account: DelayStats, today: d
     return _prediction_out(invoice, prediction)
 
 
+def _fallback_stats(session: Session, ctx: AccountClock, client: DelayStats, min_paid: int) -> DelayStats:
+    """The account's behaviour, read (a scan of all paid invoices) only for a client too new to have its own."""
+    if client.paid_invoices >= min_paid:
+        return DelayStats()
+    return behaviour.account_stats(session, account_id=ctx.account_id, timezone=ctx.timezone, as_of=ctx.now)
+
+
 def invoice_prediction(
     session: Session, *, account_id: int, invoice_id: int, thresholds: RatingThresholds, clock: Clock
 ) -> PredictionOut:
@@ -109,7 +116,7 @@ def invoice_prediction(
     client = behaviour.client_stats(
         session, account_id=account_id, client_id=invoice.client_id, timezone=ctx.timezone, as_of=ctx.now
     )
-    account = behaviour.account_stats(session, account_id=account_id, timezone=ctx.timezone, as_of=ctx.now)
+    account = _fallback_stats(session, ctx, client, thresholds.min_paid_invoices)
     return _predict(invoice, client, account, ctx.today, thresholds.min_paid_invoices)
 
 
@@ -137,7 +144,7 @@ def client_insights(
     ctx = account_clock(session, account_id=account_id, clock=clock)
     scope = {"account_id": account_id, "timezone": ctx.timezone, "as_of": ctx.now}
     stats = behaviour.client_stats(session, client_id=client_id, **scope)
-    account = behaviour.account_stats(session, **scope)
+    account = _fallback_stats(session, ctx, stats, thresholds.min_paid_invoices)
     trend = behaviour.trend(
         session, client_id=client_id, stats=stats, min_history=thresholds.min_paid_invoices, **scope
     )
@@ -288,14 +295,12 @@ def summary(session: Session, *, account_id: int, thresholds: RatingThresholds, 
     receivables = _receivables(session, ctx)
     sales = _sales(session, ctx, DSO_DAYS)
     collected = _collected(session, ctx, month_begins)
-    account = behaviour.account_stats(session, account_id=account_id, timezone=ctx.timezone, as_of=ctx.now)
     cash_in = forecast.forecast_by_window(
         session,
         account_id=account_id,
         timezone=ctx.timezone,
         today=ctx.today,
         as_of=ctx.now,
-        account=account,
         min_paid_invoices=thresholds.min_paid_invoices,
     )
     currencies = []
@@ -383,20 +388,30 @@ def _overdue_events(ctx: AccountClock) -> Any:
     return union_all(became_overdue, payments, voided).subquery("overdue_events")
 
 
-def _sum_by_period(session: Session, rows: Any, granularity: Granularity, first: date, last: date) -> dict:
-    """Sum a (currency, day, amount) subquery per currency and period between two dates."""
-    bucketed = select(
-        rows.c.currency.label("currency"),
-        period_start(rows.c.day, granularity).label("period"),
-        rows.c.amount.label("amount"),
-    ).where(rows.c.day >= first, rows.c.day <= last)
-    inner = bucketed.subquery("bucketed")
-    result: dict[tuple[str, date], int] = {}
-    for currency, period, amount in session.execute(
-        select(inner.c.currency, inner.c.period, func.sum(inner.c.amount)).group_by(inner.c.currency, inner.c.period)
-    ):
-        result[(currency, period if isinstance(period, date) else date.fromisoformat(period))] = int(amount)
-    return result
+def _sum_by_period(
+    session: Session, rows: Any, granularity: Granularity, first: date, last: date, *, keep_earlier: bool = False
+) -> dict[tuple[str, date | None], int]:
+    """Sum a (currency, day, amount) subquery per currency and period between two dates.
+
+    With `keep_earlier`, everything before `first` is summed too, under the period None: the
+    opening balance, read in the same pass.
+    """
+    period = period_start(rows.c.day, granularity)
+    if keep_earlier:
+        period = type_coerce(case((rows.c.day < first, None), else_=period), Date)
+        in_range = rows.c.day <= last
+    else:
+        in_range = (rows.c.day >= first) & (rows.c.day <= last)
+    bucketed = select(rows.c.currency.label("currency"), period.label("period"), rows.c.amount.label("amount"))
+    inner = bucketed.where(in_range).subquery("bucketed")
+    return {
+        (currency, period): int(amount)
+        for currency, period, amount in session.execute(
+            select(inner.c.currency, inner.c.period, func.sum(inner.c.amount)).group_by(
+                inner.c.currency, inner.c.period
+            )
+        )
+    }
 
 
 def timeseries(
@@ -447,27 +462,20 @@ def timeseries(
         .subquery("collected")
     )
     events = _overdue_events(ctx)
-    known = select(
-        events.c.currency.label("currency"), events.c.day.label("day"), events.c.delta.label("amount")
-    ).where(events.c.day <= literal(ctx.today, Date))
-    overdue_rows = known.subquery("overdue_known")
+    known = select(events.c.currency, events.c.day, events.c.delta.label("amount")).where(
+        events.c.day <= literal(ctx.today, Date)
+    )
     invoiced = _sum_by_period(session, invoiced_rows, granularity, first, last)
     collected = _sum_by_period(session, collected_rows, granularity, first, last)
-    overdue_changes = _sum_by_period(session, overdue_rows, granularity, first, last)
-    opening = {
-        currency: int(total)
-        for currency, total in session.execute(
-            select(overdue_rows.c.currency, func.sum(overdue_rows.c.amount))
-            .where(overdue_rows.c.day < first)
-            .group_by(overdue_rows.c.currency)
-        )
-    }
+    overdue_changes = _sum_by_period(
+        session, known.subquery("overdue_known"), granularity, first, last, keep_earlier=True
+    )
 
-    currencies = {c for c, _ in invoiced} | {c for c, _ in collected} | {c for c, _ in overdue_changes}
-    currencies |= {c for c, total in opening.items() if total}
+    currencies = {c for c, _ in invoiced} | {c for c, _ in collected}
+    currencies |= {c for (c, period), total in overdue_changes.items() if period is not None or total}
     series = []
     for currency in sorted(currencies):
-        running = opening.get(currency, 0)
+        running = overdue_changes.get((currency, None), 0)
         points = []
         for start, end in periods:
             running += overdue_changes.get((currency, start), 0)

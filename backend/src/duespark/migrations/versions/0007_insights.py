@@ -1,0 +1,33 @@
+"""insights: indexes for the dashboard's date-range queries
+
+Revision ID: 0007_insights
+Revises: 0003_worker
+Create Date: 2026-11-25 19:26:00.842833
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0007_insights"
+down_revision: str | Sequence[str] | None = "0003_worker"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.create_index("ix_invoices_account_issue", ["account_id", "issue_date"], unique=False)
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.create_index("ix_messages_account_sent_at", ["account_id", "sent_at"], unique=False)
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.create_index("ix_payments_account_paid_at", ["account_id", "paid_at"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.drop_index("ix_payments_account_paid_at")
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_messages_account_sent_at")
+    with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.drop_index("ix_invoices_account_issue")
