@@ -224,18 +224,56 @@ def build_synthetic(session: Session, *, invoices: int, seed: int = 11) -> Synth
 # --- timings ------------------------------------------------------------------------------
 
 
-def timed(run: Callable[[], object], repeat: int) -> tuple[float, float]:
+@dataclass
+class SqlTimer:
+    """Time spent inside the database driver, to tell query cost from Python and load noise."""
+
+    seconds: float = 0.0
+    statements: int = 0
+    _started: float = 0.0
+
+    def attach(self, engine: Engine) -> None:
+        sa.event.listen(engine, "before_cursor_execute", self._before)
+        sa.event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, *_args) -> None:
+        self._started = time.perf_counter()
+
+    def _after(self, *_args) -> None:
+        self.seconds += time.perf_counter() - self._started
+        self.statements += 1
+
+
+@dataclass(frozen=True)
+class Timing:
+    name: str
+    best_ms: float
+    median_ms: float
+    p95_ms: float
+    sql_ms: float
+    statements: int
+
+
+def timed(name: str, run: Callable[[], object], repeat: int, sql: SqlTimer) -> Timing:
     run()  # warm the caches and the statement cache
     samples = []
+    sql.seconds, sql.statements = 0.0, 0
     for _ in range(repeat):
         started = time.perf_counter()
         run()
         samples.append((time.perf_counter() - started) * 1000)
     samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    return Timing(
+        name=name,
+        best_ms=samples[0],
+        median_ms=statistics.median(samples),
+        p95_ms=samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))],
+        sql_ms=sql.seconds * 1000 / repeat,
+        statements=sql.statements // repeat,
+    )
 
 
-def time_queries(session: Session, data: Synthetic, repeat: int) -> list[tuple[str, float, float]]:
+def time_queries(session: Session, data: Synthetic, repeat: int, sql: SqlTimer) -> list[Timing]:
     clock = FixedClock(NOW)
     account_id = data.account_id
     busiest = next(iter(data.archetype_of))
@@ -283,7 +321,7 @@ def time_queries(session: Session, data: Synthetic, repeat: int) -> list[tuple[s
             session, account_id=account_id, invoice_id=open_invoice, thresholds=THRESHOLDS, clock=clock
         ),
     }
-    return [(name, *timed(run, repeat)) for name, run in cases.items()]
+    return [timed(name, run, repeat, sql) for name, run in cases.items()]
 
 
 # --- backtest -----------------------------------------------------------------------------
@@ -402,10 +440,17 @@ def run(kind: str, invoices: int, repeat: int) -> None:
             with engine.connect() as conn:
                 conn.execute(sa.text("ANALYZE"))
                 conn.commit()
+        sql = SqlTimer()
+        sql.attach(engine)
         with factory() as session:
-            print(f"\n{'query':<28} {'median ms':>10} {'p95 ms':>8}")
-            for name, median, p95 in time_queries(session, data, repeat):
-                print(f"{name:<28} {median:>10.1f} {p95:>8.1f}")
+            load = os.getloadavg()[0]
+            print(f"\nload average {load:.1f} on {os.cpu_count()} CPUs, {repeat} runs; SQL = time in the driver")
+            print(f"{'query':<28} {'best ms':>8} {'median ms':>10} {'p95 ms':>8} {'SQL ms':>8} {'statements':>11}")
+            for t in time_queries(session, data, repeat, sql):
+                print(
+                    f"{t.name:<28} {t.best_ms:>8.1f} {t.median_ms:>10.1f} {t.p95_ms:>8.1f} {t.sql_ms:>8.1f} "
+                    f"{t.statements:>11}"
+                )
             started = time.perf_counter()
             groups, unpaid = backtest(session, data.account_id, data.archetype_of)
             print_backtest(f"Backtest, synthetic history ({time.perf_counter() - started:.1f} s)", groups, unpaid)

@@ -163,3 +163,28 @@ def test_rating_thresholds_come_from_settings(tmp_path):
     assert behaviour.rate(DelayStats(paid_invoices=1, total_days=20), thresholds) == PayerRating.late
     with pytest.raises(ValueError, match="thresholds must rise"):
         make_test_settings(tmp_path, "sqlite://", insights_on_time_max_days=20)
+
+
+def test_client_insights_api(client, session, clock, owner):
+    globex = make_client(session, account=owner["account"], clock=clock)
+    _monthly(session, globex, clock, [20, 16, 18, 22])
+    open_invoice = invoice(session, client=globex, clock=clock, due=date(2026, 12, 1), amount_minor=450_00)
+    response = client.get(f"/api/clients/{globex.id}/insights", headers=owner["headers"])
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["as_of"] == "2026-11-25"
+    assert body["behaviour"]["paid_invoices"] == 4
+    assert body["behaviour"]["mean_days_late"] == 19.0
+    assert body["behaviour"]["median_days_late"] == 19.0
+    assert body["behaviour"]["rating"] == "chronic_late"
+    assert body["open_balance"] == [{"currency": "EUR", "amount": "450.00"}]
+    assert body["oldest_overdue"] is None
+    [listed] = body["open_invoices"]
+    assert listed["invoice_id"] == open_invoice.id
+    assert listed["prediction"]["predicted_date"] == "2026-12-20"
+    assert listed["prediction"]["basis"] == "client"
+
+    stranger = make_client(session, account=make_account(session, clock=clock, name="Other"), clock=clock)
+    assert client.get(f"/api/clients/{stranger.id}/insights", headers=owner["headers"]).status_code == 404
+    assert client.get("/api/clients/999999/insights", headers=owner["headers"]).status_code == 404
+    assert client.get(f"/api/clients/{globex.id}/insights").status_code == 401

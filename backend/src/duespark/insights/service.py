@@ -328,7 +328,8 @@ def summary(session: Session, *, account_id: int, thresholds: RatingThresholds, 
         month_start=month_start,
         currencies=currencies,
         reminders_sent_this_month=_reminders_sent_since(session, ctx, month_begins),
-        # Lead: wire clicks here once payments records them, e.g. clicks this month / reminders sent.
+        # Payment-link clicks are recorded by the payments domain (not merged yet); the rate will be
+        # clicks this month / reminders sent this month, counted from its clicks table here.
         payment_link_click_rate=None,
     )
 
