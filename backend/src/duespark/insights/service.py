@@ -123,17 +123,23 @@ def invoice_prediction(
 def _mean_reminders_before_payment(session: Session, ctx: AccountClock, client_id: int, paid: int) -> float | None:
     if not paid:
         return None
-    reminders = session.scalar(
+    # Counted per paid invoice (an index probe each), not by scanning the account's messages.
+    before_payment = (
         select(func.count(Message.id))
-        .join(Invoice, Invoice.id == Message.invoice_id)
         .where(
-            *behaviour.paid_before(ctx.account_id, ctx.now),
-            Invoice.client_id == client_id,
             Message.account_id == ctx.account_id,
+            Message.invoice_id == Invoice.id,
             *_reminders_sent(),
             Message.sent_at <= Invoice.paid_at,
         )
+        .scalar_subquery()
     )
+    per_invoice = (
+        select(before_payment.label("reminders"))
+        .where(*behaviour.paid_before(ctx.account_id, ctx.now), Invoice.client_id == client_id)
+        .subquery("reminders_per_invoice")
+    )
+    reminders = session.scalar(select(func.sum(per_invoice.c.reminders)))
     return (reminders or 0) / paid
 
 

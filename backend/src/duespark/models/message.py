@@ -18,8 +18,6 @@ class Message(IdMixin, Base):
     __table_args__ = (
         UniqueConstraint("provider", "provider_message_id"),
         Index("ix_messages_account_invoice", "account_id", "invoice_id"),
-        # insights: reminders sent this month.
-        Index("ix_messages_account_sent_at", "account_id", "sent_at"),
     )
 
     account_id: Mapped[int] = mapped_column(IdType, ForeignKey("accounts.id", ondelete="CASCADE"), index=True)

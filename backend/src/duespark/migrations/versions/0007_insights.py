@@ -3,6 +3,10 @@
 Revision ID: 0007_insights
 Revises: 0003_worker
 Create Date: 2026-11-25 19:26:00.842833
+
+No index on messages.sent_at: SQLite's planner, without statistics, would prefer it to
+(account_id, invoice_id) for "a reminder for this invoice in the 7 days before the payment"
+and scan a week of messages per payment.
 """
 
 from collections.abc import Sequence
@@ -18,8 +22,6 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("invoices", schema=None) as batch_op:
         batch_op.create_index("ix_invoices_account_issue", ["account_id", "issue_date"], unique=False)
-    with op.batch_alter_table("messages", schema=None) as batch_op:
-        batch_op.create_index("ix_messages_account_sent_at", ["account_id", "sent_at"], unique=False)
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.create_index("ix_payments_account_paid_at", ["account_id", "paid_at"], unique=False)
 
@@ -27,7 +29,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.drop_index("ix_payments_account_paid_at")
-    with op.batch_alter_table("messages", schema=None) as batch_op:
-        batch_op.drop_index("ix_messages_account_sent_at")
     with op.batch_alter_table("invoices", schema=None) as batch_op:
         batch_op.drop_index("ix_invoices_account_issue")
