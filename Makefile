@@ -58,3 +58,10 @@ openapi: install
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist
+
+.PHONY: bench-insights
+# Insights at 100,000 invoices on PostgreSQL (DUESPARK_BENCH_POSTGRES_URL): query times and the predictor's backtest.
+bench-insights: install
+	$(PY) bench/insights_bench.py
+
+bench: bench-insights

@@ -21,6 +21,7 @@ from duespark.db import make_engine, make_session_factory
 from duespark.email.router import router as email_router
 from duespark.email.router import unsubscribe_router, webhook_router
 from duespark.errors import DomainError
+from duespark.insights.router import router as insights_router
 from duespark.invoices.router import router as invoices_router
 from duespark.ops.router import router as ops_router
 from duespark.ops.setup import install_ops
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         payment_pages_router,
         ops_router,
         privacy_router,
+        insights_router,
     ):
         app.include_router(router)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
@@ -31,12 +33,22 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Let SQLAlchemy issue BEGIN itself (see _sqlite_begin_immediate).
     dbapi_connection.isolation_level = None
+    # SQLite has no time zones; insights need the calendar date of an instant in the account's zone.
+    dbapi_connection.create_function("duespark_local_date", 2, _sqlite_local_date, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_local_date(stored: str | None, timezone: str) -> str | None:
+    """The ISO date of a stored UTC timestamp in a timezone (PostgreSQL's `timezone(tz, ts)::date`)."""
+    if stored is None:
+        return None
+    instant = datetime.fromisoformat(stored).replace(tzinfo=UTC)
+    return instant.astimezone(ZoneInfo(timezone)).date().isoformat()
 
 
 def _sqlite_begin_immediate(connection) -> None:

@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "DUESPARK_"
@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     scheduler_batch_size: int = Field(default=200, ge=1, le=10_000)
     run_worker_in_process: bool | None = None
 
+    # insights: payer ratings by the average days a client pays after the due date (negative = early)
+    insights_min_paid_invoices: int = Field(default=3, ge=1, le=100)
+    insights_early_max_days: float = -2.0
+    insights_on_time_max_days: float = 2.0
+    insights_late_max_days: float = 14.0
+
     log_level: str = "INFO"
     log_json: bool | None = None
     sentry_dsn: str | None = None
@@ -164,6 +170,12 @@ class Settings(BaseSettings):
     @property
     def stripe_webhook_secrets(self) -> list[str]:
         return _split_csv(self.stripe_webhook_secret or "")  # type: ignore[return-value]
+
+    @model_validator(mode="after")
+    def _insights_thresholds_ordered(self) -> Settings:
+        if not self.insights_early_max_days < self.insights_on_time_max_days < self.insights_late_max_days:
+            raise ValueError("insights thresholds must rise: early_max_days < on_time_max_days < late_max_days")
+        return self
 
     @property
     def is_production(self) -> bool:

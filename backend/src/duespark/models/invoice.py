@@ -18,6 +18,8 @@ class Invoice(IdMixin, TimestampMixin, Base):
         CheckConstraint("amount_paid_minor >= 0", name="amount_paid_not_negative"),
         Index("ix_invoices_account_status_due", "account_id", "status", "due_date"),
         Index("ix_invoices_account_client", "account_id", "client_id"),
+        # insights: invoiced per period and days sales outstanding filter by issue date.
+        Index("ix_invoices_account_issue", "account_id", "issue_date"),
     )
 
     account_id: Mapped[int] = mapped_column(IdType, ForeignKey("accounts.id", ondelete="CASCADE"), index=True)

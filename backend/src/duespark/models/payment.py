@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from duespark.models.base import Base, IdMixin, IdType
@@ -12,7 +12,11 @@ class Payment(IdMixin, Base):
     """Money received against an invoice; a refund is a payment with a negative amount."""
 
     __tablename__ = "payments"
-    __table_args__ = (UniqueConstraint("method", "external_reference"),)
+    __table_args__ = (
+        UniqueConstraint("method", "external_reference"),
+        # insights: collected this month and per period filter payments by time.
+        Index("ix_payments_account_paid_at", "account_id", "paid_at"),
+    )
 
     account_id: Mapped[int] = mapped_column(IdType, ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     invoice_id: Mapped[int] = mapped_column(IdType, ForeignKey("invoices.id", ondelete="CASCADE"), index=True)

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from duespark.db import SessionDep
+from duespark.deps import ClockDep, CurrentPrincipal, SettingsDep
+from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized, error_responses
+from duespark.insights import service
+from duespark.insights.behaviour import RatingThresholds
+from duespark.insights.schemas import ClientInsightsOut, PredictionOut, SummaryOut, TimeseriesOut
+from duespark.insights.sql import Granularity
+
+router = APIRouter(prefix="/api", tags=["insights"], responses=error_responses(Unauthorized))
+
+
+@router.get("/clients/{client_id}/insights", response_model=ClientInsightsOut, responses=error_responses(NotFound))
+def client_insights(
+    client_id: int, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep, clock: ClockDep
+) -> ClientInsightsOut:
+    return service.client_insights(
+        session,
+        account_id=principal.account_id,
+        client_id=client_id,
+        thresholds=RatingThresholds.from_settings(settings),
+        clock=clock,
+    )
+
+
+@router.get(
+    "/invoices/{invoice_id}/prediction", response_model=PredictionOut, responses=error_responses(NotFound, Conflict)
+)
+def invoice_prediction(
+    invoice_id: int, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep, clock: ClockDep
+) -> PredictionOut:
+    return service.invoice_prediction(
+        session,
+        account_id=principal.account_id,
+        invoice_id=invoice_id,
+        thresholds=RatingThresholds.from_settings(settings),
+        clock=clock,
+    )
+
+
+@router.get("/insights/summary", response_model=SummaryOut)
+def summary(session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep, clock: ClockDep) -> SummaryOut:
+    return service.summary(
+        session, account_id=principal.account_id, thresholds=RatingThresholds.from_settings(settings), clock=clock
+    )
+
+
+@router.get("/insights/timeseries", response_model=TimeseriesOut, responses=error_responses(InvalidInput))
+def timeseries(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    granularity: Granularity = "day",
+    date_from: Annotated[date | None, Query(description="First day; defaults to a range ending at date_to")] = None,
+    date_to: Annotated[date | None, Query(description="Last day; defaults to today in the account's timezone")] = None,
+) -> TimeseriesOut:
+    return service.timeseries(
+        session,
+        account_id=principal.account_id,
+        granularity=granularity,
+        date_from=date_from,
+        date_to=date_to,
+        clock=clock,
+    )

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from duespark.insights.behaviour import PayerRating, TrendDirection
+from duespark.insights.forecast import ConfidenceLevel, PredictionBasis
+from duespark.insights.sql import Granularity
+
+
+class Amount(BaseModel):
+    currency: str
+    amount: str = Field(description='Decimal string in major units, e.g. "1250.00"')
+
+
+class PredictionOut(BaseModel):
+    invoice_id: int
+    due_date: date
+    predicted_date: date = Field(description="Due date + the typical delay, or today once that has passed unpaid")
+    earliest_date: date = Field(description="Predicted date minus one standard deviation (not before today)")
+    latest_date: date = Field(description="Predicted date plus one standard deviation")
+    typical_delay_days: int = Field(description="Rounded mean of days paid after the due date (negative = early)")
+    stddev_days: float | None
+    basis: PredictionBasis = Field(
+        description="client: its own history; account: too few paid invoices, the account's; due_date: no history"
+    )
+    paid_invoices_used: int
+    confidence: float = Field(ge=0, le=1)
+    confidence_level: ConfidenceLevel
+    past_usual_date: bool = Field(description="The client's usual payment date has passed without payment")
+
+
+class TrendOut(BaseModel):
+    recent_delays: list[int] = Field(
+        description="Days paid after the due date of the last 5 paid invoices, newest first"
+    )
+    recent_mean_days: float | None
+    earlier_mean_days: float | None = Field(description="Mean of the paid invoices before the last 5")
+    direction: TrendDirection | None = Field(description="null without enough earlier history to compare with")
+
+
+class BehaviourOut(BaseModel):
+    paid_invoices: int
+    mean_days_late: float | None = Field(description="Mean of full-payment date minus due date; negative = early")
+    median_days_late: float | None
+    stddev_days: float | None
+    on_time_rate: float | None = Field(description="Share of paid invoices paid on or before the due date")
+    mean_reminders_before_payment: float | None = Field(
+        description="Reminder emails sent before full payment, per paid invoice"
+    )
+    rating: PayerRating
+    trend: TrendOut
+
+
+class OverdueInvoiceOut(BaseModel):
+    invoice_id: int
+    number: str
+    due_date: date
+    days_overdue: int
+    balance: Amount
+
+
+class OpenInvoiceOut(BaseModel):
+    invoice_id: int
+    number: str
+    due_date: date
+    balance: Amount
+    prediction: PredictionOut
+
+
+class ClientInsightsOut(BaseModel):
+    client_id: int
+    as_of: date = Field(description="Today in the account's timezone")
+    behaviour: BehaviourOut
+    open_balance: list[Amount] = Field(description="Unpaid balance of open invoices, per currency")
+    overdue_balance: list[Amount]
+    oldest_overdue: OverdueInvoiceOut | None = Field(description="The unpaid invoice with the oldest due date passed")
+    open_invoices: list[OpenInvoiceOut] = Field(description="Up to 200 open invoices, soonest due first")
+    open_invoices_total: int
+
+
+class AgingOut(BaseModel):
+    current: str = Field(description="Not yet due")
+    days_1_30: str
+    days_31_60: str
+    days_61_90: str
+    days_over_90: str
+
+
+class CashForecastOut(BaseModel):
+    days_0_30: str = Field(description="Predicted within 30 days (including predictions already passed)")
+    days_31_60: str
+    days_61_90: str
+
+
+class CurrencySummaryOut(BaseModel):
+    currency: str
+    outstanding: str = Field(description="Unpaid balance of all open invoices")
+    overdue: str
+    aging: AgingOut
+    days_sales_outstanding: float | None = Field(
+        description="Outstanding / invoiced in the last 90 days x 90; null without invoices in that time"
+    )
+    collected_this_month: str
+    collected_within_7_days_of_reminder: str = Field(
+        description="Payments this month made within 7 days after a reminder email for the same invoice"
+    )
+    forecast: CashForecastOut
+
+
+class SummaryOut(BaseModel):
+    as_of: date = Field(description="Today in the account's timezone")
+    month_start: date
+    currencies: list[CurrencySummaryOut]
+    reminders_sent_this_month: int
+    # Clicks on payment links are recorded by the payments domain, which is not in place yet; until
+    # then no rate is claimed.
+    payment_link_click_rate: float | None = Field(
+        description="Payment-link clicks per reminder sent this month; null until clicks are recorded"
+    )
+
+
+class TimeseriesPoint(BaseModel):
+    period_start: date
+    period_end: date
+    invoiced: str = Field(description="Invoices issued in the period (drafts and void invoices excluded)")
+    collected: str = Field(description="Payments received in the period, net of refunds")
+    overdue: str | None = Field(
+        description="Overdue balance at the end of the period (today for the current one); null for future periods"
+    )
+
+
+class CurrencySeries(BaseModel):
+    currency: str
+    points: list[TimeseriesPoint]
+
+
+class TimeseriesOut(BaseModel):
+    granularity: Granularity
+    date_from: date = Field(description="Start of the first period (the requested date_from, aligned)")
+    date_to: date = Field(description="End of the last period")
+    series: list[CurrencySeries]

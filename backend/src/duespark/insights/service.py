@@ -1,0 +1,515 @@
+"""Client payment behaviour, dashboard summary and time series, all aggregated in SQL.
+
+Every figure is computed for "now" from the injected clock, with calendar dates in the
+account's timezone. Amounts stay integer minor units until the response is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, Integer, case, func, literal, select, type_coerce, union_all
+from sqlalchemy.orm import Session
+
+from duespark.clock import Clock, today_in
+from duespark.errors import Conflict, InvalidInput
+from duespark.insights import behaviour, forecast
+from duespark.insights.behaviour import DelayStats, RatingThresholds
+from duespark.insights.schemas import (
+    AgingOut,
+    Amount,
+    BehaviourOut,
+    CashForecastOut,
+    ClientInsightsOut,
+    CurrencySeries,
+    CurrencySummaryOut,
+    OpenInvoiceOut,
+    OverdueInvoiceOut,
+    PredictionOut,
+    SummaryOut,
+    TimeseriesOut,
+    TimeseriesPoint,
+    TrendOut,
+)
+from duespark.insights.sql import Granularity, add_days, later_of, local_date, period_start, seconds_between
+from duespark.models import Account, Client, Invoice, Message, Payment, PaymentLinkClick
+from duespark.models.enums import InvoiceStatus
+from duespark.money import format_amount
+from duespark.tenancy import get_owned
+
+UNSETTLED = forecast.UNSETTLED
+REMINDER_KIND = "reminder"
+# A reminder counts once the provider accepted it; a bounce or a failure never reached the client.
+REMINDER_SENT_STATUSES = ("sent", "delivered")
+REMINDER_EFFECT_DAYS = 7
+AGING_LIMITS = (30, 60, 90)
+DSO_DAYS = 90
+MAX_OPEN_INVOICES_LISTED = 200
+# The longest range per granularity, so a chart request stays a bounded amount of work.
+MAX_RANGE_DAYS: dict[str, int] = {"day": 731, "week": 5 * 366, "month": 20 * 366}
+DEFAULT_RANGE_DAYS: dict[str, int] = {"day": 30, "week": 7 * 12, "month": 365}
+
+
+@dataclass(frozen=True)
+class AccountClock:
+    """An account's view of now: the instant and the calendar date in its timezone."""
+
+    account_id: int
+    timezone: str
+    now: datetime
+    today: date
+
+    def start_of(self, day: date) -> datetime:
+        """The UTC instant a calendar day begins in the account's timezone."""
+        return datetime.combine(day, time(0), ZoneInfo(self.timezone)).astimezone(ZoneInfo("UTC"))
+
+
+def account_clock(session: Session, *, account_id: int, clock: Clock) -> AccountClock:
+    timezone = session.scalar(select(Account.timezone).where(Account.id == account_id)) or "UTC"
+    return AccountClock(account_id=account_id, timezone=timezone, now=clock.now(), today=today_in(clock, timezone))
+
+
+def _money(amount: int, currency: str) -> str:
+    return format_amount(amount, currency)
+
+
+def _reminders_sent() -> list[Any]:
+    return [
+        Message.kind == REMINDER_KIND,
+        Message.status.in_(REMINDER_SENT_STATUSES),
+        Message.is_test.is_(False),
+        Message.sent_at.is_not(None),
+    ]
+
+
+# --- client behaviour and predictions -------------------------------------------------------
+
+
+def _prediction_out(invoice: Invoice, prediction: forecast.Prediction) -> PredictionOut:
+    return PredictionOut(invoice_id=invoice.id, due_date=invoice.due_date, **prediction.__dict__)
+
+
+def _predict(invoice: Invoice, client: DelayStats, account: DelayStats, today: date, min_paid: int) -> PredictionOut:
+    prediction = forecast.predict(
+        due_date=invoice.due_date, client=client, account=account, today=today, min_paid_invoices=min_paid
+    )
+    return _prediction_out(invoice, prediction)
+
+
+def _fallback_stats(session: Session, ctx: AccountClock, client: DelayStats, min_paid: int) -> DelayStats:
+    """The account's behaviour, read (a scan of all paid invoices) only for a client too new to have its own."""
+    if client.paid_invoices >= min_paid:
+        return DelayStats()
+    return behaviour.account_stats(session, account_id=ctx.account_id, timezone=ctx.timezone, as_of=ctx.now)
+
+
+def invoice_prediction(
+    session: Session, *, account_id: int, invoice_id: int, thresholds: RatingThresholds, clock: Clock
+) -> PredictionOut:
+    invoice = get_owned(session, Invoice, invoice_id, account_id, what="Invoice")
+    if invoice.status not in UNSETTLED:
+        raise Conflict(f"Only open invoices have a predicted payment date; this one is {invoice.status}")
+    ctx = account_clock(session, account_id=account_id, clock=clock)
+    client = behaviour.client_stats(
+        session, account_id=account_id, client_id=invoice.client_id, timezone=ctx.timezone, as_of=ctx.now
+    )
+    account = _fallback_stats(session, ctx, client, thresholds.min_paid_invoices)
+    return _predict(invoice, client, account, ctx.today, thresholds.min_paid_invoices)
+
+
+def _mean_reminders_before_payment(session: Session, ctx: AccountClock, client_id: int, paid: int) -> float | None:
+    if not paid:
+        return None
+    # Counted per paid invoice (an index probe each), not by scanning the account's messages.
+    before_payment = (
+        select(func.count(Message.id))
+        .where(
+            Message.account_id == ctx.account_id,
+            Message.invoice_id == Invoice.id,
+            *_reminders_sent(),
+            Message.sent_at <= Invoice.paid_at,
+        )
+        .scalar_subquery()
+    )
+    per_invoice = (
+        select(before_payment.label("reminders"))
+        .where(*behaviour.paid_before(ctx.account_id, ctx.now), Invoice.client_id == client_id)
+        .subquery("reminders_per_invoice")
+    )
+    reminders = session.scalar(select(func.sum(per_invoice.c.reminders)))
+    return (reminders or 0) / paid
+
+
+def client_insights(
+    session: Session, *, account_id: int, client_id: int, thresholds: RatingThresholds, clock: Clock
+) -> ClientInsightsOut:
+    get_owned(session, Client, client_id, account_id, what="Client")
+    ctx = account_clock(session, account_id=account_id, clock=clock)
+    scope = {"account_id": account_id, "timezone": ctx.timezone, "as_of": ctx.now}
+    stats = behaviour.client_stats(session, client_id=client_id, **scope)
+    account = _fallback_stats(session, ctx, stats, thresholds.min_paid_invoices)
+    trend = behaviour.trend(
+        session, client_id=client_id, stats=stats, min_history=thresholds.min_paid_invoices, **scope
+    )
+    behaviour_out = BehaviourOut(
+        paid_invoices=stats.paid_invoices,
+        mean_days_late=stats.mean_days,
+        median_days_late=behaviour.median_days(
+            session, client_id=client_id, paid_invoices=stats.paid_invoices, **scope
+        ),
+        stddev_days=stats.stddev_days,
+        on_time_rate=stats.on_time_rate,
+        mean_reminders_before_payment=_mean_reminders_before_payment(session, ctx, client_id, stats.paid_invoices),
+        rating=behaviour.rate(stats, thresholds),
+        trend=TrendOut(**trend.__dict__),
+    )
+
+    unsettled = [Invoice.account_id == account_id, Invoice.client_id == client_id, Invoice.status.in_(UNSETTLED)]
+    balance = Invoice.amount_minor - Invoice.amount_paid_minor
+    overdue = Invoice.due_date < ctx.today
+    balances = session.execute(
+        select(Invoice.currency, func.sum(balance), func.sum(case((overdue, balance), else_=0)))
+        .where(*unsettled)
+        .group_by(Invoice.currency)
+        .order_by(Invoice.currency)
+    ).all()
+    oldest = session.scalars(select(Invoice).where(*unsettled, overdue).order_by(Invoice.due_date, Invoice.id)).first()
+    open_invoices = session.scalars(
+        select(Invoice).where(*unsettled).order_by(Invoice.due_date, Invoice.id).limit(MAX_OPEN_INVOICES_LISTED)
+    ).all()
+    open_total = session.scalar(select(func.count()).where(*unsettled).select_from(Invoice)) or 0
+    return ClientInsightsOut(
+        client_id=client_id,
+        as_of=ctx.today,
+        behaviour=behaviour_out,
+        open_balance=[Amount(currency=c, amount=_money(int(total), c)) for c, total, _ in balances],
+        overdue_balance=[Amount(currency=c, amount=_money(int(late), c)) for c, _, late in balances if late],
+        oldest_overdue=None
+        if oldest is None
+        else OverdueInvoiceOut(
+            invoice_id=oldest.id,
+            number=oldest.number,
+            due_date=oldest.due_date,
+            days_overdue=(ctx.today - oldest.due_date).days,
+            balance=Amount(currency=oldest.currency, amount=_money(oldest.balance_minor, oldest.currency)),
+        ),
+        open_invoices=[
+            OpenInvoiceOut(
+                invoice_id=invoice.id,
+                number=invoice.number,
+                due_date=invoice.due_date,
+                balance=Amount(currency=invoice.currency, amount=_money(invoice.balance_minor, invoice.currency)),
+                prediction=_predict(invoice, stats, account, ctx.today, thresholds.min_paid_invoices),
+            )
+            for invoice in open_invoices
+        ],
+        open_invoices_total=open_total,
+    )
+
+
+# --- dashboard summary ----------------------------------------------------------------------
+
+
+def _receivables(session: Session, ctx: AccountClock) -> dict[str, list[int]]:
+    """Per currency: outstanding, then overdue, then the aging buckets (current, 1-30, 31-60, 61-90, 90+)."""
+    balance = Invoice.amount_minor - Invoice.amount_paid_minor
+    today = ctx.today
+    # An invoice is `days` overdue when due_date = today - days, so each bucket is a due-date range.
+    buckets = [
+        Invoice.due_date >= today,
+        (Invoice.due_date < today) & (Invoice.due_date >= today - timedelta(days=AGING_LIMITS[0])),
+        (Invoice.due_date < today - timedelta(days=AGING_LIMITS[0]))
+        & (Invoice.due_date >= today - timedelta(days=AGING_LIMITS[1])),
+        (Invoice.due_date < today - timedelta(days=AGING_LIMITS[1]))
+        & (Invoice.due_date >= today - timedelta(days=AGING_LIMITS[2])),
+        Invoice.due_date < today - timedelta(days=AGING_LIMITS[2]),
+    ]
+    rows = session.execute(
+        select(
+            Invoice.currency,
+            func.sum(balance),
+            func.sum(case((Invoice.due_date < today, balance), else_=0)),
+            *(func.sum(case((condition, balance), else_=0)) for condition in buckets),
+        )
+        .where(Invoice.account_id == ctx.account_id, Invoice.status.in_(UNSETTLED))
+        .group_by(Invoice.currency)
+    ).all()
+    return {row[0]: [int(value) for value in row[1:]] for row in rows}
+
+
+def _sales(session: Session, ctx: AccountClock, days: int) -> dict[str, int]:
+    """Invoiced per currency over the last `days` days (today included), drafts and void excluded."""
+    rows = session.execute(
+        select(Invoice.currency, func.sum(Invoice.amount_minor))
+        .where(
+            Invoice.account_id == ctx.account_id,
+            Invoice.status.not_in((InvoiceStatus.draft, InvoiceStatus.void)),
+            Invoice.issue_date > ctx.today - timedelta(days=days),
+            Invoice.issue_date <= ctx.today,
+        )
+        .group_by(Invoice.currency)
+    ).all()
+    return {currency: int(total) for currency, total in rows}
+
+
+def _collected(session: Session, ctx: AccountClock, since: datetime) -> dict[str, tuple[int, int]]:
+    """Per currency: payments since an instant, and the part paid within 7 days after a reminder."""
+    after_reminder = (
+        select(Message.id)
+        .where(
+            Message.account_id == ctx.account_id,
+            Message.invoice_id == Payment.invoice_id,
+            *_reminders_sent(),
+            Message.sent_at <= Payment.paid_at,
+            seconds_between(Payment.paid_at, Message.sent_at) <= REMINDER_EFFECT_DAYS * 86400,
+        )
+        .exists()
+    )
+    rows = session.execute(
+        select(
+            Payment.currency,
+            func.sum(Payment.amount_minor),
+            func.sum(case((after_reminder, Payment.amount_minor), else_=0)),
+        )
+        .where(Payment.account_id == ctx.account_id, Payment.paid_at >= since, Payment.paid_at <= ctx.now)
+        .group_by(Payment.currency)
+    ).all()
+    return {currency: (int(total), int(prompted)) for currency, total, prompted in rows}
+
+
+def _reminders_sent_since(session: Session, ctx: AccountClock, since: datetime) -> int:
+    return (
+        session.scalar(
+            select(func.count(Message.id)).where(
+                Message.account_id == ctx.account_id,
+                *_reminders_sent(),
+                Message.sent_at >= since,
+                Message.sent_at <= ctx.now,
+            )
+        )
+        or 0
+    )
+
+
+def summary(session: Session, *, account_id: int, thresholds: RatingThresholds, clock: Clock) -> SummaryOut:
+    ctx = account_clock(session, account_id=account_id, clock=clock)
+    month_start = ctx.today.replace(day=1)
+    month_begins = ctx.start_of(month_start)
+    receivables = _receivables(session, ctx)
+    sales = _sales(session, ctx, DSO_DAYS)
+    collected = _collected(session, ctx, month_begins)
+    cash_in = forecast.forecast_by_window(
+        session,
+        account_id=account_id,
+        timezone=ctx.timezone,
+        today=ctx.today,
+        as_of=ctx.now,
+        min_paid_invoices=thresholds.min_paid_invoices,
+    )
+    currencies = []
+    for currency in sorted(set(receivables) | set(sales) | set(collected)):
+        outstanding, overdue, *aging = receivables.get(currency, [0] * 7)
+        invoiced = sales.get(currency, 0)
+        total, prompted = collected.get(currency, (0, 0))
+        windows = cash_in.get(currency, [0, 0, 0])
+        currencies.append(
+            CurrencySummaryOut(
+                currency=currency,
+                outstanding=_money(outstanding, currency),
+                overdue=_money(overdue, currency),
+                aging=AgingOut(**dict(zip(AgingOut.model_fields, (_money(a, currency) for a in aging), strict=True))),
+                days_sales_outstanding=round(outstanding / invoiced * DSO_DAYS, 1) if invoiced else None,
+                collected_this_month=_money(total, currency),
+                collected_within_7_days_of_reminder=_money(prompted, currency),
+                forecast=CashForecastOut(
+                    **dict(zip(CashForecastOut.model_fields, (_money(w, currency) for w in windows), strict=True))
+                ),
+            )
+        )
+    reminders_sent = _reminders_sent_since(session, ctx, month_begins)
+    return SummaryOut(
+        as_of=ctx.today,
+        month_start=month_start,
+        currencies=currencies,
+        reminders_sent_this_month=reminders_sent,
+        payment_link_click_rate=(
+            round(_reminders_clicked_since(session, ctx, month_begins) / reminders_sent, 4) if reminders_sent else None
+        ),
+    )
+
+
+def _reminders_clicked_since(session: Session, ctx: AccountClock, since: datetime) -> int:
+    """Reminders whose pay link was opened at least once: a reminder clicked twice counts once."""
+    return (
+        session.scalar(
+            select(func.count(func.distinct(PaymentLinkClick.reminder_id))).where(
+                PaymentLinkClick.account_id == ctx.account_id,
+                PaymentLinkClick.reminder_id.is_not(None),
+                PaymentLinkClick.clicked_at >= since,
+                PaymentLinkClick.clicked_at <= ctx.now,
+            )
+        )
+        or 0
+    )
+
+
+# --- time series ----------------------------------------------------------------------------
+
+
+def _periods(first: date, last: date, granularity: Granularity) -> list[tuple[date, date]]:
+    """Consecutive (start, end) periods covering first..last, aligned to day, ISO week or month."""
+    if granularity == "week":
+        start = first - timedelta(days=first.weekday())
+    elif granularity == "month":
+        start = first.replace(day=1)
+    else:
+        start = first
+    periods = []
+    while start <= last:
+        if granularity == "week":
+            following = start + timedelta(days=7)
+        elif granularity == "month":
+            following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        else:
+            following = start + timedelta(days=1)
+        periods.append((start, following - timedelta(days=1)))
+        start = following
+    return periods
+
+
+def _overdue_events(ctx: AccountClock) -> Any:
+    """Changes to the overdue balance, one row per (currency, day, delta).
+
+    An invoice adds its amount on the first day after its due date; each payment takes its
+    amount off on its date, or on that first overdue day when paid earlier; voiding takes off
+    what was left. Summing the deltas up to a day gives the overdue balance at the end of it.
+    """
+    first_overdue_day = add_days(Invoice.due_date, literal(1, Integer))
+    issued = [Invoice.account_id == ctx.account_id, Invoice.status != InvoiceStatus.draft]
+    became_overdue = select(
+        Invoice.currency.label("currency"),
+        first_overdue_day.label("day"),
+        Invoice.amount_minor.label("delta"),
+    ).where(*issued)
+    payments = (
+        select(
+            Invoice.currency,
+            later_of(local_date(Payment.paid_at, ctx.timezone), first_overdue_day),
+            -Payment.amount_minor,
+        )
+        .join(Invoice, Invoice.id == Payment.invoice_id)
+        .where(*issued, Payment.account_id == ctx.account_id)
+    )
+    voided = select(
+        Invoice.currency,
+        later_of(local_date(Invoice.voided_at, ctx.timezone), first_overdue_day),
+        Invoice.amount_paid_minor - Invoice.amount_minor,
+    ).where(*issued, Invoice.status == InvoiceStatus.void, Invoice.voided_at.is_not(None))
+    return union_all(became_overdue, payments, voided).subquery("overdue_events")
+
+
+def _sum_by_period(
+    session: Session, rows: Any, granularity: Granularity, first: date, last: date, *, keep_earlier: bool = False
+) -> dict[tuple[str, date | None], int]:
+    """Sum a (currency, day, amount) subquery per currency and period between two dates.
+
+    With `keep_earlier`, everything before `first` is summed too, under the period None: the
+    opening balance, read in the same pass.
+    """
+    period = period_start(rows.c.day, granularity)
+    if keep_earlier:
+        period = type_coerce(case((rows.c.day < first, None), else_=period), Date)
+        in_range = rows.c.day <= last
+    else:
+        in_range = (rows.c.day >= first) & (rows.c.day <= last)
+    bucketed = select(rows.c.currency.label("currency"), period.label("period"), rows.c.amount.label("amount"))
+    inner = bucketed.where(in_range).subquery("bucketed")
+    return {
+        (currency, period): int(amount)
+        for currency, period, amount in session.execute(
+            select(inner.c.currency, inner.c.period, func.sum(inner.c.amount)).group_by(
+                inner.c.currency, inner.c.period
+            )
+        )
+    }
+
+
+def timeseries(
+    session: Session,
+    *,
+    account_id: int,
+    granularity: Granularity,
+    date_from: date | None,
+    date_to: date | None,
+    clock: Clock,
+) -> TimeseriesOut:
+    ctx = account_clock(session, account_id=account_id, clock=clock)
+    date_to = date_to or ctx.today
+    date_from = date_from or date_to - timedelta(days=DEFAULT_RANGE_DAYS[granularity] - 1)
+    if date_from > date_to:
+        raise InvalidInput("date_from", "date_from must not be after date_to")
+    if (date_to - date_from).days + 1 > MAX_RANGE_DAYS[granularity]:
+        raise InvalidInput(
+            "date_to", f"At most {MAX_RANGE_DAYS[granularity]} days at {granularity} granularity; choose a coarser one"
+        )
+    periods = _periods(date_from, date_to, granularity)
+    first, last = periods[0][0], periods[-1][1]
+
+    invoiced_rows = (
+        select(
+            Invoice.currency.label("currency"),
+            Invoice.issue_date.label("day"),
+            Invoice.amount_minor.label("amount"),
+        )
+        .where(
+            Invoice.account_id == account_id,
+            Invoice.status.not_in((InvoiceStatus.draft, InvoiceStatus.void)),
+        )
+        .subquery("invoiced")
+    )
+    collected_rows = (
+        select(
+            Payment.currency.label("currency"),
+            local_date(Payment.paid_at, ctx.timezone).label("day"),
+            Payment.amount_minor.label("amount"),
+        )
+        .where(
+            Payment.account_id == account_id,
+            # Local days first..last as an instant range, which the index on paid_at can serve.
+            Payment.paid_at >= ctx.start_of(first),
+            Payment.paid_at < ctx.start_of(last + timedelta(days=1)),
+        )
+        .subquery("collected")
+    )
+    events = _overdue_events(ctx)
+    known = select(events.c.currency, events.c.day, events.c.delta.label("amount")).where(
+        events.c.day <= literal(ctx.today, Date)
+    )
+    invoiced = _sum_by_period(session, invoiced_rows, granularity, first, last)
+    collected = _sum_by_period(session, collected_rows, granularity, first, last)
+    overdue_changes = _sum_by_period(
+        session, known.subquery("overdue_known"), granularity, first, last, keep_earlier=True
+    )
+
+    currencies = {c for c, _ in invoiced} | {c for c, _ in collected}
+    currencies |= {c for (c, period), total in overdue_changes.items() if period is not None or total}
+    series = []
+    for currency in sorted(currencies):
+        running = overdue_changes.get((currency, None), 0)
+        points = []
+        for start, end in periods:
+            running += overdue_changes.get((currency, start), 0)
+            points.append(
+                TimeseriesPoint(
+                    period_start=start,
+                    period_end=end,
+                    invoiced=_money(invoiced.get((currency, start), 0), currency),
+                    collected=_money(collected.get((currency, start), 0), currency),
+                    overdue=_money(running, currency) if start <= ctx.today else None,
+                )
+            )
+        series.append(CurrencySeries(currency=currency, points=points))
+    return TimeseriesOut(granularity=granularity, date_from=first, date_to=last, series=series)
