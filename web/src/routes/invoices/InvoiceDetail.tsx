@@ -2,7 +2,6 @@ import {
   ActionIcon,
   Anchor,
   Button,
-  CopyButton,
   Grid,
   Group,
   Menu,
@@ -20,27 +19,26 @@ import { notifications } from '@mantine/notifications';
 import {
   IconBan,
   IconCash,
-  IconCheck,
   IconCircleCheck,
   IconDots,
   IconEdit,
   IconFilePlus,
-  IconLink,
 } from '@tabler/icons-react';
 import { useMemo } from 'react';
 import { Link, useParams } from 'react-router';
 import { errorMessage } from '@/api/errors';
-import type { Invoice, Payment } from '@/api/types';
+import type { Id, Invoice, Payment } from '@/api/types';
 import { ConfirmModal } from '@/components/ui/ConfirmModal';
 import { DetailList } from '@/components/ui/DetailList';
 import { Money } from '@/components/ui/Money';
 import { PageHeader } from '@/components/ui/PageHeader';
-import { PageLoader, QueryError } from '@/components/ui/QueryStates';
+import { NotFoundState, PageLoader, QueryError } from '@/components/ui/QueryStates';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { Timeline, type TimelineEvent } from '@/components/ui/Timeline';
 import { RecordPaymentModal } from '@/features/invoices/components/RecordPaymentModal';
 import { useInvoice, usePayments, useVoidInvoice } from '@/features/invoices/hooks/queries';
 import { describeDue, formatDate } from '@/lib/dates';
+import { parseId } from '@/lib/ids';
 import { formatMoney, toMinorUnits } from '@/lib/money';
 
 const PAYABLE = new Set(['open', 'partially_paid', 'overdue']);
@@ -85,8 +83,15 @@ function buildEvents(invoice: Invoice, payments: Payment[]): TimelineEvent[] {
   return events.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
 }
 
-export default function InvoiceDetail() {
-  const { invoiceId = '' } = useParams();
+const NOT_FOUND = { what: 'invoice', backTo: '/invoices', backLabel: 'Back to invoices' } as const;
+
+export default function InvoiceDetailRoute() {
+  const invoiceId = parseId(useParams().invoiceId);
+  if (invoiceId === undefined) return <NotFoundState {...NOT_FOUND} />;
+  return <InvoiceDetail invoiceId={invoiceId} />;
+}
+
+function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
   const query = useInvoice(invoiceId);
   const payments = usePayments(invoiceId);
   const voidInvoice = useVoidInvoice(invoiceId);
@@ -103,7 +108,7 @@ export default function InvoiceDetail() {
       <QueryError
         error={query.error}
         onRetry={() => void query.refetch()}
-        notFound={{ what: 'invoice', backTo: '/invoices', backLabel: 'Back to invoices' }}
+        notFound={NOT_FOUND}
       />
     );
 
@@ -138,20 +143,6 @@ export default function InvoiceDetail() {
         breadcrumbs={[{ label: 'Invoices', to: '/invoices' }]}
         actions={
           <>
-            {invoice.payment_url && (
-              <CopyButton value={invoice.payment_url} timeout={2000}>
-                {({ copied, copy }) => (
-                  <Button
-                    variant="default"
-                    color={copied ? 'teal' : undefined}
-                    leftSection={copied ? <IconCheck size={16} /> : <IconLink size={16} />}
-                    onClick={copy}
-                  >
-                    {copied ? 'Link copied' : 'Copy payment link'}
-                  </Button>
-                )}
-              </CopyButton>
-            )}
             {editable && (
               <Button component={Link} to={`/invoices/${invoice.id}/edit`} variant="default" leftSection={<IconEdit size={16} />}>
                 Edit

@@ -4,7 +4,7 @@ import { IconChevronDown, IconDownload, IconFileInvoice, IconPlus, IconUpload } 
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '@/api/errors';
-import type { InvoiceSort, InvoiceStatus } from '@/api/types';
+import { INVOICE_SORTS, type InvoiceStatus } from '@/api/types';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { SearchInput } from '@/components/ui/SearchInput';
 import { useClientOptions } from '@/features/clients/hooks/queries';
@@ -13,7 +13,8 @@ import { InvoicesTable } from '@/features/invoices/components/InvoicesTable';
 import { fetchAllInvoices, useInvoices } from '@/features/invoices/hooks/queries';
 import { downloadCsv } from '@/lib/csv';
 import { todayISO } from '@/lib/dates';
-import { formatSort, parseSort, useListParams } from '@/lib/useListParams';
+import { parseId } from '@/lib/ids';
+import { allowedSort, formatSort, parseSort, useListParams } from '@/lib/useListParams';
 
 const TABS: { value: string; label: string; statuses: InvoiceStatus[] }[] = [
   { value: 'all', label: 'All', statuses: [] },
@@ -25,25 +26,22 @@ const TABS: { value: string; label: string; statuses: InvoiceStatus[] }[] = [
   { value: 'paid', label: 'Paid', statuses: ['paid'] },
   { value: 'void', label: 'Void', statuses: ['void'] },
 ];
-const SORTS: InvoiceSort[] = [
-  'due_date', '-due_date', 'amount', '-amount', 'number', '-number', 'issue_date', '-issue_date', 'created_at', '-created_at',
-];
 
 export default function InvoicesList() {
   const { params, searchParams, update } = useListParams({ sort: '-due_date' });
   const tab = TABS.find((t) => t.value === searchParams.get('tab')) ?? TABS[0]!;
-  const clientId = searchParams.get('client_id') ?? '';
-  const sort = (SORTS as string[]).includes(params.sort) ? (params.sort as InvoiceSort) : '-due_date';
-  const filters = { status: tab.statuses, client_id: clientId || undefined, q: params.q || undefined, sort };
+  const clientId = parseId(searchParams.get('client_id'));
+  const sort = allowedSort(params.sort, INVOICE_SORTS, '-due_date');
+  const filters = { status: tab.statuses, client_id: clientId, q: params.q || undefined, sort };
   const query = useInvoices({ ...filters, page: params.page, page_size: params.pageSize });
   const clients = useClientOptions();
   const [exporting, setExporting] = useState(false);
 
   const clientData = useMemo(() => {
-    const options = (clients.data?.items ?? []).map((c) => ({ value: c.id, label: c.name }));
-    if (clientId && !options.some((o) => o.value === clientId)) {
+    const options = (clients.data?.items ?? []).map((c) => ({ value: String(c.id), label: c.name }));
+    if (clientId !== undefined && !options.some((o) => o.value === String(clientId))) {
       const known = query.data?.items.find((i) => i.client_id === clientId);
-      options.unshift({ value: clientId, label: known?.client_name ?? 'Selected client' });
+      options.unshift({ value: String(clientId), label: known?.client_name ?? 'Selected client' });
     }
     return options;
   }, [clients.data, clientId, query.data]);
@@ -66,7 +64,7 @@ export default function InvoicesList() {
     }
   };
 
-  const filtered = Boolean(params.q || clientId);
+  const filtered = Boolean(params.q || clientId !== undefined);
 
   return (
     <>
@@ -143,7 +141,7 @@ export default function InvoicesList() {
               aria-label="Filter by client"
               placeholder="All clients"
               data={clientData}
-              value={clientId || null}
+              value={clientId === undefined ? null : String(clientId)}
               onChange={(value) => update({ client_id: value })}
               searchable
               clearable

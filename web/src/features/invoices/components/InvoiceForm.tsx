@@ -5,7 +5,7 @@ import { IconAlertCircle } from '@tabler/icons-react';
 import { useMemo, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { z } from 'zod';
-import type { Invoice, InvoiceCreate } from '@/api/types';
+import type { Id, Invoice, InvoiceCreate } from '@/api/types';
 import { useClientOptions } from '@/features/clients/hooks/queries';
 import { addDaysISO, todayISO } from '@/lib/dates';
 import { applyApiErrors } from '@/lib/forms';
@@ -47,7 +47,7 @@ const FIELDS = ['client_id', 'number', 'amount', 'currency', 'issue_date', 'due_
 
 export interface InvoiceFormProps {
   invoice?: Invoice;
-  defaultClientId?: string;
+  defaultClientId?: Id;
   defaultCurrency?: string;
   submitLabel: string;
   onSubmit: (payload: InvoiceCreate) => Promise<unknown>;
@@ -60,7 +60,7 @@ export function InvoiceForm({ invoice, defaultClientId, defaultCurrency = 'EUR',
   const form = useForm<InvoiceFormValues>({
     resolver: zodResolver(schema),
     defaultValues: {
-      client_id: invoice?.client_id ?? defaultClientId ?? '',
+      client_id: String(invoice?.client_id ?? defaultClientId ?? ''),
       number: invoice?.number ?? '',
       amount: invoice?.amount ?? '',
       currency: invoice?.currency ?? defaultCurrency,
@@ -75,9 +75,9 @@ export function InvoiceForm({ invoice, defaultClientId, defaultCurrency = 'EUR',
   const currencies = useMemo(() => currencyOptions(invoice?.currency ?? defaultCurrency), [invoice?.currency, defaultCurrency]);
   const currencyCodes = useMemo(() => currencies.map((c) => c.value), [currencies]);
   const clientData = useMemo(() => {
-    const options = (clients.data?.items ?? []).map((c) => ({ value: c.id, label: c.company ? `${c.name} · ${c.company}` : c.name }));
-    if (invoice && !options.some((o) => o.value === invoice.client_id)) {
-      options.unshift({ value: invoice.client_id, label: invoice.client_name });
+    const options = (clients.data?.items ?? []).map((c) => ({ value: String(c.id), label: c.company ? `${c.name} · ${c.company}` : c.name }));
+    if (invoice && !options.some((o) => o.value === String(invoice.client_id))) {
+      options.unshift({ value: String(invoice.client_id), label: invoice.client_name });
     }
     return options;
   }, [clients.data, invoice]);
@@ -85,7 +85,7 @@ export function InvoiceForm({ invoice, defaultClientId, defaultCurrency = 'EUR',
   const submit = form.handleSubmit(async (values) => {
     setFormError(null);
     const payload: InvoiceCreate = {
-      client_id: values.client_id,
+      client_id: Number(values.client_id),
       number: values.number.trim(),
       amount: values.amount.replace(/,/g, '').trim(),
       currency: values.currency,
