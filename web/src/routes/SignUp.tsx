@@ -6,7 +6,7 @@ import { Controller, useForm } from 'react-hook-form';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { z } from 'zod';
 import { isApiError } from '@/api/errors';
-import { safeNext, useIsSignedIn, useRegister } from '@/features/auth/hooks/queries';
+import { safeNext, useRegister, useRestoreSession } from '@/features/auth/hooks/queries';
 import { applyApiErrors } from '@/lib/forms';
 import { browserTimezone, currencyOptions } from '@/lib/options';
 import { AuthLayout } from './AuthLayout';
@@ -35,7 +35,8 @@ export default function SignUp() {
   const [searchParams] = useSearchParams();
   const next = safeNext(searchParams.get('next'));
   const navigate = useNavigate();
-  const signedIn = useIsSignedIn();
+  // A reload of this page with a live refresh cookie goes straight back into the app.
+  const signedIn = useRestoreSession().status === 'signed-in';
   const register = useRegister();
   const [formError, setFormError] = useState<string | null>(null);
   const currencies = useMemo(() => currencyOptions(), []);
