@@ -30,6 +30,7 @@ if [[ ! -f dist/index.html ]]; then
   exit 2
 fi
 
+rm -rf test-results/screenshots
 data_dir="$(mktemp -d "${TMPDIR:-/tmp}/duespark-e2e.XXXXXX")"
 server_pid=""
 cleanup() {

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Grid, Group, Paper, SimpleGrid, Skeleton, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import { Alert, Anchor, Box, Button, Grid, Group, Paper, SimpleGrid, Skeleton, Stack, Text, ThemeIcon, Title } from '@mantine/core';
 import {
   IconAlertTriangle,
   IconBuildingStore,
@@ -129,8 +129,10 @@ function InvoiceMiniList({ title, icon, invoices, loading, emptyText, viewAll }:
                   {describeDue(invoice.due_date)}
                 </Text>
               </div>
-              <Group gap="sm" wrap="nowrap">
-                <StatusBadge status={invoice.status} size="xs" />
+              <Group gap="sm" wrap="nowrap" style={{ flexShrink: 0 }}>
+                <Box visibleFrom="sm">
+                  <StatusBadge status={invoice.status} size="xs" />
+                </Box>
                 <Money amount={invoice.balance} currency={invoice.currency} size="sm" fw={600} />
               </Group>
             </Group>

@@ -122,7 +122,6 @@ export function DataTable<T>({
             aria-label={label}
             aria-busy={showSkeleton || undefined}
             verticalSpacing="sm"
-            horizontalSpacing="md"
             highlightOnHover={!showSkeleton}
             className={classes.table}
           >

@@ -125,7 +125,7 @@ export default function ClientsList() {
         }
         toolbar={
           <Group gap="sm" justify="space-between">
-            <SearchInput label="Search clients" placeholder="Search by name, email or company" value={params.q} onChange={(q) => update({ q })} />
+            <SearchInput label="Search clients" placeholder="Name, email or company" value={params.q} onChange={(q) => update({ q })} />
             {query.data && (
               <Text size="sm" c="dimmed">
                 {query.data.total.toLocaleString()} {query.data.total === 1 ? 'client' : 'clients'}

@@ -80,7 +80,11 @@ function buildEvents(invoice: Invoice, payments: Payment[]): TimelineEvent[] {
   if (invoice.voided_at) {
     events.push({ id: 'void', icon: <IconBan size={15} />, color: 'red', actor: 'You', action: 'voided the invoice', at: invoice.voided_at });
   }
-  return events.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  // Newest first; at the same instant the later step first (paid in full above the payment that did it).
+  return events
+    .map((event, order) => ({ event, order, time: Date.parse(event.at) }))
+    .sort((a, b) => b.time - a.time || b.order - a.order)
+    .map(({ event }) => event);
 }
 
 const NOT_FOUND = { what: 'invoice', backTo: '/invoices', backLabel: 'Back to invoices' } as const;
@@ -248,12 +252,12 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
                   )}
                 </Group>
               ) : (
-                <Table.ScrollContainer minWidth={420} type="native">
+                <Table.ScrollContainer minWidth={0} type="native">
                   <Table verticalSpacing="xs" aria-label="Payments">
                     <Table.Thead>
                       <Table.Tr>
                         <Table.Th>Date</Table.Th>
-                        <Table.Th>Method</Table.Th>
+                        <Table.Th visibleFrom="sm">Method</Table.Th>
                         <Table.Th>Reference</Table.Th>
                         <Table.Th ta="right">Amount</Table.Th>
                       </Table.Tr>
@@ -261,10 +265,10 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
                     <Table.Tbody>
                       {payments.data.map((payment) => (
                         <Table.Tr key={payment.id}>
-                          <Table.Td>{formatDate(payment.paid_at)}</Table.Td>
-                          <Table.Td>{payment.method === 'manual' ? 'Manual' : payment.method === 'other' ? 'Other' : payment.method}</Table.Td>
+                          <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(payment.paid_at)}</Table.Td>
+                          <Table.Td visibleFrom="sm">{payment.method === 'manual' ? 'Manual' : payment.method === 'other' ? 'Other' : payment.method}</Table.Td>
                           <Table.Td>{payment.reference ?? '—'}</Table.Td>
-                          <Table.Td ta="right">
+                          <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
                             <Money amount={payment.amount} currency={payment.currency ?? invoice.currency} />
                           </Table.Td>
                         </Table.Tr>

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Id, Invoice, InvoiceCreate } from '@/api/types';
 import { useClientOptions } from '@/features/clients/hooks/queries';
 import { addDaysISO, todayISO } from '@/lib/dates';
+import { LIMITS, tooLong } from '@/lib/limits';
 import { applyApiErrors } from '@/lib/forms';
 import { currencyDigits, isDecimalString, toMinorUnits } from '@/lib/money';
 import { currencyOptions } from '@/lib/options';
@@ -17,12 +18,12 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const schema = z
   .object({
     client_id: z.string().min(1, 'Choose a client'),
-    number: z.string().trim().min(1, 'Enter an invoice number').max(64, 'Keep it under 64 characters'),
+    number: z.string().trim().min(1, 'Enter an invoice number').max(LIMITS.invoiceNumber, tooLong(LIMITS.invoiceNumber)),
     amount: z.string().trim().min(1, 'Enter the amount'),
     currency: z.string().length(3, 'Choose a currency'),
     issue_date: z.string().regex(DATE, 'Choose the issue date'),
     due_date: z.string().regex(DATE, 'Choose the due date'),
-    description: z.string().max(2000, 'Keep it under 2000 characters'),
+    description: z.string().max(LIMITS.invoiceDescription, tooLong(LIMITS.invoiceDescription)),
     status: z.enum(['draft', 'open']),
   })
   .superRefine((values, ctx) => {

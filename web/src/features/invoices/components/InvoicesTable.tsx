@@ -42,7 +42,7 @@ export function InvoicesTable({ hideClient, label = 'Invoices', ...props }: Invo
             <div>
               <RowLink to={`/invoices/${row.original.id}`}>{row.original.number}</RowLink>
               {hideClient && row.original.description && (
-                <Text size="xs" c="dimmed" truncate maw={260}>
+                <Text size="xs" c="dimmed" truncate maw={{ base: 130, sm: 260 }}>
                   {row.original.description}
                 </Text>
               )}
