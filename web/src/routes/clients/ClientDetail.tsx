@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Grid, Group, Menu, Paper, Stack, Text, Title, ActionIcon } from '@mantine/core';
+import { ActionIcon, Alert, Anchor, Badge, Button, Grid, Group, Menu, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { IconDots, IconEdit, IconFileInvoice, IconPlayerPause, IconPlus, IconTrash } from '@tabler/icons-react';
@@ -8,7 +8,7 @@ import { ConfirmModal } from '@/components/ui/ConfirmModal';
 import { DetailList } from '@/components/ui/DetailList';
 import { Money } from '@/components/ui/Money';
 import { PageHeader } from '@/components/ui/PageHeader';
-import { NotFoundState, PageLoader, QueryError } from '@/components/ui/QueryStates';
+import { InlineError, NotFoundState, PageLoader, QueryError } from '@/components/ui/QueryStates';
 import { PauseRemindersButton } from '@/features/clients/components/PauseRemindersButton';
 import { useClient, useDeleteClient } from '@/features/clients/hooks/queries';
 import { InvoicesTable } from '@/features/invoices/components/InvoicesTable';
@@ -159,7 +159,9 @@ function ClientDetail({ clientId }: { clientId: Id }) {
                 Outstanding
               </Text>
               {outstanding.isPending ? (
-                <Text c="dimmed">…</Text>
+                <Skeleton h={30} w="60%" />
+              ) : outstanding.isError ? (
+                <InlineError error={outstanding.error} onRetry={() => void outstanding.refetch()} />
               ) : totals.length === 0 ? (
                 <Text fw={600} fz="xl">
                   Nothing owed

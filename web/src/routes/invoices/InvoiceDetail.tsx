@@ -32,7 +32,7 @@ import { ConfirmModal } from '@/components/ui/ConfirmModal';
 import { DetailList } from '@/components/ui/DetailList';
 import { Money } from '@/components/ui/Money';
 import { PageHeader } from '@/components/ui/PageHeader';
-import { NotFoundState, PageLoader, QueryError } from '@/components/ui/QueryStates';
+import { InlineError, NotFoundState, PageLoader, QueryError } from '@/components/ui/QueryStates';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { Timeline, type TimelineEvent } from '@/components/ui/Timeline';
 import { RecordPaymentModal } from '@/features/invoices/components/RecordPaymentModal';
@@ -234,12 +234,7 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
                   Loading payments…
                 </Text>
               ) : payments.isError ? (
-                <Text c="red" size="sm">
-                  {errorMessage(payments.error)}{' '}
-                  <Anchor component="button" type="button" size="sm" onClick={() => void payments.refetch()}>
-                    Try again
-                  </Anchor>
-                </Text>
+                <InlineError error={payments.error} onRetry={() => void payments.refetch()} />
               ) : payments.data.length === 0 ? (
                 <Group justify="space-between">
                   <Text c="dimmed" size="sm">

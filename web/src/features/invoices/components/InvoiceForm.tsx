@@ -1,10 +1,12 @@
-import { Alert, Button, Group, Paper, SegmentedControl, Select, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Paper, SegmentedControl, Select, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { IconAlertCircle } from '@tabler/icons-react';
 import { useMemo, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { z } from 'zod';
+import { Link } from 'react-router';
+import { errorMessage } from '@/api/errors';
 import type { Id, Invoice, InvoiceCreate } from '@/api/types';
 import { useClientOptions } from '@/features/clients/hooks/queries';
 import { addDaysISO, todayISO } from '@/lib/dates';
@@ -126,6 +128,23 @@ export function InvoiceForm({ invoice, defaultClientId, defaultCurrency = 'EUR',
                   data={clientData}
                   searchable
                   nothingFoundMessage="No client found — add one under Clients"
+                  description={
+                    clients.isError ? (
+                      <Text span size="xs" c="red.7">
+                        Couldn’t load your clients: {errorMessage(clients.error)}{' '}
+                        <Anchor component="button" type="button" size="xs" onClick={() => void clients.refetch()}>
+                          Try again
+                        </Anchor>
+                      </Text>
+                    ) : clients.data?.total === 0 ? (
+                      <>
+                        You have no clients yet.{' '}
+                        <Anchor component={Link} to="/clients/new" size="xs">
+                          Add a client first
+                        </Anchor>
+                      </>
+                    ) : undefined
+                  }
                   value={field.value || null}
                   onChange={(value) => field.onChange(value ?? '')}
                   onBlur={field.onBlur}
