@@ -1,10 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { fillDate, isoDate, shot, uniqueEmail } from './support';
+import { expectAccessible, fillDate, isoDate, shot, uniqueEmail } from './support';
 
 /**
  * The core loop against the real backend (E2E_BASE_URL):
  * sign up -> create client -> create invoice due in 3 days -> open it -> record a payment -> paid,
- * then the session survives a reload through the refresh cookie and ends with sign-out.
+ * then the session survives a reload through the refresh cookie, ends with sign-out, and signing in
+ * again (keyboard only) comes back to the invoice.
  */
 test('sign up, bill a client and get paid', async ({ page }) => {
   const stamp = Date.now();
@@ -14,10 +15,12 @@ test('sign up, bill a client and get paid', async ({ page }) => {
   // Sign up
   await page.goto('/signup');
   await page.getByLabel('Your name').fill('Erin Example');
-  await page.getByLabel('Work email').fill(uniqueEmail('e2e'));
+  const email = uniqueEmail('e2e');
+  await page.getByLabel('Work email').fill(email);
   await page.getByRole('textbox', { name: 'Password' }).fill('correct-horse-battery');
   await page.getByLabel('Business name').fill('Example Studio');
   await shot(page, 'flow-01-signup');
+  await expectAccessible(page, 'sign-up form');
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText(/Good (morning|afternoon|evening)/);
 
@@ -29,6 +32,7 @@ test('sign up, bill a client and get paid', async ({ page }) => {
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill(`billing+${stamp}@acme.example`);
   await page.getByRole('textbox', { name: 'Company', exact: true }).fill('Acme Corp');
   await shot(page, 'flow-02-client-form');
+  await expectAccessible(page, 'client form');
   await page.getByRole('button', { name: 'Create client' }).click();
   await expect(page.getByRole('heading', { name: clientName, level: 1 })).toBeVisible();
 
@@ -42,6 +46,7 @@ test('sign up, bill a client and get paid', async ({ page }) => {
   await fillDate(page, 'Due date', isoDate(3));
   await page.getByLabel('Description').fill('Website redesign');
   await shot(page, 'flow-03-invoice-form');
+  await expectAccessible(page, 'invoice form');
   await page.getByRole('button', { name: 'Create invoice' }).click();
 
   // The invoice page
@@ -57,6 +62,7 @@ test('sign up, bill a client and get paid', async ({ page }) => {
   await expect(dialog.getByLabel(/Amount/)).toHaveValue('1250.00');
   await dialog.getByLabel('Reference').fill('Bank transfer 42');
   await shot(page, 'flow-04-record-payment');
+  await expectAccessible(page, 'record payment dialog');
   await dialog.getByRole('button', { name: 'Record payment' }).click();
   await expect(dialog).toBeHidden();
 
@@ -87,4 +93,12 @@ test('sign up, bill a client and get paid', async ({ page }) => {
   await page.goto(invoiceUrl);
   await expect(page).toHaveURL(/\/signin\?next=/);
   await expect(page.getByRole('heading', { name: 'Sign in to DueSpark' })).toBeVisible();
+
+  // Sign back in with the keyboard only; DueSpark returns to the page that asked for it.
+  await page.getByRole('textbox', { name: 'Email' }).focus();
+  await page.keyboard.type(email);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('correct-horse-battery');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: `Invoice ${invoiceNumber}`, level: 1 })).toBeVisible();
 });

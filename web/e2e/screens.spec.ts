@@ -1,9 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
-import { Api, DESKTOP, PHONE, isoDate, shot, uniqueEmail } from './support';
+import { Api, DESKTOP, PHONE, expectAccessible, isoDate, shot, uniqueEmail } from './support';
 
 /**
- * Every main screen with realistic data, at desktop and phone width, against the real backend.
+ * Every main screen with realistic data, at desktop and phone width, against the real backend;
+ * axe checks each one (at desktop width: the rules it applies don't depend on the layout).
  * The account is made through the API; the browser picks the session up from the refresh cookie.
  */
 
@@ -70,26 +71,31 @@ test('main screens at desktop and phone width', async ({ page }) => {
     await mainHeading(page, /Good (morning|afternoon|evening), Nora/);
     await expect(page.getByText('INV-2001').first()).toBeVisible();
     await shot(page, `${device}-01-dashboard`);
+    if (device === 'desktop') await expectAccessible(page, `${device}-01-dashboard`);
 
     await page.goto('/clients');
     await mainHeading(page, 'Clients');
     await expect(page.getByRole('link', { name: 'Northwind Traders' })).toBeVisible();
     await shot(page, `${device}-02-clients`);
+    if (device === 'desktop') await expectAccessible(page, `${device}-02-clients`);
 
     await page.getByRole('link', { name: 'Acme GmbH' }).first().click();
     await mainHeading(page, 'Acme GmbH');
     await expect(page.getByRole('link', { name: 'INV-2001' })).toBeVisible();
     await shot(page, `${device}-03-client-page`);
+    if (device === 'desktop') await expectAccessible(page, `${device}-03-client-page`);
 
     await page.goto('/invoices');
     await mainHeading(page, 'Invoices');
     await expect(page.getByRole('link', { name: 'INV-2006' })).toBeVisible();
     await shot(page, `${device}-04-invoices`);
+    if (device === 'desktop') await expectAccessible(page, `${device}-04-invoices`);
 
     await page.goto(`/invoices/${partlyPaidId}`);
     await mainHeading(page, 'Invoice INV-2003');
     await expect(page.getByRole('row', { name: /Wire 5521/ })).toBeVisible();
     await shot(page, `${device}-05-invoice-page`);
+    if (device === 'desktop') await expectAccessible(page, `${device}-05-invoice-page`);
 
     await page.goto('/invoices/import');
     await mainHeading(page, 'Import invoices');
@@ -97,11 +103,13 @@ test('main screens at desktop and phone width', async ({ page }) => {
     await page.getByRole('button', { name: 'Check file' }).click();
     await expect(page.getByRole('table', { name: 'Rows with problems' })).toBeVisible();
     await shot(page, `${device}-06-import-preview`);
+    if (device === 'desktop') await expectAccessible(page, `${device}-06-import-preview`);
 
     await page.goto('/settings');
     await mainHeading(page, 'Settings');
     await expect(page.getByRole('textbox', { name: 'Your name' })).toHaveValue('Nora Lind');
     await shot(page, `${device}-07-settings`);
+    if (device === 'desktop') await expectAccessible(page, `${device}-07-settings`);
   }
 });
 
@@ -115,6 +123,7 @@ test('a new account sees where to start', async ({ page }) => {
     await page.goto('/');
     await expect(page.getByText('Let’s get your first invoice paid')).toBeVisible();
     await shot(page, `${device}-08-dashboard-empty`);
+    if (device === 'desktop') await expectAccessible(page, 'dashboard, new account');
     await page.goto('/invoices');
     await expect(page.getByText('Create your first invoice')).toBeVisible();
     await shot(page, `${device}-09-invoices-empty`);

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,6 +19,15 @@ export async function shot(page: Page, name: string) {
     animations: 'disabled',
     style: '.mantine-Notifications-root { display: none !important; }',
   });
+}
+
+/** Axe (WCAG 2.1 A and AA rules) finds no serious or critical problem on the page as it is now. */
+export async function expectAccessible(page: Page, screen: string) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const problems = results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help}\n    ${violation.nodes.slice(0, 3).map((node) => node.target.join(' ')).join('\n    ')}`);
+  expect(problems, `${screen}:\n  ${problems.join('\n  ')}`).toEqual([]);
 }
 
 /** A calendar date relative to today, as YYYY-MM-DD in the browser's (and the account's) timezone. */

@@ -192,7 +192,7 @@ export default function AppLayout() {
         </AppShell.Section>
         {me.data?.account.test_mode && (
           <AppShell.Section mb="xs">
-            <Text size="xs" c="orange.7" fw={600} px={8}>
+            <Text size="xs" c="var(--mantine-color-orange-light-color)" fw={600} px={8}>
               Test mode: no real emails are sent
             </Text>
           </AppShell.Section>

@@ -129,7 +129,7 @@ function InvoiceMiniList({ title, icon, invoices, loading, error, onRetry, empty
                 <Anchor component={Link} to={`/invoices/${invoice.id}`} fw={500} size="sm" c="var(--mantine-color-text)">
                   {invoice.client_name} · {invoice.number}
                 </Anchor>
-                <Text size="xs" c={invoice.status === 'overdue' ? 'red.7' : 'dimmed'}>
+                <Text size="xs" c={invoice.status === 'overdue' ? 'red.9' : 'dimmed'}>
                   {describeDue(invoice.due_date)}
                 </Text>
               </div>

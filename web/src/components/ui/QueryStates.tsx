@@ -62,7 +62,7 @@ export function InlineError({ error, onRetry }: { error: unknown; onRetry?: () =
   return (
     <Group gap={6} py="xs" role="alert" wrap="wrap">
       <IconAlertTriangle size={16} color="var(--mantine-color-red-6)" aria-hidden />
-      <Text size="sm" c="red.7">
+      <Text size="sm" c="red.9">
         {isApiError(error) && error.isForbidden ? "You don't have access to this." : errorMessage(error)}
       </Text>
       {onRetry && (

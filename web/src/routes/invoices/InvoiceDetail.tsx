@@ -190,7 +190,7 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
                   <Text size="xs" c="dimmed" fw={500} tt="uppercase">
                     Paid
                   </Text>
-                  <Money amount={invoice.amount_paid} currency={invoice.currency} fz={22} fw={650} c="teal.7" />
+                  <Money amount={invoice.amount_paid} currency={invoice.currency} fz={22} fw={650} c="teal.9" />
                 </div>
                 <div>
                   <Text size="xs" c="dimmed" fw={500} tt="uppercase">
@@ -201,7 +201,7 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
                     currency={invoice.currency}
                     fz={22}
                     fw={650}
-                    c={invoice.status === 'overdue' ? 'red.7' : undefined}
+                    c={invoice.status === 'overdue' ? 'red.9' : undefined}
                     data-testid="invoice-balance"
                   />
                 </div>
@@ -219,7 +219,7 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
                 </Tooltip>
               )}
               {PAYABLE.has(invoice.status) && (
-                <Text size="sm" c={invoice.status === 'overdue' ? 'red.7' : 'dimmed'} mt="sm">
+                <Text size="sm" c={invoice.status === 'overdue' ? 'red.9' : 'dimmed'} mt="sm">
                   {describeDue(invoice.due_date)} · {formatDate(invoice.due_date)}
                 </Text>
               )}

@@ -280,11 +280,11 @@ export default function InvoiceImport() {
         <Stack gap="lg">
           <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="md">
             <Stat label="Rows" value={preview.total_rows} />
-            <Stat label="Ready" value={preview.valid_rows} color="teal.7" />
+            <Stat label="Ready" value={preview.valid_rows} color="teal.9" />
             <Stat
               label="With problems"
               value={preview.total_rows - preview.valid_rows}
-              color={preview.total_rows > preview.valid_rows ? 'red.7' : undefined}
+              color={preview.total_rows > preview.valid_rows ? 'red.9' : undefined}
             />
             <Stat label="New clients" value={preview.clients_to_create.length} />
           </SimpleGrid>

@@ -105,11 +105,9 @@ export default function InvoicesList() {
       <Tabs
         value={tab.value}
         onChange={(value) => update({ tab: value === 'all' ? null : value })}
-        mb="md"
-        keepMounted={false}
         aria-label="Invoice status"
       >
-        <ScrollArea type="never">
+        <ScrollArea type="never" mb="md">
           <Tabs.List style={{ flexWrap: 'nowrap' }}>
             {TABS.map((t) => (
               <Tabs.Tab key={t.value} value={t.value} color={t.value === 'overdue' ? 'red' : undefined}>
@@ -118,91 +116,98 @@ export default function InvoicesList() {
             ))}
           </Tabs.List>
         </ScrollArea>
-      </Tabs>
-      <InvoicesTable
-        data={query.data?.items}
-        isLoading={query.isPending}
-        error={query.error}
-        onRetry={() => void query.refetch()}
-        sort={parseSort(sort)}
-        onSortChange={(next) => update({ sort: formatSort(next) })}
-        pagination={
-          query.data && {
-            page: params.page,
-            pageSize: params.pageSize,
-            total: query.data.total,
-            onPageChange: (page) => update({ page }),
-          }
-        }
-        toolbar={
-          <Group gap="sm" wrap="wrap">
-            <SearchInput label="Search invoices" placeholder="Search number or description" value={params.q} onChange={(q) => update({ q })} />
-            <Select
-              aria-label="Filter by client"
-              placeholder="All clients"
-              data={clientData}
-              value={clientId === undefined ? null : String(clientId)}
-              onChange={(value) => update({ client_id: value })}
-              searchable
-              clearable
-              nothingFoundMessage="No client found"
-              style={{ flex: '1 1 200px' }}
-              maw={260}
-            />
-            {query.data && (
-              <Text size="sm" c="dimmed" ml="auto">
-                {query.data.total.toLocaleString()} {query.data.total === 1 ? 'invoice' : 'invoices'}
-              </Text>
-            )}
-          </Group>
-        }
-        empty={
-          filtered
-            ? {
-                icon: <IconFileInvoice size={26} />,
-                title: 'No invoices match these filters',
-                description: 'Try another search or client.',
-                action: (
-                  <Anchor component="button" type="button" onClick={() => update({ q: null, client_id: null })}>
-                    Clear filters
-                  </Anchor>
-                ),
-              }
-            : tab.value === 'overdue'
-              ? {
-                  icon: <IconFileInvoice size={26} />,
-                  color: 'teal',
-                  title: 'Nothing overdue',
-                  description: 'Every invoice is paid or not yet due. Nice.',
+        {/* One panel per tab keeps the tabs' aria-controls valid; only the current one holds the list. */}
+        {TABS.map((t) => (
+          <Tabs.Panel key={t.value} value={t.value}>
+            {t.value === tab.value && (
+              <InvoicesTable
+                data={query.data?.items}
+                isLoading={query.isPending}
+                error={query.error}
+                onRetry={() => void query.refetch()}
+                sort={parseSort(sort)}
+                onSortChange={(next) => update({ sort: formatSort(next) })}
+                pagination={
+                  query.data && {
+                    page: params.page,
+                    pageSize: params.pageSize,
+                    total: query.data.total,
+                    onPageChange: (page) => update({ page }),
+                  }
                 }
-              : tab.value !== 'all'
-                ? {
-                    icon: <IconFileInvoice size={26} />,
-                    title: `No ${tab.label.toLowerCase()} invoices`,
-                    description: 'Invoices with this status will show up here.',
-                    action: (
-                      <Anchor component="button" type="button" onClick={() => update({ tab: null })}>
-                        Show all invoices
-                      </Anchor>
-                    ),
-                  }
-                : {
-                    icon: <IconFileInvoice size={26} />,
-                    title: 'Create your first invoice',
-                    description: 'Add an invoice, or import the ones you already have, and DueSpark starts the polite chasing.',
-                    action: (
-                      <Group gap="sm">
-                        <Button component={Link} to="/invoices/new" leftSection={<IconPlus size={16} />}>
-                          New invoice
-                        </Button>
-                        <Button component={Link} to="/invoices/import" variant="default" leftSection={<IconUpload size={16} />}>
-                          Import CSV
-                        </Button>
-                      </Group>
-                    ),
-                  }
-        }
-      />
+                toolbar={
+                  <Group gap="sm" wrap="wrap">
+                    <SearchInput label="Search invoices" placeholder="Search number or description" value={params.q} onChange={(q) => update({ q })} />
+                    <Select
+                      aria-label="Filter by client"
+                      placeholder="All clients"
+                      data={clientData}
+                      value={clientId === undefined ? null : String(clientId)}
+                      onChange={(value) => update({ client_id: value })}
+                      searchable
+                      clearable
+                      nothingFoundMessage="No client found"
+                      style={{ flex: '1 1 200px' }}
+                      maw={260}
+                    />
+                    {query.data && (
+                      <Text size="sm" c="dimmed" ml="auto">
+                        {query.data.total.toLocaleString()} {query.data.total === 1 ? 'invoice' : 'invoices'}
+                      </Text>
+                    )}
+                  </Group>
+                }
+                empty={
+                  filtered
+                    ? {
+                        icon: <IconFileInvoice size={26} />,
+                        title: 'No invoices match these filters',
+                        description: 'Try another search or client.',
+                        action: (
+                          <Anchor component="button" type="button" onClick={() => update({ q: null, client_id: null })}>
+                            Clear filters
+                          </Anchor>
+                        ),
+                      }
+                    : tab.value === 'overdue'
+                      ? {
+                          icon: <IconFileInvoice size={26} />,
+                          color: 'teal',
+                          title: 'Nothing overdue',
+                          description: 'Every invoice is paid or not yet due. Nice.',
+                        }
+                      : tab.value !== 'all'
+                        ? {
+                            icon: <IconFileInvoice size={26} />,
+                            title: `No ${tab.label.toLowerCase()} invoices`,
+                            description: 'Invoices with this status will show up here.',
+                            action: (
+                              <Anchor component="button" type="button" onClick={() => update({ tab: null })}>
+                                Show all invoices
+                              </Anchor>
+                            ),
+                          }
+                        : {
+                            icon: <IconFileInvoice size={26} />,
+                            title: 'Create your first invoice',
+                            description: 'Add an invoice, or import the ones you already have, and DueSpark starts the polite chasing.',
+                            action: (
+                              <Group gap="sm">
+                                <Button component={Link} to="/invoices/new" leftSection={<IconPlus size={16} />}>
+                                  New invoice
+                                </Button>
+                                <Button component={Link} to="/invoices/import" variant="default" leftSection={<IconUpload size={16} />}>
+                                  Import CSV
+                                </Button>
+                              </Group>
+                            ),
+                          }
+                }
+              />
+            )}
+          </Tabs.Panel>
+        ))}
+      </Tabs>
     </>
   );
 }

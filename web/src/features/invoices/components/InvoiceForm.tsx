@@ -130,7 +130,7 @@ export function InvoiceForm({ invoice, defaultClientId, defaultCurrency = 'EUR',
                   nothingFoundMessage="No client found — add one under Clients"
                   description={
                     clients.isError ? (
-                      <Text span size="xs" c="red.7">
+                      <Text span size="xs" c="red.9">
                         Couldn’t load your clients: {errorMessage(clients.error)}{' '}
                         <Anchor component="button" type="button" size="xs" onClick={() => void clients.refetch()}>
                           Try again

@@ -17,7 +17,7 @@ function DueCell({ invoice }: { invoice: Invoice }) {
     <div>
       <Text size="sm">{formatDate(invoice.due_date)}</Text>
       {live && (
-        <Text size="xs" c={invoice.status === 'overdue' ? 'red.7' : 'dimmed'}>
+        <Text size="xs" c={invoice.status === 'overdue' ? 'red.9' : 'dimmed'}>
           {describeDue(invoice.due_date)}
         </Text>
       )}
