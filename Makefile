@@ -52,7 +52,7 @@ lint:
 	cd backend && ../$(VENV)/bin/ruff check src tests && ../$(VENV)/bin/ruff format --check src tests
 
 openapi: install
-	$(PY) -m duespark.openapi > backend/openapi.json
+	$(PY) -m duespark.openapi > backend/openapi.json.tmp && mv backend/openapi.json.tmp backend/openapi.json
 	@if [ -d web/node_modules ]; then cd web && npm run --silent gen-api; fi
 
 # Fails when backend/openapi.json or web/src/api/schema.d.ts is not what the code generates now.
