@@ -13,7 +13,7 @@ TEST_WORKERS ?= 2
 PORT ?= 8000
 export DUESPARK_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install run test test-backend test-web lint web-build web-dev bench test-faults openapi clean
+.PHONY: install run test test-backend test-web lint web-build web-dev bench test-faults openapi check-openapi clean
 
 install: $(STAMP)
 
@@ -53,8 +53,12 @@ lint:
 	cd backend && ../$(VENV)/bin/ruff check src tests && ../$(VENV)/bin/ruff format --check src tests
 
 openapi: install
-	$(PY) -c "import json; from duespark.app import create_app; from duespark.settings import Settings; \
-	print(json.dumps(create_app(Settings(env='test', secret_keys=['x'*40], database_url='sqlite://')).openapi(), indent=1))" > backend/openapi.json
+	$(PY) -m duespark.openapi > backend/openapi.json.tmp && mv backend/openapi.json.tmp backend/openapi.json
+	@if [ -d web/node_modules ]; then cd web && npm run --silent gen-api; fi
+
+# Fails when backend/openapi.json or web/src/api/schema.d.ts is not what the code generates now.
+check-openapi: install web/node_modules/.installed
+	cd web && VENV=$(abspath $(VENV)) node scripts/check-api.mjs
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist

@@ -1,10 +1,10 @@
 import createClient from 'openapi-fetch';
 import { ApiError } from './errors';
-import { API_BASE_URL, authFetch } from './http';
+import { API_BASE_URL, API_CREDENTIALS, authFetch } from './http';
 import type { paths } from './schema';
 
 /** Typed client generated from the OpenAPI document (src/api/schema.d.ts, `npm run gen-api`). */
-export const api = createClient<paths>({ baseUrl: API_BASE_URL, fetch: authFetch });
+export const api = createClient<paths>({ baseUrl: API_BASE_URL, fetch: authFetch, credentials: API_CREDENTIALS });
 
 interface FetchResult<T> {
   data?: T;

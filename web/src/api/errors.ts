@@ -8,7 +8,20 @@ interface ErrorBody {
   detail?: unknown;
 }
 
-/** An error answered by the API: `{"error": "<Name>", "detail": ...}`. */
+function isFieldError(item: unknown): item is FieldError {
+  return (
+    !!item &&
+    typeof item === 'object' &&
+    typeof (item as FieldError).field === 'string' &&
+    typeof (item as FieldError).message === 'string'
+  );
+}
+
+/**
+ * An error answered by the API: `{"error": "<Name>", "detail": ...}`. `detail` is a message, a list
+ * of `{field, message}` (422 validation, 409 conflicts such as a duplicate invoice number), or an
+ * object (the report of a rejected import).
+ */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -24,13 +37,9 @@ export class ApiError extends Error {
     this.detail = parsed.detail ?? (typeof body === 'string' ? body : undefined);
   }
 
-  /** The 422 field errors, `[{field: "amount", message: "..."}]`. */
+  /** The field errors, `[{field: "amount", message: "..."}]` (422 and 409). */
   get fieldErrors(): FieldError[] {
-    if (!Array.isArray(this.detail)) return [];
-    return this.detail.filter(
-      (item): item is FieldError =>
-        !!item && typeof item === 'object' && typeof item.field === 'string' && typeof item.message === 'string',
-    );
+    return Array.isArray(this.detail) ? this.detail.filter(isFieldError) : [];
   }
 
   get isNotFound() {
@@ -43,6 +52,8 @@ export class ApiError extends Error {
 
   private static describe(status: number, code: string, detail: unknown): string {
     if (typeof detail === 'string' && detail) return detail;
+    const fieldMessages = Array.isArray(detail) ? detail.filter(isFieldError).map((item) => item.message) : [];
+    if (status !== 422 && fieldMessages.length > 0) return fieldMessages.join(' ');
     if (status === 422) return 'Some fields need your attention.';
     if (status === 403) return "You don't have permission to do that.";
     if (status === 404) return "We couldn't find that.";

@@ -14,28 +14,31 @@ type Ok<Op> = Op extends { responses: infer Rs }
   : never;
 type BodyOf<Op> = Op extends { requestBody?: infer B } ? Json<NonNullable<B>> : never;
 
+/** Every resource id of the API is an integer. */
+export type Id = number;
+
 export type Me = Ok<paths['/api/me']['get']>;
 export type MeUpdate = BodyOf<paths['/api/me']['patch']>;
 export type Account = Ok<paths['/api/account']['get']>;
 export type AccountUpdate = BodyOf<paths['/api/account']['patch']>;
 export type RegisterInput = BodyOf<paths['/api/auth/register']['post']>;
 export type LoginInput = BodyOf<paths['/api/auth/login']['post']>;
+export type TokenPair = Ok<paths['/api/auth/login']['post']>;
 
-export type Client = Ok<paths['/api/clients/{id}']['get']>;
+export type Client = Ok<paths['/api/clients/{client_id}']['get']>;
 export type ClientCreate = BodyOf<paths['/api/clients']['post']>;
-export type ClientUpdate = BodyOf<paths['/api/clients/{id}']['patch']>;
+export type ClientUpdate = BodyOf<paths['/api/clients/{client_id}']['patch']>;
 export type ClientType = Client['client_type'];
-export type ClientSort = NonNullable<NonNullable<paths['/api/clients']['get']['parameters']['query']>['sort']>;
 
-export type Invoice = Ok<paths['/api/invoices/{id}']['get']>;
+export type Invoice = Ok<paths['/api/invoices/{invoice_id}']['get']>;
 export type InvoiceCreate = BodyOf<paths['/api/invoices']['post']>;
-export type InvoiceUpdate = BodyOf<paths['/api/invoices/{id}']['patch']>;
+export type InvoiceUpdate = BodyOf<paths['/api/invoices/{invoice_id}']['patch']>;
 export type InvoiceStatus = Invoice['status'];
 export type InvoiceListQuery = NonNullable<paths['/api/invoices']['get']['parameters']['query']>;
-export type InvoiceSort = NonNullable<InvoiceListQuery['sort']>;
-export type Payment = Ok<paths['/api/invoices/{id}/payments']['get']>['items'][number];
-export type PaymentCreate = BodyOf<paths['/api/invoices/{id}/payments']['post']>;
+export type Payment = Ok<paths['/api/invoices/{invoice_id}/payments']['get']>['items'][number];
+export type PaymentCreate = BodyOf<paths['/api/invoices/{invoice_id}/payments']['post']>;
 export type ImportReport = Ok<paths['/api/invoices/import']['post']>;
+export type ImportRowError = ImportReport['errors'][number];
 
 export type ApiToken = Ok<paths['/api/tokens']['get']>['items'][number];
 export type ApiTokenCreated = Ok<paths['/api/tokens']['post']>;
@@ -49,3 +52,17 @@ export interface Page<T> {
 
 export const INVOICE_STATUSES = ['draft', 'open', 'partially_paid', 'overdue', 'paid', 'void'] as const satisfies readonly InvoiceStatus[];
 export const CLIENT_TYPES = ['individual', 'business', 'enterprise'] as const satisfies readonly ClientType[];
+
+// The API takes `sort` as free text ("field" or "-field") and answers 422 for an unknown field;
+// these are the fields it documents for each list.
+type Sorts<F extends string> = F | `-${F}`;
+export const CLIENT_SORT_FIELDS = ['name', 'company', 'created_at'] as const;
+export type ClientSort = Sorts<(typeof CLIENT_SORT_FIELDS)[number]>;
+export const INVOICE_SORT_FIELDS = ['due_date', 'issue_date', 'amount', 'number', 'created_at'] as const;
+export type InvoiceSort = Sorts<(typeof INVOICE_SORT_FIELDS)[number]>;
+
+function sortsOf<F extends string>(fields: readonly F[]): Sorts<F>[] {
+  return fields.flatMap((field) => [field, `-${field}` as const]);
+}
+export const CLIENT_SORTS: readonly ClientSort[] = sortsOf(CLIENT_SORT_FIELDS);
+export const INVOICE_SORTS: readonly InvoiceSort[] = sortsOf(INVOICE_SORT_FIELDS);

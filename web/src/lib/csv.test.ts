@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Invoice } from '@/api/types';
 import { invoicesToCsv } from '@/features/invoices/csvExport';
+import { makeInvoice } from '@/test/fixtures';
 import { neutralizeCell, toCsv } from './csv';
 
 describe('CSV export', () => {
@@ -27,24 +27,14 @@ describe('CSV export', () => {
   });
 
   it('exports invoices with hostile client names neutralized', () => {
-    const invoice = {
-      id: 'i1',
-      client_id: 'c1',
+    const invoice = makeInvoice({
       client_name: '=cmd|\' /C calc\'!A0',
       number: 'INV-1',
       amount: '1250.00',
-      currency: 'EUR',
-      issue_date: '2026-01-01',
+      balance: '1250.00',
       due_date: '2026-01-31',
       description: '@risky',
-      status: 'open',
-      amount_paid: '0.00',
-      balance: '1250.00',
-      paid_at: null,
-      voided_at: null,
-      created_at: '2026-01-01T00:00:00Z',
-      updated_at: '2026-01-01T00:00:00Z',
-    } satisfies Invoice;
+    });
     const lines = invoicesToCsv([invoice]).trim().split('\r\n');
     expect(lines[0]).toBe('number,client,status,currency,amount,amount_paid,balance,issue_date,due_date,paid_at,description');
     expect(lines[1]).toBe(`INV-1,'=cmd|' /C calc'!A0,Open,EUR,1250.00,0.00,1250.00,2026-01-01,2026-01-31,,'@risky`);

@@ -19,7 +19,18 @@ describe('applyApiErrors', () => {
     expect(rest).toBe('lines.0.qty: Too many');
   });
 
-  it('returns the message of non-validation errors', () => {
+  it('maps a 409 on a field (a duplicate invoice number) onto that field', () => {
+    const setError = vi.fn();
+    const error = new ApiError(409, {
+      error: 'Conflict',
+      detail: [{ field: 'number', message: "Invoice number 'INV-7' is already used" }],
+    });
+    expect(error.message).toBe("Invoice number 'INV-7' is already used");
+    expect(applyApiErrors(error, setError, ['number', 'amount'])).toBeNull();
+    expect(setError).toHaveBeenCalledWith('number', { type: 'server', message: "Invoice number 'INV-7' is already used" }, { shouldFocus: true });
+  });
+
+  it('returns the message of errors without fields', () => {
     const setError = vi.fn();
     expect(applyApiErrors(new ApiError(409, { error: 'Conflict', detail: 'Number already used' }), setError, [])).toBe(
       'Number already used',

@@ -2,7 +2,8 @@ import type { FieldValues, Path, UseFormSetError } from 'react-hook-form';
 import { errorMessage, isApiError } from '@/api/errors';
 
 /**
- * Maps an API 422 (`detail: [{field, message}]`) onto react-hook-form fields.
+ * Maps the API's field errors (`detail: [{field, message}]`, on a 422 or a 409 such as a duplicate
+ * invoice number) onto react-hook-form fields.
  * Returns a message for errors that no field of the form can show (or null).
  */
 export function applyApiErrors<T extends FieldValues>(
@@ -12,7 +13,7 @@ export function applyApiErrors<T extends FieldValues>(
 ): string | null {
   if (!isApiError(error)) return errorMessage(error);
   const fieldErrors = error.fieldErrors;
-  if (error.status !== 422 || fieldErrors.length === 0) return error.message;
+  if (fieldErrors.length === 0) return error.message;
   const unmatched: string[] = [];
   let first = true;
   for (const { field, message } of fieldErrors) {

@@ -59,3 +59,8 @@ export function parseSort(sort: string): { id: string; desc: boolean } {
 export function formatSort(sort: { id: string; desc: boolean } | null): string | null {
   return sort ? `${sort.desc ? '-' : ''}${sort.id}` : null;
 }
+
+/** The sort from the URL if the list supports it, else the list's default. */
+export function allowedSort<S extends string>(sort: string, allowed: readonly S[], fallback: S): S {
+  return (allowed as readonly string[]).includes(sort) ? (sort as S) : fallback;
+}

@@ -3,6 +3,8 @@ import {
   AppShell,
   Avatar,
   Burger,
+  Button,
+  Center,
   Group,
   Menu,
   NavLink,
@@ -21,6 +23,8 @@ import {
   IconLayoutDashboard,
   IconLogout,
   IconMoon,
+  IconPlugConnectedX,
+  IconRefresh,
   IconSettings,
   IconSun,
   IconUsers,
@@ -28,8 +32,9 @@ import {
 import { Suspense, useEffect } from 'react';
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { Logo } from '@/components/ui/Logo';
+import { EmptyState } from '@/components/ui/EmptyState';
 import { PageLoader } from '@/components/ui/QueryStates';
-import { useIsSignedIn, useLogout, useMe } from '@/features/auth/hooks/queries';
+import { useLogout, useMe, useRestoreSession } from '@/features/auth/hooks/queries';
 
 const NAV = [
   { to: '/', label: 'Dashboard', icon: IconLayoutDashboard, exact: true },
@@ -101,16 +106,37 @@ function UserMenu() {
 }
 
 export default function AppLayout() {
-  const signedIn = useIsSignedIn();
+  const session = useRestoreSession();
   const location = useLocation();
   const [opened, { toggle, close }] = useDisclosure(false);
   const me = useMe();
 
   useEffect(() => close(), [location.pathname, close]);
 
-  if (!signedIn) {
+  if (session.status === 'signed-out') {
     const next = encodeURIComponent(`${location.pathname}${location.search}`);
     return <Navigate to={`/signin?next=${next}`} replace />;
+  }
+  if (session.status === 'unknown') {
+    return (
+      <Center mih="100dvh" component="main">
+        {session.unreachable ? (
+          <EmptyState
+            icon={<IconPlugConnectedX size={26} />}
+            color="red"
+            title="Can’t reach DueSpark"
+            description="Check your connection. Your session is kept; try again when you’re back online."
+            action={
+              <Button variant="default" leftSection={<IconRefresh size={16} />} onClick={session.retry}>
+                Try again
+              </Button>
+            }
+          />
+        ) : (
+          <PageLoader />
+        )}
+      </Center>
+    );
   }
 
   const isActive = (to: string, exact?: boolean) =>
@@ -166,7 +192,7 @@ export default function AppLayout() {
         </AppShell.Section>
         {me.data?.account.test_mode && (
           <AppShell.Section mb="xs">
-            <Text size="xs" c="orange.7" fw={600} px={8}>
+            <Text size="xs" c="var(--mantine-color-orange-light-color)" fw={600} px={8}>
               Test mode: no real emails are sent
             </Text>
           </AppShell.Section>

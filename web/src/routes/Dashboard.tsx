@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Grid, Group, Paper, SimpleGrid, Skeleton, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import { Alert, Anchor, Box, Button, Grid, Group, Paper, SimpleGrid, Skeleton, Stack, Text, ThemeIcon, Title } from '@mantine/core';
 import {
   IconAlertTriangle,
   IconBuildingStore,
@@ -14,7 +14,7 @@ import { Link } from 'react-router';
 import type { Invoice } from '@/api/types';
 import { Money } from '@/components/ui/Money';
 import { PageHeader } from '@/components/ui/PageHeader';
-import { QueryError } from '@/components/ui/QueryStates';
+import { InlineError, QueryError } from '@/components/ui/QueryStates';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useMe } from '@/features/auth/hooks/queries';
 import { useDashboardSummary, type CurrencyTotals } from '@/features/dashboard/hooks/queries';
@@ -76,11 +76,13 @@ function TotalCard({ label, icon, color, rows, pick, count, loading }: {
   );
 }
 
-function InvoiceMiniList({ title, icon, invoices, loading, emptyText, viewAll }: {
+function InvoiceMiniList({ title, icon, invoices, loading, error, onRetry, emptyText, viewAll }: {
   title: string;
   icon: ReactNode;
   invoices: Invoice[] | undefined;
   loading: boolean;
+  error: unknown;
+  onRetry: () => void;
   emptyText: string;
   viewAll: string;
 }) {
@@ -103,6 +105,8 @@ function InvoiceMiniList({ title, icon, invoices, loading, emptyText, viewAll }:
             <Skeleton key={i} h={36} />
           ))}
         </Stack>
+      ) : error ? (
+        <InlineError error={error} onRetry={onRetry} />
       ) : !invoices || invoices.length === 0 ? (
         <Group gap="xs" py="sm">
           <IconCircleCheck size={18} color="var(--mantine-color-teal-6)" aria-hidden />
@@ -125,12 +129,14 @@ function InvoiceMiniList({ title, icon, invoices, loading, emptyText, viewAll }:
                 <Anchor component={Link} to={`/invoices/${invoice.id}`} fw={500} size="sm" c="var(--mantine-color-text)">
                   {invoice.client_name} · {invoice.number}
                 </Anchor>
-                <Text size="xs" c={invoice.status === 'overdue' ? 'red.7' : 'dimmed'}>
+                <Text size="xs" c={invoice.status === 'overdue' ? 'red.9' : 'dimmed'}>
                   {describeDue(invoice.due_date)}
                 </Text>
               </div>
-              <Group gap="sm" wrap="nowrap">
-                <StatusBadge status={invoice.status} size="xs" />
+              <Group gap="sm" wrap="nowrap" style={{ flexShrink: 0 }}>
+                <Box visibleFrom="sm">
+                  <StatusBadge status={invoice.status} size="xs" />
+                </Box>
                 <Money amount={invoice.balance} currency={invoice.currency} size="sm" fw={600} />
               </Group>
             </Group>
@@ -255,6 +261,8 @@ export default function Dashboard() {
                 icon={<IconAlertTriangle size={18} color="var(--mantine-color-red-6)" aria-hidden />}
                 invoices={overdue.data?.items}
                 loading={overdue.isPending}
+                error={overdue.error}
+                onRetry={() => void overdue.refetch()}
                 emptyText="Nothing overdue. Nice."
                 viewAll="/invoices?tab=overdue&sort=due_date"
               />
@@ -265,6 +273,8 @@ export default function Dashboard() {
                 icon={<IconCalendarDue size={18} color="var(--mantine-color-blue-6)" aria-hidden />}
                 invoices={upcoming.data?.items}
                 loading={upcoming.isPending}
+                error={upcoming.error}
+                onRetry={() => void upcoming.refetch()}
                 emptyText="Nothing due this week."
                 viewAll="/invoices?tab=unpaid&sort=due_date"
               />

@@ -6,7 +6,7 @@ import { useForm } from 'react-hook-form';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { z } from 'zod';
 import { isApiError } from '@/api/errors';
-import { safeNext, useIsSignedIn, useLogin } from '@/features/auth/hooks/queries';
+import { safeNext, useLogin, useRestoreSession } from '@/features/auth/hooks/queries';
 import { applyApiErrors } from '@/lib/forms';
 import { AuthLayout } from './AuthLayout';
 
@@ -20,7 +20,8 @@ export default function SignIn() {
   const [searchParams] = useSearchParams();
   const next = safeNext(searchParams.get('next'));
   const navigate = useNavigate();
-  const signedIn = useIsSignedIn();
+  // A reload of this page with a live refresh cookie goes straight back into the app.
+  const signedIn = useRestoreSession().status === 'signed-in';
   const login = useLogin();
   const [formError, setFormError] = useState<string | null>(null);
   const form = useForm<Values>({ resolver: zodResolver(schema), defaultValues: { email: '', password: '' } });

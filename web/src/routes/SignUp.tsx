@@ -5,17 +5,17 @@ import { useMemo, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { z } from 'zod';
-import { isApiError } from '@/api/errors';
-import { safeNext, useIsSignedIn, useRegister } from '@/features/auth/hooks/queries';
+import { safeNext, useRegister, useRestoreSession } from '@/features/auth/hooks/queries';
+import { LIMITS, PASSWORD_HINT, tooLong } from '@/lib/limits';
 import { applyApiErrors } from '@/lib/forms';
 import { browserTimezone, currencyOptions } from '@/lib/options';
 import { AuthLayout } from './AuthLayout';
 
 const schema = z.object({
-  name: z.string().trim().min(1, 'Enter your name').max(200),
+  name: z.string().trim().min(1, 'Enter your name').max(LIMITS.personName, tooLong(LIMITS.personName)),
   email: z.string().trim().min(1, 'Enter your email').email('Enter a valid email address'),
-  password: z.string().min(8, 'Use at least 8 characters').max(200),
-  company_name: z.string().trim().max(200),
+  password: z.string().min(LIMITS.passwordMin, `Use at least ${LIMITS.passwordMin} characters`).max(LIMITS.passwordMax, tooLong(LIMITS.passwordMax)),
+  company_name: z.string().trim().max(LIMITS.accountName, tooLong(LIMITS.accountName)),
   default_currency: z.string().length(3),
 });
 type Values = z.infer<typeof schema>;
@@ -35,7 +35,8 @@ export default function SignUp() {
   const [searchParams] = useSearchParams();
   const next = safeNext(searchParams.get('next'));
   const navigate = useNavigate();
-  const signedIn = useIsSignedIn();
+  // A reload of this page with a live refresh cookie goes straight back into the app.
+  const signedIn = useRestoreSession().status === 'signed-in';
   const register = useRegister();
   const [formError, setFormError] = useState<string | null>(null);
   const currencies = useMemo(() => currencyOptions(), []);
@@ -57,10 +58,6 @@ export default function SignUp() {
       });
       navigate(next, { replace: true });
     } catch (error) {
-      if (isApiError(error) && error.status === 409) {
-        form.setError('email', { type: 'server', message: 'An account with this email already exists.' }, { shouldFocus: true });
-        return;
-      }
       setFormError(applyApiErrors(error, form.setError, FIELDS));
     }
   });
@@ -89,7 +86,7 @@ export default function SignUp() {
           <TextInput label="Work email" type="email" autoComplete="email" error={errors.email?.message} {...form.register('email')} />
           <PasswordInput
             label="Password"
-            description="At least 8 characters."
+            description={PASSWORD_HINT}
             autoComplete="new-password"
             error={errors.password?.message}
             {...form.register('password')}

@@ -50,7 +50,7 @@ export interface DataTableProps<T> {
   empty: Omit<EmptyStateProps, 'compact'>;
   /** Explicitly not allowed, even without an error (a 403 error also shows this state). */
   forbidden?: boolean;
-  getRowId?: (row: T) => string;
+  getRowId?: (row: T) => string | number;
   sort?: SortValue | null;
   onSortChange?: (sort: SortValue | null) => void;
   pagination?: DataTablePagination;
@@ -84,7 +84,7 @@ export function DataTable<T>({
   const table = useReactTable<T>({
     data: data ?? [],
     columns,
-    getRowId: getRowId ? (row) => getRowId(row) : undefined,
+    getRowId: getRowId ? (row) => String(getRowId(row)) : undefined,
     getCoreRowModel: getCoreRowModel(),
     manualSorting: true,
     manualPagination: true,
@@ -122,7 +122,6 @@ export function DataTable<T>({
             aria-label={label}
             aria-busy={showSkeleton || undefined}
             verticalSpacing="sm"
-            horizontalSpacing="md"
             highlightOnHover={!showSkeleton}
             className={classes.table}
           >

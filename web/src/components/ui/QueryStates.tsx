@@ -1,4 +1,4 @@
-import { Button, Center, Loader } from '@mantine/core';
+import { Anchor, Button, Center, Group, Loader, Text } from '@mantine/core';
 import { IconAlertTriangle, IconLock, IconRefresh, IconSearchOff } from '@tabler/icons-react';
 import { Link } from 'react-router';
 import { errorMessage, isApiError } from '@/api/errors';
@@ -54,6 +54,23 @@ export function NotFoundState({ what = 'page', backTo, backLabel }: { what?: str
         </Button>
       }
     />
+  );
+}
+
+/** A failed section inside a page (a card, a side list): one line and a retry. */
+export function InlineError({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  return (
+    <Group gap={6} py="xs" role="alert" wrap="wrap">
+      <IconAlertTriangle size={16} color="var(--mantine-color-red-6)" aria-hidden />
+      <Text size="sm" c="red.9">
+        {isApiError(error) && error.isForbidden ? "You don't have access to this." : errorMessage(error)}
+      </Text>
+      {onRetry && (
+        <Anchor component="button" type="button" size="sm" onClick={onRetry}>
+          Try again
+        </Anchor>
+      )}
+    </Group>
   );
 }
 

@@ -2,7 +2,6 @@ import { Badge, Tooltip } from '@mantine/core';
 import type { InvoiceStatus } from '@/api/types';
 import { STATUS_META } from '@/lib/status';
 
-
 export function StatusBadge({ status, size = 'sm' }: { status: InvoiceStatus; size?: 'xs' | 'sm' | 'md' | 'lg' }) {
   const meta = STATUS_META[status] ?? { label: status, color: 'gray', description: status };
   return (
@@ -14,7 +13,7 @@ export function StatusBadge({ status, size = 'sm' }: { status: InvoiceStatus; si
         radius="sm"
         tabIndex={0}
         data-status={status}
-        style={{ cursor: 'help', textTransform: 'none' }}
+        style={{ cursor: 'help', textTransform: 'none', minWidth: 'max-content' }}
         aria-label={`Status: ${meta.label}. ${meta.description}`}
       >
         {meta.label}

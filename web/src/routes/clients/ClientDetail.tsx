@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Grid, Group, Menu, Paper, Stack, Text, Title, ActionIcon } from '@mantine/core';
+import { ActionIcon, Alert, Anchor, Badge, Button, Grid, Group, Menu, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { IconDots, IconEdit, IconFileInvoice, IconPlayerPause, IconPlus, IconTrash } from '@tabler/icons-react';
@@ -8,27 +8,37 @@ import { ConfirmModal } from '@/components/ui/ConfirmModal';
 import { DetailList } from '@/components/ui/DetailList';
 import { Money } from '@/components/ui/Money';
 import { PageHeader } from '@/components/ui/PageHeader';
-import { PageLoader, QueryError } from '@/components/ui/QueryStates';
+import { InlineError, NotFoundState, PageLoader, QueryError } from '@/components/ui/QueryStates';
 import { PauseRemindersButton } from '@/features/clients/components/PauseRemindersButton';
 import { useClient, useDeleteClient } from '@/features/clients/hooks/queries';
 import { InvoicesTable } from '@/features/invoices/components/InvoicesTable';
 import { useInvoices } from '@/features/invoices/hooks/queries';
+import { INVOICE_SORTS, type Id } from '@/api/types';
 import { formatDate } from '@/lib/dates';
+import { parseId } from '@/lib/ids';
 import { sumByCurrency } from '@/lib/money';
-import { formatSort, parseSort, useListParams } from '@/lib/useListParams';
+import { allowedSort, formatSort, parseSort, useListParams } from '@/lib/useListParams';
 
 const TYPE_LABEL = { individual: 'Individual', business: 'Business', enterprise: 'Enterprise' } as const;
 
-export default function ClientDetail() {
-  const { clientId = '' } = useParams();
+const NOT_FOUND = { what: 'client', backTo: '/clients', backLabel: 'Back to clients' } as const;
+
+export default function ClientDetailRoute() {
+  const clientId = parseId(useParams().clientId);
+  if (clientId === undefined) return <NotFoundState {...NOT_FOUND} />;
+  return <ClientDetail clientId={clientId} />;
+}
+
+function ClientDetail({ clientId }: { clientId: Id }) {
   const navigate = useNavigate();
   const query = useClient(clientId);
   const remove = useDeleteClient();
   const [confirmOpen, confirm] = useDisclosure(false);
   const { params, update } = useListParams({ sort: '-due_date', pageSize: 10 });
+  const sort = allowedSort(params.sort, INVOICE_SORTS, '-due_date');
   const invoices = useInvoices({
     client_id: clientId,
-    sort: params.sort as never,
+    sort,
     page: params.page,
     page_size: params.pageSize,
   });
@@ -40,13 +50,13 @@ export default function ClientDetail() {
       <QueryError
         error={query.error}
         onRetry={() => void query.refetch()}
-        notFound={{ what: 'client', backTo: '/clients', backLabel: 'Back to clients' }}
+        notFound={NOT_FOUND}
       />
     );
 
   const client = query.data;
   const totals = sumByCurrency(outstanding.data?.items ?? [], (i) => ({ amount: i.balance, currency: i.currency }));
-  const newInvoiceUrl = `/invoices/new?client_id=${encodeURIComponent(client.id)}`;
+  const newInvoiceUrl = `/invoices/new?client_id=${client.id}`;
 
   const onDelete = async () => {
     try {
@@ -118,7 +128,7 @@ export default function ClientDetail() {
               isLoading={invoices.isPending}
               error={invoices.error}
               onRetry={() => void invoices.refetch()}
-              sort={parseSort(params.sort)}
+              sort={parseSort(sort)}
               onSortChange={(next) => update({ sort: formatSort(next) })}
               skeletonRows={3}
               pagination={
@@ -149,7 +159,9 @@ export default function ClientDetail() {
                 Outstanding
               </Text>
               {outstanding.isPending ? (
-                <Text c="dimmed">…</Text>
+                <Skeleton h={30} w="60%" />
+              ) : outstanding.isError ? (
+                <InlineError error={outstanding.error} onRetry={() => void outstanding.refetch()} />
               ) : totals.length === 0 ? (
                 <Text fw={600} fz="xl">
                   Nothing owed

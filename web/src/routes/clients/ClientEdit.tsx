@@ -1,12 +1,21 @@
 import { notifications } from '@mantine/notifications';
 import { useNavigate, useParams } from 'react-router';
 import { PageHeader } from '@/components/ui/PageHeader';
-import { PageLoader, QueryError } from '@/components/ui/QueryStates';
+import { NotFoundState, PageLoader, QueryError } from '@/components/ui/QueryStates';
 import { ClientForm } from '@/features/clients/components/ClientForm';
 import { useClient, useUpdateClient } from '@/features/clients/hooks/queries';
+import type { Id } from '@/api/types';
+import { parseId } from '@/lib/ids';
 
-export default function ClientEdit() {
-  const { clientId = '' } = useParams();
+const NOT_FOUND = { what: 'client', backTo: '/clients', backLabel: 'Back to clients' } as const;
+
+export default function ClientEditRoute() {
+  const clientId = parseId(useParams().clientId);
+  if (clientId === undefined) return <NotFoundState {...NOT_FOUND} />;
+  return <ClientEdit clientId={clientId} />;
+}
+
+function ClientEdit({ clientId }: { clientId: Id }) {
   const navigate = useNavigate();
   const query = useClient(clientId);
   const update = useUpdateClient(clientId);
@@ -17,7 +26,7 @@ export default function ClientEdit() {
       <QueryError
         error={query.error}
         onRetry={() => void query.refetch()}
-        notFound={{ what: 'client', backTo: '/clients', backLabel: 'Back to clients' }}
+        notFound={NOT_FOUND}
       />
     );
 

@@ -3,15 +3,14 @@ import { IconPlayerPause, IconPlus, IconUsers } from '@tabler/icons-react';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useMemo } from 'react';
 import { Link } from 'react-router';
-import type { Client, ClientSort } from '@/api/types';
+import { CLIENT_SORTS, type Client } from '@/api/types';
 import { DataTable, RowLink } from '@/components/ui/DataTable';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { SearchInput } from '@/components/ui/SearchInput';
 import { useClients } from '@/features/clients/hooks/queries';
 import { formatDate } from '@/lib/dates';
-import { formatSort, parseSort, useListParams } from '@/lib/useListParams';
+import { allowedSort, formatSort, parseSort, useListParams } from '@/lib/useListParams';
 
-const SORTS: ClientSort[] = ['name', '-name', 'created_at', '-created_at'];
 const TYPE_LABEL: Record<Client['client_type'], string> = {
   individual: 'Individual',
   business: 'Business',
@@ -22,7 +21,7 @@ const column = createColumnHelper<Client>();
 
 export default function ClientsList() {
   const { params, update } = useListParams({ sort: 'name' });
-  const sort = (SORTS as string[]).includes(params.sort) ? (params.sort as ClientSort) : 'name';
+  const sort = allowedSort(params.sort, CLIENT_SORTS, 'name');
   const query = useClients({ q: params.q, sort, page: params.page, page_size: params.pageSize });
 
   const columns = useMemo(
@@ -126,7 +125,7 @@ export default function ClientsList() {
         }
         toolbar={
           <Group gap="sm" justify="space-between">
-            <SearchInput label="Search clients" placeholder="Search by name, email or company" value={params.q} onChange={(q) => update({ q })} />
+            <SearchInput label="Search clients" placeholder="Name, email or company" value={params.q} onChange={(q) => update({ q })} />
             {query.data && (
               <Text size="sm" c="dimmed">
                 {query.data.total.toLocaleString()} {query.data.total === 1 ? 'client' : 'clients'}

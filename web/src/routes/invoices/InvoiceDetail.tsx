@@ -2,7 +2,6 @@ import {
   ActionIcon,
   Anchor,
   Button,
-  CopyButton,
   Grid,
   Group,
   Menu,
@@ -20,27 +19,26 @@ import { notifications } from '@mantine/notifications';
 import {
   IconBan,
   IconCash,
-  IconCheck,
   IconCircleCheck,
   IconDots,
   IconEdit,
   IconFilePlus,
-  IconLink,
 } from '@tabler/icons-react';
 import { useMemo } from 'react';
 import { Link, useParams } from 'react-router';
 import { errorMessage } from '@/api/errors';
-import type { Invoice, Payment } from '@/api/types';
+import type { Id, Invoice, Payment } from '@/api/types';
 import { ConfirmModal } from '@/components/ui/ConfirmModal';
 import { DetailList } from '@/components/ui/DetailList';
 import { Money } from '@/components/ui/Money';
 import { PageHeader } from '@/components/ui/PageHeader';
-import { PageLoader, QueryError } from '@/components/ui/QueryStates';
+import { InlineError, NotFoundState, PageLoader, QueryError } from '@/components/ui/QueryStates';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { Timeline, type TimelineEvent } from '@/components/ui/Timeline';
 import { RecordPaymentModal } from '@/features/invoices/components/RecordPaymentModal';
 import { useInvoice, usePayments, useVoidInvoice } from '@/features/invoices/hooks/queries';
 import { describeDue, formatDate } from '@/lib/dates';
+import { parseId } from '@/lib/ids';
 import { formatMoney, toMinorUnits } from '@/lib/money';
 
 const PAYABLE = new Set(['open', 'partially_paid', 'overdue']);
@@ -82,11 +80,22 @@ function buildEvents(invoice: Invoice, payments: Payment[]): TimelineEvent[] {
   if (invoice.voided_at) {
     events.push({ id: 'void', icon: <IconBan size={15} />, color: 'red', actor: 'You', action: 'voided the invoice', at: invoice.voided_at });
   }
-  return events.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  // Newest first; at the same instant the later step first (paid in full above the payment that did it).
+  return events
+    .map((event, order) => ({ event, order, time: Date.parse(event.at) }))
+    .sort((a, b) => b.time - a.time || b.order - a.order)
+    .map(({ event }) => event);
 }
 
-export default function InvoiceDetail() {
-  const { invoiceId = '' } = useParams();
+const NOT_FOUND = { what: 'invoice', backTo: '/invoices', backLabel: 'Back to invoices' } as const;
+
+export default function InvoiceDetailRoute() {
+  const invoiceId = parseId(useParams().invoiceId);
+  if (invoiceId === undefined) return <NotFoundState {...NOT_FOUND} />;
+  return <InvoiceDetail invoiceId={invoiceId} />;
+}
+
+function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
   const query = useInvoice(invoiceId);
   const payments = usePayments(invoiceId);
   const voidInvoice = useVoidInvoice(invoiceId);
@@ -103,7 +112,7 @@ export default function InvoiceDetail() {
       <QueryError
         error={query.error}
         onRetry={() => void query.refetch()}
-        notFound={{ what: 'invoice', backTo: '/invoices', backLabel: 'Back to invoices' }}
+        notFound={NOT_FOUND}
       />
     );
 
@@ -138,20 +147,6 @@ export default function InvoiceDetail() {
         breadcrumbs={[{ label: 'Invoices', to: '/invoices' }]}
         actions={
           <>
-            {invoice.payment_url && (
-              <CopyButton value={invoice.payment_url} timeout={2000}>
-                {({ copied, copy }) => (
-                  <Button
-                    variant="default"
-                    color={copied ? 'teal' : undefined}
-                    leftSection={copied ? <IconCheck size={16} /> : <IconLink size={16} />}
-                    onClick={copy}
-                  >
-                    {copied ? 'Link copied' : 'Copy payment link'}
-                  </Button>
-                )}
-              </CopyButton>
-            )}
             {editable && (
               <Button component={Link} to={`/invoices/${invoice.id}/edit`} variant="default" leftSection={<IconEdit size={16} />}>
                 Edit
@@ -195,7 +190,7 @@ export default function InvoiceDetail() {
                   <Text size="xs" c="dimmed" fw={500} tt="uppercase">
                     Paid
                   </Text>
-                  <Money amount={invoice.amount_paid} currency={invoice.currency} fz={22} fw={650} c="teal.7" />
+                  <Money amount={invoice.amount_paid} currency={invoice.currency} fz={22} fw={650} c="teal.9" />
                 </div>
                 <div>
                   <Text size="xs" c="dimmed" fw={500} tt="uppercase">
@@ -206,7 +201,7 @@ export default function InvoiceDetail() {
                     currency={invoice.currency}
                     fz={22}
                     fw={650}
-                    c={invoice.status === 'overdue' ? 'red.7' : undefined}
+                    c={invoice.status === 'overdue' ? 'red.9' : undefined}
                     data-testid="invoice-balance"
                   />
                 </div>
@@ -224,7 +219,7 @@ export default function InvoiceDetail() {
                 </Tooltip>
               )}
               {PAYABLE.has(invoice.status) && (
-                <Text size="sm" c={invoice.status === 'overdue' ? 'red.7' : 'dimmed'} mt="sm">
+                <Text size="sm" c={invoice.status === 'overdue' ? 'red.9' : 'dimmed'} mt="sm">
                   {describeDue(invoice.due_date)} · {formatDate(invoice.due_date)}
                 </Text>
               )}
@@ -239,12 +234,7 @@ export default function InvoiceDetail() {
                   Loading payments…
                 </Text>
               ) : payments.isError ? (
-                <Text c="red" size="sm">
-                  {errorMessage(payments.error)}{' '}
-                  <Anchor component="button" type="button" size="sm" onClick={() => void payments.refetch()}>
-                    Try again
-                  </Anchor>
-                </Text>
+                <InlineError error={payments.error} onRetry={() => void payments.refetch()} />
               ) : payments.data.length === 0 ? (
                 <Group justify="space-between">
                   <Text c="dimmed" size="sm">
@@ -257,12 +247,12 @@ export default function InvoiceDetail() {
                   )}
                 </Group>
               ) : (
-                <Table.ScrollContainer minWidth={420} type="native">
+                <Table.ScrollContainer minWidth={0} type="native">
                   <Table verticalSpacing="xs" aria-label="Payments">
                     <Table.Thead>
                       <Table.Tr>
                         <Table.Th>Date</Table.Th>
-                        <Table.Th>Method</Table.Th>
+                        <Table.Th visibleFrom="sm">Method</Table.Th>
                         <Table.Th>Reference</Table.Th>
                         <Table.Th ta="right">Amount</Table.Th>
                       </Table.Tr>
@@ -270,10 +260,10 @@ export default function InvoiceDetail() {
                     <Table.Tbody>
                       {payments.data.map((payment) => (
                         <Table.Tr key={payment.id}>
-                          <Table.Td>{formatDate(payment.paid_at)}</Table.Td>
-                          <Table.Td>{payment.method === 'manual' ? 'Manual' : payment.method === 'other' ? 'Other' : payment.method}</Table.Td>
+                          <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(payment.paid_at)}</Table.Td>
+                          <Table.Td visibleFrom="sm">{payment.method === 'manual' ? 'Manual' : payment.method === 'other' ? 'Other' : payment.method}</Table.Td>
                           <Table.Td>{payment.reference ?? '—'}</Table.Td>
-                          <Table.Td ta="right">
+                          <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
                             <Money amount={payment.amount} currency={payment.currency ?? invoice.currency} />
                           </Table.Td>
                         </Table.Tr>

@@ -1,12 +1,21 @@
 import { notifications } from '@mantine/notifications';
 import { useNavigate, useParams } from 'react-router';
 import { PageHeader } from '@/components/ui/PageHeader';
-import { PageLoader, QueryError } from '@/components/ui/QueryStates';
+import { NotFoundState, PageLoader, QueryError } from '@/components/ui/QueryStates';
 import { InvoiceForm } from '@/features/invoices/components/InvoiceForm';
 import { useInvoice, useUpdateInvoice } from '@/features/invoices/hooks/queries';
+import type { Id } from '@/api/types';
+import { parseId } from '@/lib/ids';
 
-export default function InvoiceEdit() {
-  const { invoiceId = '' } = useParams();
+const NOT_FOUND = { what: 'invoice', backTo: '/invoices', backLabel: 'Back to invoices' } as const;
+
+export default function InvoiceEditRoute() {
+  const invoiceId = parseId(useParams().invoiceId);
+  if (invoiceId === undefined) return <NotFoundState {...NOT_FOUND} />;
+  return <InvoiceEdit invoiceId={invoiceId} />;
+}
+
+function InvoiceEdit({ invoiceId }: { invoiceId: Id }) {
   const navigate = useNavigate();
   const query = useInvoice(invoiceId);
   const update = useUpdateInvoice(invoiceId);
@@ -17,7 +26,7 @@ export default function InvoiceEdit() {
       <QueryError
         error={query.error}
         onRetry={() => void query.refetch()}
-        notFound={{ what: 'invoice', backTo: '/invoices', backLabel: 'Back to invoices' }}
+        notFound={NOT_FOUND}
       />
     );
 

@@ -3,6 +3,7 @@ import {
   Anchor,
   Badge,
   Button,
+  Code,
   FileInput,
   Group,
   List,
@@ -28,16 +29,18 @@ import { errorMessage } from '@/api/errors';
 import type { ImportReport } from '@/api/types';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { PageHeader } from '@/components/ui/PageHeader';
+import { IMPORT_COLUMNS, MAX_IMPORT_BYTES, importTemplateCsv, rejectedImportReport } from '@/features/invoices/csvImport';
 import { useImportInvoices } from '@/features/invoices/hooks/queries';
-import { downloadCsv, toCsv } from '@/lib/csv';
+import { downloadCsv } from '@/lib/csv';
 
-const MAX_BYTES = 5 * 1024 * 1024;
-const TEMPLATE_HEADER = ['number', 'client_name', 'client_email', 'amount', 'currency', 'issue_date', 'due_date', 'description'];
+const STEPS = [
+  { label: 'Upload', description: 'Choose a CSV' },
+  { label: 'Review', description: 'Check every row' },
+  { label: 'Import', description: 'Create invoices' },
+  { label: 'Done', description: undefined },
+] as const;
 
-function clientsToCreateCount(report: ImportReport): number {
-  const value = report.clients_to_create as unknown;
-  return Array.isArray(value) ? value.length : typeof value === 'number' ? value : 0;
-}
+const NEED_LABEL = { required: 'Required', either: 'Name or email', optional: 'Optional' } as const;
 
 function Stat({ label, value, color }: { label: string; value: number; color?: string }) {
   return (
@@ -52,27 +55,60 @@ function Stat({ label, value, color }: { label: string; value: number; color?: s
   );
 }
 
+function ColumnsHelp() {
+  return (
+    <Table.ScrollContainer minWidth={520} type="native">
+      <Table verticalSpacing={6} fz="sm" aria-label="Columns the import reads">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Column</Table.Th>
+            <Table.Th>Needed</Table.Th>
+            <Table.Th>What goes in it</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {IMPORT_COLUMNS.map((column) => (
+            <Table.Tr key={column.name}>
+              <Table.Td>
+                <Code>{column.name}</Code>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" c={column.need === 'optional' ? 'dimmed' : undefined} fw={column.need === 'optional' ? 400 : 500}>
+                  {NEED_LABEL[column.need]}
+                </Text>
+              </Table.Td>
+              <Table.Td>{column.help}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
 function ErrorRows({ report }: { report: ImportReport }) {
   const errors = [...report.errors].sort((a, b) => a.line - b.line);
+  const badRows = report.total_rows - report.valid_rows;
   return (
     <Paper withBorder>
       <Group p="md" justify="space-between" style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}>
         <Group gap="xs">
           <IconAlertTriangle size={18} color="var(--mantine-color-red-6)" aria-hidden />
           <Text fw={600}>
-            {errors.length} {errors.length === 1 ? 'problem' : 'problems'} found
+            {errors.length.toLocaleString()} {errors.length === 1 ? 'problem' : 'problems'} in {badRows.toLocaleString()}{' '}
+            {badRows === 1 ? 'row' : 'rows'}
           </Text>
         </Group>
         <Text size="sm" c="dimmed">
-          Rows with problems won’t be imported.
+          Lines are numbered as in your spreadsheet, the header being line 1.
         </Text>
       </Group>
-      <Table.ScrollContainer minWidth={480} type="native" mah={420}>
+      <Table.ScrollContainer minWidth={0} type="native" mah={420}>
         <Table stickyHeader verticalSpacing="xs" aria-label="Rows with problems">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th w={80}>Line</Table.Th>
-              <Table.Th w={160}>Column</Table.Th>
+              <Table.Th w={{ base: 48, sm: 80 }}>Line</Table.Th>
+              <Table.Th w={{ base: 100, sm: 160 }}>Column</Table.Th>
               <Table.Th>Problem</Table.Th>
             </Table.Tr>
           </Table.Thead>
@@ -108,6 +144,8 @@ export default function InvoiceImport() {
   const run = useImportInvoices();
 
   const step = result ? 3 : run.isPending ? 2 : preview ? 1 : 0;
+  // The import is all or nothing: a file with any bad row is never partly imported.
+  const runError = run.isError && !rejectedImportReport(run.error) ? run.error : null;
 
   const chooseFile = (next: File | null) => {
     setPreview(null);
@@ -115,8 +153,8 @@ export default function InvoiceImport() {
     check.reset();
     run.reset();
     setFileError(null);
-    if (next && next.size > MAX_BYTES) {
-      setFileError('This file is larger than 5 MB. Split it into smaller files.');
+    if (next && next.size > MAX_IMPORT_BYTES) {
+      setFileError(`This file is larger than ${MAX_IMPORT_BYTES / (1024 * 1024)} MB. Split it into smaller files.`);
       setFile(null);
       return;
     }
@@ -141,8 +179,10 @@ export default function InvoiceImport() {
     if (!file) return;
     try {
       setResult(await run.mutateAsync({ file, dryRun: false }));
-    } catch {
-      /* shown below from run.error */
+    } catch (error) {
+      // Something changed since the check (an invoice number was taken meanwhile): show the new report.
+      const report = rejectedImportReport(error);
+      if (report) setPreview(report);
     }
   };
 
@@ -161,75 +201,94 @@ export default function InvoiceImport() {
           <Button
             variant="default"
             leftSection={<IconDownload size={16} />}
-            onClick={() =>
-              downloadCsv(
-                'duespark-import-template.csv',
-                toCsv(TEMPLATE_HEADER, [['INV-1001', 'Acme GmbH', 'billing@acme.example', '1250.00', 'EUR', '2026-01-05', '2026-02-04', 'Website redesign']]),
-              )
-            }
+            onClick={() => downloadCsv('duespark-import-template.csv', importTemplateCsv())}
           >
-            Template
+            Download template
           </Button>
         }
       />
 
-      <Stepper active={step} size="sm" mb="xl" allowNextStepsSelect={false} aria-label="Import progress">
-        <Stepper.Step label="Upload" description="Choose a CSV" />
-        <Stepper.Step label="Review" description="Check every row" />
-        <Stepper.Step label="Import" description="Create invoices" loading={run.isPending} />
-        <Stepper.Step label="Done" />
+      <Stepper active={step} size="sm" mb="xl" allowNextStepsSelect={false} aria-label="Import progress" visibleFrom="sm">
+        {STEPS.map((s, index) => (
+          <Stepper.Step key={s.label} label={s.label} description={s.description} loading={index === 2 && run.isPending} />
+        ))}
       </Stepper>
+      <Text hiddenFrom="sm" size="sm" c="dimmed" mb="md" aria-live="polite">
+        Step {Math.min(step + 1, STEPS.length)} of {STEPS.length}:{' '}
+        <Text span fw={600} c="var(--mantine-color-text)">
+          {STEPS[Math.min(step, STEPS.length - 1)]!.label}
+        </Text>
+      </Text>
 
       {step === 0 && (
-        <Paper withBorder p={{ base: 'md', sm: 'xl' }}>
-          <Stack gap="md">
-            <Group gap="md" align="flex-start" wrap="nowrap">
-              <ThemeIcon size={44} radius="md" variant="light" aria-hidden>
-                <IconFileSpreadsheet size={24} />
-              </ThemeIcon>
-              <div>
-                <Text fw={600}>Your CSV file</Text>
-                <Text size="sm" c="dimmed">
-                  One invoice per line, with a header row. Unknown clients are created for you. Dates as YYYY-MM-DD,
-                  amounts like 1250.00.
-                </Text>
-              </div>
-            </Group>
-            <FileInput
-              label="CSV file"
-              placeholder="Choose a .csv file"
-              accept=".csv,text/csv"
-              clearable
-              value={file}
-              onChange={chooseFile}
-              error={fileError}
-              leftSection={<IconUpload size={16} aria-hidden />}
-              maw={480}
-            />
-            {check.isError && (
-              <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} role="alert" title="We couldn’t read this file">
-                {errorMessage(check.error)}
-              </Alert>
-            )}
-            {check.isPending && <Progress value={100} animated striped aria-label="Checking the file" />}
-            <Group>
-              <Button onClick={runCheck} disabled={!file} loading={check.isPending}>
-                Check file
-              </Button>
-            </Group>
-          </Stack>
-        </Paper>
+        <Stack gap="lg">
+          <Paper withBorder p={{ base: 'md', sm: 'xl' }}>
+            <Stack gap="md">
+              <Group gap="md" align="flex-start" wrap="nowrap">
+                <ThemeIcon size={44} radius="md" variant="light" aria-hidden>
+                  <IconFileSpreadsheet size={24} />
+                </ThemeIcon>
+                <div>
+                  <Text fw={600}>Your CSV file</Text>
+                  <Text size="sm" c="dimmed">
+                    One invoice per line, with a header row naming the columns. Clients DueSpark doesn’t know yet are
+                    created for you. Separate cells with commas, or with semicolons as European Excel does.
+                  </Text>
+                </div>
+              </Group>
+              <FileInput
+                label="CSV file"
+                placeholder="Choose a .csv file"
+                accept=".csv,text/csv"
+                clearable
+                value={file}
+                onChange={chooseFile}
+                error={fileError}
+                leftSection={<IconUpload size={16} aria-hidden />}
+                maw={480}
+              />
+              {check.isError && (
+                <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} role="alert" title="We couldn’t read this file">
+                  {errorMessage(check.error)}
+                </Alert>
+              )}
+              {check.isPending && <Progress value={100} animated striped aria-label="Checking the file" />}
+              <Group>
+                <Button onClick={runCheck} disabled={!file} loading={check.isPending}>
+                  Check file
+                </Button>
+              </Group>
+            </Stack>
+          </Paper>
+          <Paper withBorder p={{ base: 'md', sm: 'xl' }}>
+            <Text fw={600} mb={4}>
+              Columns
+            </Text>
+            <Text size="sm" c="dimmed" mb="sm">
+              Dates are written YYYY-MM-DD. Other columns are ignored. The{' '}
+              <Anchor component="button" type="button" size="sm" onClick={() => downloadCsv('duespark-import-template.csv', importTemplateCsv())}>
+                template
+              </Anchor>{' '}
+              has them all.
+            </Text>
+            <ColumnsHelp />
+          </Paper>
+        </Stack>
       )}
 
       {step === 1 && preview && (
         <Stack gap="lg">
           <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="md">
             <Stat label="Rows" value={preview.total_rows} />
-            <Stat label="Ready" value={preview.valid_rows} color="teal.7" />
-            <Stat label="With problems" value={preview.errors.length ? preview.total_rows - preview.valid_rows : 0} color={preview.errors.length ? 'red.7' : undefined} />
-            <Stat label="New clients" value={clientsToCreateCount(preview)} />
+            <Stat label="Ready" value={preview.valid_rows} color="teal.9" />
+            <Stat
+              label="With problems"
+              value={preview.total_rows - preview.valid_rows}
+              color={preview.total_rows > preview.valid_rows ? 'red.9' : undefined}
+            />
+            <Stat label="New clients" value={preview.clients_to_create.length} />
           </SimpleGrid>
-          {Array.isArray(preview.clients_to_create) && preview.clients_to_create.length > 0 && (
+          {preview.clients_to_create.length > 0 && (
             <Paper withBorder p="md">
               <Text fw={600} size="sm" mb={6}>
                 These clients will be created
@@ -247,25 +306,33 @@ export default function InvoiceImport() {
             </Paper>
           )}
           {preview.errors.length > 0 ? (
-            <ErrorRows report={preview} />
+            <>
+              <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} title="Fix these rows, then check the file again">
+                DueSpark imports a file only when every row is right, so nothing is ever half-imported. Correct the
+                lines below in your spreadsheet, save it as CSV and choose it again.
+              </Alert>
+              <ErrorRows report={preview} />
+            </>
+          ) : preview.total_rows === 0 ? (
+            <Alert color="orange" variant="light" icon={<IconAlertTriangle size={18} />}>
+              The file has a header but no invoice rows.
+            </Alert>
           ) : (
             <Alert color="teal" variant="light" icon={<IconCircleCheck size={18} />}>
               Every row looks good.
             </Alert>
           )}
-          {run.isError && (
+          {runError && (
             <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} role="alert" title="The import failed">
-              {errorMessage(run.error)}
+              {errorMessage(runError)}
             </Alert>
           )}
           <Group justify="space-between">
             <Button variant="default" onClick={startOver}>
-              Choose another file
+              {preview.errors.length ? 'Choose the corrected file' : 'Choose another file'}
             </Button>
-            <Button onClick={runImport} disabled={preview.valid_rows === 0}>
-              {preview.errors.length
-                ? `Import ${preview.valid_rows.toLocaleString()} valid ${preview.valid_rows === 1 ? 'row' : 'rows'}`
-                : `Import ${preview.valid_rows.toLocaleString()} ${preview.valid_rows === 1 ? 'invoice' : 'invoices'}`}
+            <Button onClick={runImport} disabled={preview.errors.length > 0 || preview.valid_rows === 0}>
+              Import {preview.valid_rows.toLocaleString()} {preview.valid_rows === 1 ? 'invoice' : 'invoices'}
             </Button>
           </Group>
         </Stack>
@@ -290,8 +357,8 @@ export default function InvoiceImport() {
             color="teal"
             title={`${result.created.toLocaleString()} ${result.created === 1 ? 'invoice' : 'invoices'} imported`}
             description={
-              result.errors.length
-                ? `${result.errors.length} ${result.errors.length === 1 ? 'row was' : 'rows were'} skipped. Fix them and import them in a new file.`
+              result.clients_to_create.length
+                ? `${result.clients_to_create.length.toLocaleString()} new ${result.clients_to_create.length === 1 ? 'client was' : 'clients were'} added. DueSpark will start reminding your clients on schedule.`
                 : 'DueSpark will start reminding your clients on schedule.'
             }
             action={
@@ -305,11 +372,6 @@ export default function InvoiceImport() {
               </Group>
             }
           />
-          {result.errors.length > 0 && (
-            <div style={{ padding: 'var(--mantine-spacing-md)' }}>
-              <ErrorRows report={result} />
-            </div>
-          )}
         </Paper>
       )}
     </div>

@@ -5,13 +5,14 @@ import { PageLoader } from '@/components/ui/QueryStates';
 import { useMe } from '@/features/auth/hooks/queries';
 import { InvoiceForm } from '@/features/invoices/components/InvoiceForm';
 import { useCreateInvoice } from '@/features/invoices/hooks/queries';
+import { parseId } from '@/lib/ids';
 
 export default function InvoiceNew() {
   const navigate = useNavigate();
   const [searchParams] = useSearchParams();
   const me = useMe();
   const create = useCreateInvoice();
-  const clientId = searchParams.get('client_id') ?? undefined;
+  const clientId = parseId(searchParams.get('client_id'));
 
   if (me.isPending) return <PageLoader />;
 

@@ -4,7 +4,7 @@ import { IconChevronDown, IconDownload, IconFileInvoice, IconPlus, IconUpload } 
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '@/api/errors';
-import type { InvoiceSort, InvoiceStatus } from '@/api/types';
+import { INVOICE_SORTS, type InvoiceStatus } from '@/api/types';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { SearchInput } from '@/components/ui/SearchInput';
 import { useClientOptions } from '@/features/clients/hooks/queries';
@@ -13,7 +13,8 @@ import { InvoicesTable } from '@/features/invoices/components/InvoicesTable';
 import { fetchAllInvoices, useInvoices } from '@/features/invoices/hooks/queries';
 import { downloadCsv } from '@/lib/csv';
 import { todayISO } from '@/lib/dates';
-import { formatSort, parseSort, useListParams } from '@/lib/useListParams';
+import { parseId } from '@/lib/ids';
+import { allowedSort, formatSort, parseSort, useListParams } from '@/lib/useListParams';
 
 const TABS: { value: string; label: string; statuses: InvoiceStatus[] }[] = [
   { value: 'all', label: 'All', statuses: [] },
@@ -25,25 +26,22 @@ const TABS: { value: string; label: string; statuses: InvoiceStatus[] }[] = [
   { value: 'paid', label: 'Paid', statuses: ['paid'] },
   { value: 'void', label: 'Void', statuses: ['void'] },
 ];
-const SORTS: InvoiceSort[] = [
-  'due_date', '-due_date', 'amount', '-amount', 'number', '-number', 'issue_date', '-issue_date', 'created_at', '-created_at',
-];
 
 export default function InvoicesList() {
   const { params, searchParams, update } = useListParams({ sort: '-due_date' });
   const tab = TABS.find((t) => t.value === searchParams.get('tab')) ?? TABS[0]!;
-  const clientId = searchParams.get('client_id') ?? '';
-  const sort = (SORTS as string[]).includes(params.sort) ? (params.sort as InvoiceSort) : '-due_date';
-  const filters = { status: tab.statuses, client_id: clientId || undefined, q: params.q || undefined, sort };
+  const clientId = parseId(searchParams.get('client_id'));
+  const sort = allowedSort(params.sort, INVOICE_SORTS, '-due_date');
+  const filters = { status: tab.statuses, client_id: clientId, q: params.q || undefined, sort };
   const query = useInvoices({ ...filters, page: params.page, page_size: params.pageSize });
   const clients = useClientOptions();
   const [exporting, setExporting] = useState(false);
 
   const clientData = useMemo(() => {
-    const options = (clients.data?.items ?? []).map((c) => ({ value: c.id, label: c.name }));
-    if (clientId && !options.some((o) => o.value === clientId)) {
+    const options = (clients.data?.items ?? []).map((c) => ({ value: String(c.id), label: c.name }));
+    if (clientId !== undefined && !options.some((o) => o.value === String(clientId))) {
       const known = query.data?.items.find((i) => i.client_id === clientId);
-      options.unshift({ value: clientId, label: known?.client_name ?? 'Selected client' });
+      options.unshift({ value: String(clientId), label: known?.client_name ?? 'Selected client' });
     }
     return options;
   }, [clients.data, clientId, query.data]);
@@ -66,7 +64,7 @@ export default function InvoicesList() {
     }
   };
 
-  const filtered = Boolean(params.q || clientId);
+  const filtered = Boolean(params.q || clientId !== undefined);
 
   return (
     <>
@@ -107,11 +105,9 @@ export default function InvoicesList() {
       <Tabs
         value={tab.value}
         onChange={(value) => update({ tab: value === 'all' ? null : value })}
-        mb="md"
-        keepMounted={false}
         aria-label="Invoice status"
       >
-        <ScrollArea type="never">
+        <ScrollArea type="never" mb="md">
           <Tabs.List style={{ flexWrap: 'nowrap' }}>
             {TABS.map((t) => (
               <Tabs.Tab key={t.value} value={t.value} color={t.value === 'overdue' ? 'red' : undefined}>
@@ -120,91 +116,98 @@ export default function InvoicesList() {
             ))}
           </Tabs.List>
         </ScrollArea>
-      </Tabs>
-      <InvoicesTable
-        data={query.data?.items}
-        isLoading={query.isPending}
-        error={query.error}
-        onRetry={() => void query.refetch()}
-        sort={parseSort(sort)}
-        onSortChange={(next) => update({ sort: formatSort(next) })}
-        pagination={
-          query.data && {
-            page: params.page,
-            pageSize: params.pageSize,
-            total: query.data.total,
-            onPageChange: (page) => update({ page }),
-          }
-        }
-        toolbar={
-          <Group gap="sm" wrap="wrap">
-            <SearchInput label="Search invoices" placeholder="Search number or description" value={params.q} onChange={(q) => update({ q })} />
-            <Select
-              aria-label="Filter by client"
-              placeholder="All clients"
-              data={clientData}
-              value={clientId || null}
-              onChange={(value) => update({ client_id: value })}
-              searchable
-              clearable
-              nothingFoundMessage="No client found"
-              style={{ flex: '1 1 200px' }}
-              maw={260}
-            />
-            {query.data && (
-              <Text size="sm" c="dimmed" ml="auto">
-                {query.data.total.toLocaleString()} {query.data.total === 1 ? 'invoice' : 'invoices'}
-              </Text>
-            )}
-          </Group>
-        }
-        empty={
-          filtered
-            ? {
-                icon: <IconFileInvoice size={26} />,
-                title: 'No invoices match these filters',
-                description: 'Try another search or client.',
-                action: (
-                  <Anchor component="button" type="button" onClick={() => update({ q: null, client_id: null })}>
-                    Clear filters
-                  </Anchor>
-                ),
-              }
-            : tab.value === 'overdue'
-              ? {
-                  icon: <IconFileInvoice size={26} />,
-                  color: 'teal',
-                  title: 'Nothing overdue',
-                  description: 'Every invoice is paid or not yet due. Nice.',
+        {/* One panel per tab keeps the tabs' aria-controls valid; only the current one holds the list. */}
+        {TABS.map((t) => (
+          <Tabs.Panel key={t.value} value={t.value}>
+            {t.value === tab.value && (
+              <InvoicesTable
+                data={query.data?.items}
+                isLoading={query.isPending}
+                error={query.error}
+                onRetry={() => void query.refetch()}
+                sort={parseSort(sort)}
+                onSortChange={(next) => update({ sort: formatSort(next) })}
+                pagination={
+                  query.data && {
+                    page: params.page,
+                    pageSize: params.pageSize,
+                    total: query.data.total,
+                    onPageChange: (page) => update({ page }),
+                  }
                 }
-              : tab.value !== 'all'
-                ? {
-                    icon: <IconFileInvoice size={26} />,
-                    title: `No ${tab.label.toLowerCase()} invoices`,
-                    description: 'Invoices with this status will show up here.',
-                    action: (
-                      <Anchor component="button" type="button" onClick={() => update({ tab: null })}>
-                        Show all invoices
-                      </Anchor>
-                    ),
-                  }
-                : {
-                    icon: <IconFileInvoice size={26} />,
-                    title: 'Create your first invoice',
-                    description: 'Add an invoice, or import the ones you already have, and DueSpark starts the polite chasing.',
-                    action: (
-                      <Group gap="sm">
-                        <Button component={Link} to="/invoices/new" leftSection={<IconPlus size={16} />}>
-                          New invoice
-                        </Button>
-                        <Button component={Link} to="/invoices/import" variant="default" leftSection={<IconUpload size={16} />}>
-                          Import CSV
-                        </Button>
-                      </Group>
-                    ),
-                  }
-        }
-      />
+                toolbar={
+                  <Group gap="sm" wrap="wrap">
+                    <SearchInput label="Search invoices" placeholder="Search number or description" value={params.q} onChange={(q) => update({ q })} />
+                    <Select
+                      aria-label="Filter by client"
+                      placeholder="All clients"
+                      data={clientData}
+                      value={clientId === undefined ? null : String(clientId)}
+                      onChange={(value) => update({ client_id: value })}
+                      searchable
+                      clearable
+                      nothingFoundMessage="No client found"
+                      style={{ flex: '1 1 200px' }}
+                      maw={260}
+                    />
+                    {query.data && (
+                      <Text size="sm" c="dimmed" ml="auto">
+                        {query.data.total.toLocaleString()} {query.data.total === 1 ? 'invoice' : 'invoices'}
+                      </Text>
+                    )}
+                  </Group>
+                }
+                empty={
+                  filtered
+                    ? {
+                        icon: <IconFileInvoice size={26} />,
+                        title: 'No invoices match these filters',
+                        description: 'Try another search or client.',
+                        action: (
+                          <Anchor component="button" type="button" onClick={() => update({ q: null, client_id: null })}>
+                            Clear filters
+                          </Anchor>
+                        ),
+                      }
+                    : tab.value === 'overdue'
+                      ? {
+                          icon: <IconFileInvoice size={26} />,
+                          color: 'teal',
+                          title: 'Nothing overdue',
+                          description: 'Every invoice is paid or not yet due. Nice.',
+                        }
+                      : tab.value !== 'all'
+                        ? {
+                            icon: <IconFileInvoice size={26} />,
+                            title: `No ${tab.label.toLowerCase()} invoices`,
+                            description: 'Invoices with this status will show up here.',
+                            action: (
+                              <Anchor component="button" type="button" onClick={() => update({ tab: null })}>
+                                Show all invoices
+                              </Anchor>
+                            ),
+                          }
+                        : {
+                            icon: <IconFileInvoice size={26} />,
+                            title: 'Create your first invoice',
+                            description: 'Add an invoice, or import the ones you already have, and DueSpark starts the polite chasing.',
+                            action: (
+                              <Group gap="sm">
+                                <Button component={Link} to="/invoices/new" leftSection={<IconPlus size={16} />}>
+                                  New invoice
+                                </Button>
+                                <Button component={Link} to="/invoices/import" variant="default" leftSection={<IconUpload size={16} />}>
+                                  Import CSV
+                                </Button>
+                              </Group>
+                            ),
+                          }
+                }
+              />
+            )}
+          </Tabs.Panel>
+        ))}
+      </Tabs>
     </>
   );
 }

@@ -6,17 +6,18 @@ import { useMemo, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { z } from 'zod';
 import type { Client, ClientCreate } from '@/api/types';
+import { LIMITS, tooLong } from '@/lib/limits';
 import { applyApiErrors } from '@/lib/forms';
 import { LOCALES, timezoneOptions } from '@/lib/options';
 
 const schema = z.object({
-  name: z.string().trim().min(1, 'Enter the client’s name').max(200, 'Keep it under 200 characters'),
+  name: z.string().trim().min(1, 'Enter the client’s name').max(LIMITS.clientName, tooLong(LIMITS.clientName)),
   email: z.union([z.literal(''), z.string().trim().email('Enter a valid email address')]),
-  company: z.string().trim().max(200),
+  company: z.string().trim().max(LIMITS.company, tooLong(LIMITS.company)),
   client_type: z.enum(['individual', 'business', 'enterprise']),
   timezone: z.string(),
   locale: z.string(),
-  notes: z.string().max(5000, 'Keep notes under 5000 characters'),
+  notes: z.string().max(LIMITS.clientNotes, tooLong(LIMITS.clientNotes)),
   reminders_paused: z.boolean(),
   reminders_paused_until: z.string().nullable(),
 });

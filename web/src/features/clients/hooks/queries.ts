@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '@/api/client';
-import type { Client, ClientCreate, ClientSort, ClientUpdate } from '@/api/types';
+import type { Client, ClientCreate, ClientSort, ClientUpdate, Id } from '@/api/types';
 
 export interface ClientListParams {
   q?: string;
@@ -13,7 +13,7 @@ export const clientKeys = {
   all: ['clients'] as const,
   lists: () => [...clientKeys.all, 'list'] as const,
   list: (params: ClientListParams) => [...clientKeys.lists(), params] as const,
-  detail: (id: string) => [...clientKeys.all, 'detail', id] as const,
+  detail: (id: Id | undefined) => [...clientKeys.all, 'detail', id] as const,
 };
 
 export function useClients(params: ClientListParams) {
@@ -41,11 +41,12 @@ export function useClientOptions(q = '') {
   });
 }
 
-export function useClient(id: string | undefined) {
+export function useClient(id: Id | undefined) {
   return useQuery({
-    queryKey: clientKeys.detail(id ?? ''),
-    queryFn: async ({ signal }) => unwrap(await api.GET('/api/clients/{id}', { params: { path: { id: id! } }, signal })),
-    enabled: !!id,
+    queryKey: clientKeys.detail(id),
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET('/api/clients/{client_id}', { params: { path: { client_id: id! } }, signal })),
+    enabled: id !== undefined,
   });
 }
 
@@ -60,11 +61,11 @@ export function useCreateClient() {
   });
 }
 
-export function useUpdateClient(id: string) {
+export function useUpdateClient(id: Id) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (body: ClientUpdate) =>
-      unwrap(await api.PATCH('/api/clients/{id}', { params: { path: { id } }, body })),
+      unwrap(await api.PATCH('/api/clients/{client_id}', { params: { path: { client_id: id } }, body })),
     onSuccess: (client: Client) => {
       queryClient.setQueryData(clientKeys.detail(id), client);
       void queryClient.invalidateQueries({ queryKey: clientKeys.lists() });
@@ -75,8 +76,8 @@ export function useUpdateClient(id: string) {
 export function useDeleteClient() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async (id: string) => {
-      unwrap(await api.DELETE('/api/clients/{id}', { params: { path: { id } } }));
+    mutationFn: async (id: Id) => {
+      unwrap(await api.DELETE('/api/clients/{client_id}', { params: { path: { client_id: id } } }));
     },
     onSuccess: (_, id) => {
       queryClient.removeQueries({ queryKey: clientKeys.detail(id) });

@@ -35,6 +35,8 @@ export function AgingChart({ summary }: { summary: DashboardSummary }) {
         series={[{ name: 'amount', label: 'Outstanding', color: 'spark.5' }]}
         valueFormatter={(value) => formatMoney(String(value), active, { compact: true })}
         tickLine="none"
+        // Every bucket labelled, even on a phone; the note below says the unit.
+        xAxisProps={{ interval: 0, tickFormatter: (bucket: string) => bucket.replace(/ days$/, '') }}
         gridAxis="y"
         barProps={{ radius: [4, 4, 0, 0] }}
         tooltipProps={{
@@ -55,7 +57,7 @@ export function AgingChart({ summary }: { summary: DashboardSummary }) {
         }}
       />
       <Text size="xs" c="dimmed" component="p" m={0}>
-        Outstanding balances in {active} grouped by days past due.
+        Outstanding balances in {active}, grouped by days past the due date.
       </Text>
     </Stack>
   );

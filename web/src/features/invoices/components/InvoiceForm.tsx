@@ -1,13 +1,16 @@
-import { Alert, Button, Group, Paper, SegmentedControl, Select, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Paper, SegmentedControl, Select, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { IconAlertCircle } from '@tabler/icons-react';
 import { useMemo, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { z } from 'zod';
-import type { Invoice, InvoiceCreate } from '@/api/types';
+import { Link } from 'react-router';
+import { errorMessage } from '@/api/errors';
+import type { Id, Invoice, InvoiceCreate } from '@/api/types';
 import { useClientOptions } from '@/features/clients/hooks/queries';
 import { addDaysISO, todayISO } from '@/lib/dates';
+import { LIMITS, tooLong } from '@/lib/limits';
 import { applyApiErrors } from '@/lib/forms';
 import { currencyDigits, isDecimalString, toMinorUnits } from '@/lib/money';
 import { currencyOptions } from '@/lib/options';
@@ -17,12 +20,12 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const schema = z
   .object({
     client_id: z.string().min(1, 'Choose a client'),
-    number: z.string().trim().min(1, 'Enter an invoice number').max(64, 'Keep it under 64 characters'),
+    number: z.string().trim().min(1, 'Enter an invoice number').max(LIMITS.invoiceNumber, tooLong(LIMITS.invoiceNumber)),
     amount: z.string().trim().min(1, 'Enter the amount'),
     currency: z.string().length(3, 'Choose a currency'),
     issue_date: z.string().regex(DATE, 'Choose the issue date'),
     due_date: z.string().regex(DATE, 'Choose the due date'),
-    description: z.string().max(2000, 'Keep it under 2000 characters'),
+    description: z.string().max(LIMITS.invoiceDescription, tooLong(LIMITS.invoiceDescription)),
     status: z.enum(['draft', 'open']),
   })
   .superRefine((values, ctx) => {
@@ -47,7 +50,7 @@ const FIELDS = ['client_id', 'number', 'amount', 'currency', 'issue_date', 'due_
 
 export interface InvoiceFormProps {
   invoice?: Invoice;
-  defaultClientId?: string;
+  defaultClientId?: Id;
   defaultCurrency?: string;
   submitLabel: string;
   onSubmit: (payload: InvoiceCreate) => Promise<unknown>;
@@ -60,7 +63,7 @@ export function InvoiceForm({ invoice, defaultClientId, defaultCurrency = 'EUR',
   const form = useForm<InvoiceFormValues>({
     resolver: zodResolver(schema),
     defaultValues: {
-      client_id: invoice?.client_id ?? defaultClientId ?? '',
+      client_id: String(invoice?.client_id ?? defaultClientId ?? ''),
       number: invoice?.number ?? '',
       amount: invoice?.amount ?? '',
       currency: invoice?.currency ?? defaultCurrency,
@@ -75,9 +78,9 @@ export function InvoiceForm({ invoice, defaultClientId, defaultCurrency = 'EUR',
   const currencies = useMemo(() => currencyOptions(invoice?.currency ?? defaultCurrency), [invoice?.currency, defaultCurrency]);
   const currencyCodes = useMemo(() => currencies.map((c) => c.value), [currencies]);
   const clientData = useMemo(() => {
-    const options = (clients.data?.items ?? []).map((c) => ({ value: c.id, label: c.company ? `${c.name} · ${c.company}` : c.name }));
-    if (invoice && !options.some((o) => o.value === invoice.client_id)) {
-      options.unshift({ value: invoice.client_id, label: invoice.client_name });
+    const options = (clients.data?.items ?? []).map((c) => ({ value: String(c.id), label: c.company ? `${c.name} · ${c.company}` : c.name }));
+    if (invoice && !options.some((o) => o.value === String(invoice.client_id))) {
+      options.unshift({ value: String(invoice.client_id), label: invoice.client_name });
     }
     return options;
   }, [clients.data, invoice]);
@@ -85,7 +88,7 @@ export function InvoiceForm({ invoice, defaultClientId, defaultCurrency = 'EUR',
   const submit = form.handleSubmit(async (values) => {
     setFormError(null);
     const payload: InvoiceCreate = {
-      client_id: values.client_id,
+      client_id: Number(values.client_id),
       number: values.number.trim(),
       amount: values.amount.replace(/,/g, '').trim(),
       currency: values.currency,
@@ -125,6 +128,23 @@ export function InvoiceForm({ invoice, defaultClientId, defaultCurrency = 'EUR',
                   data={clientData}
                   searchable
                   nothingFoundMessage="No client found — add one under Clients"
+                  description={
+                    clients.isError ? (
+                      <Text span size="xs" c="red.9">
+                        Couldn’t load your clients: {errorMessage(clients.error)}{' '}
+                        <Anchor component="button" type="button" size="xs" onClick={() => void clients.refetch()}>
+                          Try again
+                        </Anchor>
+                      </Text>
+                    ) : clients.data?.total === 0 ? (
+                      <>
+                        You have no clients yet.{' '}
+                        <Anchor component={Link} to="/clients/new" size="xs">
+                          Add a client first
+                        </Anchor>
+                      </>
+                    ) : undefined
+                  }
                   value={field.value || null}
                   onChange={(value) => field.onChange(value ?? '')}
                   onBlur={field.onBlur}

@@ -17,7 +17,7 @@ function DueCell({ invoice }: { invoice: Invoice }) {
     <div>
       <Text size="sm">{formatDate(invoice.due_date)}</Text>
       {live && (
-        <Text size="xs" c={invoice.status === 'overdue' ? 'red.7' : 'dimmed'}>
+        <Text size="xs" c={invoice.status === 'overdue' ? 'red.9' : 'dimmed'}>
           {describeDue(invoice.due_date)}
         </Text>
       )}
@@ -42,7 +42,7 @@ export function InvoicesTable({ hideClient, label = 'Invoices', ...props }: Invo
             <div>
               <RowLink to={`/invoices/${row.original.id}`}>{row.original.number}</RowLink>
               {hideClient && row.original.description && (
-                <Text size="xs" c="dimmed" truncate maw={260}>
+                <Text size="xs" c="dimmed" truncate maw={{ base: 130, sm: 260 }}>
                   {row.original.description}
                 </Text>
               )}

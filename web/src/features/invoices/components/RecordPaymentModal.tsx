@@ -8,6 +8,7 @@ import { Controller, useForm } from 'react-hook-form';
 import { z } from 'zod';
 import type { Invoice } from '@/api/types';
 import { todayISO } from '@/lib/dates';
+import { LIMITS, tooLong } from '@/lib/limits';
 import { applyApiErrors } from '@/lib/forms';
 import { compareMoney, currencyDigits, formatMoney, isDecimalString, toMinorUnits } from '@/lib/money';
 import { useRecordPayment } from '../hooks/queries';
@@ -18,8 +19,8 @@ function makeSchema(invoice: Invoice) {
       amount: z.string().trim().min(1, 'Enter the amount received'),
       paid_at: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Choose the date'),
       method: z.enum(['manual', 'other']),
-      reference: z.string().max(200),
-      note: z.string().max(2000),
+      reference: z.string().max(LIMITS.paymentReference, tooLong(LIMITS.paymentReference)),
+      note: z.string().max(LIMITS.paymentNote, tooLong(LIMITS.paymentNote)),
     })
     .superRefine((values, ctx) => {
       const amount = values.amount.replace(/,/g, '');

@@ -1,13 +1,13 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '@/api/client';
-import type { Invoice, InvoiceCreate, InvoiceListQuery, InvoiceUpdate, PaymentCreate } from '@/api/types';
+import type { Id, Invoice, InvoiceCreate, InvoiceListQuery, InvoiceUpdate, PaymentCreate } from '@/api/types';
 
 export const invoiceKeys = {
   all: ['invoices'] as const,
   lists: () => [...invoiceKeys.all, 'list'] as const,
   list: (params: InvoiceListQuery) => [...invoiceKeys.lists(), params] as const,
-  detail: (id: string) => [...invoiceKeys.all, 'detail', id] as const,
-  payments: (id: string) => [...invoiceKeys.all, 'detail', id, 'payments'] as const,
+  detail: (id: Id | undefined) => [...invoiceKeys.all, 'detail', id] as const,
+  payments: (id: Id | undefined) => [...invoiceKeys.all, 'detail', id, 'payments'] as const,
 };
 
 function clean(params: InvoiceListQuery): InvoiceListQuery {
@@ -48,20 +48,22 @@ export async function fetchAllInvoices(
   return { items, total, truncated: items.length < total };
 }
 
-export function useInvoice(id: string | undefined) {
+export function useInvoice(id: Id | undefined) {
   return useQuery({
-    queryKey: invoiceKeys.detail(id ?? ''),
-    queryFn: async ({ signal }) => unwrap(await api.GET('/api/invoices/{id}', { params: { path: { id: id! } }, signal })),
-    enabled: !!id,
+    queryKey: invoiceKeys.detail(id),
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET('/api/invoices/{invoice_id}', { params: { path: { invoice_id: id! } }, signal })),
+    enabled: id !== undefined,
   });
 }
 
-export function usePayments(id: string | undefined) {
+export function usePayments(id: Id | undefined) {
   return useQuery({
-    queryKey: invoiceKeys.payments(id ?? ''),
+    queryKey: invoiceKeys.payments(id),
     queryFn: async ({ signal }) =>
-      unwrap(await api.GET('/api/invoices/{id}/payments', { params: { path: { id: id! } }, signal })).items,
-    enabled: !!id,
+      unwrap(await api.GET('/api/invoices/{invoice_id}/payments', { params: { path: { invoice_id: id! } }, signal }))
+        .items,
+    enabled: id !== undefined,
   });
 }
 
@@ -80,20 +82,20 @@ export function useCreateInvoice() {
   });
 }
 
-export function useUpdateInvoice(id: string) {
+export function useUpdateInvoice(id: Id) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (body: InvoiceUpdate) =>
-      unwrap(await api.PATCH('/api/invoices/{id}', { params: { path: { id } }, body })),
+      unwrap(await api.PATCH('/api/invoices/{invoice_id}', { params: { path: { invoice_id: id } }, body })),
     onSuccess: (invoice) => settle(queryClient, invoice),
   });
 }
 
-export function useRecordPayment(id: string) {
+export function useRecordPayment(id: Id) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (body: PaymentCreate) =>
-      unwrap(await api.POST('/api/invoices/{id}/payments', { params: { path: { id } }, body })),
+      unwrap(await api.POST('/api/invoices/{invoice_id}/payments', { params: { path: { invoice_id: id } }, body })),
     onSuccess: (invoice) => {
       settle(queryClient, invoice);
       void queryClient.invalidateQueries({ queryKey: invoiceKeys.payments(id) });
@@ -101,10 +103,11 @@ export function useRecordPayment(id: string) {
   });
 }
 
-export function useVoidInvoice(id: string) {
+export function useVoidInvoice(id: Id) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async () => unwrap(await api.POST('/api/invoices/{id}/void', { params: { path: { id } } })),
+    mutationFn: async () =>
+      unwrap(await api.POST('/api/invoices/{invoice_id}/void', { params: { path: { invoice_id: id } } })),
     onSuccess: (invoice) => settle(queryClient, invoice),
   });
 }

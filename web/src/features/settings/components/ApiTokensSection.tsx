@@ -8,6 +8,7 @@ import { ConfirmModal } from '@/components/ui/ConfirmModal';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { ErrorState } from '@/components/ui/QueryStates';
 import { RelativeTime } from '@/components/ui/RelativeTime';
+import { LIMITS } from '@/lib/limits';
 import { useApiTokens, useCreateApiToken, useDeleteApiToken } from '../hooks/queries';
 
 export function ApiTokensSection() {
@@ -59,6 +60,7 @@ export function ApiTokensSection() {
             <TextInput
               label="Token name"
               placeholder="e.g. Accounting sync"
+              maxLength={LIMITS.apiTokenName}
               value={name}
               onChange={(e) => setName(e.currentTarget.value)}
               error={nameError}

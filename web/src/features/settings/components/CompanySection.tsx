@@ -6,18 +6,19 @@ import { useMemo, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { z } from 'zod';
 import type { Account } from '@/api/types';
+import { LIMITS, tooLong } from '@/lib/limits';
 import { applyApiErrors } from '@/lib/forms';
 import { currencyOptions, LOCALES, timezoneOptions } from '@/lib/options';
 import { useUpdateAccount } from '../hooks/queries';
 
 const schema = z.object({
-  name: z.string().trim().min(1, 'Enter your business name').max(200),
+  name: z.string().trim().min(1, 'Enter your business name').max(LIMITS.accountName, tooLong(LIMITS.accountName)),
   default_currency: z.string().length(3, 'Choose a currency'),
   timezone: z.string().min(1, 'Choose a timezone'),
   locale: z.string().min(1, 'Choose a language'),
-  sender_name: z.string().trim().max(200),
+  sender_name: z.string().trim().max(LIMITS.senderName, tooLong(LIMITS.senderName)),
   sender_email: z.union([z.literal(''), z.string().trim().email('Enter a valid email address')]),
-  payment_instructions: z.string().max(4000, 'Keep it under 4000 characters'),
+  payment_instructions: z.string().max(LIMITS.paymentInstructions, tooLong(LIMITS.paymentInstructions)),
 });
 type Values = z.infer<typeof schema>;
 const FIELDS = Object.keys(schema.shape) as (keyof Values)[];

@@ -8,13 +8,14 @@ import { z } from 'zod';
 import { isApiError } from '@/api/errors';
 import type { Me } from '@/api/types';
 import { useUpdateMe } from '@/features/auth/hooks/queries';
+import { LIMITS, PASSWORD_HINT, tooLong } from '@/lib/limits';
 import { applyApiErrors } from '@/lib/forms';
 
-const nameSchema = z.object({ name: z.string().trim().min(1, 'Enter your name').max(200) });
+const nameSchema = z.object({ name: z.string().trim().min(1, 'Enter your name').max(LIMITS.personName, tooLong(LIMITS.personName)) });
 const passwordSchema = z
   .object({
     current_password: z.string().min(1, 'Enter your current password'),
-    new_password: z.string().min(8, 'Use at least 8 characters').max(200),
+    new_password: z.string().min(LIMITS.passwordMin, `Use at least ${LIMITS.passwordMin} characters`).max(LIMITS.passwordMax, tooLong(LIMITS.passwordMax)),
     confirm: z.string(),
   })
   .refine((v) => v.new_password === v.confirm, { path: ['confirm'], message: 'The passwords don’t match' });
@@ -102,7 +103,7 @@ export function ProfileSection({ me }: { me: Me }) {
             />
             <PasswordInput
               label="New password"
-              description="At least 8 characters."
+              description={PASSWORD_HINT}
               autoComplete="new-password"
               error={pwForm.formState.errors.new_password?.message}
               {...pwForm.register('new_password')}

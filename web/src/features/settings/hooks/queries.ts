@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '@/api/client';
-import type { AccountUpdate } from '@/api/types';
+import type { AccountUpdate, Id } from '@/api/types';
 import { authKeys } from '@/features/auth/hooks/queries';
 
 export const settingsKeys = {
@@ -45,8 +45,8 @@ export function useCreateApiToken() {
 export function useDeleteApiToken() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async (id: string) => {
-      unwrap(await api.DELETE('/api/tokens/{id}', { params: { path: { id } } }));
+    mutationFn: async (id: Id) => {
+      unwrap(await api.DELETE('/api/tokens/{token_id}', { params: { path: { token_id: id } } }));
     },
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: settingsKeys.tokens }),
   });
