@@ -46,8 +46,10 @@ test-backend:
 	cd backend && ../$(VENV)/bin/ruff format --check src tests
 	cd backend && ../$(VENV)/bin/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --cov=duespark --cov-report=term --cov-fail-under=85
 
-test-web:
-	@if [ -f web/package.json ]; then $(MAKE) --no-print-directory web-build && cd web && npm run --silent lint && npm run --silent test; fi
+# Web: the typed client is current, lint, unit tests, then the browser tests against the real backend.
+test-web: check-openapi web-build
+	cd web && npm run --silent lint && npm run --silent test
+	VENV=$(abspath $(VENV)) bash web/scripts/e2e.sh
 
 lint:
 	cd backend && ../$(VENV)/bin/ruff check src tests && ../$(VENV)/bin/ruff format --check src tests

@@ -56,6 +56,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reset Password */
+        post: operations["reset_password_api_auth_password_reset_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password-reset/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Request Password Reset */
+        post: operations["request_password_reset_api_auth_password_reset_request_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/refresh": {
         parameters: {
             query?: never;
@@ -84,6 +118,40 @@ export interface paths {
         put?: never;
         /** Register */
         post: operations["register_api_auth_register_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify Email */
+        post: operations["verify_email_api_auth_verify_email_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/verify-email/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Request Verification */
+        post: operations["request_verification_api_auth_verify_email_request_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -127,6 +195,113 @@ export interface paths {
         patch: operations["update_client_api_clients__client_id__patch"];
         trace?: never;
     };
+    "/api/clients/{client_id}/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Client Insights */
+        get: operations["client_insights_api_clients__client_id__insights_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/clients/{client_id}/portal-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Client Portal Link */
+        get: operations["get_client_portal_link_api_clients__client_id__portal_link_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/insights/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Summary */
+        get: operations["summary_api_insights_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/insights/timeseries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Timeseries */
+        get: operations["timeseries_api_insights_timeseries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/stripe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Stripe Connection */
+        get: operations["get_stripe_connection_api_integrations_stripe_get"];
+        /** Put Stripe Connection */
+        put: operations["put_stripe_connection_api_integrations_stripe_put"];
+        post?: never;
+        /** Delete Stripe Connection */
+        delete: operations["delete_stripe_connection_api_integrations_stripe_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integrations/stripe/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import From Stripe
+         * @description Import open Stripe invoices and their customers; running it again changes nothing.
+         */
+        post: operations["import_from_stripe_api_integrations_stripe_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/invoices": {
         parameters: {
             query?: never;
@@ -163,6 +338,43 @@ export interface paths {
         patch: operations["update_invoice_api_invoices__invoice_id__patch"];
         trace?: never;
     };
+    "/api/invoices/{invoice_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Invoice Messages
+         * @description Every email sent (or queued) for the invoice, with its delivery events.
+         */
+        get: operations["list_invoice_messages_api_invoices__invoice_id__messages_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{invoice_id}/payment-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Payment Link */
+        get: operations["get_payment_link_api_invoices__invoice_id__payment_link_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/invoices/{invoice_id}/payments": {
         parameters: {
             query?: never;
@@ -175,6 +387,23 @@ export interface paths {
         put?: never;
         /** Record Payment */
         post: operations["record_payment_api_invoices__invoice_id__payments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{invoice_id}/prediction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invoice Prediction */
+        get: operations["invoice_prediction_api_invoices__invoice_id__prediction_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -233,6 +462,142 @@ export interface paths {
         patch: operations["patch_me_api_me_patch"];
         trace?: never;
     };
+    "/api/me/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Erase your user and every account you alone own; confirm with your password */
+        post: operations["delete_me_api_me_delete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download everything your account owns (ZIP of JSON and CSV files) */
+        get: operations["export_me_api_me_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reminders/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Reminder
+         * @description Render a template for an invoice (or a sample) exactly as it would be sent; nothing is sent or stored.
+         */
+        post: operations["preview_reminder_api_reminders_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Suppressions
+         * @description Addresses no email goes to: the account's (complaints) and global ones (hard bounces) of its clients.
+         */
+        get: operations["list_suppressions_api_suppressions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suppressions/{suppression_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Suppression */
+        delete: operations["delete_suppression_api_suppressions__suppression_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Templates
+         * @description Every template key, the languages it has, the account's own versions, and the variables.
+         */
+        get: operations["list_templates_api_templates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/templates/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Template */
+        get: operations["get_template_api_templates__key__get"];
+        /**
+         * Put Template
+         * @description Save the account's own text for a key and language; it is checked in the sandbox first.
+         */
+        put: operations["put_template_api_templates__key__put"];
+        post?: never;
+        /**
+         * Reset Template
+         * @description Back to the default text for this key and language.
+         */
+        delete: operations["reset_template_api_templates__key__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tokens": {
         parameters: {
             query?: never;
@@ -268,6 +633,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks/postmark": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Postmark Webhook
+         * @description Bounce, SpamComplaint and Delivery webhooks, authenticated with HTTP Basic credentials.
+         */
+        post: operations["postmark_webhook_api_webhooks_postmark_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/ses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ses Webhook
+         * @description SNS notifications of SES events (Bounce, Complaint, Delivery) and subscription confirmations.
+         *
+         *     The signature is checked before anything is read into the database; network calls (the
+         *     certificate, the subscription confirmation) happen before the transaction starts.
+         */
+        post: operations["ses_webhook_api_webhooks_ses_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/stripe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe Webhook
+         * @description Events from the server's Stripe account (DUESPARK_STRIPE_WEBHOOK_SECRET).
+         */
+        post: operations["stripe_webhook_api_webhooks_stripe_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/stripe/{account_token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe Account Webhook
+         * @description Events from an account's own Stripe; only that account's invoices are touched.
+         */
+        post: operations["stripe_account_webhook_api_webhooks_stripe__account_token__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -275,10 +723,68 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Health */
-        get: operations["health_health_get"];
+        /** Liveness: the process answers */
+        get: operations["get_health_health_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics (bearer token or an allowed network) */
+        get: operations["get_metrics_metrics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: database, migrations, email, worker heartbeat and Redis, each with its latency */
+        get: operations["get_ready_ready_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unsubscribe Page
+         * @description A page with one button; visiting it changes nothing (link scanners open every link).
+         */
+        get: operations["unsubscribe_page_unsubscribe__token__get"];
+        put?: never;
+        /**
+         * Unsubscribe
+         * @description RFC 8058 one-click: mail clients POST `List-Unsubscribe=One-Click` here, without sign-in or confirmation.
+         */
+        post: operations["unsubscribe_unsubscribe__token__post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -289,6 +795,17 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Accepted */
+        Accepted: {
+            /** Detail */
+            detail: string;
+            /**
+             * Status
+             * @default accepted
+             * @constant
+             */
+            status?: "accepted";
+        };
         /** AccountOut */
         AccountOut: {
             /** Default Currency */
@@ -326,6 +843,32 @@ export interface components {
             sender_name?: string | null;
             /** Timezone */
             timezone?: string | null;
+        };
+        /** AgingOut */
+        AgingOut: {
+            /**
+             * Current
+             * @description Not yet due
+             */
+            current: string;
+            /** Days 1 30 */
+            days_1_30: string;
+            /** Days 31 60 */
+            days_31_60: string;
+            /** Days 61 90 */
+            days_61_90: string;
+            /** Days Over 90 */
+            days_over_90: string;
+        };
+        /** Amount */
+        Amount: {
+            /**
+             * Amount
+             * @description Decimal string in major units, e.g. "1250.00"
+             */
+            amount: string;
+            /** Currency */
+            currency: string;
         };
         /** ApiTokenCreated */
         ApiTokenCreated: {
@@ -374,10 +917,57 @@ export interface components {
             /** Prefix */
             prefix: string;
         };
+        /** BehaviourOut */
+        BehaviourOut: {
+            /**
+             * Mean Days Late
+             * @description Mean of full-payment date minus due date; negative = early
+             */
+            mean_days_late: number | null;
+            /**
+             * Mean Reminders Before Payment
+             * @description Reminder emails sent before full payment, per paid invoice
+             */
+            mean_reminders_before_payment: number | null;
+            /** Median Days Late */
+            median_days_late: number | null;
+            /**
+             * On Time Rate
+             * @description Share of paid invoices paid on or before the due date
+             */
+            on_time_rate: number | null;
+            /** Paid Invoices */
+            paid_invoices: number;
+            rating: components["schemas"]["PayerRating"];
+            /** Stddev Days */
+            stddev_days: number | null;
+            trend: components["schemas"]["TrendOut"];
+        };
         /** Body_import_invoices_api_invoices_import_post */
         Body_import_invoices_api_invoices_import_post: {
             /** File */
             file: string;
+        };
+        /** CashForecastOut */
+        CashForecastOut: {
+            /**
+             * Days 0 30
+             * @description Predicted within 30 days (including predictions already passed)
+             */
+            days_0_30: string;
+            /** Days 31 60 */
+            days_31_60: string;
+            /** Days 61 90 */
+            days_61_90: string;
+        };
+        /** ClickSummary */
+        ClickSummary: {
+            /** By Reminder */
+            by_reminder: components["schemas"]["ReminderClicks"][];
+            /** Last Clicked At */
+            last_clicked_at: string | null;
+            /** Total */
+            total: number;
         };
         /** ClientCreate */
         ClientCreate: {
@@ -402,6 +992,34 @@ export interface components {
             reminders_paused_until?: string | null;
             /** Timezone */
             timezone?: string | null;
+        };
+        /** ClientInsightsOut */
+        ClientInsightsOut: {
+            /**
+             * As Of
+             * Format: date
+             * @description Today in the account's timezone
+             */
+            as_of: string;
+            behaviour: components["schemas"]["BehaviourOut"];
+            /** Client Id */
+            client_id: number;
+            /** @description The unpaid invoice with the oldest due date passed */
+            oldest_overdue: components["schemas"]["OverdueInvoiceOut"] | null;
+            /**
+             * Open Balance
+             * @description Unpaid balance of open invoices, per currency
+             */
+            open_balance: components["schemas"]["Amount"][];
+            /**
+             * Open Invoices
+             * @description Up to 200 open invoices, soonest due first
+             */
+            open_invoices: components["schemas"]["OpenInvoiceOut"][];
+            /** Open Invoices Total */
+            open_invoices_total: number;
+            /** Overdue Balance */
+            overdue_balance: components["schemas"]["Amount"][];
         };
         /** ClientOut */
         ClientOut: {
@@ -437,6 +1055,11 @@ export interface components {
              */
             updated_at: string;
         };
+        /** ClientPortalLinkOut */
+        ClientPortalLinkOut: {
+            /** Client Portal Url */
+            client_portal_url: string;
+        };
         /**
          * ClientType
          * @enum {string}
@@ -463,10 +1086,92 @@ export interface components {
             timezone?: string | null;
         };
         /**
+         * ConfidenceLevel
+         * @enum {string}
+         */
+        ConfidenceLevel: "high" | "medium" | "low";
+        /** CurrencySeries */
+        CurrencySeries: {
+            /** Currency */
+            currency: string;
+            /** Points */
+            points: components["schemas"]["TimeseriesPoint"][];
+        };
+        /** CurrencySummaryOut */
+        CurrencySummaryOut: {
+            aging: components["schemas"]["AgingOut"];
+            /** Collected This Month */
+            collected_this_month: string;
+            /**
+             * Collected Within 7 Days Of Reminder
+             * @description Payments this month made within 7 days after a reminder email for the same invoice
+             */
+            collected_within_7_days_of_reminder: string;
+            /** Currency */
+            currency: string;
+            /**
+             * Days Sales Outstanding
+             * @description Outstanding / invoiced in the last 90 days x 90; null without invoices in that time
+             */
+            days_sales_outstanding: number | null;
+            forecast: components["schemas"]["CashForecastOut"];
+            /**
+             * Outstanding
+             * @description Unpaid balance of all open invoices
+             */
+            outstanding: string;
+            /** Overdue */
+            overdue: string;
+        };
+        /** DeleteMeIn */
+        DeleteMeIn: {
+            /**
+             * Password
+             * @description The current password, to confirm the erasure.
+             */
+            password: string;
+        };
+        /** WebhookAck */
+        duespark__email__schemas__WebhookAck: {
+            /**
+             * Status
+             * @description processed, or duplicate when this event was already received
+             */
+            status: string;
+        };
+        /** WebhookAck */
+        duespark__payments__schemas__WebhookAck: {
+            /**
+             * Received
+             * @default true
+             */
+            received?: boolean;
+            /** Result */
+            result: string;
+        };
+        /**
          * EffectiveStatus
          * @enum {string}
          */
         EffectiveStatus: "draft" | "open" | "partially_paid" | "overdue" | "paid" | "void";
+        /** EmailVerified */
+        EmailVerified: {
+            /** Email */
+            email: string;
+            /** Email Verified */
+            email_verified: boolean;
+        };
+        /** ErasureOut */
+        ErasureOut: {
+            /** Deleted Accounts */
+            deleted_accounts: number[];
+            /** Left Accounts */
+            left_accounts: number[];
+            /** Rows Deleted */
+            rows_deleted: {
+                [key: string]: number;
+            };
+        };
         /** ErrorBody */
         ErrorBody: {
             /** Detail */
@@ -640,6 +1345,67 @@ export interface components {
             /** Role */
             role: string;
         };
+        /** MessageEventOut */
+        MessageEventOut: {
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /** Payload */
+            payload: {
+                [key: string]: unknown;
+            };
+            /** Type */
+            type: string;
+        };
+        /** MessageList */
+        MessageList: {
+            /** Items */
+            items: components["schemas"]["MessageOut"][];
+        };
+        /** MessageOut */
+        MessageOut: {
+            /** Attempts */
+            attempts: number;
+            /** Bounced At */
+            bounced_at: string | null;
+            /** Complained At */
+            complained_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Error */
+            error: string | null;
+            /** Events */
+            events: components["schemas"]["MessageEventOut"][];
+            /** Id */
+            id: number;
+            /** Is Test */
+            is_test: boolean;
+            /** Kind */
+            kind: string;
+            /** Provider */
+            provider: string;
+            /** Provider Message Id */
+            provider_message_id: string | null;
+            /** Reminder Id */
+            reminder_id: number | null;
+            /** Sent At */
+            sent_at: string | null;
+            /** Status */
+            status: string;
+            /** Subject */
+            subject: string;
+            /** Template Key */
+            template_key: string | null;
+            /** To Email */
+            to_email: string;
+        };
         /** MeUpdate */
         MeUpdate: {
             /** Current Password */
@@ -648,6 +1414,35 @@ export interface components {
             name?: string | null;
             /** New Password */
             new_password?: string | null;
+        };
+        /** OpenInvoiceOut */
+        OpenInvoiceOut: {
+            balance: components["schemas"]["Amount"];
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            /** Invoice Id */
+            invoice_id: number;
+            /** Number */
+            number: string;
+            prediction: components["schemas"]["PredictionOut"];
+        };
+        /** OverdueInvoiceOut */
+        OverdueInvoiceOut: {
+            balance: components["schemas"]["Amount"];
+            /** Days Overdue */
+            days_overdue: number;
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            /** Invoice Id */
+            invoice_id: number;
+            /** Number */
+            number: string;
         };
         /** Page[ClientOut] */
         Page_ClientOut_: {
@@ -671,6 +1466,26 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** PasswordResetIn */
+        PasswordResetIn: {
+            /** New Password */
+            new_password: string;
+            /** Token */
+            token: string;
+        };
+        /** PasswordResetRequestIn */
+        PasswordResetRequestIn: {
+            /**
+             * Email
+             * Format: email
+             */
+            email: string;
+        };
+        /**
+         * PayerRating
+         * @enum {string}
+         */
+        PayerRating: "new" | "early" | "on_time" | "late" | "chronic_late";
         /** PaymentIn */
         PaymentIn: {
             /** Amount */
@@ -687,6 +1502,27 @@ export interface components {
             paid_at?: string | null;
             /** Reference */
             reference?: string | null;
+        };
+        /** PaymentLinkOut */
+        PaymentLinkOut: {
+            /**
+             * Card Payments
+             * @description True when the link leads to Stripe; otherwise the built-in page
+             */
+            card_payments: boolean;
+            clicks: components["schemas"]["ClickSummary"];
+            /**
+             * Client Portal Url
+             * @description The client's page with all open invoices and receipts
+             */
+            client_portal_url: string;
+            /** Payable */
+            payable: boolean;
+            /**
+             * Payment Url
+             * @description The invoice's stable public pay link
+             */
+            payment_url: string;
         };
         /** PaymentList */
         PaymentList: {
@@ -719,6 +1555,111 @@ export interface components {
             /** Reference */
             reference: string | null;
         };
+        /**
+         * PredictionBasis
+         * @enum {string}
+         */
+        PredictionBasis: "client" | "account" | "due_date";
+        /** PredictionOut */
+        PredictionOut: {
+            /** @description client: its own history; account: too few paid invoices, the account's; due_date: no history */
+            basis: components["schemas"]["PredictionBasis"];
+            /** Confidence */
+            confidence: number;
+            confidence_level: components["schemas"]["ConfidenceLevel"];
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            /**
+             * Earliest Date
+             * Format: date
+             * @description Predicted date minus one standard deviation (not before today)
+             */
+            earliest_date: string;
+            /** Invoice Id */
+            invoice_id: number;
+            /**
+             * Latest Date
+             * Format: date
+             * @description Predicted date plus one standard deviation
+             */
+            latest_date: string;
+            /** Paid Invoices Used */
+            paid_invoices_used: number;
+            /**
+             * Past Usual Date
+             * @description The client's usual payment date has passed without payment
+             */
+            past_usual_date: boolean;
+            /**
+             * Predicted Date
+             * Format: date
+             * @description Due date + the typical delay, or today once that has passed unpaid
+             */
+            predicted_date: string;
+            /** Stddev Days */
+            stddev_days: number | null;
+            /**
+             * Typical Delay Days
+             * @description Rounded mean of days paid after the due date (negative = early)
+             */
+            typical_delay_days: number;
+        };
+        /** PreviewIn */
+        PreviewIn: {
+            /**
+             * Body
+             * @description Unsaved body to try
+             */
+            body?: string | null;
+            /**
+             * Invoice Id
+             * @description Omit for a sample invoice
+             */
+            invoice_id?: number | null;
+            /**
+             * Locale
+             * @description For the sample invoice: the client's language
+             */
+            locale?: string | null;
+            /**
+             * Subject
+             * @description Unsaved subject to try
+             */
+            subject?: string | null;
+            /**
+             * Template Key
+             * @description friendly, due_today, firm, urgent, final or thank_you
+             */
+            template_key: string;
+        };
+        /** PreviewOut */
+        PreviewOut: {
+            /** From */
+            from: string;
+            /** Headers */
+            headers: {
+                [key: string]: string;
+            };
+            /** Html */
+            html: string;
+            /** Is Default Template */
+            is_default_template: boolean;
+            /** Locale */
+            locale: string;
+            /** Reply To */
+            reply_to: string | null;
+            /** Subject */
+            subject: string;
+            /** Template Key */
+            template_key: string;
+            /** Text */
+            text: string;
+            /** To */
+            to: string;
+        };
         /** RefreshIn */
         RefreshIn: {
             /** Refresh Token */
@@ -742,6 +1683,249 @@ export interface components {
             /** Timezone */
             timezone?: string | null;
         };
+        /** ReminderClicks */
+        ReminderClicks: {
+            /** Count */
+            count: number;
+            /**
+             * Last Clicked At
+             * Format: date-time
+             */
+            last_clicked_at: string;
+            /**
+             * Reminder Id
+             * @description None for clicks that came without a reminder (portal, shared link)
+             */
+            reminder_id: number | null;
+        };
+        /** StripeConnectIn */
+        StripeConnectIn: {
+            /**
+             * Secret Key
+             * @description sk_test_, sk_live_ or a restricted rk_ key
+             */
+            secret_key: string;
+            /**
+             * Webhook Secret
+             * @description The whsec_ signing secret of the endpoint in webhook_url
+             */
+            webhook_secret?: string | null;
+        };
+        /** StripeConnectionOut */
+        StripeConnectionOut: {
+            /**
+             * Connected
+             * @description True when this account uses its own Stripe key
+             */
+            connected: boolean;
+            /** Last Import At */
+            last_import_at: string | null;
+            /** Last4 */
+            last4: string | null;
+            /** Mode */
+            mode: ("test" | "live") | null;
+            /**
+             * Server Stripe
+             * @description True when the server has a Stripe key used by accounts without their own
+             */
+            server_stripe: boolean;
+            /** Webhook Configured */
+            webhook_configured: boolean;
+            /**
+             * Webhook Url
+             * @description The endpoint to add in this Stripe account's webhook settings
+             */
+            webhook_url: string;
+        };
+        /** StripeImportOut */
+        StripeImportOut: {
+            /** Clients Created */
+            clients_created: number;
+            /** Clients Updated */
+            clients_updated: number;
+            /** Fetched */
+            fetched: number;
+            /** Invoices Created */
+            invoices_created: number;
+            /** Invoices Unchanged */
+            invoices_unchanged: number;
+            /** Invoices Updated */
+            invoices_updated: number;
+            /** Skipped */
+            skipped: string[];
+        };
+        /** SummaryOut */
+        SummaryOut: {
+            /**
+             * As Of
+             * Format: date
+             * @description Today in the account's timezone
+             */
+            as_of: string;
+            /** Currencies */
+            currencies: components["schemas"]["CurrencySummaryOut"][];
+            /**
+             * Month Start
+             * Format: date
+             */
+            month_start: string;
+            /**
+             * Payment Link Click Rate
+             * @description Payment-link clicks per reminder sent this month; null until clicks are recorded
+             */
+            payment_link_click_rate: number | null;
+            /** Reminders Sent This Month */
+            reminders_sent_this_month: number;
+        };
+        /** SuppressionList */
+        SuppressionList: {
+            /** Items */
+            items: components["schemas"]["SuppressionOut"][];
+        };
+        /** SuppressionOut */
+        SuppressionOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Detail */
+            detail: string | null;
+            /** Email */
+            email: string;
+            /** Id */
+            id: number;
+            /** Reason */
+            reason: string;
+            /**
+             * Scope
+             * @description account (yours to lift) or global (a hard bounce: the mailbox does not exist)
+             */
+            scope: string;
+        };
+        /** TemplateCatalog */
+        TemplateCatalog: {
+            /** Default Locales */
+            default_locales: string[];
+            /** Keys */
+            keys: components["schemas"]["TemplateKeyOut"][];
+            /**
+             * Max Template Bytes
+             * @default 51200
+             */
+            max_template_bytes?: number;
+            /**
+             * Variables
+             * @description Every variable a template can use, e.g. {{ amount_due }}
+             */
+            variables: components["schemas"]["VariableOut"][];
+        };
+        /** TemplateIn */
+        TemplateIn: {
+            /** Body */
+            body: string;
+            /** Subject */
+            subject: string;
+        };
+        /** TemplateKeyOut */
+        TemplateKeyOut: {
+            /** Custom Locales */
+            custom_locales: components["schemas"]["TemplateOverrideOut"][];
+            /** Default Locales */
+            default_locales: string[];
+            /** Description */
+            description: string;
+            /** Key */
+            key: string;
+            /** Variables */
+            variables: string[];
+        };
+        /** TemplateOut */
+        TemplateOut: {
+            /**
+             * Body
+             * @description Markdown with Jinja2 variables
+             */
+            body: string;
+            /** Is Default */
+            is_default: boolean;
+            /** Key */
+            key: string;
+            /**
+             * Locale
+             * @description The locale of the text shown (a fallback when the asked one has none)
+             */
+            locale: string;
+            /** Subject */
+            subject: string;
+            /** Updated At */
+            updated_at: string | null;
+        };
+        /** TemplateOverrideOut */
+        TemplateOverrideOut: {
+            /** Locale */
+            locale: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** TimeseriesOut */
+        TimeseriesOut: {
+            /**
+             * Date From
+             * Format: date
+             * @description Start of the first period (the requested date_from, aligned)
+             */
+            date_from: string;
+            /**
+             * Date To
+             * Format: date
+             * @description End of the last period
+             */
+            date_to: string;
+            /**
+             * Granularity
+             * @enum {string}
+             */
+            granularity: "day" | "week" | "month";
+            /** Series */
+            series: components["schemas"]["CurrencySeries"][];
+        };
+        /** TimeseriesPoint */
+        TimeseriesPoint: {
+            /**
+             * Collected
+             * @description Payments received in the period, net of refunds
+             */
+            collected: string;
+            /**
+             * Invoiced
+             * @description Invoices issued in the period (drafts and void invoices excluded)
+             */
+            invoiced: string;
+            /**
+             * Overdue
+             * @description Overdue balance at the end of the period (today for the current one); null for future periods
+             */
+            overdue: string | null;
+            /**
+             * Period End
+             * Format: date
+             */
+            period_end: string;
+            /**
+             * Period Start
+             * Format: date
+             */
+            period_start: string;
+        };
+        /** TokenIn */
+        TokenIn: {
+            /** Token */
+            token: string;
+        };
         /** TokenPair */
         TokenPair: {
             /** Access Token */
@@ -757,6 +1941,28 @@ export interface components {
              */
             token_type?: "bearer";
         };
+        /**
+         * TrendDirection
+         * @enum {string}
+         */
+        TrendDirection: "improving" | "stable" | "worsening";
+        /** TrendOut */
+        TrendOut: {
+            /** @description null without enough earlier history to compare with */
+            direction: components["schemas"]["TrendDirection"] | null;
+            /**
+             * Earlier Mean Days
+             * @description Mean of the paid invoices before the last 5
+             */
+            earlier_mean_days: number | null;
+            /**
+             * Recent Delays
+             * @description Days paid after the due date of the last 5 paid invoices, newest first
+             */
+            recent_delays: number[];
+            /** Recent Mean Days */
+            recent_mean_days: number | null;
+        };
         /** ValidationError */
         ValidationError: {
             /** Context */
@@ -769,6 +1975,15 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /** VariableOut */
+        VariableOut: {
+            /** Description */
+            description: string;
+            /** Example */
+            example: string;
+            /** Name */
+            name: string;
         };
     };
     responses: never;
@@ -890,6 +2105,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description TooManyRequests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     logout_api_auth_logout_post: {
@@ -911,6 +2135,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reset_password_api_auth_password_reset_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    request_password_reset_api_auth_password_reset_request_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequestIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
             };
             /** @description Validation Error */
             422: {
@@ -998,6 +2286,86 @@ export interface operations {
             };
             /** @description ValidationError */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TooManyRequests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    verify_email_api_auth_verify_email_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailVerified"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    request_verification_api_auth_verify_email_request_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1243,6 +2611,322 @@ export interface operations {
             };
         };
     };
+    client_insights_api_clients__client_id__insights_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientInsightsOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_client_portal_link_api_clients__client_id__portal_link_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientPortalLinkOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    summary_api_insights_summary_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    timeseries_api_insights_timeseries_get: {
+        parameters: {
+            query?: {
+                /** @description First day; defaults to a range ending at date_to */
+                date_from?: string | null;
+                /** @description Last day; defaults to today in the account's timezone */
+                date_to?: string | null;
+                granularity?: "day" | "week" | "month";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeseriesOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_stripe_connection_api_integrations_stripe_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StripeConnectionOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_stripe_connection_api_integrations_stripe_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StripeConnectIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StripeConnectionOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_stripe_connection_api_integrations_stripe_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    import_from_stripe_api_integrations_stripe_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StripeImportOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PaymentProviderError */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_invoices_api_invoices_get: {
         parameters: {
             query?: {
@@ -1453,6 +3137,104 @@ export interface operations {
             };
         };
     };
+    list_invoice_messages_api_invoices__invoice_id__messages_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invoice_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_payment_link_api_invoices__invoice_id__payment_link_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invoice_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentLinkOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_payments_api_invoices__invoice_id__payments_get: {
         parameters: {
             query?: never;
@@ -1560,6 +3342,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    invoice_prediction_api_invoices__invoice_id__prediction_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invoice_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PredictionOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -1738,6 +3578,391 @@ export interface operations {
             };
         };
     };
+    delete_me_api_me_delete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteMeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_me_api_me_export_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export archive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview_reminder_api_reminders_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_suppressions_api_suppressions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuppressionList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_suppression_api_suppressions__suppression_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suppression_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_templates_api_templates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateCatalog"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_template_api_templates__key__get: {
+        parameters: {
+            query?: {
+                /** @description e.g. de or de_DE; the account's by default */
+                locale?: string | null;
+            };
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_template_api_templates__key__put: {
+        parameters: {
+            query?: {
+                /** @description e.g. de or de_DE; the account's by default */
+                locale?: string | null;
+            };
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reset_template_api_templates__key__delete: {
+        parameters: {
+            query?: {
+                /** @description e.g. de or de_DE; the account's by default */
+                locale?: string | null;
+            };
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_tokens_api_tokens_get: {
         parameters: {
             query?: never;
@@ -1856,7 +4081,7 @@ export interface operations {
             };
         };
     };
-    health_health_get: {
+    postmark_webhook_api_webhooks_postmark_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -1871,9 +4096,326 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: string;
-                    };
+                    "application/json": components["schemas"]["duespark__email__schemas__WebhookAck"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PermissionDenied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ses_webhook_api_webhooks_ses_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["duespark__email__schemas__WebhookAck"];
+                };
+            };
+            /** @description PermissionDenied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UpstreamFailed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stripe_webhook_api_webhooks_stripe_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Stripe-Signature"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["duespark__payments__schemas__WebhookAck"];
+                };
+            };
+            /** @description InvalidSignature */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PayloadTooLarge */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stripe_account_webhook_api_webhooks_stripe__account_token__post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Stripe-Signature"?: string | null;
+            };
+            path: {
+                account_token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["duespark__payments__schemas__WebhookAck"];
+                };
+            };
+            /** @description InvalidSignature */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PayloadTooLarge */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_health_health_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    get_metrics_metrics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_ready_ready_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description A required check failed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    unsubscribe_page_unsubscribe__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unsubscribe_unsubscribe__token__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
