@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from duespark.clock import Clock, SystemClock
 from duespark.db import make_engine, make_session_factory
 from duespark.errors import DomainError
 from duespark.invoices.router import router as invoices_router
+from duespark.reminders.router import router as reminders_router
 from duespark.settings import Settings, load_settings, validate_for_startup
 from duespark.wiring import connect_domains
 
@@ -70,6 +73,22 @@ def _mount_web(app: FastAPI, web_dir: Path) -> None:
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Read at startup, not at create_app, so tests can swap the session factory first.
+    worker = None
+    if app.state.settings.worker_in_process:
+        from duespark.reminders.worker import start_in_process_worker
+
+        worker = start_in_process_worker(app.state.settings, app.state.session_factory, app.state.clock)
+    app.state.worker = worker
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.shutdown(wait=True)
+
+
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or load_settings()
     validate_for_startup(settings)
@@ -82,6 +101,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
@@ -94,7 +114,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_exception_handler(StarletteHTTPException, _http_handler)  # type: ignore[arg-type]
 
     connect_domains()
-    for router in (auth_router, clients_router, invoices_router):
+    for router in (auth_router, clients_router, invoices_router, reminders_router):
         app.include_router(router)
 
     @app.get("/health", tags=["ops"])

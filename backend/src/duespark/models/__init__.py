@@ -9,6 +9,8 @@ from duespark.models.membership import Membership
 from duespark.models.message import Message
 from duespark.models.payment import Payment
 from duespark.models.refresh_token import RefreshToken
+from duespark.models.reminder import Reminder
+from duespark.models.reminder_policy import ReminderPolicy, ReminderPolicyStep, ReminderSendSlot
 from duespark.models.user import User
 from duespark.models.worker import SchedulerLock, WorkerHeartbeat
 
@@ -22,6 +24,10 @@ __all__ = [
     "Message",
     "Payment",
     "RefreshToken",
+    "Reminder",
+    "ReminderPolicy",
+    "ReminderPolicyStep",
+    "ReminderSendSlot",
     "SchedulerLock",
     "User",
     "WorkerHeartbeat",

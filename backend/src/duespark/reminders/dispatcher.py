@@ -1,0 +1,546 @@
+"""The dispatcher: claim due reminder rows, re-check, send, record. A reminder row is the job.
+
+Each row goes through three short transactions and one call outside any transaction:
+
+1. claim (with its re-check): `pending` -> `sending` with a lease, committed;
+2. send intent: stamped and committed just before the provider call, so after a crash a
+   recovered row says whether the provider may already have the message;
+3. the provider call, with a Message-ID derived from the reminder, so a resend after a
+   crash carries the same id;
+4. record: `sent` (and a `messages` row) or a retry with backoff, or `failed`.
+
+A worker that dies leaves `sending` rows whose lease expires; the next tick puts them
+back to `pending` (or `failed` at the attempt limit). Nothing due is dropped silently:
+every row ends sent, failed, canceled or skipped, each with its reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import structlog
+from sqlalchemy import and_, case, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from duespark.clock import Clock
+from duespark.email.compose import compose_reminder
+from duespark.email.message import OutgoingEmail
+from duespark.email.providers.base import EmailProvider, PermanentSendError, SendResult, TransientSendError
+from duespark.models import Account, Client, Invoice, Membership, Message, Reminder, User
+from duespark.models.enums import InvoiceStatus, Role
+from duespark.reminders.planner import PLANNABLE_STATUSES, ReminderState, mark_for_planning
+from duespark.reminders.policy import SendWindow, zone
+from duespark.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+TEST_SUBJECT_PREFIX = "[TEST] "
+RETRY_CAP = timedelta(hours=6)
+
+
+@dataclass
+class DispatchStats:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    canceled: int = 0
+    deferred: int = 0
+    skipped: int = 0
+    recovered: int = 0
+    uncertain: int = 0
+    lost_leases: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Claimed:
+    """A claimed row and what sending it needs, loaded inside the claiming transaction."""
+
+    reminder: Reminder
+    invoice: Invoice
+    client: Client
+    account: Account
+    owner_email: str | None
+    token: str
+
+
+def later_reminder_due(reminder, now: datetime):
+    """A later step of the same invoice is due, in flight or already sent: the catch-up rule."""
+    later = aliased(Reminder)
+    return exists().where(
+        later.invoice_id == reminder.invoice_id,
+        later.id != reminder.id,
+        or_(
+            later.scheduled_for > reminder.scheduled_for,
+            and_(later.scheduled_for == reminder.scheduled_for, later.offset_days > reminder.offset_days),
+        ),
+        or_(
+            later.state.in_((ReminderState.sending, ReminderState.sent)),
+            and_(later.state == ReminderState.pending, later.scheduled_for <= now),
+        ),
+    )
+
+
+def backoff(attempt: int, *, base_seconds: float, rng: random.Random) -> timedelta:
+    """Exponential backoff with jitter: half the step fixed, half random, capped."""
+    step = min(RETRY_CAP.total_seconds(), base_seconds * 2 ** max(0, attempt - 1))
+    return timedelta(seconds=step / 2 + rng.uniform(0, step / 2))
+
+
+def message_id_for(reminder_id: int, from_email: str) -> str:
+    domain = from_email.rsplit("@", 1)[-1] or "duespark.local"
+    return f"<reminder-{reminder_id}@{domain}>"
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        settings: Settings,
+        provider: EmailProvider,
+        clock: Clock,
+        worker_id: str,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.settings = settings
+        self.provider = provider
+        self.clock = clock
+        self.worker_id = worker_id
+        self.rng = rng or random.Random()
+        self.lease = timedelta(seconds=settings.reminder_lease_seconds)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        session = self.session_factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def run(self, *, max_batches: int | None = None) -> DispatchStats:
+        """Recover expired leases, apply catch-up, then claim and send batches until none is due."""
+        stats = DispatchStats()
+        with self._transaction() as session:
+            self._recover_expired_leases(session, stats)
+            self._skip_superseded(session, stats)
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            claimed_before = stats.claimed
+            for item in self._claim_batch(stats):
+                self._send(item, stats)
+            batches += 1
+            if stats.claimed == claimed_before:
+                break
+        return stats
+
+    # -- recovery and catch-up -------------------------------------------------------------
+
+    def _recover_expired_leases(self, session: Session, stats: DispatchStats) -> None:
+        now = self.clock.now()
+        limit = self.settings.reminder_max_attempts
+        maybe_sent = Reminder.send_intent_at.is_not(None)
+        rows = session.execute(
+            update(Reminder)
+            .where(Reminder.state == ReminderState.sending, Reminder.lease_expires_at < now)
+            .values(
+                state=case((Reminder.attempts >= limit, ReminderState.failed), else_=ReminderState.pending),
+                reason=case((Reminder.attempts >= limit, "attempts_exhausted"), else_="lease_expired"),
+                detail=case(
+                    (
+                        and_(Reminder.attempts >= limit, maybe_sent),
+                        "The worker stopped while sending, at the attempt limit; "
+                        "the email provider may have received the last attempt.",
+                    ),
+                    (Reminder.attempts >= limit, "The worker stopped while sending, at the attempt limit."),
+                    (maybe_sent, "The worker stopped after handing this email to the provider; sending it again."),
+                    else_="The worker stopped before sending this email; trying again.",
+                ),
+                uncertain_sends=Reminder.uncertain_sends + case((maybe_sent, 1), else_=0),
+                next_attempt_at=now,
+                lease_expires_at=None,
+                claimed_by=None,
+                send_intent_at=None,
+                updated_at=now,
+            )
+            .returning(Reminder.id, Reminder.state, Reminder.uncertain_sends)
+            .execution_options(synchronize_session=False)
+        ).all()
+        for reminder_id, state, uncertain in rows:
+            stats.recovered += 1
+            log.warning("reminder.lease_expired", reminder_id=reminder_id, state=state, uncertain_sends=uncertain)
+        stats.failed += sum(1 for row in rows if row.state == ReminderState.failed)
+
+    def _skip_superseded(self, session: Session, stats: DispatchStats) -> None:
+        now = self.clock.now()
+        result = session.execute(
+            update(Reminder)
+            .where(
+                Reminder.state == ReminderState.pending,
+                Reminder.manual.is_(False),
+                Reminder.scheduled_for <= now,
+                later_reminder_due(Reminder, now),
+            )
+            .values(
+                state=ReminderState.skipped,
+                reason="missed",
+                detail="Missed while reminders were not going out (DueSpark not running, or paused); "
+                "a later reminder was sent instead.",
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        stats.skipped += result.rowcount or 0
+
+    # -- claim -----------------------------------------------------------------------------
+
+    def _claim_batch(self, stats: DispatchStats) -> list[Claimed]:
+        now = self.clock.now()
+        token = f"{self.worker_id}/{uuid.uuid4().hex[:12]}"
+        with self._transaction() as session:
+            due = (
+                select(Reminder.id)
+                .where(
+                    Reminder.state == ReminderState.pending,
+                    Reminder.next_attempt_at <= now,
+                    or_(Reminder.manual, ~later_reminder_due(Reminder, now)),
+                )
+                .order_by(Reminder.next_attempt_at, Reminder.id)
+                .limit(self.settings.scheduler_batch_size)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                # Several dispatchers share the work: each takes rows nobody else holds.
+                due = due.with_for_update(skip_locked=True)
+            claimed_ids = session.scalars(
+                update(Reminder)
+                .where(Reminder.id.in_(due.scalar_subquery()), Reminder.state == ReminderState.pending)
+                .values(
+                    state=ReminderState.sending,
+                    attempts=Reminder.attempts + 1,
+                    lease_expires_at=now + self.lease,
+                    claimed_by=token,
+                    send_intent_at=None,
+                    updated_at=now,
+                )
+                .returning(Reminder.id)
+                .execution_options(synchronize_session=False)
+            ).all()
+            stats.claimed += len(claimed_ids)
+            if not claimed_ids:
+                return []
+            return self._recheck(session, claimed_ids, token, now, stats)
+
+    def _recheck(
+        self, session: Session, ids: list[int], token: str, now: datetime, stats: DispatchStats
+    ) -> list[Claimed]:
+        """Inside the claiming transaction: cancel or hold back what must not go out now."""
+        rows = session.execute(
+            select(Reminder, Invoice, Client, Account)
+            .join(Invoice, Invoice.id == Reminder.invoice_id)
+            .join(Client, Client.id == Invoice.client_id)
+            .join(Account, Account.id == Reminder.account_id)
+            .where(Reminder.id.in_(ids))
+            .order_by(Reminder.next_attempt_at, Reminder.id)
+        ).all()
+        owners = self._owner_emails(session, {account.id for _, _, _, account in rows if account.test_mode})
+        ready: list[Claimed] = []
+        for reminder, invoice, client, account in rows:
+            timezone = client.timezone or account.timezone
+            cancel_reason = _cancel_reason(reminder, invoice, client)
+            if cancel_reason is not None:
+                self._finish(reminder, now, state=ReminderState.canceled, reason=cancel_reason)
+                if cancel_reason == "due_date_changed":
+                    mark_for_planning(session, Invoice.id == invoice.id)
+                stats.canceled += 1
+                continue
+            window = SendWindow(account.send_window_start, account.send_window_end, account.send_weekdays)
+            pause_ends = _pause_end(invoice, client, now, timezone)
+            hold_until = None
+            if pause_ends is not None:
+                hold_until = window.first_slot(pause_ends, timezone)
+            elif not reminder.manual and not window.contains(now, timezone):
+                hold_until = window.next_slot(now, timezone)
+            if hold_until is not None:
+                # Not a failed attempt: give the attempt back and wait for the slot.
+                reminder.state = ReminderState.pending
+                reminder.attempts -= 1
+                reminder.next_attempt_at = hold_until
+                reminder.lease_expires_at = None
+                reminder.claimed_by = None
+                reminder.updated_at = now
+                stats.deferred += 1
+                continue
+            ready.append(Claimed(reminder, invoice, client, account, owners.get(account.id), token))
+        session.flush()
+        return ready
+
+    @staticmethod
+    def _owner_emails(session: Session, account_ids: set[int]) -> dict[int, str]:
+        if not account_ids:
+            return {}
+        rows = session.execute(
+            select(Membership.account_id, User.email)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.account_id.in_(account_ids), Membership.role == Role.owner)
+            .order_by(Membership.id.desc())
+        ).all()
+        return dict(rows)
+
+    # -- send ------------------------------------------------------------------------------
+
+    def _send(self, item: Claimed, stats: DispatchStats) -> None:
+        reminder = item.reminder
+        try:
+            email = self.compose(item)
+        except Exception as exc:
+            log.exception("reminder.compose_failed", reminder_id=reminder.id)
+            self._record_failure(item, stats, permanent=True, reason="render_failed", error=str(exc))
+            return
+        if email is None:
+            self._record_failure(
+                item,
+                stats,
+                permanent=True,
+                reason="no_address",
+                error="The client has no email address; add one, then use send now.",
+            )
+            return
+        if not self._mark_send_intent(item):
+            stats.lost_leases += 1
+            log.warning("reminder.lease_lost", reminder_id=reminder.id)
+            return
+        try:
+            result = self.provider.send(email)
+        except PermanentSendError as exc:
+            self._record_failure(item, stats, permanent=True, reason="rejected", error=str(exc), email=email)
+            return
+        except TransientSendError as exc:
+            self._record_failure(item, stats, permanent=False, reason="retrying", error=str(exc))
+            return
+        except Exception as exc:
+            # An unknown provider error is retried, never swallowed; the attempt limit bounds it.
+            log.exception("reminder.provider_error", reminder_id=reminder.id)
+            self._record_failure(item, stats, permanent=False, reason="retrying", error=f"{type(exc).__name__}: {exc}")
+            return
+        self._record_sent(item, email, result, stats)
+
+    def compose(self, item: Claimed) -> OutgoingEmail | None:
+        """The email for a claimed row; in test mode addressed to the account's owner and marked."""
+        email = compose_reminder(
+            account=item.account,
+            client=item.client,
+            invoice=item.invoice,
+            template_key=item.reminder.template_key,
+            reminder_id=item.reminder.id,
+            settings=self.settings,
+            clock=self.clock,
+        )
+        headers = {"Message-ID": message_id_for(item.reminder.id, email.from_email), **email.headers}
+        if item.account.test_mode:
+            recipient = item.owner_email or item.account.sender_email
+            if not recipient:
+                return None
+            note = (
+                f"This is a test: DueSpark is in test mode, so this reminder came to you instead of "
+                f"{item.client.email or 'the client (who has no email address yet)'}.\n\n"
+            )
+            return dataclasses.replace(
+                email,
+                to=recipient,
+                subject=TEST_SUBJECT_PREFIX + email.subject,
+                text=note + email.text,
+                html=f"<p><strong>{note.strip()}</strong></p>\n{email.html}" if email.html else None,
+                headers={**headers, "X-DueSpark-Test": "1"},
+            )
+        if not email.to:
+            return None
+        return dataclasses.replace(email, headers=headers)
+
+    def _fenced(self, item: Claimed):
+        return and_(
+            Reminder.id == item.reminder.id,
+            Reminder.state == ReminderState.sending,
+            Reminder.claimed_by == item.token,
+        )
+
+    def _mark_send_intent(self, item: Claimed) -> bool:
+        """Committed before the provider call; False when another worker has taken the row over."""
+        now = self.clock.now()
+        with self._transaction() as session:
+            result = session.execute(
+                update(Reminder)
+                .where(self._fenced(item))
+                .values(send_intent_at=now, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            return result.rowcount == 1
+
+    def _record_sent(self, item: Claimed, email: OutgoingEmail, result: SendResult, stats: DispatchStats) -> None:
+        now = self.clock.now()
+        is_test = item.account.test_mode
+        with self._transaction() as session:
+            message = Message(
+                account_id=item.account.id,
+                client_id=item.client.id,
+                invoice_id=item.invoice.id,
+                reminder_id=item.reminder.id,
+                kind="reminder",
+                template_key=item.reminder.template_key,
+                to_email=email.to,
+                subject=email.subject,
+                provider=self.provider.name,
+                provider_message_id=result.provider_message_id,
+                status="sent",
+                is_test=is_test,
+                created_at=now,
+                sent_at=now,
+            )
+            session.add(message)
+            session.flush()
+            uncertain = item.reminder.uncertain_sends
+            updated = session.execute(
+                update(Reminder)
+                .where(self._fenced(item))
+                .values(
+                    state=ReminderState.sent,
+                    reason="sent_again_after_crash" if uncertain else None,
+                    detail=(
+                        "Sent again after a worker crash; the client may have received it twice "
+                        "(same Message-ID, so most mail programs show one)."
+                        if uncertain
+                        else None
+                    ),
+                    sent_at=now,
+                    provider_message_id=result.provider_message_id,
+                    message_id=message.id,
+                    is_test=is_test,
+                    lease_expires_at=None,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if updated.rowcount != 1:
+                # Our lease ran out and another worker took the row over: the message went out,
+                # so keep the messages row; the other worker's attempt carries the same Message-ID.
+                stats.lost_leases += 1
+                log.warning("reminder.sent_after_lease_lost", reminder_id=item.reminder.id)
+                return
+        stats.sent += 1
+        log.info("reminder.sent", reminder_id=item.reminder.id, is_test=is_test, to=email.to)
+
+    def _record_failure(
+        self,
+        item: Claimed,
+        stats: DispatchStats,
+        *,
+        permanent: bool,
+        reason: str,
+        error: str,
+        email: OutgoingEmail | None = None,
+    ) -> None:
+        now = self.clock.now()
+        attempts = item.reminder.attempts
+        exhausted = not permanent and attempts >= self.settings.reminder_max_attempts
+        with self._transaction() as session:
+            if permanent or exhausted:
+                if email is not None:
+                    session.add(
+                        Message(
+                            account_id=item.account.id,
+                            client_id=item.client.id,
+                            invoice_id=item.invoice.id,
+                            reminder_id=item.reminder.id,
+                            kind="reminder",
+                            template_key=item.reminder.template_key,
+                            to_email=email.to,
+                            subject=email.subject,
+                            provider=self.provider.name,
+                            status="failed",
+                            is_test=item.account.test_mode,
+                            error=error,
+                            created_at=now,
+                        )
+                    )
+                values = {
+                    "state": ReminderState.failed,
+                    "reason": "attempts_exhausted" if exhausted else reason,
+                    "detail": f"Gave up after {attempts} attempts; the last error was: {error}" if exhausted else error,
+                }
+                stats.failed += 1
+            else:
+                retry_at = now + backoff(attempts, base_seconds=self.settings.reminder_retry_base_seconds, rng=self.rng)
+                values = {
+                    "state": ReminderState.pending,
+                    "reason": reason,
+                    "detail": f"Attempt {attempts} failed ({error}); trying again at {retry_at.isoformat()}.",
+                    "next_attempt_at": retry_at,
+                }
+                stats.retried += 1
+            session.execute(
+                update(Reminder)
+                .where(self._fenced(item))
+                .values(**values, lease_expires_at=None, claimed_by=None, send_intent_at=None, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        log.warning("reminder.send_failed", reminder_id=item.reminder.id, reason=values["reason"], error=error)
+
+    def _finish(self, reminder: Reminder, now: datetime, *, state: str, reason: str) -> None:
+        reminder.state = state
+        reminder.reason = reason
+        reminder.detail = None
+        reminder.lease_expires_at = None
+        reminder.claimed_by = None
+        reminder.updated_at = now
+
+
+def _cancel_reason(reminder: Reminder, invoice: Invoice, client: Client) -> str | None:
+    """Why a claimed row must not be sent at all, re-read just before sending."""
+    if invoice.status == InvoiceStatus.paid or (invoice.status in PLANNABLE_STATUSES and invoice.balance_minor <= 0):
+        return "paid"
+    if invoice.status == InvoiceStatus.void:
+        return "void"
+    if invoice.status not in PLANNABLE_STATUSES:
+        return invoice.status
+    if client.deleted_at is not None:
+        return "client_deleted"
+    if client.unsubscribed_at is not None:
+        return "unsubscribed"
+    if invoice.reminders_excluded:
+        return "excluded"
+    if invoice.reminders_paused and invoice.reminders_paused_until is None:
+        return "paused"
+    if client.reminders_paused and client.reminders_paused_until is None:
+        return "client_paused"
+    if reminder.due_date != invoice.due_date:
+        return "due_date_changed"
+    return None
+
+
+def _pause_end(invoice: Invoice, client: Client, now: datetime, timezone: str) -> date | None:
+    """The local date a pause with an end date still holding the row back ends on."""
+    today = now.astimezone(zone(timezone)).date()
+    ends = [
+        until
+        for paused, until in (
+            (invoice.reminders_paused, invoice.reminders_paused_until),
+            (client.reminders_paused, client.reminders_paused_until),
+        )
+        if paused and until is not None and until > today
+    ]
+    if not ends:
+        return None
+    return max(ends)
