@@ -372,6 +372,8 @@ class _Planner:
                 rows,
             )
             .on_conflict_do_nothing()
+            # An INSERT's rowcount is only kept when asked for (SQLAlchemy drops it otherwise).
+            .execution_options(preserve_rowcount=True)
         )
         return result.rowcount or 0
 

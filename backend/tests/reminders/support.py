@@ -1,0 +1,115 @@
+"""Test doubles and data helpers for the reminder engine."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from duespark.email.message import OutgoingEmail
+from duespark.email.providers.base import PermanentSendError, SendResult, TransientSendError
+from duespark.models import Account, Client, Reminder, ReminderPolicy, ReminderPolicyStep
+from duespark.reminders.policy import Step, step_key
+
+
+class SimulatedCrash(BaseException):
+    """The process dying: not an Exception, so no handler in the code under test catches it."""
+
+
+@dataclass
+class RecordingProvider:
+    """Accepts every email and remembers it; thread-safe, for concurrent dispatchers."""
+
+    name: str = "recording"
+    sent: list[OutgoingEmail] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def send(self, message: OutgoingEmail) -> SendResult:
+        with self.lock:
+            self.sent.append(message)
+        return SendResult(provider_message_id=message.headers.get("Message-ID") or f"<{uuid.uuid4().hex}@test>")
+
+    def reminder_ids(self) -> list[int]:
+        return [int(m.metadata["reminder_id"]) for m in self.sent]
+
+    def counts(self) -> Counter[int]:
+        return Counter(self.reminder_ids())
+
+
+@dataclass
+class ScriptedProvider(RecordingProvider):
+    """Raises the scripted errors in order, then accepts."""
+
+    script: list[BaseException] = field(default_factory=list)
+
+    def send(self, message: OutgoingEmail) -> SendResult:
+        if self.script:
+            raise self.script.pop(0)
+        return super().send(message)
+
+
+def transient(text: str = "503 Service Unavailable") -> TransientSendError:
+    return TransientSendError(text)
+
+
+def permanent(text: str = "422 Invalid 'To' address") -> PermanentSendError:
+    return PermanentSendError(text)
+
+
+def set_account_policy(session: Session, account: Account, steps: list[Step], *, clock) -> ReminderPolicy:
+    return _set_policy(session, account.id, None, steps, clock=clock)
+
+
+def set_client_policy(session: Session, client: Client, steps: list[Step], *, clock) -> ReminderPolicy:
+    return _set_policy(session, client.account_id, client.id, steps, clock=clock)
+
+
+def _set_policy(session: Session, account_id: int, client_id: int | None, steps: list[Step], *, clock):
+    now = clock.now()
+    policy = session.scalars(
+        select(ReminderPolicy).where(
+            ReminderPolicy.account_id == account_id,
+            ReminderPolicy.client_id.is_(None) if client_id is None else ReminderPolicy.client_id == client_id,
+        )
+    ).one_or_none()
+    if policy is None:
+        policy = ReminderPolicy(account_id=account_id, client_id=client_id, created_at=now, updated_at=now)
+        session.add(policy)
+        session.flush()
+    for existing in session.scalars(select(ReminderPolicyStep).where(ReminderPolicyStep.policy_id == policy.id)):
+        session.delete(existing)
+    session.flush()
+    session.add_all(
+        ReminderPolicyStep(
+            policy_id=policy.id,
+            position=i,
+            offset_days=s.offset_days,
+            step_key=step_key(s.offset_days),
+            template_key=s.template_key,
+        )
+        for i, s in enumerate(steps)
+    )
+    session.flush()
+    return policy
+
+
+def reminders_of(session: Session, invoice_id: int) -> list[Reminder]:
+    session.expire_all()
+    return list(
+        session.scalars(
+            select(Reminder).where(Reminder.invoice_id == invoice_id).order_by(Reminder.scheduled_for, Reminder.id)
+        )
+    )
+
+
+def states(reminders: list[Reminder]) -> list[tuple[str, str, str | None]]:
+    return [(r.step_key, r.state, r.reason) for r in reminders]
+
+
+def by_step(reminders: list[Reminder], *, due: date | None = None) -> dict[str, Reminder]:
+    return {r.step_key: r for r in reminders if due is None or r.due_date == due}
