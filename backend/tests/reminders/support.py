@@ -113,3 +113,56 @@ def states(reminders: list[Reminder]) -> list[tuple[str, str, str | None]]:
 
 def by_step(reminders: list[Reminder], *, due: date | None = None) -> dict[str, Reminder]:
     return {r.step_key: r for r in reminders if due is None or r.due_date == due}
+
+
+@dataclass
+class World:
+    account_id: int
+    client_id: int
+    invoice_ids: list[int]
+    owner_email: str
+    client_email: str | None
+
+
+def make_world(
+    factory,
+    clock,
+    *,
+    invoices: int = 1,
+    due_date: date | None = None,
+    steps: list[Step] | None = None,
+    test_mode: bool = False,
+    timezone: str = "UTC",
+    client_timezone: str | None = None,
+    client_email: str | None = "billing@globex.test",
+) -> World:
+    """Commit an account, a client and open invoices, planned; `steps` defaults to one on the due date."""
+    from duespark.db import transaction
+    from duespark.models import Membership, User
+    from duespark.reminders.planner import plan
+    from tests.helpers import make_account, make_client, make_invoice
+
+    with transaction(factory) as session:
+        account = make_account(session, clock=clock, timezone=timezone)
+        account.test_mode = test_mode
+        owner_email = session.scalar(
+            select(User.email).join(Membership, Membership.user_id == User.id).where(
+                Membership.account_id == account.id
+            )
+        )
+        client = make_client(session, account=account, clock=clock, timezone=client_timezone, email=client_email)
+        set_account_policy(session, account, steps if steps is not None else [Step(0, "due_today")], clock=clock)
+        due = due_date or clock.now().date()
+        ids = [make_invoice(session, client=client, clock=clock, due_date=due).id for _ in range(invoices)]
+        plan(session, clock=clock)
+        return World(account.id, client.id, ids, owner_email, client_email)
+
+
+def all_reminders(factory) -> list[Reminder]:
+    with factory() as session:
+        return list(session.scalars(select(Reminder).order_by(Reminder.id)))
+
+
+def reminders_for(factory, invoice_id: int) -> list[Reminder]:
+    with factory() as session:
+        return reminders_of(session, invoice_id)
