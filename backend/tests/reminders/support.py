@@ -146,9 +146,9 @@ def make_world(
         account = make_account(session, clock=clock, timezone=timezone)
         account.test_mode = test_mode
         owner_email = session.scalar(
-            select(User.email).join(Membership, Membership.user_id == User.id).where(
-                Membership.account_id == account.id
-            )
+            select(User.email)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.account_id == account.id)
         )
         client = make_client(session, account=account, clock=clock, timezone=client_timezone, email=client_email)
         set_account_policy(session, account, steps if steps is not None else [Step(0, "due_today")], clock=clock)

@@ -13,7 +13,7 @@ from duespark.db import transaction
 from duespark.models import Client, Invoice, Message, Reminder
 from duespark.reminders import service
 from duespark.reminders.dispatcher import Dispatcher, backoff, message_id_for
-from duespark.reminders.policy import DEFAULT_STEPS, Step
+from duespark.reminders.policy import DEFAULT_STEPS
 from tests.conftest import TEST_NOW
 from tests.reminders.support import (
     RecordingProvider,

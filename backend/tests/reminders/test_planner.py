@@ -127,7 +127,9 @@ def test_partial_payment_keeps_reminders(session, clock, account, client_):
     invoice = invoices.create_invoice(
         session, account_id=account.id, data=_invoice_data(client_.id, due=date(2026, 12, 8)), clock=clock
     )
-    invoices.apply_payment(session, invoice=invoice, amount_minor=100, method="manual", paid_at=clock.now(), clock=clock)
+    invoices.apply_payment(
+        session, invoice=invoice, amount_minor=100, method="manual", paid_at=clock.now(), clock=clock
+    )
     assert {r.state for r in reminders_of(session, invoice.id)} == {"pending"}
 
 
@@ -138,7 +140,9 @@ def test_refund_after_payment_plans_again(session, clock, account, client_):
     invoices.apply_payment(
         session, invoice=invoice, amount_minor=invoice.amount_minor, method="manual", paid_at=clock.now(), clock=clock
     )
-    invoices.apply_payment(session, invoice=invoice, amount_minor=-500, method="manual", paid_at=clock.now(), clock=clock)
+    invoices.apply_payment(
+        session, invoice=invoice, amount_minor=-500, method="manual", paid_at=clock.now(), clock=clock
+    )
     rows = reminders_of(session, invoice.id)
     assert sorted(r.state for r in rows) == ["canceled"] * 5 + ["pending"] * 5
 
@@ -292,4 +296,10 @@ def test_a_user_canceled_step_is_not_planned_again(session, clock, account, clie
 def _invoice_data(client_id: int, *, due: date):
     from duespark.invoices.schemas import InvoiceCreate
 
-    return InvoiceCreate(client_id=client_id, number=f"N-{due.isoformat()}", amount="1250.00", issue_date=due - timedelta(days=30), due_date=due)
+    return InvoiceCreate(
+        client_id=client_id,
+        number=f"N-{due.isoformat()}",
+        amount="1250.00",
+        issue_date=due - timedelta(days=30),
+        due_date=due,
+    )
