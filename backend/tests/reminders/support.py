@@ -8,12 +8,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from duespark.email.message import OutgoingEmail
 from duespark.email.providers.base import PermanentSendError, SendResult, TransientSendError
-from duespark.models import Account, Client, Reminder, ReminderPolicy, ReminderPolicyStep
+from duespark.models import Account, Client, Invoice, Reminder, ReminderPolicy, ReminderPolicyStep
 from duespark.reminders.policy import Step, step_key
 
 
@@ -153,7 +153,13 @@ def make_world(
         client = make_client(session, account=account, clock=clock, timezone=client_timezone, email=client_email)
         set_account_policy(session, account, steps if steps is not None else [Step(0, "due_today")], clock=clock)
         due = due_date or clock.now().date()
-        ids = [make_invoice(session, client=client, clock=clock, due_date=due).id for _ in range(invoices)]
+        template = make_invoice(session, client=client, clock=clock, due_date=due)
+        rows = [
+            {c.key: getattr(template, c.key) for c in Invoice.__table__.columns if c.key != "id"}
+            | {"number": f"{template.number}-{n}"}
+            for n in range(1, invoices)
+        ]
+        ids = [template.id, *(session.scalars(insert(Invoice).returning(Invoice.id), rows).all() if rows else [])]
         plan(session, clock=clock)
         return World(account.id, client.id, ids, owner_email, client_email)
 

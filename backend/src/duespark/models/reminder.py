@@ -68,6 +68,5 @@ class Reminder(IdMixin, TimestampMixin, Base):
     # Asked for with send-now: ignores the send window and catch-up.
     manual: Mapped[bool] = mapped_column(Boolean, default=False)
     provider_message_id: Mapped[str | None] = mapped_column(String(255))
-    message_id: Mapped[int | None] = mapped_column(IdType)
     sent_at: Mapped[datetime | None]
     is_test: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import structlog
-from sqlalchemy import and_, case, exists, or_, select, update
+from sqlalchemy import and_, case, exists, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from duespark.clock import Clock
@@ -225,9 +225,12 @@ class Dispatcher:
             if session.get_bind().dialect.name == "postgresql":
                 # Several dispatchers share the work: each takes rows nobody else holds.
                 due = due.with_for_update(skip_locked=True)
+            # A CTE runs once; PostgreSQL may re-run an IN (subquery) per row, and with SKIP
+            # LOCKED each run finds other rows, so the batch size would not hold.
+            batch = due.cte("due_batch")
             claimed_ids = session.scalars(
                 update(Reminder)
-                .where(Reminder.id.in_(due.scalar_subquery()), Reminder.state == ReminderState.pending)
+                .where(Reminder.id == batch.c.id, Reminder.state == ReminderState.pending)
                 .values(
                     state=ReminderState.sending,
                     attempts=Reminder.attempts + 1,
@@ -381,38 +384,19 @@ class Dispatcher:
         """Committed before the provider call; False when another worker has taken the row over."""
         now = self.clock.now()
         with self._transaction() as session:
-            result = session.execute(
-                update(Reminder)
-                .where(self._fenced(item))
-                .values(send_intent_at=now, updated_at=now)
-                .execution_options(synchronize_session=False)
+            result = session.connection().execute(
+                update(Reminder).where(self._fenced(item)).values(send_intent_at=now, updated_at=now)
             )
             return result.rowcount == 1
 
     def _record_sent(self, item: Claimed, email: OutgoingEmail, result: SendResult, stats: DispatchStats) -> None:
+        # Core statements on the session's connection: this runs once per email, so it stays lean.
         now = self.clock.now()
         is_test = item.account.test_mode
+        uncertain = item.reminder.uncertain_sends
         with self._transaction() as session:
-            message = Message(
-                account_id=item.account.id,
-                client_id=item.client.id,
-                invoice_id=item.invoice.id,
-                reminder_id=item.reminder.id,
-                kind="reminder",
-                template_key=item.reminder.template_key,
-                to_email=email.to,
-                subject=email.subject,
-                provider=self.provider.name,
-                provider_message_id=result.provider_message_id,
-                status="sent",
-                is_test=is_test,
-                created_at=now,
-                sent_at=now,
-            )
-            session.add(message)
-            session.flush()
-            uncertain = item.reminder.uncertain_sends
-            updated = session.execute(
+            connection = session.connection()
+            updated = connection.execute(
                 update(Reminder)
                 .where(self._fenced(item))
                 .values(
@@ -426,19 +410,36 @@ class Dispatcher:
                     ),
                     sent_at=now,
                     provider_message_id=result.provider_message_id,
-                    message_id=message.id,
                     is_test=is_test,
                     lease_expires_at=None,
                     updated_at=now,
                 )
-                .execution_options(synchronize_session=False)
             )
             if updated.rowcount != 1:
-                # Our lease ran out and another worker took the row over: the message went out,
-                # so keep the messages row; the other worker's attempt carries the same Message-ID.
+                # Our lease ran out and another worker took the row over; it sends with the same
+                # Message-ID and records the outcome, so this attempt leaves no second record.
+                session.rollback()
                 stats.lost_leases += 1
                 log.warning("reminder.sent_after_lease_lost", reminder_id=item.reminder.id)
                 return
+            connection.execute(
+                insert(Message).values(
+                    account_id=item.account.id,
+                    client_id=item.client.id,
+                    invoice_id=item.invoice.id,
+                    reminder_id=item.reminder.id,
+                    kind="reminder",
+                    template_key=item.reminder.template_key,
+                    to_email=email.to,
+                    subject=email.subject,
+                    provider=self.provider.name,
+                    provider_message_id=result.provider_message_id,
+                    status="sent",
+                    is_test=is_test,
+                    created_at=now,
+                    sent_at=now,
+                )
+            )
         stats.sent += 1
         log.info("reminder.sent", reminder_id=item.reminder.id, is_test=is_test, to=email.to)
 

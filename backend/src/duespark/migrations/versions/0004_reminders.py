@@ -95,7 +95,6 @@ def upgrade() -> None:
         sa.Column("uncertain_sends", sa.Integer(), nullable=False),
         sa.Column("manual", sa.Boolean(), nullable=False),
         sa.Column("provider_message_id", sa.String(length=255), nullable=True),
-        sa.Column("message_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("sent_at", duespark.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("is_test", sa.Boolean(), nullable=False),
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
