@@ -25,14 +25,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import structlog
-from sqlalchemy import and_, case, exists, insert, or_, select, update
+from sqlalchemy import Connection, Integer, String, and_, bindparam, case, exists, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.sql.dml import Update
+from sqlalchemy.sql.selectable import Exists
 
 from duespark.clock import Clock
 from duespark.email.compose import compose_reminder
 from duespark.email.message import OutgoingEmail
 from duespark.email.providers.base import EmailProvider, PermanentSendError, SendResult, TransientSendError
 from duespark.models import Account, Client, Invoice, Membership, Message, Reminder, User
+from duespark.models.base import UTCDateTime
 from duespark.models.enums import InvoiceStatus, Role
 from duespark.reminders.planner import PLANNABLE_STATUSES, ReminderState, mark_for_planning
 from duespark.reminders.policy import SendWindow, zone
@@ -73,21 +76,110 @@ class Claimed:
     token: str
 
 
-def later_reminder_due(reminder, now: datetime):
+# The statements of every tick are built once, with bind parameters: building them per call
+# costs more than running them when nothing is due.
+_NOW = bindparam("now", type_=UTCDateTime())
+_MAX_ATTEMPTS = bindparam("max_attempts", type_=Integer())
+
+
+def _later_reminder_due() -> Exists:
     """A later step of the same invoice is due, in flight or already sent: the catch-up rule."""
-    later = aliased(Reminder)
+    later = aliased(Reminder, name="later_step")
     return exists().where(
-        later.invoice_id == reminder.invoice_id,
-        later.id != reminder.id,
+        later.invoice_id == Reminder.invoice_id,
+        later.id != Reminder.id,
         or_(
-            later.scheduled_for > reminder.scheduled_for,
-            and_(later.scheduled_for == reminder.scheduled_for, later.offset_days > reminder.offset_days),
+            later.scheduled_for > Reminder.scheduled_for,
+            and_(later.scheduled_for == Reminder.scheduled_for, later.offset_days > Reminder.offset_days),
         ),
         or_(
             later.state.in_((ReminderState.sending, ReminderState.sent)),
-            and_(later.state == ReminderState.pending, later.scheduled_for <= now),
+            and_(later.state == ReminderState.pending, later.scheduled_for <= _NOW),
         ),
     )
+
+
+LATER_REMINDER_DUE = _later_reminder_due()
+_maybe_sent = Reminder.send_intent_at.is_not(None)
+_at_limit = Reminder.attempts >= _MAX_ATTEMPTS
+
+RECOVER_EXPIRED_LEASES = (
+    update(Reminder)
+    .where(Reminder.state == ReminderState.sending, Reminder.lease_expires_at < _NOW)
+    .values(
+        state=case((_at_limit, ReminderState.failed), else_=ReminderState.pending),
+        reason=case((_at_limit, "attempts_exhausted"), else_="lease_expired"),
+        detail=case(
+            (
+                and_(_at_limit, _maybe_sent),
+                "The worker stopped while sending, at the attempt limit; "
+                "the email provider may have received the last attempt.",
+            ),
+            (_at_limit, "The worker stopped while sending, at the attempt limit."),
+            (_maybe_sent, "The worker stopped after handing this email to the provider; sending it again."),
+            else_="The worker stopped before sending this email; trying again.",
+        ),
+        uncertain_sends=Reminder.uncertain_sends + case((_maybe_sent, 1), else_=0),
+        next_attempt_at=_NOW,
+        lease_expires_at=None,
+        claimed_by=None,
+        send_intent_at=None,
+        updated_at=_NOW,
+    )
+    .returning(Reminder.id, Reminder.state, Reminder.uncertain_sends)
+)
+
+SKIP_SUPERSEDED = (
+    update(Reminder)
+    .where(
+        Reminder.state == ReminderState.pending,
+        Reminder.manual.is_(False),
+        Reminder.scheduled_for <= _NOW,
+        LATER_REMINDER_DUE,
+    )
+    .values(
+        state=ReminderState.skipped,
+        reason="missed",
+        detail="Missed while reminders were not going out (DueSpark not running, or paused); "
+        "a later reminder was sent instead.",
+        updated_at=_NOW,
+    )
+)
+
+
+def _claim_statement(*, skip_locked: bool) -> Update:
+    due = (
+        select(Reminder.id)
+        .where(
+            Reminder.state == ReminderState.pending,
+            Reminder.next_attempt_at <= _NOW,
+            or_(Reminder.manual, ~LATER_REMINDER_DUE),
+        )
+        .order_by(Reminder.next_attempt_at, Reminder.id)
+        .limit(bindparam("batch_size", type_=Integer()))
+    )
+    if skip_locked:
+        # Several dispatchers share the work: each takes rows nobody else holds.
+        due = due.with_for_update(skip_locked=True)
+    # A CTE runs once; PostgreSQL may re-run an IN (subquery) per row, and with SKIP LOCKED
+    # each run finds other rows, so the batch size would not hold.
+    batch = due.cte("due_batch")
+    return (
+        update(Reminder)
+        .where(Reminder.id == batch.c.id, Reminder.state == ReminderState.pending)
+        .values(
+            state=ReminderState.sending,
+            attempts=Reminder.attempts + 1,
+            lease_expires_at=bindparam("lease_until", type_=UTCDateTime()),
+            claimed_by=bindparam("token", type_=String()),
+            send_intent_at=None,
+            updated_at=_NOW,
+        )
+        .returning(Reminder.id)
+    )
+
+
+CLAIM = {"postgresql": _claim_statement(skip_locked=True), "sqlite": _claim_statement(skip_locked=False)}
 
 
 def backoff(attempt: int, *, base_seconds: float, rng: random.Random) -> timedelta:
@@ -135,13 +227,10 @@ class Dispatcher:
     def run(self, *, max_batches: int | None = None) -> DispatchStats:
         """Recover expired leases, apply catch-up, then claim and send batches until none is due."""
         stats = DispatchStats()
-        with self._transaction() as session:
-            self._recover_expired_leases(session, stats)
-            self._skip_superseded(session, stats)
         batches = 0
         while max_batches is None or batches < max_batches:
             claimed_before = stats.claimed
-            for item in self._claim_batch(stats):
+            for item in self._claim_batch(stats, first=batches == 0):
                 self._send(item, stats)
             batches += 1
             if stats.claimed == claimed_before:
@@ -150,98 +239,38 @@ class Dispatcher:
 
     # -- recovery and catch-up -------------------------------------------------------------
 
-    def _recover_expired_leases(self, session: Session, stats: DispatchStats) -> None:
-        now = self.clock.now()
-        limit = self.settings.reminder_max_attempts
-        maybe_sent = Reminder.send_intent_at.is_not(None)
-        rows = session.execute(
-            update(Reminder)
-            .where(Reminder.state == ReminderState.sending, Reminder.lease_expires_at < now)
-            .values(
-                state=case((Reminder.attempts >= limit, ReminderState.failed), else_=ReminderState.pending),
-                reason=case((Reminder.attempts >= limit, "attempts_exhausted"), else_="lease_expired"),
-                detail=case(
-                    (
-                        and_(Reminder.attempts >= limit, maybe_sent),
-                        "The worker stopped while sending, at the attempt limit; "
-                        "the email provider may have received the last attempt.",
-                    ),
-                    (Reminder.attempts >= limit, "The worker stopped while sending, at the attempt limit."),
-                    (maybe_sent, "The worker stopped after handing this email to the provider; sending it again."),
-                    else_="The worker stopped before sending this email; trying again.",
-                ),
-                uncertain_sends=Reminder.uncertain_sends + case((maybe_sent, 1), else_=0),
-                next_attempt_at=now,
-                lease_expires_at=None,
-                claimed_by=None,
-                send_intent_at=None,
-                updated_at=now,
-            )
-            .returning(Reminder.id, Reminder.state, Reminder.uncertain_sends)
-            .execution_options(synchronize_session=False)
+    def _recover_expired_leases(self, connection: Connection, now: datetime, stats: DispatchStats) -> None:
+        rows = connection.execute(
+            RECOVER_EXPIRED_LEASES, {"now": now, "max_attempts": self.settings.reminder_max_attempts}
         ).all()
         for reminder_id, state, uncertain in rows:
             stats.recovered += 1
+            stats.failed += state == ReminderState.failed
             log.warning("reminder.lease_expired", reminder_id=reminder_id, state=state, uncertain_sends=uncertain)
-        stats.failed += sum(1 for row in rows if row.state == ReminderState.failed)
-
-    def _skip_superseded(self, session: Session, stats: DispatchStats) -> None:
-        now = self.clock.now()
-        result = session.execute(
-            update(Reminder)
-            .where(
-                Reminder.state == ReminderState.pending,
-                Reminder.manual.is_(False),
-                Reminder.scheduled_for <= now,
-                later_reminder_due(Reminder, now),
-            )
-            .values(
-                state=ReminderState.skipped,
-                reason="missed",
-                detail="Missed while reminders were not going out (DueSpark not running, or paused); "
-                "a later reminder was sent instead.",
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        stats.skipped += result.rowcount or 0
 
     # -- claim -----------------------------------------------------------------------------
 
-    def _claim_batch(self, stats: DispatchStats) -> list[Claimed]:
+    def _claim_batch(self, stats: DispatchStats, *, first: bool = False) -> list[Claimed]:
         now = self.clock.now()
         token = f"{self.worker_id}/{uuid.uuid4().hex[:12]}"
         with self._transaction() as session:
-            due = (
-                select(Reminder.id)
-                .where(
-                    Reminder.state == ReminderState.pending,
-                    Reminder.next_attempt_at <= now,
-                    or_(Reminder.manual, ~later_reminder_due(Reminder, now)),
+            connection = session.connection()
+            if first:  # once per run, in the same transaction: one commit per idle tick
+                self._recover_expired_leases(connection, now, stats)
+                stats.skipped += connection.execute(SKIP_SUPERSEDED, {"now": now}).rowcount or 0
+            claimed_ids = (
+                connection.execute(
+                    CLAIM[connection.dialect.name],
+                    {
+                        "now": now,
+                        "lease_until": now + self.lease,
+                        "token": token,
+                        "batch_size": self.settings.scheduler_batch_size,
+                    },
                 )
-                .order_by(Reminder.next_attempt_at, Reminder.id)
-                .limit(self.settings.scheduler_batch_size)
+                .scalars()
+                .all()
             )
-            if session.get_bind().dialect.name == "postgresql":
-                # Several dispatchers share the work: each takes rows nobody else holds.
-                due = due.with_for_update(skip_locked=True)
-            # A CTE runs once; PostgreSQL may re-run an IN (subquery) per row, and with SKIP
-            # LOCKED each run finds other rows, so the batch size would not hold.
-            batch = due.cte("due_batch")
-            claimed_ids = session.scalars(
-                update(Reminder)
-                .where(Reminder.id == batch.c.id, Reminder.state == ReminderState.pending)
-                .values(
-                    state=ReminderState.sending,
-                    attempts=Reminder.attempts + 1,
-                    lease_expires_at=now + self.lease,
-                    claimed_by=token,
-                    send_intent_at=None,
-                    updated_at=now,
-                )
-                .returning(Reminder.id)
-                .execution_options(synchronize_session=False)
-            ).all()
             stats.claimed += len(claimed_ids)
             if not claimed_ids:
                 return []
