@@ -23,7 +23,8 @@ def to_mime(message: OutgoingEmail, message_id: str) -> EmailMessage:
     if message.reply_to:
         mime["Reply-To"] = message.reply_to
     for name, value in message.headers.items():
-        mime[name] = value
+        if name.lower() != "message-id":  # set above; a second one makes the message invalid
+            mime[name] = value
     mime.set_content(message.text)
     if message.html:
         mime.add_alternative(message.html, subtype="html")
