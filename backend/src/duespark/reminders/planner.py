@@ -34,6 +34,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -180,6 +181,17 @@ class _Planner:
             )
         )
 
+    def _desired_once(self):
+        """`_desired()` computed once per statement.
+
+        On PostgreSQL a MATERIALIZED CTE: inlined, and misled by stale statistics right after
+        a bulk insert, it may be re-run for every reminder row (minutes instead of a second).
+        SQLite plans the subquery well, and reports no row counts for statements with WITH.
+        """
+        if self.dialect == "postgresql":
+            return self._desired().cte("desired").prefix_with("MATERIALIZED")
+        return self._desired().subquery("desired")
+
     @staticmethod
     def _slot_join(desired, slot) -> ColumnElement[bool]:
         return and_(
@@ -231,7 +243,7 @@ class _Planner:
             )
 
     def _fill_missing_slots(self) -> int:
-        desired = self._desired().subquery("desired")
+        desired = self._desired_once()
         slot = aliased(ReminderSendSlot)
         missing = self.session.execute(
             select(desired.c.send_date, desired.c.timezone, desired.c.window_start, desired.c.weekdays)
@@ -253,10 +265,14 @@ class _Planner:
             for local_date, timezone, window_start, weekdays in missing
         ]
         self.session.execute(self._insert(ReminderSendSlot).on_conflict_do_nothing(), rows)
+        if self.dialect == "postgresql":
+            # Fresh statistics, or PostgreSQL may think the table is empty and nest-loop the join
+            # against every planned step (seconds instead of milliseconds); the table is small.
+            self.session.execute(text("ANALYZE reminder_send_slots"))
         return len(rows)
 
     def _cancel_outdated(self) -> int:
-        desired = self._desired().subquery("desired")
+        desired = self._desired_once()
         still_wanted = exists().where(
             desired.c.invoice_id == Reminder.invoice_id,
             desired.c.due_date == Reminder.due_date,
@@ -289,7 +305,7 @@ class _Planner:
         return result.rowcount or 0
 
     def _reschedule_changed(self) -> int:
-        desired = self._desired().subquery("desired")
+        desired = self._desired_once()
         slot = aliased(ReminderSendSlot)
         wanted = (
             select(
@@ -324,7 +340,7 @@ class _Planner:
         return result.rowcount or 0
 
     def _insert_missing(self) -> int:
-        desired = self._desired().subquery("desired")
+        desired = self._desired_once()
         slot = aliased(ReminderSendSlot)
         now = literal(self.now, UTCDateTime())
         rows = (
