@@ -48,6 +48,9 @@ test-web:
 lint:
 	cd backend && ../$(VENV)/bin/ruff check src tests && ../$(VENV)/bin/ruff format --check src tests
 
+bench: install
+	$(PY) bench/reminders_bench.py
+
 openapi: install
 	$(PY) -c "import json; from duespark.app import create_app; from duespark.settings import Settings; \
 	print(json.dumps(create_app(Settings(env='test', secret_keys=['x'*40], database_url='sqlite://')).openapi(), indent=1))" > backend/openapi.json

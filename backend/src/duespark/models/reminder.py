@@ -45,7 +45,9 @@ class Reminder(IdMixin, TimestampMixin, Base):
         Index("ix_reminders_invoice_scheduled", "invoice_id", "scheduled_for"),
     )
 
-    account_id: Mapped[int] = mapped_column(IdType, ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    # The invoice's account, copied for tenant filtering; the invoice's foreign key already ties
+    # the row to it, and a second constraint would double the checks of every bulk insert.
+    account_id: Mapped[int] = mapped_column(IdType)
     invoice_id: Mapped[int] = mapped_column(IdType, ForeignKey("invoices.id", ondelete="CASCADE"))
     # The due date this step was planned against: a new due date plans new steps.
     due_date: Mapped[date]

@@ -109,6 +109,8 @@ class _Planner:
 
     def run(self) -> PlanResult:
         result = PlanResult()
+        if not self._anything_to_plan():
+            return result  # the common periodic run: one scan, no writes
         self._ensure_default_policies()
         result.slots_computed = self._fill_missing_slots()
         result.canceled = self._cancel_outdated()
@@ -127,6 +129,12 @@ class _Planner:
         if self.account_id is not None:
             condition = and_(condition, invoice.account_id == self.account_id)
         return condition
+
+    def _anything_to_plan(self) -> bool:
+        invoice, client = aliased(Invoice), aliased(Client)
+        return bool(
+            self.session.scalar(select(exists().where(invoice.client_id == client.id, self._scope(invoice, client))))
+        )
 
     def _add_days(self, day, days) -> ColumnElement[date]:
         if self.dialect == "sqlite":

@@ -101,15 +101,11 @@ def upgrade() -> None:
         sa.Column("created_at", duespark.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", duespark.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"], name=op.f("fk_reminders_account_id_accounts"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
             ["invoice_id"], ["invoices.id"], name=op.f("fk_reminders_invoice_id_invoices"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reminders")),
     )
     with op.batch_alter_table("reminders", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_reminders_account_id"), ["account_id"], unique=False)
         batch_op.create_index(
             "ix_reminders_due",
             ["next_attempt_at"],
@@ -172,7 +168,6 @@ def downgrade() -> None:
         batch_op.drop_index(
             "ix_reminders_due", sqlite_where=sa.text("state = 'pending'"), postgresql_where=sa.text("state = 'pending'")
         )
-        batch_op.drop_index(batch_op.f("ix_reminders_account_id"))
 
     op.drop_table("reminders")
     with op.batch_alter_table("reminder_policy_steps", schema=None) as batch_op:
