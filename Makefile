@@ -54,6 +54,9 @@ test-web: check-openapi web-build
 lint:
 	cd backend && ../$(VENV)/bin/ruff check src tests && ../$(VENV)/bin/ruff format --check src tests
 
+bench: install
+	$(PY) bench/reminders_bench.py
+
 openapi: install
 	$(PY) -m duespark.openapi > backend/openapi.json.tmp && mv backend/openapi.json.tmp backend/openapi.json
 	@if [ -d web/node_modules ]; then cd web && npm run --silent gen-api; fi

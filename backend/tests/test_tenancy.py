@@ -16,6 +16,7 @@ BODIES = {
     ("POST", "/api/invoices/{invoice_id}/payments"): {"amount": "1.00"},
     ("PATCH", "/api/invoices/{invoice_id}"): {"description": "mine now"},
     ("PATCH", "/api/clients/{client_id}"): {"name": "mine now"},
+    ("PUT", "/api/clients/{client_id}/reminder-policy"): {"mode": "none"},
 }
 
 
@@ -44,7 +45,9 @@ def two_accounts(client, session, clock):
     suppress(session, account_id=account_id, email="Secret@x.io", reason="complaint", clock=clock)
     session.commit()
     suppression_id = session.scalar(select(Suppression.id).where(Suppression.account_id == account_id))
+    timeline = client.get(f"/api/invoices/{invoice['id']}/reminders", headers=h).json()
     ids = {
+        "reminder_id": timeline["items"][0]["id"],
         "client_id": client_obj["id"],
         "invoice_id": invoice["id"],
         "token_id": token["id"],

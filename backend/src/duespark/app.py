@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +25,13 @@ from duespark.email.router import unsubscribe_router, webhook_router
 from duespark.errors import DomainError
 from duespark.insights.router import router as insights_router
 from duespark.invoices.router import router as invoices_router
+from duespark.ops.metrics import register_dispatch_lag
 from duespark.ops.router import router as ops_router
 from duespark.ops.setup import install_ops
 from duespark.payments.public_router import router as payment_pages_router
 from duespark.payments.router import router as payments_router
 from duespark.privacy.router import router as privacy_router
+from duespark.reminders.router import router as reminders_router
 from duespark.settings import Settings, load_settings, validate_for_startup
 from duespark.wiring import connect_domains
 
@@ -85,6 +89,30 @@ def _mount_web(app: FastAPI, web_dir: Path) -> None:
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
 
+def _dispatch_lag(app: FastAPI) -> float:
+    from duespark.reminders.worker import dispatch_lag_seconds
+
+    with app.state.session_factory() as session:
+        return dispatch_lag_seconds(session, app.state.clock)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Read at startup, not at create_app, so tests can swap the session factory first.
+    worker = None
+    if app.state.settings.worker_in_process:
+        from duespark.reminders.worker import start_in_process_worker
+
+        worker = start_in_process_worker(app.state.settings, app.state.session_factory, app.state.clock)
+    app.state.worker = worker
+    register_dispatch_lag(lambda: _dispatch_lag(app))
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.shutdown(wait=True)
+
+
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or load_settings()
     validate_for_startup(settings)
@@ -97,6 +125,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
@@ -124,6 +153,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ops_router,
         privacy_router,
         insights_router,
+        reminders_router,
     ):
         app.include_router(router)
 

@@ -1,4 +1,4 @@
-"""The `duespark` command: serve, migrate, user, demo, check-config."""
+"""The `duespark` command: serve, migrate, user, demo, check-config, worker."""
 
 from __future__ import annotations
 
@@ -321,3 +321,62 @@ def copy_db(
     if not report.ok:
         raise fail("The copy does not match the source; do not switch over. The target was left as written.")
     typer.secho(f"Copied {report.rows} rows in {len(report.tables)} tables; every table matches.", fg="green")
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Run one planning + dispatch tick, then exit.")] = False,
+    now: NowOption = None,
+) -> None:
+    """Plan and send reminders on a schedule (every minute; planning every 6 hours)."""
+    import signal
+
+    from duespark.db import make_engine, make_session_factory
+    from duespark.ops.logging import configure_logging
+    from duespark.ops.metrics import start_metrics_server
+    from duespark.ops.sentry import init_sentry
+    from duespark.reminders.worker import ReminderWorker
+    from duespark.wiring import connect_domains
+
+    if now is not None and not once:
+        raise fail("--now works only with --once: a running worker follows the real clock.")
+    settings = _settings()
+    try:
+        from duespark.settings import validate_for_startup
+
+        validate_for_startup(settings)
+    except ConfigurationError as exc:
+        raise fail(str(exc)) from None
+    configure_logging(settings)
+    init_sentry(settings, component="worker")
+    if settings.worker_metrics_port and not once:
+        start_metrics_server(settings.worker_metrics_port, settings.worker_metrics_address)
+    connect_domains()
+    engine = make_engine(settings.database_url_or_default, pool_size=settings.database_pool_size)
+    reminder_worker = ReminderWorker(settings=settings, session_factory=make_session_factory(engine), clock=_clock(now))
+    if once:
+        report = reminder_worker.run_once()
+        planned = report.planned
+        if planned is not None:
+            typer.echo(
+                f"Planned {planned.invoices} invoices: {planned.inserted} reminders added, "
+                f"{planned.canceled} canceled, {planned.rescheduled} rescheduled."
+            )
+        sent = report.dispatched
+        typer.echo(
+            f"Dispatched: {sent.sent} sent, {sent.retried} to retry, {sent.failed} failed, {sent.canceled} canceled, "
+            f"{sent.skipped} skipped (catch-up), {sent.deferred} held for the send window, "
+            f"{sent.recovered} recovered from a stopped worker."
+        )
+        typer.echo(f"Outbox: {report.outbox_sent} account and thank-you emails sent.")
+        engine.dispose()
+        return
+    scheduler = reminder_worker.scheduler(background=False)
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    typer.echo(f"Worker {reminder_worker.worker_id} started (Ctrl+C to stop).")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        engine.dispose()

@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     insights_on_time_max_days: float = 2.0
     insights_late_max_days: float = 14.0
 
+    # Reminders: retries, leases and the worker's cadence (reminders/dispatcher.py, reminders/worker.py).
+    reminder_max_attempts: int = Field(default=6, ge=1, le=50)
+    reminder_lease_seconds: int = Field(default=300, ge=10, le=24 * 3600)
+    reminder_retry_base_seconds: int = Field(default=60, ge=1, le=3600)
+    worker_dispatch_seconds: int = Field(default=60, ge=1, le=3600)
+
     log_level: str = "INFO"
     log_json: bool | None = None
     sentry_dsn: str | None = None

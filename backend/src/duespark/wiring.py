@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from duespark.email import events as email_events
 from duespark.email import service as email_service
 from duespark.invoices import events as invoice_events
+from duespark.reminders import service as reminders_service
 
 
 def connect_domains() -> None:
     """Subscribe each domain's listeners to the invoice events (idempotent)."""
     # Email: a thank-you is queued in the outbox when an invoice is paid in full.
     invoice_events.subscribe(email_service.on_invoice_change)
+    # Reminders: re-plan or cancel pending reminders when an invoice changes, and stop them at
+    # once for a client who unsubscribed or whose address bounced or complained.
+    invoice_events.subscribe(reminders_service.on_invoice_change)
+    email_events.on_client_unsubscribed.subscribe(reminders_service.on_clients_stopped)
+    email_events.on_address_suppressed.subscribe(reminders_service.on_clients_stopped)

@@ -23,6 +23,7 @@ from duespark.models import (
     WebhookEvent,
     WorkerHeartbeat,
 )
+from duespark.reminders.planner import plan
 from tests.helpers import make_account, make_client, make_invoice
 
 
@@ -154,6 +155,9 @@ def seed(engine: Engine, clock: Clock, *, accounts: int = 2, invoices_per_client
                 received_at=now,
             )
         )
+        # Reminders, policies and send slots: what the planner makes of these invoices.
+        session.flush()
+        plan(session, clock=clock)
         session.add(WorkerHeartbeat(worker_id="w1", hostname="box", pid=1, started_at=now, last_beat_at=now))
 
 

@@ -22,6 +22,46 @@ export interface paths {
         patch: operations["patch_account_api_account_patch"];
         trace?: never;
     };
+    "/api/account/go-live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Go Live
+         * @description Send reminders to clients from now on. Nothing is sent in a burst: catch-up rules apply.
+         */
+        post: operations["go_live_api_account_go_live_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/test-mode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Back To Test Mode
+         * @description Deliver reminders only to the account's own address again, marked as tests.
+         */
+        post: operations["back_to_test_mode_api_account_test_mode_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -212,6 +252,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/clients/{client_id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause Client
+         * @description Hold this client's reminders until a date (they resume then) or until resumed.
+         */
+        post: operations["pause_client_api_clients__client_id__pause_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/clients/{client_id}/portal-link": {
         parameters: {
             query?: never;
@@ -223,6 +283,44 @@ export interface paths {
         get: operations["get_client_portal_link_api_clients__client_id__portal_link_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/clients/{client_id}/reminder-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Client Reminder Policy */
+        get: operations["get_client_reminder_policy_api_clients__client_id__reminder_policy_get"];
+        /**
+         * Put Client Reminder Policy
+         * @description Follow the account's policy, use the client's own steps, or send this client no reminders.
+         */
+        put: operations["put_client_reminder_policy_api_clients__client_id__reminder_policy_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/clients/{client_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume Client */
+        post: operations["resume_client_api_clients__client_id__resume_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -358,6 +456,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/invoices/{invoice_id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause Invoice */
+        post: operations["pause_invoice_api_invoices__invoice_id__pause_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/invoices/{invoice_id}/payment-link": {
         parameters: {
             query?: never;
@@ -404,6 +519,43 @@ export interface paths {
         get: operations["invoice_prediction_api_invoices__invoice_id__prediction_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{invoice_id}/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Invoice Reminders
+         * @description Every reminder of the invoice, sent or not, each with its reason.
+         */
+        get: operations["invoice_reminders_api_invoices__invoice_id__reminders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{invoice_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume Invoice */
+        post: operations["resume_invoice_api_invoices__invoice_id__resume_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -490,6 +642,67 @@ export interface paths {
         get: operations["export_me_api_me_export_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reminder-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Reminder Policy
+         * @description The account's default steps and send window.
+         */
+        get: operations["get_reminder_policy_api_reminder_policy_get"];
+        /**
+         * Put Reminder Policy
+         * @description Replace the default steps (and the send window when given); open invoices are re-planned.
+         */
+        put: operations["put_reminder_policy_api_reminder_policy_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reminders/{reminder_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel Reminder */
+        post: operations["cancel_reminder_api_reminders__reminder_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reminders/{reminder_id}/send-now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Now
+         * @description Queue it for the worker's next run (within a minute), ignoring the send window.
+         */
+        post: operations["send_now_api_reminders__reminder_id__send_now_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1055,6 +1268,32 @@ export interface components {
              */
             updated_at: string;
         };
+        /** ClientPolicyIn */
+        ClientPolicyIn: {
+            /**
+             * Mode
+             * @description account: follow the account's policy; custom: these steps; none: no reminders
+             * @enum {string}
+             */
+            mode: "account" | "custom" | "none";
+            /** Steps */
+            steps?: components["schemas"]["StepIn"][];
+        };
+        /** ClientPolicyOut */
+        ClientPolicyOut: {
+            /** Client Id */
+            client_id: number;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "account" | "custom" | "none";
+            /**
+             * Steps
+             * @description The steps that apply to this client's invoices
+             */
+            steps: components["schemas"]["StepOut"][];
+        };
         /** ClientPortalLinkOut */
         ClientPortalLinkOut: {
             /** Client Portal Url */
@@ -1481,6 +1720,21 @@ export interface components {
              */
             email: string;
         };
+        /** PauseIn */
+        PauseIn: {
+            /**
+             * Until
+             * @description Resume on this date; empty pauses until resumed
+             */
+            until?: string | null;
+        };
+        /** PauseOut */
+        PauseOut: {
+            /** Paused */
+            paused: boolean;
+            /** Paused Until */
+            paused_until: string | null;
+        };
         /**
          * PayerRating
          * @enum {string}
@@ -1697,6 +1951,166 @@ export interface components {
              * @description None for clicks that came without a reminder (portal, shared link)
              */
             reminder_id: number | null;
+        };
+        /** ReminderOut */
+        ReminderOut: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Due Date
+             * Format: date
+             * @description The due date this step was planned for
+             */
+            due_date: string;
+            /**
+             * Explanation
+             * @description The reason in words, for the timeline
+             */
+            explanation: string | null;
+            /** Id */
+            id: number;
+            /** Invoice Id */
+            invoice_id: number;
+            /** Is Test */
+            is_test: boolean;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Offset Days */
+            offset_days: number;
+            /** Provider Message Id */
+            provider_message_id: string | null;
+            /** Reason */
+            reason: string | null;
+            /**
+             * Scheduled For
+             * Format: date-time
+             */
+            scheduled_for: string;
+            /** Sent At */
+            sent_at: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "pending" | "sending" | "sent" | "failed" | "canceled" | "skipped";
+            /** Step Key */
+            step_key: string;
+            /** Template Key */
+            template_key: string;
+            /**
+             * Uncertain Sends
+             * @description Times a worker crash left it unknown whether the email went out
+             */
+            uncertain_sends: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** ReminderPolicyIn */
+        ReminderPolicyIn: {
+            send_window?: components["schemas"]["SendWindowIn"] | null;
+            /**
+             * Steps
+             * @description At most 20 steps, each offset used once
+             */
+            steps: components["schemas"]["StepIn"][];
+        };
+        /** ReminderPolicyOut */
+        ReminderPolicyOut: {
+            send_window: components["schemas"]["SendWindowOut"];
+            /** Steps */
+            steps: components["schemas"]["StepOut"][];
+        };
+        /** ReminderTimeline */
+        ReminderTimeline: {
+            /** Client Paused */
+            client_paused: boolean;
+            /** Client Paused Until */
+            client_paused_until: string | null;
+            /** Invoice Id */
+            invoice_id: number;
+            /** Items */
+            items: components["schemas"]["ReminderOut"][];
+            /** Paused */
+            paused: boolean;
+            /** Paused Until */
+            paused_until: string | null;
+        };
+        /**
+         * SendWindowIn
+         * @description Business hours in the client's timezone (else the account's); reminders go out inside them.
+         */
+        SendWindowIn: {
+            /**
+             * End
+             * @default 17:00
+             * @example 17:00
+             */
+            end?: string;
+            /**
+             * Start
+             * @default 09:00
+             * @example 09:00
+             */
+            start?: string;
+            /**
+             * Weekdays
+             * @description ISO weekdays: 1 = Monday ... 7 = Sunday
+             * @default [
+             *       1,
+             *       2,
+             *       3,
+             *       4,
+             *       5
+             *     ]
+             */
+            weekdays?: number[];
+        };
+        /** SendWindowOut */
+        SendWindowOut: {
+            /** End */
+            end: string;
+            /** Start */
+            start: string;
+            /** Weekdays */
+            weekdays: number[];
+        };
+        /** StepIn */
+        StepIn: {
+            /**
+             * Offset Days
+             * @description Days from the due date: -3 is three days before, 7 a week after
+             */
+            offset_days: number;
+            /**
+             * Template Key
+             * @description The tone of the email
+             * @enum {string}
+             */
+            template_key: "friendly" | "due_today" | "firm" | "urgent" | "final";
+        };
+        /** StepOut */
+        StepOut: {
+            /**
+             * Offset Days
+             * @description Days from the due date: -3 is three days before, 7 a week after
+             */
+            offset_days: number;
+            /** Step Key */
+            step_key: string;
+            /**
+             * Template Key
+             * @description The tone of the email
+             * @enum {string}
+             */
+            template_key: "friendly" | "due_today" | "firm" | "urgent" | "final";
         };
         /** StripeConnectIn */
         StripeConnectIn: {
@@ -2056,6 +2470,64 @@ export interface operations {
             };
             /** @description ValidationError */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    go_live_api_account_go_live_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    back_to_test_mode_api_account_test_mode_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2660,6 +3132,59 @@ export interface operations {
             };
         };
     };
+    pause_client_api_clients__client_id__pause_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PauseIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PauseOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_client_portal_link_api_clients__client_id__portal_link_get: {
         parameters: {
             query?: never;
@@ -2678,6 +3203,157 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClientPortalLinkOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_client_reminder_policy_api_clients__client_id__reminder_policy_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientPolicyOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_client_reminder_policy_api_clients__client_id__reminder_policy_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientPolicyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientPolicyOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resume_client_api_clients__client_id__resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PauseOut"];
                 };
             };
             /** @description Unauthorized */
@@ -3186,6 +3862,59 @@ export interface operations {
             };
         };
     };
+    pause_invoice_api_invoices__invoice_id__pause_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invoice_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PauseIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PauseOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_payment_link_api_invoices__invoice_id__payment_link_get: {
         parameters: {
             query?: never;
@@ -3386,6 +4115,104 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    invoice_reminders_api_invoices__invoice_id__reminders_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invoice_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderTimeline"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    resume_invoice_api_invoices__invoice_id__resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invoice_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PauseOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3645,6 +4472,193 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_reminder_policy_api_reminder_policy_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderPolicyOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_reminder_policy_api_reminder_policy_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReminderPolicyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderPolicyOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancel_reminder_api_reminders__reminder_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reminder_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    send_now_api_reminders__reminder_id__send_now_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reminder_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

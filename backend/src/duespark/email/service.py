@@ -62,6 +62,23 @@ def is_suppressed(session: Session, account_id: int, email: str) -> bool:
     )
 
 
+def suppressed_addresses(session: Session, emails: set[str]) -> dict[str, set[int | None]]:
+    """For each suppressed address among `emails`, the accounts it is suppressed for (None: all).
+
+    One query for a whole batch, so the dispatcher's re-check costs no query per reminder.
+    """
+    if not emails:
+        return {}
+    found: dict[str, set[int | None]] = {}
+    for account_id, email in session.execute(
+        select(Suppression.account_id, Suppression.email).where(
+            Suppression.email.in_({normalize_email(e) for e in emails})
+        )
+    ):
+        found.setdefault(email, set()).add(account_id)
+    return found
+
+
 def clients_with_address(session: Session, *, account_id: int | None, email: str) -> list[int]:
     stmt = select(Client.id).where(func.lower(Client.email) == normalize_email(email))
     if account_id is not None:

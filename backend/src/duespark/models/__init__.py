@@ -13,6 +13,8 @@ from duespark.models.message_event import MessageEvent
 from duespark.models.payment import Payment
 from duespark.models.payment_link_click import PaymentLinkClick
 from duespark.models.refresh_token import RefreshToken
+from duespark.models.reminder import Reminder
+from duespark.models.reminder_policy import ReminderPolicy, ReminderPolicyStep, ReminderSendSlot
 from duespark.models.stripe_connection import StripeConnection
 from duespark.models.suppression import Suppression
 from duespark.models.user import User
@@ -34,6 +36,10 @@ __all__ = [
     "Payment",
     "PaymentLinkClick",
     "RefreshToken",
+    "Reminder",
+    "ReminderPolicy",
+    "ReminderPolicyStep",
+    "ReminderSendSlot",
     "SchedulerLock",
     "StripeConnection",
     "Suppression",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String, Text
+from sqlalchemy import Boolean, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from duespark.models.base import Base, IdMixin, TimestampMixin
@@ -23,3 +23,8 @@ class Account(IdMixin, TimestampMixin, Base):
     # New accounts deliver only to their own address until the user switches live sending on.
     test_mode: Mapped[bool] = mapped_column(Boolean, default=True)
     live_since: Mapped[datetime | None]
+    # Reminder send window in the client's (else the account's) timezone: minutes after
+    # midnight and ISO weekdays ("12345" = Monday to Friday).
+    send_window_start: Mapped[int] = mapped_column(SmallInteger, default=9 * 60, server_default="540")
+    send_window_end: Mapped[int] = mapped_column(SmallInteger, default=17 * 60, server_default="1020")
+    send_weekdays: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")

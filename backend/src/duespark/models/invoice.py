@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from duespark.models.base import Base, IdMixin, IdType, TimestampMixin
@@ -37,6 +37,11 @@ class Invoice(IdMixin, TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
     external_id: Mapped[str | None] = mapped_column(String(128))
     reminders_excluded: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Paused with no date means paused until resumed by hand.
+    reminders_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    reminders_paused_until: Mapped[date | None]
+    # When the reminder planner last planned this invoice; NULL or older than a change means "plan again".
+    reminders_planned_at: Mapped[datetime | None]
 
     client: Mapped[Client] = relationship(lazy="raise")
 

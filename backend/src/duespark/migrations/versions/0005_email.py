@@ -1,7 +1,7 @@
 """email delivery
 
 Revision ID: 0005_email
-Revises: 0003_worker
+Revises: 0004_reminders
 Create Date: 2026-11-25 19:14:18.836437
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import duespark.models.base
 
 revision: str = "0005_email"
-down_revision: str | Sequence[str] | None = "0003_worker"
+down_revision: str | Sequence[str] | None = "0004_reminders"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,599 @@
+"""The dispatcher: claim due reminder rows, re-check, send, record. A reminder row is the job.
+
+Each row goes through three short transactions and one call outside any transaction:
+
+1. claim (with its re-check): `pending` -> `sending` with a lease, committed;
+2. send intent: stamped and committed just before the provider call, so after a crash a
+   recovered row says whether the provider may already have the message;
+3. the provider call, with a Message-ID derived from the reminder, so a resend after a
+   crash carries the same id;
+4. record: `sent` (and a `messages` row) or a retry with backoff, or `failed`.
+
+A worker that dies leaves `sending` rows whose lease expires; the next tick puts them
+back to `pending` (or `failed` at the attempt limit). Nothing due is dropped silently:
+every row ends sent, failed, canceled or skipped, each with its reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import structlog
+from sqlalchemy import Connection, Integer, String, and_, bindparam, case, exists, insert, or_, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.sql.dml import Update
+from sqlalchemy.sql.selectable import Exists
+
+from duespark.clock import Clock
+from duespark.email.compose import compose_reminder
+from duespark.email.message import OutgoingEmail
+from duespark.email.providers.base import EmailProvider, PermanentSendError, SendResult, TransientSendError
+from duespark.email.service import can_send_reminders, normalize_email, suppressed_addresses
+from duespark.models import Account, Client, Invoice, Membership, Message, Reminder, User
+from duespark.models.base import UTCDateTime
+from duespark.models.enums import InvoiceStatus, Role
+from duespark.ops.metrics import observe_send, record_reminder_event
+from duespark.reminders.planner import PLANNABLE_STATUSES, ReminderState, mark_for_planning
+from duespark.reminders.policy import SendWindow, zone
+from duespark.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+TEST_SUBJECT_PREFIX = "[TEST] "
+RETRY_CAP = timedelta(hours=6)
+UNVERIFIED_RECHECK = timedelta(hours=1)
+
+
+@dataclass
+class DispatchStats:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    canceled: int = 0
+    deferred: int = 0
+    skipped: int = 0
+    recovered: int = 0
+    uncertain: int = 0
+    lost_leases: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Claimed:
+    """A claimed row and what sending it needs, loaded inside the claiming transaction."""
+
+    reminder: Reminder
+    invoice: Invoice
+    client: Client
+    account: Account
+    owner_email: str | None
+    token: str
+
+
+# The statements of every tick are built once, with bind parameters: building them per call
+# costs more than running them when nothing is due.
+_NOW = bindparam("now", type_=UTCDateTime())
+_MAX_ATTEMPTS = bindparam("max_attempts", type_=Integer())
+
+
+def _later_reminder_due() -> Exists:
+    """A later step of the same invoice is due, in flight or already sent: the catch-up rule."""
+    later = aliased(Reminder, name="later_step")
+    return exists().where(
+        later.invoice_id == Reminder.invoice_id,
+        later.id != Reminder.id,
+        or_(
+            later.scheduled_for > Reminder.scheduled_for,
+            and_(later.scheduled_for == Reminder.scheduled_for, later.offset_days > Reminder.offset_days),
+        ),
+        or_(
+            later.state.in_((ReminderState.sending, ReminderState.sent)),
+            and_(later.state == ReminderState.pending, later.scheduled_for <= _NOW),
+        ),
+    )
+
+
+LATER_REMINDER_DUE = _later_reminder_due()
+_maybe_sent = Reminder.send_intent_at.is_not(None)
+_at_limit = Reminder.attempts >= _MAX_ATTEMPTS
+
+RECOVER_EXPIRED_LEASES = (
+    update(Reminder)
+    .where(Reminder.state == ReminderState.sending, Reminder.lease_expires_at < _NOW)
+    .values(
+        state=case((_at_limit, ReminderState.failed), else_=ReminderState.pending),
+        reason=case((_at_limit, "attempts_exhausted"), else_="lease_expired"),
+        detail=case(
+            (
+                and_(_at_limit, _maybe_sent),
+                "The worker stopped while sending, at the attempt limit; "
+                "the email provider may have received the last attempt.",
+            ),
+            (_at_limit, "The worker stopped while sending, at the attempt limit."),
+            (_maybe_sent, "The worker stopped after handing this email to the provider; sending it again."),
+            else_="The worker stopped before sending this email; trying again.",
+        ),
+        uncertain_sends=Reminder.uncertain_sends + case((_maybe_sent, 1), else_=0),
+        next_attempt_at=_NOW,
+        lease_expires_at=None,
+        claimed_by=None,
+        send_intent_at=None,
+        updated_at=_NOW,
+    )
+    .returning(Reminder.id, Reminder.state, Reminder.uncertain_sends)
+)
+
+SKIP_SUPERSEDED = (
+    update(Reminder)
+    .where(
+        Reminder.state == ReminderState.pending,
+        Reminder.manual.is_(False),
+        Reminder.scheduled_for <= _NOW,
+        LATER_REMINDER_DUE,
+    )
+    .values(
+        state=ReminderState.skipped,
+        reason="missed",
+        detail="Missed while reminders were not going out (DueSpark not running, or paused); "
+        "a later reminder was sent instead.",
+        updated_at=_NOW,
+    )
+)
+
+
+def _claim_statement(*, skip_locked: bool) -> Update:
+    due = (
+        select(Reminder.id)
+        .where(
+            Reminder.state == ReminderState.pending,
+            Reminder.next_attempt_at <= _NOW,
+            or_(Reminder.manual, ~LATER_REMINDER_DUE),
+        )
+        .order_by(Reminder.next_attempt_at, Reminder.id)
+        .limit(bindparam("batch_size", type_=Integer()))
+    )
+    if skip_locked:
+        # Several dispatchers share the work: each takes rows nobody else holds.
+        due = due.with_for_update(skip_locked=True)
+    # A CTE runs once; PostgreSQL may re-run an IN (subquery) per row, and with SKIP LOCKED
+    # each run finds other rows, so the batch size would not hold.
+    batch = due.cte("due_batch")
+    return (
+        update(Reminder)
+        .where(Reminder.id == batch.c.id, Reminder.state == ReminderState.pending)
+        .values(
+            state=ReminderState.sending,
+            attempts=Reminder.attempts + 1,
+            lease_expires_at=bindparam("lease_until", type_=UTCDateTime()),
+            claimed_by=bindparam("token", type_=String()),
+            send_intent_at=None,
+            updated_at=_NOW,
+        )
+        .returning(Reminder.id)
+    )
+
+
+CLAIM = {"postgresql": _claim_statement(skip_locked=True), "sqlite": _claim_statement(skip_locked=False)}
+
+
+def backoff(attempt: int, *, base_seconds: float, rng: random.Random) -> timedelta:
+    """Exponential backoff with jitter: half the step fixed, half random, capped."""
+    step = min(RETRY_CAP.total_seconds(), base_seconds * 2 ** max(0, attempt - 1))
+    return timedelta(seconds=step / 2 + rng.uniform(0, step / 2))
+
+
+def message_id_for(reminder_id: int, from_email: str) -> str:
+    domain = from_email.rsplit("@", 1)[-1] or "duespark.local"
+    return f"<reminder-{reminder_id}@{domain}>"
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        settings: Settings,
+        provider: EmailProvider,
+        clock: Clock,
+        worker_id: str,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.settings = settings
+        self.provider = provider
+        self.clock = clock
+        self.worker_id = worker_id
+        self.rng = rng or random.Random()
+        self.lease = timedelta(seconds=settings.reminder_lease_seconds)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        session = self.session_factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def run(self, *, max_batches: int | None = None) -> DispatchStats:
+        """Recover expired leases, apply catch-up, then claim and send batches until none is due."""
+        stats = DispatchStats()
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            claimed_before = stats.claimed
+            for item in self._claim_batch(stats, first=batches == 0):
+                self._send(item, stats)
+            batches += 1
+            if stats.claimed == claimed_before:
+                break
+        return stats
+
+    # -- recovery and catch-up -------------------------------------------------------------
+
+    def _recover_expired_leases(self, connection: Connection, now: datetime, stats: DispatchStats) -> None:
+        rows = connection.execute(
+            RECOVER_EXPIRED_LEASES, {"now": now, "max_attempts": self.settings.reminder_max_attempts}
+        ).all()
+        for reminder_id, state, uncertain in rows:
+            stats.recovered += 1
+            stats.failed += state == ReminderState.failed
+            log.warning("reminder.lease_expired", reminder_id=reminder_id, state=state, uncertain_sends=uncertain)
+
+    # -- claim -----------------------------------------------------------------------------
+
+    def _claim_batch(self, stats: DispatchStats, *, first: bool = False) -> list[Claimed]:
+        now = self.clock.now()
+        token = f"{self.worker_id}/{uuid.uuid4().hex[:12]}"
+        with self._transaction() as session:
+            connection = session.connection()
+            if first:  # once per run, in the same transaction: one commit per idle tick
+                self._recover_expired_leases(connection, now, stats)
+                stats.skipped += connection.execute(SKIP_SUPERSEDED, {"now": now}).rowcount or 0
+            claimed_ids = (
+                connection.execute(
+                    CLAIM[connection.dialect.name],
+                    {
+                        "now": now,
+                        "lease_until": now + self.lease,
+                        "token": token,
+                        "batch_size": self.settings.scheduler_batch_size,
+                    },
+                )
+                .scalars()
+                .all()
+            )
+            stats.claimed += len(claimed_ids)
+            if not claimed_ids:
+                return []
+            return self._recheck(session, claimed_ids, token, now, stats)
+
+    def _recheck(
+        self, session: Session, ids: list[int], token: str, now: datetime, stats: DispatchStats
+    ) -> list[Claimed]:
+        """Inside the claiming transaction: cancel or hold back what must not go out now."""
+        rows = session.execute(
+            select(Reminder, Invoice, Client, Account)
+            .join(Invoice, Invoice.id == Reminder.invoice_id)
+            .join(Client, Client.id == Invoice.client_id)
+            .join(Account, Account.id == Reminder.account_id)
+            .where(Reminder.id.in_(ids))
+            .order_by(Reminder.next_attempt_at, Reminder.id)
+        ).all()
+        owners = self._owner_emails(session, {account.id for _, _, _, account in rows if account.test_mode})
+        suppressed = suppressed_addresses(session, {client.email for _, _, client, _ in rows if client.email})
+        may_send = {account.id: can_send_reminders(session, account.id, self.settings) for _, _, _, account in rows}
+        ready: list[Claimed] = []
+        for reminder, invoice, client, account in rows:
+            timezone = client.timezone or account.timezone
+            cancel_reason = _cancel_reason(reminder, invoice, client)
+            if cancel_reason is None and client.email and not account.test_mode:
+                scopes = suppressed.get(normalize_email(client.email), set())
+                if None in scopes or account.id in scopes:
+                    cancel_reason = "suppressed"
+            if cancel_reason is not None:
+                self._finish(reminder, now, state=ReminderState.canceled, reason=cancel_reason)
+                if cancel_reason == "due_date_changed":
+                    mark_for_planning(session, Invoice.id == invoice.id)
+                stats.canceled += 1
+                record_reminder_event("canceled", reminder.template_key, None)
+                continue
+            window = SendWindow(account.send_window_start, account.send_window_end, account.send_weekdays)
+            pause_ends = _pause_end(invoice, client, now, timezone)
+            hold_until = None
+            if not may_send[account.id]:
+                # Production sends only for verified senders; checked again within the hour.
+                reminder.reason = "unverified_sender"
+                hold_until = now + UNVERIFIED_RECHECK
+            elif pause_ends is not None:
+                hold_until = window.first_slot(pause_ends, timezone)
+            elif not reminder.manual and not window.contains(now, timezone):
+                hold_until = window.next_slot(now, timezone)
+            if hold_until is not None:
+                # Not a failed attempt: give the attempt back and wait for the slot.
+                reminder.state = ReminderState.pending
+                reminder.attempts -= 1
+                reminder.next_attempt_at = hold_until
+                reminder.lease_expires_at = None
+                reminder.claimed_by = None
+                reminder.updated_at = now
+                stats.deferred += 1
+                continue
+            ready.append(Claimed(reminder, invoice, client, account, owners.get(account.id), token))
+        session.flush()
+        return ready
+
+    @staticmethod
+    def _owner_emails(session: Session, account_ids: set[int]) -> dict[int, str]:
+        if not account_ids:
+            return {}
+        rows = session.execute(
+            select(Membership.account_id, User.email)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.account_id.in_(account_ids), Membership.role == Role.owner)
+            .order_by(Membership.id.desc())
+        ).all()
+        return dict(rows)
+
+    # -- send ------------------------------------------------------------------------------
+
+    def _send(self, item: Claimed, stats: DispatchStats) -> None:
+        reminder = item.reminder
+        try:
+            email = self.compose(item)
+        except Exception as exc:
+            log.exception("reminder.compose_failed", reminder_id=reminder.id)
+            self._record_failure(item, stats, permanent=True, reason="render_failed", error=str(exc))
+            return
+        if email is None:
+            self._record_failure(
+                item,
+                stats,
+                permanent=True,
+                reason="no_address",
+                error="The client has no email address; add one, then use send now.",
+            )
+            return
+        if not self._mark_send_intent(item):
+            stats.lost_leases += 1
+            log.warning("reminder.lease_lost", reminder_id=reminder.id)
+            return
+        started = time.perf_counter()
+        try:
+            result = self.provider.send(email)
+        except PermanentSendError as exc:
+            self._record_failure(item, stats, permanent=True, reason="rejected", error=str(exc), email=email)
+            return
+        except TransientSendError as exc:
+            self._record_failure(item, stats, permanent=False, reason="retrying", error=str(exc))
+            return
+        except Exception as exc:
+            # An unknown provider error is retried, never swallowed; the attempt limit bounds it.
+            log.exception("reminder.provider_error", reminder_id=reminder.id)
+            self._record_failure(item, stats, permanent=False, reason="retrying", error=f"{type(exc).__name__}: {exc}")
+            return
+        finally:
+            observe_send(time.perf_counter() - started, self.provider.name)
+        self._record_sent(item, email, result, stats)
+
+    def compose(self, item: Claimed) -> OutgoingEmail | None:
+        """The email for a claimed row; in test mode addressed to the account's owner and marked."""
+        # A short read-only session: the account's own templates override the defaults.
+        with self.session_factory() as session:
+            email = compose_reminder(
+                session=session,
+                account=item.account,
+                client=item.client,
+                invoice=item.invoice,
+                template_key=item.reminder.template_key,
+                reminder_id=item.reminder.id,
+                settings=self.settings,
+                clock=self.clock,
+            )
+        headers = {**email.headers, "Message-ID": message_id_for(item.reminder.id, email.from_email)}
+        if item.account.test_mode:
+            recipient = item.owner_email or item.account.sender_email
+            if not recipient:
+                return None
+            note = (
+                f"This is a test: DueSpark is in test mode, so this reminder came to you instead of "
+                f"{item.client.email or 'the client (who has no email address yet)'}.\n\n"
+            )
+            return dataclasses.replace(
+                email,
+                to=recipient,
+                subject=TEST_SUBJECT_PREFIX + email.subject,
+                text=note + email.text,
+                html=f"<p><strong>{note.strip()}</strong></p>\n{email.html}" if email.html else None,
+                headers={**headers, "X-DueSpark-Test": "1"},
+            )
+        if not email.to:
+            return None
+        return dataclasses.replace(email, headers=headers)
+
+    def _fenced(self, item: Claimed):
+        return and_(
+            Reminder.id == item.reminder.id,
+            Reminder.state == ReminderState.sending,
+            Reminder.claimed_by == item.token,
+        )
+
+    def _mark_send_intent(self, item: Claimed) -> bool:
+        """Committed before the provider call; False when another worker has taken the row over."""
+        now = self.clock.now()
+        with self._transaction() as session:
+            result = session.connection().execute(
+                update(Reminder).where(self._fenced(item)).values(send_intent_at=now, updated_at=now)
+            )
+            return result.rowcount == 1
+
+    def _record_sent(self, item: Claimed, email: OutgoingEmail, result: SendResult, stats: DispatchStats) -> None:
+        # Core statements on the session's connection: this runs once per email, so it stays lean.
+        now = self.clock.now()
+        is_test = item.account.test_mode
+        uncertain = item.reminder.uncertain_sends
+        with self._transaction() as session:
+            connection = session.connection()
+            updated = connection.execute(
+                update(Reminder)
+                .where(self._fenced(item))
+                .values(
+                    state=ReminderState.sent,
+                    reason="sent_again_after_crash" if uncertain else None,
+                    detail=(
+                        "Sent again after a worker crash; the client may have received it twice "
+                        "(same Message-ID, so most mail programs show one)."
+                        if uncertain
+                        else None
+                    ),
+                    sent_at=now,
+                    provider_message_id=result.provider_message_id,
+                    is_test=is_test,
+                    lease_expires_at=None,
+                    updated_at=now,
+                )
+            )
+            if updated.rowcount != 1:
+                # Our lease ran out and another worker took the row over; it sends with the same
+                # Message-ID and records the outcome, so this attempt leaves no second record.
+                session.rollback()
+                stats.lost_leases += 1
+                log.warning("reminder.sent_after_lease_lost", reminder_id=item.reminder.id)
+                return
+            connection.execute(
+                insert(Message).values(
+                    account_id=item.account.id,
+                    client_id=item.client.id,
+                    invoice_id=item.invoice.id,
+                    reminder_id=item.reminder.id,
+                    kind="reminder",
+                    template_key=item.reminder.template_key,
+                    to_email=email.to,
+                    subject=email.subject,
+                    provider=self.provider.name,
+                    provider_message_id=result.provider_message_id,
+                    status="sent",
+                    is_test=is_test,
+                    created_at=now,
+                    sent_at=now,
+                )
+            )
+        stats.sent += 1
+        record_reminder_event("sent", item.reminder.template_key, self.provider.name)
+        log.info("reminder.sent", reminder_id=item.reminder.id, invoice_id=item.invoice.id, is_test=is_test)
+
+    def _record_failure(
+        self,
+        item: Claimed,
+        stats: DispatchStats,
+        *,
+        permanent: bool,
+        reason: str,
+        error: str,
+        email: OutgoingEmail | None = None,
+    ) -> None:
+        now = self.clock.now()
+        attempts = item.reminder.attempts
+        exhausted = not permanent and attempts >= self.settings.reminder_max_attempts
+        with self._transaction() as session:
+            if permanent or exhausted:
+                if email is not None:
+                    session.add(
+                        Message(
+                            account_id=item.account.id,
+                            client_id=item.client.id,
+                            invoice_id=item.invoice.id,
+                            reminder_id=item.reminder.id,
+                            kind="reminder",
+                            template_key=item.reminder.template_key,
+                            to_email=email.to,
+                            subject=email.subject,
+                            provider=self.provider.name,
+                            status="failed",
+                            is_test=item.account.test_mode,
+                            error=error,
+                            created_at=now,
+                        )
+                    )
+                values = {
+                    "state": ReminderState.failed,
+                    "reason": "attempts_exhausted" if exhausted else reason,
+                    "detail": f"Gave up after {attempts} attempts; the last error was: {error}" if exhausted else error,
+                }
+                stats.failed += 1
+                record_reminder_event("failed", item.reminder.template_key, self.provider.name)
+            else:
+                retry_at = now + backoff(attempts, base_seconds=self.settings.reminder_retry_base_seconds, rng=self.rng)
+                values = {
+                    "state": ReminderState.pending,
+                    "reason": reason,
+                    "detail": f"Attempt {attempts} failed ({error}); trying again at {retry_at.isoformat()}.",
+                    "next_attempt_at": retry_at,
+                }
+                stats.retried += 1
+            session.execute(
+                update(Reminder)
+                .where(self._fenced(item))
+                .values(**values, lease_expires_at=None, claimed_by=None, send_intent_at=None, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        log.warning("reminder.send_failed", reminder_id=item.reminder.id, reason=values["reason"], error=error)
+
+    def _finish(self, reminder: Reminder, now: datetime, *, state: str, reason: str) -> None:
+        reminder.state = state
+        reminder.reason = reason
+        reminder.detail = None
+        reminder.lease_expires_at = None
+        reminder.claimed_by = None
+        reminder.updated_at = now
+
+
+def _cancel_reason(reminder: Reminder, invoice: Invoice, client: Client) -> str | None:
+    """Why a claimed row must not be sent at all, re-read just before sending."""
+    if invoice.status == InvoiceStatus.paid or (invoice.status in PLANNABLE_STATUSES and invoice.balance_minor <= 0):
+        return "paid"
+    if invoice.status == InvoiceStatus.void:
+        return "void"
+    if invoice.status not in PLANNABLE_STATUSES:
+        return invoice.status
+    if client.deleted_at is not None:
+        return "client_deleted"
+    if client.unsubscribed_at is not None:
+        return "unsubscribed"
+    if invoice.reminders_excluded:
+        return "excluded"
+    if invoice.reminders_paused and invoice.reminders_paused_until is None:
+        return "paused"
+    if client.reminders_paused and client.reminders_paused_until is None:
+        return "client_paused"
+    if reminder.due_date != invoice.due_date:
+        return "due_date_changed"
+    return None
+
+
+def _pause_end(invoice: Invoice, client: Client, now: datetime, timezone: str) -> date | None:
+    """The local date a pause with an end date still holding the row back ends on."""
+    today = now.astimezone(zone(timezone)).date()
+    ends = [
+        until
+        for paused, until in (
+            (invoice.reminders_paused, invoice.reminders_paused_until),
+            (client.reminders_paused, client.reminders_paused_until),
+        )
+        if paused and until is not None and until > today
+    ]
+    if not ends:
+        return None
+    return max(ends)

@@ -1,0 +1,411 @@
+"""The planner: one reminder row per (invoice, due date, step), made by a few set-based statements.
+
+Which invoices: those never planned, changed since they were planned (their own or their
+client's `updated_at`), or named explicitly by an invoice event. For them it
+
+1. gives accounts without a default policy the built-in one,
+2. computes the business-hours slot of every new (local date, timezone, window) in Python,
+3. cancels pending rows that no longer belong to the plan (paid, void, paused, due date moved...),
+4. moves pending rows whose send time or tone changed,
+5. inserts the missing rows with ON CONFLICT DO NOTHING against a unique index, so two
+   planners at once (or one run twice) never make a row twice,
+6. stamps the invoices as planned.
+
+Steps whose time has already passed are inserted with their past time; the dispatcher's
+catch-up then sends only the latest of them and records the others as skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    Select,
+    String,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from duespark.clock import Clock
+from duespark.models import Account, Client, Invoice, Reminder, ReminderPolicy, ReminderPolicyStep, ReminderSendSlot
+from duespark.models.base import UTCDateTime
+from duespark.models.enums import InvoiceStatus
+from duespark.reminders.policy import DEFAULT_STEPS, SendWindow
+
+PLANNABLE_STATUSES = (InvoiceStatus.open.value, InvoiceStatus.partially_paid.value)
+# Invoice events name their invoices; a CSV import names 100,000 of them, planned this many at a time.
+EXPLICIT_CHUNK = 5000
+
+
+class ReminderState:
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+    canceled = "canceled"
+    skipped = "skipped"
+
+
+@dataclass
+class PlanResult:
+    invoices: int = 0
+    inserted: int = 0
+    canceled: int = 0
+    rescheduled: int = 0
+    slots_computed: int = 0
+
+    def add(self, other: PlanResult) -> None:
+        self.invoices += other.invoices
+        self.inserted += other.inserted
+        self.canceled += other.canceled
+        self.rescheduled += other.rescheduled
+        self.slots_computed += other.slots_computed
+
+
+def plan(
+    session: Session,
+    *,
+    clock: Clock,
+    invoice_ids: Sequence[int] | None = None,
+    account_id: int | None = None,
+) -> PlanResult:
+    """Plan the named invoices, or every invoice that needs planning (optionally of one account)."""
+    if invoice_ids is None:
+        return _Planner(session, clock.now(), None, account_id).run()
+    result = PlanResult()
+    ids = list(invoice_ids)
+    for start in range(0, len(ids), EXPLICIT_CHUNK):
+        result.add(_Planner(session, clock.now(), ids[start : start + EXPLICIT_CHUNK], account_id).run())
+    return result
+
+
+def mark_for_planning(session: Session, *conditions: ColumnElement[bool]) -> None:
+    """Make the next planner run re-plan the invoices matching `conditions`."""
+    session.execute(update(Invoice).where(*conditions).values(reminders_planned_at=None))
+
+
+class _Planner:
+    def __init__(self, session: Session, now: datetime, invoice_ids: list[int] | None, account_id: int | None):
+        self.session = session
+        self.now = now
+        self.invoice_ids = invoice_ids
+        self.account_id = account_id
+        self.dialect = session.get_bind().dialect.name
+
+    def run(self) -> PlanResult:
+        result = PlanResult()
+        if not self._anything_to_plan():
+            return result  # the common periodic run: one scan, no writes
+        self._ensure_default_policies()
+        result.slots_computed = self._fill_missing_slots()
+        result.canceled = self._cancel_outdated()
+        result.rescheduled = self._reschedule_changed()
+        result.inserted = self._insert_missing()
+        result.invoices = self._stamp_planned()
+        return result
+
+    # Which invoices this run plans, for statements whose FROM has `invoice` and `client`.
+    def _scope(self, invoice, client) -> ColumnElement[bool]:
+        if self.invoice_ids is not None:
+            condition = invoice.id.in_(self.invoice_ids)
+        else:
+            planned_at = invoice.reminders_planned_at
+            condition = or_(planned_at.is_(None), planned_at < invoice.updated_at, planned_at < client.updated_at)
+        if self.account_id is not None:
+            condition = and_(condition, invoice.account_id == self.account_id)
+        return condition
+
+    def _anything_to_plan(self) -> bool:
+        invoice, client = aliased(Invoice), aliased(Client)
+        return bool(
+            self.session.scalar(select(exists().where(invoice.client_id == client.id, self._scope(invoice, client))))
+        )
+
+    def _add_days(self, day, days) -> ColumnElement[date]:
+        if self.dialect == "sqlite":
+            return func.date(day, func.printf("%+d days", days), type_=Date)
+        return (day + days).cast(Date)
+
+    def _latest(self, *days) -> ColumnElement[date]:
+        return (func.max if self.dialect == "sqlite" else func.greatest)(*days, type_=Date)
+
+    def _desired(self) -> Select:
+        """Every (invoice, step) the plan wants, with the local date and window of its send slot."""
+        invoice, client, account = aliased(Invoice), aliased(Client), aliased(Account)
+        client_policy, account_policy = aliased(ReminderPolicy), aliased(ReminderPolicy)
+        step = aliased(ReminderPolicyStep)
+        step_date = self._add_days(invoice.due_date, step.offset_days)
+        # A pause with an end date holds the steps until then; an open-ended pause plans nothing.
+        client_pause = case((client.reminders_paused, client.reminders_paused_until), else_=null())
+        invoice_pause = case((invoice.reminders_paused, invoice.reminders_paused_until), else_=null())
+        send_date = self._latest(
+            step_date, func.coalesce(client_pause, step_date), func.coalesce(invoice_pause, step_date)
+        )
+        return (
+            select(
+                invoice.id.label("invoice_id"),
+                invoice.account_id.label("account_id"),
+                invoice.due_date.label("due_date"),
+                step.step_key.label("step_key"),
+                step.offset_days.label("offset_days"),
+                step.template_key.label("template_key"),
+                send_date.label("send_date"),
+                func.coalesce(client.timezone, account.timezone, type_=String).label("timezone"),
+                account.send_window_start.label("window_start"),
+                account.send_weekdays.label("weekdays"),
+            )
+            .select_from(invoice)
+            .join(client, client.id == invoice.client_id)
+            .join(account, account.id == invoice.account_id)
+            .outerjoin(client_policy, client_policy.client_id == client.id)
+            .outerjoin(
+                account_policy,
+                and_(account_policy.account_id == invoice.account_id, account_policy.client_id.is_(None)),
+            )
+            .join(step, step.policy_id == func.coalesce(client_policy.id, account_policy.id))
+            .where(
+                self._scope(invoice, client),
+                invoice.status.in_(PLANNABLE_STATUSES),
+                invoice.reminders_excluded.is_(False),
+                ~and_(invoice.reminders_paused, invoice.reminders_paused_until.is_(None)),
+                ~and_(client.reminders_paused, client.reminders_paused_until.is_(None)),
+                client.unsubscribed_at.is_(None),
+                client.deleted_at.is_(None),
+            )
+        )
+
+    def _desired_once(self):
+        """`_desired()` computed once per statement.
+
+        On PostgreSQL a MATERIALIZED CTE: inlined, and misled by stale statistics right after
+        a bulk insert, it may be re-run for every reminder row (minutes instead of a second).
+        SQLite plans the subquery well, and reports no row counts for statements with WITH.
+        """
+        if self.dialect == "postgresql":
+            return self._desired().cte("desired").prefix_with("MATERIALIZED")
+        return self._desired().subquery("desired")
+
+    @staticmethod
+    def _slot_join(desired, slot) -> ColumnElement[bool]:
+        return and_(
+            slot.local_date == desired.c.send_date,
+            slot.timezone == desired.c.timezone,
+            slot.window_start_minute == desired.c.window_start,
+            slot.weekdays == desired.c.weekdays,
+        )
+
+    def _insert(self, table):
+        return (sqlite.insert if self.dialect == "sqlite" else postgresql.insert)(table)
+
+    def _ensure_default_policies(self) -> None:
+        invoice, client, policy = aliased(Invoice), aliased(Client), aliased(ReminderPolicy)
+        accounts_in_scope = (
+            select(invoice.account_id)
+            .join(client, client.id == invoice.client_id)
+            .where(self._scope(invoice, client), invoice.status.in_(PLANNABLE_STATUSES))
+        )
+        has_default = exists().where(policy.account_id == Account.id, policy.client_id.is_(None))
+        new_policy_ids = self.session.scalars(
+            self._insert(ReminderPolicy)
+            .from_select(
+                ["account_id", "client_id", "created_at", "updated_at"],
+                select(
+                    Account.id,
+                    null(),
+                    literal(self.now, UTCDateTime()),
+                    literal(self.now, UTCDateTime()),
+                ).where(Account.id.in_(accounts_in_scope), ~has_default),
+            )
+            .on_conflict_do_nothing()
+            .returning(ReminderPolicy.id)
+        ).all()
+        if new_policy_ids:
+            self.session.execute(
+                self._insert(ReminderPolicyStep),
+                [
+                    {
+                        "policy_id": policy_id,
+                        "position": position,
+                        "offset_days": step.offset_days,
+                        "step_key": step.step_key,
+                        "template_key": step.template_key,
+                    }
+                    for policy_id in new_policy_ids
+                    for position, step in enumerate(DEFAULT_STEPS)
+                ],
+            )
+
+    def _fill_missing_slots(self) -> int:
+        desired = self._desired_once()
+        slot = aliased(ReminderSendSlot)
+        missing = self.session.execute(
+            select(desired.c.send_date, desired.c.timezone, desired.c.window_start, desired.c.weekdays)
+            .distinct()
+            .outerjoin(slot, self._slot_join(desired, slot))
+            .where(slot.send_at.is_(None))
+        ).all()
+        if not missing:
+            return 0
+        rows = [
+            {
+                "local_date": local_date,
+                "timezone": timezone,
+                "window_start_minute": window_start,
+                "weekdays": weekdays,
+                # The slot needs only the opening time; the closing time matters when sending late.
+                "send_at": SendWindow(window_start, 24 * 60, weekdays).first_slot(local_date, timezone),
+            }
+            for local_date, timezone, window_start, weekdays in missing
+        ]
+        self.session.execute(self._insert(ReminderSendSlot).on_conflict_do_nothing(), rows)
+        if self.dialect == "postgresql":
+            # Fresh statistics, or PostgreSQL may think the table is empty and nest-loop the join
+            # against every planned step (seconds instead of milliseconds); the table is small.
+            self.session.execute(text("ANALYZE reminder_send_slots"))
+        return len(rows)
+
+    def _cancel_outdated(self) -> int:
+        desired = self._desired_once()
+        still_wanted = exists().where(
+            desired.c.invoice_id == Reminder.invoice_id,
+            desired.c.due_date == Reminder.due_date,
+            desired.c.step_key == Reminder.step_key,
+        )
+        reason = case(
+            (Invoice.status == InvoiceStatus.paid.value, "paid"),
+            (Invoice.status == InvoiceStatus.void.value, "void"),
+            (Invoice.status == InvoiceStatus.draft.value, "draft"),
+            (Client.deleted_at.is_not(None), "client_deleted"),
+            (Client.unsubscribed_at.is_not(None), "unsubscribed"),
+            (Invoice.reminders_excluded, "excluded"),
+            (and_(Invoice.reminders_paused, Invoice.reminders_paused_until.is_(None)), "paused"),
+            (and_(Client.reminders_paused, Client.reminders_paused_until.is_(None)), "client_paused"),
+            (Reminder.due_date != Invoice.due_date, "due_date_changed"),
+            else_="policy_changed",
+        )
+        result = self.session.execute(
+            update(Reminder)
+            .where(
+                Reminder.invoice_id == Invoice.id,
+                Client.id == Invoice.client_id,
+                Reminder.state == ReminderState.pending,
+                self._scope(Invoice, Client),
+                ~still_wanted,
+            )
+            .values(state=ReminderState.canceled, reason=reason, detail=None, updated_at=self.now)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount or 0
+
+    def _reschedule_changed(self) -> int:
+        desired = self._desired_once()
+        slot = aliased(ReminderSendSlot)
+        wanted = (
+            select(
+                desired.c.invoice_id,
+                desired.c.due_date,
+                desired.c.step_key,
+                desired.c.template_key,
+                slot.send_at,
+            )
+            .join(slot, self._slot_join(desired, slot))
+            .subquery("wanted")
+        )
+        # A retry or a send-now keeps its own next attempt; an untouched row moves with its slot.
+        untouched = and_(Reminder.attempts == 0, Reminder.manual.is_(False))
+        result = self.session.execute(
+            update(Reminder)
+            .where(
+                Reminder.invoice_id == wanted.c.invoice_id,
+                Reminder.due_date == wanted.c.due_date,
+                Reminder.step_key == wanted.c.step_key,
+                Reminder.state == ReminderState.pending,
+                or_(Reminder.scheduled_for != wanted.c.send_at, Reminder.template_key != wanted.c.template_key),
+            )
+            .values(
+                scheduled_for=wanted.c.send_at,
+                template_key=wanted.c.template_key,
+                next_attempt_at=case((untouched, wanted.c.send_at), else_=Reminder.next_attempt_at),
+                updated_at=self.now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount or 0
+
+    def _insert_missing(self) -> int:
+        desired = self._desired_once()
+        slot = aliased(ReminderSendSlot)
+        now = literal(self.now, UTCDateTime())
+        rows = (
+            select(
+                desired.c.account_id,
+                desired.c.invoice_id,
+                desired.c.due_date,
+                desired.c.step_key,
+                desired.c.offset_days,
+                desired.c.template_key,
+                slot.send_at,
+                literal(ReminderState.pending),
+                literal(0),
+                slot.send_at,
+                literal(0),
+                false(),
+                false(),
+                now,
+                now,
+            )
+            .join(slot, self._slot_join(desired, slot))
+            # SQLite needs a WHERE before ON CONFLICT to parse INSERT ... SELECT ... ON CONFLICT.
+            .where(slot.send_at.is_not(None))
+        )
+        result = self.session.execute(
+            self._insert(Reminder)
+            .from_select(
+                [
+                    "account_id",
+                    "invoice_id",
+                    "due_date",
+                    "step_key",
+                    "offset_days",
+                    "template_key",
+                    "scheduled_for",
+                    "state",
+                    "attempts",
+                    "next_attempt_at",
+                    "uncertain_sends",
+                    "manual",
+                    "is_test",
+                    "created_at",
+                    "updated_at",
+                ],
+                rows,
+            )
+            .on_conflict_do_nothing()
+            # An INSERT's rowcount is only kept when asked for (SQLAlchemy drops it otherwise).
+            .execution_options(preserve_rowcount=True)
+        )
+        return result.rowcount or 0
+
+    def _stamp_planned(self) -> int:
+        result = self.session.execute(
+            update(Invoice)
+            .where(Client.id == Invoice.client_id, self._scope(Invoice, Client))
+            .values(reminders_planned_at=self.now)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount or 0

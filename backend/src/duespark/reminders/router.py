@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from duespark.auth.schemas import AccountOut
+from duespark.db import SessionDep
+from duespark.deps import ClockDep, CurrentPrincipal
+from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized, error_responses
+from duespark.models import Account
+from duespark.reminders import service
+from duespark.reminders.schemas import (
+    ClientPolicyIn,
+    ClientPolicyOut,
+    PauseIn,
+    PauseOut,
+    ReminderOut,
+    ReminderPolicyIn,
+    ReminderPolicyOut,
+    ReminderTimeline,
+)
+
+router = APIRouter(prefix="/api", tags=["reminders"], responses=error_responses(Unauthorized))
+
+
+@router.get("/reminder-policy", response_model=ReminderPolicyOut)
+def get_reminder_policy(session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> ReminderPolicyOut:
+    """The account's default steps and send window."""
+    return service.get_account_policy(session, account_id=principal.account_id, clock=clock)
+
+
+@router.put("/reminder-policy", response_model=ReminderPolicyOut, responses=error_responses(InvalidInput))
+def put_reminder_policy(
+    data: ReminderPolicyIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> ReminderPolicyOut:
+    """Replace the default steps (and the send window when given); open invoices are re-planned."""
+    return service.put_account_policy(session, account_id=principal.account_id, data=data, clock=clock)
+
+
+@router.get("/clients/{client_id}/reminder-policy", response_model=ClientPolicyOut, responses=error_responses(NotFound))
+def get_client_reminder_policy(
+    client_id: int, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> ClientPolicyOut:
+    return service.get_client_policy(session, account_id=principal.account_id, client_id=client_id, clock=clock)
+
+
+@router.put(
+    "/clients/{client_id}/reminder-policy",
+    response_model=ClientPolicyOut,
+    responses=error_responses(NotFound, InvalidInput),
+)
+def put_client_reminder_policy(
+    client_id: int, data: ClientPolicyIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> ClientPolicyOut:
+    """Follow the account's policy, use the client's own steps, or send this client no reminders."""
+    return service.put_client_policy(
+        session, account_id=principal.account_id, client_id=client_id, data=data, clock=clock
+    )
+
+
+@router.post("/clients/{client_id}/pause", response_model=PauseOut, responses=error_responses(NotFound, InvalidInput))
+def pause_client(
+    client_id: int, data: PauseIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> PauseOut:
+    """Hold this client's reminders until a date (they resume then) or until resumed."""
+    return service.pause_client(
+        session, account_id=principal.account_id, client_id=client_id, until=data.until, clock=clock
+    )
+
+
+@router.post("/clients/{client_id}/resume", response_model=PauseOut, responses=error_responses(NotFound))
+def resume_client(client_id: int, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> PauseOut:
+    return service.resume_client(session, account_id=principal.account_id, client_id=client_id, clock=clock)
+
+
+@router.post("/invoices/{invoice_id}/pause", response_model=PauseOut, responses=error_responses(NotFound, InvalidInput))
+def pause_invoice(
+    invoice_id: int, data: PauseIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> PauseOut:
+    return service.pause_invoice(
+        session, account_id=principal.account_id, invoice_id=invoice_id, until=data.until, clock=clock
+    )
+
+
+@router.post("/invoices/{invoice_id}/resume", response_model=PauseOut, responses=error_responses(NotFound))
+def resume_invoice(invoice_id: int, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> PauseOut:
+    return service.resume_invoice(session, account_id=principal.account_id, invoice_id=invoice_id, clock=clock)
+
+
+@router.get("/invoices/{invoice_id}/reminders", response_model=ReminderTimeline, responses=error_responses(NotFound))
+def invoice_reminders(invoice_id: int, session: SessionDep, principal: CurrentPrincipal) -> ReminderTimeline:
+    """Every reminder of the invoice, sent or not, each with its reason."""
+    return service.invoice_timeline(session, account_id=principal.account_id, invoice_id=invoice_id)
+
+
+@router.post(
+    "/reminders/{reminder_id}/send-now", response_model=ReminderOut, responses=error_responses(NotFound, Conflict)
+)
+def send_now(reminder_id: int, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> ReminderOut:
+    """Queue it for the worker's next run (within a minute), ignoring the send window."""
+    reminder = service.send_now(session, account_id=principal.account_id, reminder_id=reminder_id, clock=clock)
+    return service.reminder_out(reminder)
+
+
+@router.post(
+    "/reminders/{reminder_id}/cancel", response_model=ReminderOut, responses=error_responses(NotFound, Conflict)
+)
+def cancel_reminder(reminder_id: int, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> ReminderOut:
+    reminder = service.cancel(session, account_id=principal.account_id, reminder_id=reminder_id, clock=clock)
+    return service.reminder_out(reminder)
+
+
+@router.post("/account/go-live", response_model=AccountOut)
+def go_live(session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> Account:
+    """Send reminders to clients from now on. Nothing is sent in a burst: catch-up rules apply."""
+    return service.set_test_mode(session, account_id=principal.account_id, test_mode=False, clock=clock)
+
+
+@router.post("/account/test-mode", response_model=AccountOut)
+def back_to_test_mode(session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> Account:
+    """Deliver reminders only to the account's own address again, marked as tests."""
+    return service.set_test_mode(session, account_id=principal.account_id, test_mode=True, clock=clock)

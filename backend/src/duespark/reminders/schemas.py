@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from duespark.reminders.policy import SendWindow, parse_clock_time
+
+TemplateKey = Literal["friendly", "due_today", "firm", "urgent", "final"]
+ReminderStateName = Literal["pending", "sending", "sent", "failed", "canceled", "skipped"]
+
+
+class StepIn(BaseModel):
+    offset_days: int = Field(description="Days from the due date: -3 is three days before, 7 a week after")
+    template_key: TemplateKey = Field(description="The tone of the email")
+
+
+class StepOut(StepIn):
+    step_key: str
+
+
+class SendWindowIn(BaseModel):
+    """Business hours in the client's timezone (else the account's); reminders go out inside them."""
+
+    start: str = Field(default="09:00", examples=["09:00"])
+    end: str = Field(default="17:00", examples=["17:00"])
+    weekdays: list[int] = Field(default=[1, 2, 3, 4, 5], description="ISO weekdays: 1 = Monday ... 7 = Sunday")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        parse_clock_time(value)
+        return value
+
+    @field_validator("weekdays")
+    @classmethod
+    def _weekdays(cls, value: list[int]) -> list[int]:
+        if not value or any(day < 1 or day > 7 for day in value):
+            raise ValueError("give at least one weekday, each from 1 (Monday) to 7 (Sunday)")
+        return sorted(set(value))
+
+    @model_validator(mode="after")
+    def _order(self) -> SendWindowIn:
+        if parse_clock_time(self.start) >= parse_clock_time(self.end):
+            raise ValueError("the send window must start before it ends")
+        return self
+
+    def to_window(self) -> SendWindow:
+        return SendWindow(
+            parse_clock_time(self.start), parse_clock_time(self.end), "".join(str(d) for d in self.weekdays)
+        )
+
+
+class SendWindowOut(BaseModel):
+    start: str
+    end: str
+    weekdays: list[int]
+
+
+class ReminderPolicyIn(BaseModel):
+    steps: list[StepIn] = Field(max_length=200, description="At most 20 steps, each offset used once")
+    send_window: SendWindowIn | None = None
+
+
+class ReminderPolicyOut(BaseModel):
+    steps: list[StepOut]
+    send_window: SendWindowOut
+
+
+class ClientPolicyIn(BaseModel):
+    mode: Literal["account", "custom", "none"] = Field(
+        description="account: follow the account's policy; custom: these steps; none: no reminders"
+    )
+    steps: list[StepIn] = Field(default_factory=list, max_length=200)
+
+
+class ClientPolicyOut(BaseModel):
+    client_id: int
+    mode: Literal["account", "custom", "none"]
+    steps: list[StepOut] = Field(description="The steps that apply to this client's invoices")
+
+
+class PauseIn(BaseModel):
+    until: date | None = Field(default=None, description="Resume on this date; empty pauses until resumed")
+
+
+class PauseOut(BaseModel):
+    paused: bool
+    paused_until: date | None
+
+
+class ReminderOut(BaseModel):
+    id: int
+    invoice_id: int
+    step_key: str
+    offset_days: int
+    template_key: str
+    due_date: date = Field(description="The due date this step was planned for")
+    scheduled_for: datetime
+    state: ReminderStateName
+    reason: str | None
+    explanation: str | None = Field(description="The reason in words, for the timeline")
+    attempts: int
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    provider_message_id: str | None
+    is_test: bool
+    uncertain_sends: int = Field(description="Times a worker crash left it unknown whether the email went out")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReminderTimeline(BaseModel):
+    invoice_id: int
+    paused: bool
+    paused_until: date | None
+    client_paused: bool
+    client_paused_until: date | None
+    items: list[ReminderOut]

@@ -1,0 +1,353 @@
+"""Reminder policies, pauses, the timeline, send-now/cancel and test mode, for the API.
+
+Every change that affects what should be sent re-plans the affected invoices in the same
+transaction (set-based), so the timeline is right as soon as the request returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from duespark.clock import Clock
+from duespark.errors import Conflict, InvalidInput
+from duespark.invoices.events import InvoiceChange
+from duespark.models import Account, Client, Invoice, Reminder, ReminderPolicy, ReminderPolicyStep
+from duespark.reminders.planner import PLANNABLE_STATUSES, ReminderState, mark_for_planning, plan
+from duespark.reminders.policy import DEFAULT_STEPS, SendWindow, Step, format_clock_time, validate_steps, zone
+from duespark.reminders.schemas import (
+    ClientPolicyIn,
+    ClientPolicyOut,
+    PauseOut,
+    ReminderOut,
+    ReminderPolicyIn,
+    ReminderPolicyOut,
+    ReminderTimeline,
+    SendWindowOut,
+    StepOut,
+)
+from duespark.tenancy import get_owned, scoped
+
+REASON_TEXT = {
+    "paid": "The invoice was paid.",
+    "void": "The invoice was voided.",
+    "draft": "The invoice is a draft again.",
+    "client_deleted": "The client was deleted.",
+    "unsubscribed": "The client unsubscribed from reminders.",
+    "hard_bounce": "The client's address bounced permanently; fix the address, then resume reminders.",
+    "complaint": "The client marked a reminder as spam; no more reminders go to this address.",
+    "suppressed": "The client's address is on the suppression list (a bounce or a complaint).",
+    "unverified_sender": "Waiting for you to verify your email address before reminders go out.",
+    "excluded": "This invoice is excluded from reminders.",
+    "paused": "Reminders for this invoice are paused.",
+    "client_paused": "Reminders for this client are paused.",
+    "due_date_changed": "The due date changed; the steps were planned again for the new date.",
+    "policy_changed": "The reminder policy changed and no longer has this step for this invoice.",
+    "canceled_by_user": "Canceled by you.",
+    "send_now": "Going out now, as you asked.",
+}
+
+
+def on_invoice_change(session: Session, change: InvoiceChange, invoice_ids: Sequence[int], clock: Clock) -> None:
+    """Created, edited, paid, voided, reopened: plan those invoices again, right away."""
+    plan(session, clock=clock, invoice_ids=invoice_ids)
+
+
+def on_clients_stopped(session: Session, client_ids: Sequence[int], reason: str, clock: Clock) -> None:
+    """A client unsubscribed, or their address bounced or complained: nothing pending goes out.
+
+    Their pending reminders are canceled with that reason at once, and a bounced or complaining
+    client is paused so the planner does not plan new steps for an address that cannot be mailed.
+    """
+    if not client_ids:
+        return
+    now = clock.now()
+    if reason != "unsubscribed":
+        session.execute(
+            update(Client)
+            .where(Client.id.in_(client_ids))
+            .values(reminders_paused=True, reminders_paused_until=None, updated_at=now)
+        )
+    session.execute(
+        update(Reminder)
+        .where(
+            Reminder.state == ReminderState.pending,
+            Reminder.invoice_id.in_(select(Invoice.id).where(Invoice.client_id.in_(client_ids))),
+        )
+        .values(state=ReminderState.canceled, reason=reason, detail=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+# -- policies ------------------------------------------------------------------------------
+
+
+def _steps_out(steps: Sequence[Step]) -> list[StepOut]:
+    return [StepOut(offset_days=s.offset_days, template_key=s.template_key, step_key=s.step_key) for s in steps]  # type: ignore[arg-type]
+
+
+def _policy_steps(session: Session, policy_id: int) -> list[Step]:
+    rows = session.execute(
+        select(ReminderPolicyStep.offset_days, ReminderPolicyStep.template_key)
+        .where(ReminderPolicyStep.policy_id == policy_id)
+        .order_by(ReminderPolicyStep.offset_days)
+    ).all()
+    return [Step(offset, template) for offset, template in rows]
+
+
+def _replace_steps(session: Session, policy: ReminderPolicy, steps: Sequence[Step], clock: Clock) -> None:
+    session.execute(delete(ReminderPolicyStep).where(ReminderPolicyStep.policy_id == policy.id))
+    session.add_all(
+        ReminderPolicyStep(
+            policy_id=policy.id,
+            position=position,
+            offset_days=step.offset_days,
+            step_key=step.step_key,
+            template_key=step.template_key,
+        )
+        for position, step in enumerate(steps)
+    )
+    policy.updated_at = clock.now()
+    session.flush()
+
+
+def _account_policy(session: Session, account_id: int, clock: Clock) -> ReminderPolicy:
+    policy = session.scalars(scoped(ReminderPolicy, account_id).where(ReminderPolicy.client_id.is_(None))).one_or_none()
+    if policy is None:
+        now = clock.now()
+        policy = ReminderPolicy(account_id=account_id, client_id=None, created_at=now, updated_at=now)
+        session.add(policy)
+        session.flush()
+        _replace_steps(session, policy, DEFAULT_STEPS, clock)
+    return policy
+
+
+def _window_out(account: Account) -> SendWindowOut:
+    return SendWindowOut(
+        start=format_clock_time(account.send_window_start),
+        end=format_clock_time(account.send_window_end),
+        weekdays=[int(d) for d in account.send_weekdays],
+    )
+
+
+def get_account_policy(session: Session, *, account_id: int, clock: Clock) -> ReminderPolicyOut:
+    account = session.get(Account, account_id)
+    assert account is not None
+    policy = _account_policy(session, account_id, clock)
+    return ReminderPolicyOut(steps=_steps_out(_policy_steps(session, policy.id)), send_window=_window_out(account))
+
+
+def put_account_policy(session: Session, *, account_id: int, data: ReminderPolicyIn, clock: Clock) -> ReminderPolicyOut:
+    steps = validate_steps([Step(s.offset_days, s.template_key) for s in data.steps])
+    account = session.get(Account, account_id)
+    assert account is not None
+    if data.send_window is not None:
+        window: SendWindow = data.send_window.to_window()
+        account.send_window_start = window.start_minute
+        account.send_window_end = window.end_minute
+        account.send_weekdays = window.weekdays
+        account.updated_at = clock.now()
+    _replace_steps(session, _account_policy(session, account_id, clock), steps, clock)
+    _replan(session, clock, account_id, Invoice.account_id == account_id)
+    return get_account_policy(session, account_id=account_id, clock=clock)
+
+
+def _client_policy(session: Session, client: Client) -> ReminderPolicy | None:
+    return session.scalars(select(ReminderPolicy).where(ReminderPolicy.client_id == client.id)).one_or_none()
+
+
+def _owned_client(session: Session, account_id: int, client_id: int) -> Client:
+    return get_owned(session, Client, client_id, account_id, what="Client")
+
+
+def get_client_policy(session: Session, *, account_id: int, client_id: int, clock: Clock) -> ClientPolicyOut:
+    client = _owned_client(session, account_id, client_id)
+    own = _client_policy(session, client)
+    if own is None:
+        steps = _policy_steps(session, _account_policy(session, account_id, clock).id)
+        return ClientPolicyOut(client_id=client.id, mode="account", steps=_steps_out(steps))
+    steps = _policy_steps(session, own.id)
+    return ClientPolicyOut(client_id=client.id, mode="custom" if steps else "none", steps=_steps_out(steps))
+
+
+def put_client_policy(
+    session: Session, *, account_id: int, client_id: int, data: ClientPolicyIn, clock: Clock
+) -> ClientPolicyOut:
+    client = _owned_client(session, account_id, client_id)
+    own = _client_policy(session, client)
+    if data.mode == "account":
+        if own is not None:
+            session.execute(delete(ReminderPolicyStep).where(ReminderPolicyStep.policy_id == own.id))
+            session.delete(own)
+            session.flush()
+    else:
+        steps: list[Step] = []
+        if data.mode == "custom":
+            if not data.steps:
+                raise InvalidInput("steps", "A custom policy needs at least one step; use mode 'none' for none")
+            steps = validate_steps([Step(s.offset_days, s.template_key) for s in data.steps])
+        if own is None:
+            now = clock.now()
+            own = ReminderPolicy(account_id=account_id, client_id=client.id, created_at=now, updated_at=now)
+            session.add(own)
+            session.flush()
+        _replace_steps(session, own, steps, clock)
+    _replan(session, clock, account_id, Invoice.client_id == client.id)
+    return get_client_policy(session, account_id=account_id, client_id=client.id, clock=clock)
+
+
+def _replan(session: Session, clock: Clock, account_id: int, *conditions) -> None:
+    mark_for_planning(session, Invoice.account_id == account_id, *conditions)
+    plan(session, clock=clock, account_id=account_id)
+
+
+# -- pauses --------------------------------------------------------------------------------
+
+
+def _check_until(until: date | None, timezone: str | None, clock: Clock) -> None:
+    if until is not None and until <= clock.now().astimezone(zone(timezone)).date():
+        raise InvalidInput("until", "The pause must end after today; leave it empty to pause until resumed")
+
+
+def pause_client(session: Session, *, account_id: int, client_id: int, until: date | None, clock: Clock) -> PauseOut:
+    client = _owned_client(session, account_id, client_id)
+    account = session.get(Account, account_id)
+    _check_until(until, client.timezone or (account.timezone if account else None), clock)
+    return _set_client_pause(session, client, paused=True, until=until, clock=clock)
+
+
+def resume_client(session: Session, *, account_id: int, client_id: int, clock: Clock) -> PauseOut:
+    client = _owned_client(session, account_id, client_id)
+    return _set_client_pause(session, client, paused=False, until=None, clock=clock)
+
+
+def _set_client_pause(session: Session, client: Client, *, paused: bool, until: date | None, clock: Clock) -> PauseOut:
+    client.reminders_paused = paused
+    client.reminders_paused_until = until
+    client.updated_at = clock.now()
+    session.flush()
+    _replan(session, clock, client.account_id, Invoice.client_id == client.id)
+    return PauseOut(paused=paused, paused_until=until)
+
+
+def pause_invoice(session: Session, *, account_id: int, invoice_id: int, until: date | None, clock: Clock) -> PauseOut:
+    invoice = get_owned(session, Invoice, invoice_id, account_id, what="Invoice")
+    account = session.get(Account, account_id)
+    client = session.get(Client, invoice.client_id)
+    _check_until(until, (client.timezone if client else None) or (account.timezone if account else None), clock)
+    return _set_invoice_pause(session, invoice, paused=True, until=until, clock=clock)
+
+
+def resume_invoice(session: Session, *, account_id: int, invoice_id: int, clock: Clock) -> PauseOut:
+    invoice = get_owned(session, Invoice, invoice_id, account_id, what="Invoice")
+    return _set_invoice_pause(session, invoice, paused=False, until=None, clock=clock)
+
+
+def _set_invoice_pause(
+    session: Session, invoice: Invoice, *, paused: bool, until: date | None, clock: Clock
+) -> PauseOut:
+    invoice.reminders_paused = paused
+    invoice.reminders_paused_until = until
+    invoice.updated_at = clock.now()
+    session.flush()
+    plan(session, clock=clock, invoice_ids=[invoice.id])
+    return PauseOut(paused=paused, paused_until=until)
+
+
+# -- the timeline and actions on one reminder ------------------------------------------------
+
+
+def reminder_out(reminder: Reminder) -> ReminderOut:
+    return ReminderOut(
+        id=reminder.id,
+        invoice_id=reminder.invoice_id,
+        step_key=reminder.step_key,
+        offset_days=reminder.offset_days,
+        template_key=reminder.template_key,
+        due_date=reminder.due_date,
+        scheduled_for=reminder.scheduled_for,
+        state=reminder.state,  # type: ignore[arg-type]
+        reason=reminder.reason,
+        explanation=reminder.detail or REASON_TEXT.get(reminder.reason or ""),
+        attempts=reminder.attempts,
+        next_attempt_at=reminder.next_attempt_at if reminder.state == ReminderState.pending else None,
+        sent_at=reminder.sent_at,
+        provider_message_id=reminder.provider_message_id,
+        is_test=reminder.is_test,
+        uncertain_sends=reminder.uncertain_sends,
+        created_at=reminder.created_at,
+        updated_at=reminder.updated_at,
+    )
+
+
+def invoice_timeline(session: Session, *, account_id: int, invoice_id: int) -> ReminderTimeline:
+    invoice = get_owned(session, Invoice, invoice_id, account_id, what="Invoice")
+    client = session.get(Client, invoice.client_id)
+    assert client is not None
+    reminders = session.scalars(
+        scoped(Reminder, account_id)
+        .where(Reminder.invoice_id == invoice.id)
+        .order_by(Reminder.scheduled_for, Reminder.offset_days, Reminder.id)
+    ).all()
+    return ReminderTimeline(
+        invoice_id=invoice.id,
+        paused=invoice.reminders_paused,
+        paused_until=invoice.reminders_paused_until,
+        client_paused=client.reminders_paused,
+        client_paused_until=client.reminders_paused_until,
+        items=[reminder_out(r) for r in reminders],
+    )
+
+
+def send_now(session: Session, *, account_id: int, reminder_id: int, clock: Clock) -> Reminder:
+    """Queue the reminder for the next dispatcher tick, outside the send window and catch-up."""
+    reminder = get_owned(session, Reminder, reminder_id, account_id, what="Reminder")
+    if reminder.state == ReminderState.sent:
+        raise Conflict("This reminder was already sent")
+    if reminder.state == ReminderState.sending:
+        raise Conflict("This reminder is being sent right now")
+    if reminder.state == ReminderState.canceled:
+        raise Conflict(f"This reminder was canceled: {REASON_TEXT.get(reminder.reason or '', reminder.reason)}")
+    invoice = session.get(Invoice, reminder.invoice_id)
+    if invoice is None or invoice.status not in PLANNABLE_STATUSES:
+        raise Conflict("Only reminders of open invoices can be sent")
+    now = clock.now()
+    reminder.state = ReminderState.pending
+    reminder.manual = True
+    reminder.attempts = 0
+    reminder.next_attempt_at = now
+    reminder.reason = "send_now"
+    reminder.detail = None
+    reminder.updated_at = now
+    session.flush()
+    return reminder
+
+
+def cancel(session: Session, *, account_id: int, reminder_id: int, clock: Clock) -> Reminder:
+    reminder = get_owned(session, Reminder, reminder_id, account_id, what="Reminder")
+    if reminder.state != ReminderState.pending:
+        raise Conflict(f"Only a pending reminder can be canceled; this one is {reminder.state}")
+    reminder.state = ReminderState.canceled
+    reminder.reason = "canceled_by_user"
+    reminder.detail = None
+    reminder.updated_at = clock.now()
+    session.flush()
+    return reminder
+
+
+# -- test mode -----------------------------------------------------------------------------
+
+
+def set_test_mode(session: Session, *, account_id: int, test_mode: bool, clock: Clock) -> Account:
+    """Live sending on or off. Going live sends no backlog: what is due follows the catch-up rule."""
+    account = session.get(Account, account_id)
+    assert account is not None
+    if account.test_mode != test_mode:
+        account.test_mode = test_mode
+        account.live_since = None if test_mode else clock.now()
+        account.updated_at = clock.now()
+        session.flush()
+    return account

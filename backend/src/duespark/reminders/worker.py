@@ -1,0 +1,303 @@
+"""The worker: the planner and the dispatcher on a schedule, a leader lock, and a heartbeat.
+
+Jobs and who runs them when there are several worker processes:
+
+- planner: every 6 hours, once per 6-hour window across all workers (the leader lock is
+  keyed by the window, in Redis when configured, else in the `scheduler_locks` table);
+- dispatcher: every minute in every worker; claims are exclusive (SKIP LOCKED on PostgreSQL,
+  the single writer on SQLite), so more workers means more throughput, never duplicates;
+- heartbeat: every 30 seconds per worker, read by the readiness check.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+import structlog
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from duespark.clock import Clock
+from duespark.db import transaction
+from duespark.email.outbox import send_queued_messages
+from duespark.email.providers import build_provider
+from duespark.email.providers.base import EmailProvider
+from duespark.models import Reminder, SchedulerLock, WorkerHeartbeat
+from duespark.ops.metrics import track_job
+from duespark.reminders.dispatcher import Dispatcher, DispatchStats
+from duespark.reminders.planner import PlanResult, ReminderState, plan
+from duespark.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+PLAN_INTERVAL = timedelta(hours=6)
+PLAN_LOCK = "reminders.plan"
+HEARTBEAT_SECONDS = 30
+HEARTBEAT_RETENTION = timedelta(days=7)
+# PostgreSQL's "try again" codes: serialization failure and deadlock.
+RETRYABLE_SQLSTATES = ("40001", "40P01")
+PLAN_TRIES = 5
+
+
+class LeaderLock(Protocol):
+    def acquire(self, name: str, *, holder: str, now: datetime, until: datetime) -> bool:
+        """True for exactly one holder per (name, until) window."""
+        ...
+
+
+class DatabaseLeaderLock:
+    """A lease row per job in `scheduler_locks`: taken when missing or expired."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self.session_factory = session_factory
+
+    def acquire(self, name: str, *, holder: str, now: datetime, until: datetime) -> bool:
+        with transaction(self.session_factory) as session:
+            held_until = session.scalar(select(SchedulerLock.expires_at).where(SchedulerLock.name == name))
+            if held_until is not None and held_until > now:
+                return False  # the common case, answered by a read: no row lock, no write
+            dialect = session.get_bind().dialect.name
+            insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(SchedulerLock)
+            stmt = (
+                insert.values(name=name, holder=holder, expires_at=until)
+                .on_conflict_do_update(
+                    index_elements=[SchedulerLock.name],
+                    set_={"holder": insert.excluded.holder, "expires_at": insert.excluded.expires_at},
+                    where=SchedulerLock.expires_at <= now,
+                )
+                .returning(SchedulerLock.holder)
+            )
+            return session.scalar(stmt) == holder
+
+
+class RedisLeaderLock:
+    """SET NX on a key named after the window, so clocks and restarts cannot run a window twice."""
+
+    def __init__(self, client, *, prefix: str = "duespark:") -> None:
+        self.client = client
+        self.prefix = prefix
+
+    def acquire(self, name: str, *, holder: str, now: datetime, until: datetime) -> bool:
+        key = f"{self.prefix}lock:{name}:{int(until.timestamp())}"
+        ttl_ms = max(1000, int((until - now).total_seconds() * 1000))
+        return bool(self.client.set(key, holder, nx=True, px=ttl_ms))
+
+
+def build_leader_lock(settings: Settings, session_factory: sessionmaker[Session]) -> LeaderLock:
+    if settings.redis_url:
+        import redis
+
+        return RedisLeaderLock(redis.Redis.from_url(settings.redis_url))
+    return DatabaseLeaderLock(session_factory)
+
+
+def window_end(now: datetime, interval: timedelta) -> datetime:
+    """The end of the epoch-aligned window of length `interval` that contains `now`."""
+    seconds = interval.total_seconds()
+    return datetime.fromtimestamp((now.timestamp() // seconds + 1) * seconds, UTC)
+
+
+def plan_with_retry(session_factory: sessionmaker[Session], clock: Clock) -> PlanResult:
+    """One planner run in its own transaction.
+
+    On PostgreSQL it runs at REPEATABLE READ: all its statements then see one snapshot, so
+    an invoice changed by a request mid-run is never stamped "planned" without having been
+    planned. A conflict with a concurrent planner or request raises a serialization error,
+    and the whole run is simply tried again.
+    """
+    for attempt in range(1, PLAN_TRIES + 1):
+        session = session_factory()
+        try:
+            if session.get_bind().dialect.name == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            result = plan(session, clock=clock)
+            session.commit()
+            return result
+        except DBAPIError as exc:
+            session.rollback()
+            if getattr(exc.orig, "sqlstate", None) not in RETRYABLE_SQLSTATES or attempt == PLAN_TRIES:
+                raise
+            log.info("reminders.plan_retry", attempt=attempt, sqlstate=exc.orig.sqlstate)  # type: ignore[union-attr]
+        finally:
+            session.close()
+    raise AssertionError("unreachable")
+
+
+def latest_heartbeat_age(session: Session, clock: Clock) -> timedelta | None:
+    """How long ago any worker last beat; None when no worker ever ran. For the readiness check."""
+    last = session.scalar(select(func.max(WorkerHeartbeat.last_beat_at)))
+    if last is None:
+        return None
+    if last.tzinfo is None:  # SQLite's MAX() returns the stored text, read back without its zone
+        last = last.replace(tzinfo=UTC)
+    return clock.now() - last
+
+
+def dispatch_lag_seconds(session: Session, clock: Clock) -> float:
+    """How long the oldest due reminder has waited (0 when none waits): the dispatch-lag alert."""
+    now = clock.now()
+    oldest = session.scalar(
+        select(func.min(Reminder.next_attempt_at)).where(
+            Reminder.state == ReminderState.pending, Reminder.next_attempt_at <= now
+        )
+    )
+    if oldest is None:
+        return 0.0
+    if oldest.tzinfo is None:  # SQLite's MIN() returns the stored text, read back without its zone
+        oldest = oldest.replace(tzinfo=UTC)
+    return max(0.0, (now - oldest).total_seconds())
+
+
+@dataclass
+class TickReport:
+    planned: PlanResult | None
+    dispatched: DispatchStats
+    # Outbox emails (thank-yous, verification, password resets) sent in the same tick.
+    outbox_sent: int = 0
+
+
+class ReminderWorker:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        session_factory: sessionmaker[Session],
+        clock: Clock,
+        provider: EmailProvider | None = None,
+        lock: LeaderLock | None = None,
+        worker_id: str | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.session_factory = session_factory
+        self.clock = clock
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.lock = lock or build_leader_lock(settings, session_factory)
+        self.started_at = clock.now()
+        self.dispatcher = Dispatcher(
+            session_factory=session_factory,
+            settings=settings,
+            provider=provider or build_provider(settings),
+            clock=clock,
+            worker_id=self.worker_id,
+            rng=rng,
+        )
+
+    def beat(self) -> None:
+        now = self.clock.now()
+        with transaction(self.session_factory) as session:
+            dialect = session.get_bind().dialect.name
+            if dialect == "postgresql":
+                # A heartbeat lost in a database crash costs nothing: skip the wait for the disk.
+                session.execute(text("SET LOCAL synchronous_commit = off"))
+            insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(WorkerHeartbeat)
+            session.execute(
+                insert.values(
+                    worker_id=self.worker_id,
+                    hostname=socket.gethostname(),
+                    pid=os.getpid(),
+                    started_at=self.started_at,
+                    last_beat_at=now,
+                ).on_conflict_do_update(
+                    index_elements=[WorkerHeartbeat.worker_id], set_={"last_beat_at": insert.excluded.last_beat_at}
+                )
+            )
+            session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.last_beat_at < now - HEARTBEAT_RETENTION))
+
+    def plan(self) -> PlanResult:
+        result = plan_with_retry(self.session_factory, self.clock)
+        log.info("reminders.planned", **vars(result))
+        return result
+
+    def plan_if_due(self) -> PlanResult | None:
+        """Plan when this worker is the first to ask in the current 6-hour window."""
+        now = self.clock.now()
+        if not self.lock.acquire(PLAN_LOCK, holder=self.worker_id, now=now, until=window_end(now, PLAN_INTERVAL)):
+            return None
+        return self.plan()
+
+    def dispatch(self) -> DispatchStats:
+        stats = self.dispatcher.run()
+        if stats.claimed or stats.recovered or stats.skipped:
+            log.info("reminders.dispatched", **stats.as_dict())
+        return stats
+
+    def send_outbox(self) -> int:
+        """Send queued account and thank-you emails until none is due."""
+        total = 0
+        while sent := send_queued_messages(
+            self.session_factory,
+            provider=self.dispatcher.provider,
+            settings=self.settings,
+            clock=self.clock,
+            batch_size=self.settings.scheduler_batch_size,
+        ):
+            total += sent
+        return total
+
+    def tick(self) -> TickReport:
+        """What the schedule does each minute, in one call: for tests and simulations."""
+        self.beat()
+        planned = self.plan_if_due()
+        return TickReport(planned=planned, dispatched=self.dispatch(), outbox_sent=self.send_outbox())
+
+    def run_once(self) -> TickReport:
+        """`duespark worker --once`: plan everything that needs it, send everything due, exit."""
+        self.beat()
+        planned = self.plan()
+        return TickReport(planned=planned, dispatched=self.dispatch(), outbox_sent=self.send_outbox())
+
+    def scheduler(self, *, background: bool) -> BaseScheduler:
+        scheduler: BaseScheduler = BackgroundScheduler(timezone=UTC) if background else BlockingScheduler(timezone=UTC)
+        start = self.clock.now()
+        jobs: list[tuple[str, Callable[[], object], int]] = [
+            ("heartbeat", self.beat, HEARTBEAT_SECONDS),
+            ("plan", self.plan_if_due, 60),
+            ("dispatch", self.dispatch, self.settings.worker_dispatch_seconds),
+            ("outbox", self.send_outbox, self.settings.worker_dispatch_seconds),
+        ]
+        for name, job, seconds in jobs:
+            scheduler.add_job(
+                _logged(name, job),
+                "interval",
+                seconds=seconds,
+                id=f"reminders.{name}",
+                next_run_time=start,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=None,
+            )
+        return scheduler
+
+
+def _logged(name: str, job: Callable[[], object]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            with track_job(name):
+                job()
+        except Exception:
+            # The next interval tries again; the rows in the database are the state, nothing is lost.
+            log.exception("worker.job_failed", job=name)
+
+    return run
+
+
+def start_in_process_worker(settings: Settings, session_factory: sessionmaker[Session], clock: Clock) -> BaseScheduler:
+    """The worker inside `duespark serve` (development default): one process does everything."""
+    worker = ReminderWorker(settings=settings, session_factory=session_factory, clock=clock)
+    scheduler = worker.scheduler(background=True)
+    scheduler.start()
+    log.info("worker.started_in_process", worker_id=worker.worker_id)
+    return scheduler
