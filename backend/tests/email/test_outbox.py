@@ -216,3 +216,19 @@ def test_owner_email_is_used_for_test_mode_without_sender_email(session, clock):
     [message] = _messages(session, kind="thank_you")
     owner = session.scalars(select(User).where(User.email.like("owner%@acme.test")).order_by(User.id.desc())).first()
     assert message.to_email == owner.email
+
+
+def test_a_thank_you_too_late_to_send_is_canceled(session, session_factory, clock, settings, provider):
+    """History (demo data, imports) or a worker down for days: a weeks-late thank-you is not sent."""
+    _account, client = _live_client(session, clock)
+    fresh = make_invoice(session, client=client, clock=clock)
+    stale = make_invoice(session, client=client, clock=clock)
+    _pay(session, stale, clock)
+    clock.advance(days=3, minutes=1)
+    _pay(session, fresh, clock)
+    assert _send(session_factory, provider, settings, clock) == 1
+    assert [email.subject for email in provider.sent] == [f"Thank you: payment for invoice {fresh.number} received"]
+    assert [(m.invoice_id, m.status, m.error) for m in _messages(session, kind="thank_you")] == [
+        (stale.id, "canceled", "too late to thank"),
+        (fresh.id, "sent", None),
+    ]

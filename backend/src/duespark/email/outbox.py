@@ -35,6 +35,7 @@ MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=10)
 BASE_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=6)
+THANK_YOU_SHELF_LIFE = timedelta(days=3)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -63,10 +64,13 @@ def _cancel(message: Message, reason: str) -> None:
     message.content = None
 
 
-def _why_not_send(session: Session, message: Message, settings: Settings) -> str | None:
+def _why_not_send(session: Session, message: Message, settings: Settings, now: datetime) -> str | None:
     """The reason a client message must not go out any more (checked again just before sending)."""
     if message.kind not in CLIENT_KINDS:
         return None
+    if message.kind == "thank_you" and message.created_at < now - THANK_YOU_SHELF_LIFE:
+        # A thank-you weeks late (a worker down for long, payments imported from history) reads oddly.
+        return "too late to thank"
     if message.client_id is not None:
         client = session.get(Client, message.client_id)
         if client is None or client.deleted_at is not None:
@@ -107,7 +111,7 @@ def _claim(session: Session, *, settings: Settings, clock: Clock, batch_size: in
     ).all()
     claimed: list[Claimed] = []
     for message in rows:
-        reason = _why_not_send(session, message, settings)
+        reason = _why_not_send(session, message, settings, now)
         if reason is not None:
             _cancel(message, reason)
             continue
