@@ -1,7 +1,4 @@
-"""Several API processes on one PostgreSQL database and one Redis, as in production.
-
-The lead extends this with two `duespark worker` processes once the reminder engine is merged.
-"""
+"""Several API and worker processes on one PostgreSQL database and one Redis, as in production."""
 
 from __future__ import annotations
 
@@ -12,7 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -190,3 +187,101 @@ def test_serve_with_two_workers_sums_metrics_across_processes(stack_env, tmp_pat
         if s.name.endswith("_total") and s.labels["route"] == "/health"
     )
     assert counted == answered
+
+
+class WorkerProcess:
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.log_path = log_path
+        with log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "duespark", "worker"], env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _wait_for(condition, *, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_two_apis_and_two_workers_send_each_reminder_once(stack_env, tmp_path):
+    """The production shape: reminders are planned and sent once across two workers, and both APIs are ready."""
+    from sqlalchemy import func, select
+
+    from duespark.models import Message, Reminder
+
+    env = {**stack_env, "DUESPARK_WORKER_DISPATCH_SECONDS": "1", "DUESPARK_EMAIL_PROVIDER": "file"}
+    apis = [ApiProcess(env, tmp_path / "api1.log")]
+    workers: list[WorkerProcess] = []
+    engine = make_engine(env["DUESPARK_DATABASE_URL"])
+    try:
+        apis[0].wait_healthy()
+        apis.append(ApiProcess(env, tmp_path / "api2.log", "--no-migrate"))
+        apis[1].wait_healthy()
+        registered = httpx.post(
+            f"{apis[0].url}/api/auth/register",
+            json={"email": "ada@example.com", "password": "correct horse battery", "name": "Ada"},
+        )
+        headers = {"Authorization": f"Bearer {registered.json()['access_token']}"}
+        # Every hour of every day is business hours, so the test does not depend on when it runs.
+        policy = {
+            "steps": [{"offset_days": -3, "template_key": "friendly"}, {"offset_days": 7, "template_key": "firm"}],
+            "send_window": {"start": "00:00", "end": "23:59", "weekdays": [1, 2, 3, 4, 5, 6, 7]},
+        }
+        assert httpx.put(f"{apis[1].url}/api/reminder-policy", json=policy, headers=headers).status_code == 200
+        assert httpx.post(f"{apis[0].url}/api/account/go-live", headers=headers).status_code == 200
+        today = datetime.now(UTC).date()
+        for n in range(24):
+            api = apis[n % 2]
+            client_id = httpx.post(
+                f"{api.url}/api/clients", json={"name": f"Client {n}", "email": f"c{n}@example.com"}, headers=headers
+            ).json()["id"]
+            invoice = httpx.post(
+                f"{api.url}/api/invoices",
+                json={
+                    "client_id": client_id,
+                    "number": f"INV-{n}",
+                    "amount": "100.00",
+                    "issue_date": str(today),
+                    "due_date": str(today + timedelta(days=3)),
+                },
+                headers=headers,
+            )
+            assert invoice.status_code == 201, invoice.text
+
+        workers = [WorkerProcess(env, tmp_path / f"worker{n}.log") for n in (1, 2)]
+
+        def sent_reminders() -> int:
+            with engine.connect() as conn:
+                return conn.scalar(select(func.count()).select_from(Reminder).where(Reminder.state == "sent"))
+
+        _wait_for(lambda: sent_reminders() == 24, seconds=60, what="24 reminders sent")
+        time.sleep(2)  # a few more ticks by both workers: nothing is sent again
+        with engine.connect() as conn:
+            per_reminder = conn.execute(
+                select(Message.reminder_id, func.count())
+                .where(Message.kind == "reminder")
+                .group_by(Message.reminder_id)
+            ).all()
+            heartbeats = conn.scalar(select(func.count()).select_from(WorkerHeartbeat))
+        assert len(per_reminder) == 24 and {count for _, count in per_reminder} == {1}
+        assert len(list((Path(env["DUESPARK_DATA_DIR"]) / "outbox").glob("*.eml"))) == 24 + 1  # + the verify email
+        assert heartbeats == 2
+        for api in apis:
+            ready = httpx.get(f"{api.url}/ready", timeout=5)
+            assert ready.status_code == 200, ready.text
+    finally:
+        for process in [*workers, *apis]:
+            process.stop()
+        engine.dispose()
