@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DUESPARK_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install run test test-backend test-web lint web-build web-dev bench test-faults openapi clean
+.PHONY: install run test test-backend test-web lint web-build web-dev bench test-faults openapi clean security
 
 install: $(STAMP)
 
@@ -50,6 +50,12 @@ test-web:
 
 lint:
 	cd backend && ../$(VENV)/bin/ruff check src tests && ../$(VENV)/bin/ruff format --check src tests
+
+# Static checks: bandit fails on a medium or high finding; the dependency audits only report
+# (a registry that cannot be reached prints a notice, never fails the build).
+security: install
+	$(VENV)/bin/bandit -c backend/pyproject.toml -r backend/src -ll -q
+	$(PY) backend/scripts/dependency_audit.py --web-dir web --timeout 25
 
 openapi: install
 	$(PY) -c "import json; from duespark.app import create_app; from duespark.settings import Settings; \

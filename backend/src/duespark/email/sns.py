@@ -104,7 +104,7 @@ def verify(
     version = str(message.get("SignatureVersion"))
     algorithm: hashes.HashAlgorithm
     if version == "1":
-        algorithm = hashes.SHA1()  # noqa: S303 - SNS SignatureVersion 1 is defined with SHA1
+        algorithm = hashes.SHA1()  # noqa: S303  # nosec B303  # SNS SignatureVersion 1 is defined with SHA1
     elif version == "2":
         algorithm = hashes.SHA256()
     else:

@@ -472,11 +472,12 @@ def _layout_template():
 
 
 def render_html(parts: RenderedParts, layout: Layout) -> str:
+    body = Markup(parts.html_body)  # noqa: S704  # nosec B704  # markdown-it output, raw HTML disabled
     return _layout_template().render(
         lang=layout.language,
         subject=layout.subject,
         preheader=layout.preheader,
-        body=Markup(parts.html_body),  # noqa: S704 - markdown-it output with raw HTML disabled
+        body=body,
         button=layout.button,
         footer_lines=layout.footer_lines,
         footer_link=layout.footer_link,
