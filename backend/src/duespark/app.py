@@ -20,7 +20,7 @@ from duespark.clock import Clock, SystemClock
 from duespark.db import make_engine, make_session_factory
 from duespark.email.router import router as email_router
 from duespark.email.router import unsubscribe_router, webhook_router
-from duespark.errors import DomainError
+from duespark.errors import DomainError, ValidationErrorBody
 from duespark.invoices.router import router as invoices_router
 from duespark.ops.router import router as ops_router
 from duespark.ops.setup import install_ops
@@ -40,12 +40,21 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "request")
 
 
+def _validation_body(detail: list[dict[str, str]]) -> JSONResponse:
+    return JSONResponse(status_code=422, content={"error": "ValidationError", "detail": detail})
+
+
 def _validation_handler(_request: Request, exc: RequestValidationError) -> JSONResponse:
     detail = []
     for error in exc.errors():
+        if error.get("type") == "json_invalid":
+            # FastAPI puts the character offset in the location; the field is the body itself.
+            reason = (error.get("ctx") or {}).get("error", "")
+            detail.append({"field": "body", "message": f"The body is not valid JSON: {reason}".rstrip(": ")})
+            continue
         message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
         detail.append({"field": _field_name(tuple(error.get("loc", ()))), "message": message})
-    return JSONResponse(status_code=422, content={"error": "ValidationError", "detail": detail})
+    return _validation_body(detail)
 
 
 def _domain_handler(_request: Request, exc: DomainError) -> JSONResponse:
@@ -53,6 +62,11 @@ def _domain_handler(_request: Request, exc: DomainError) -> JSONResponse:
 
 
 def _http_handler(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 400:
+        # The framework's only 400s: a body it cannot parse (bytes that are not UTF-8 where JSON is
+        # expected, broken multipart). Bad input is a 422 everywhere else in this API; so is this.
+        message = "The body is not UTF-8 text" if isinstance(exc.__cause__, UnicodeDecodeError) else str(exc.detail)
+        return _validation_body([{"field": "body", "message": message}])
     names = {
         404: "NotFound",
         405: "MethodNotAllowed",
@@ -65,6 +79,25 @@ def _http_handler(_request: Request, exc: StarletteHTTPException) -> JSONRespons
         content={"error": names.get(exc.status_code, "HTTPError"), "detail": exc.detail},
         headers=getattr(exc, "headers", None),
     )
+
+
+def _document_real_validation_errors(app: FastAPI) -> None:
+    """FastAPI documents its own 422 shape ({"detail": [{"loc", "msg", "type"}]}) on every operation;
+    `_validation_handler` answers {"error", "detail": [{"field", "message"}]}, so say that instead."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = build()
+            schemas = document.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                body = ValidationErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas.update(body.pop("$defs", {}))
+                schemas["HTTPValidationError"] = body
+                schemas.pop("ValidationError", None)
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _mount_web(app: FastAPI, web_dir: Path) -> None:
@@ -125,5 +158,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     ):
         app.include_router(router)
 
+    _document_real_validation_errors(app)
     _mount_web(app, settings.web_dist_dir or REPO_WEB_DIST)
     return app
