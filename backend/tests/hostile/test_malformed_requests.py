@@ -4,9 +4,12 @@ document did not declare, or a body that did not match the document."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
 
+from duespark.models import Payment
 from duespark.tenancy import MAX_OBJECT_ID
-from tests.helpers import register
+from tests.helpers import make_account, make_client, make_invoice, register
 
 
 @pytest.fixture
@@ -116,3 +119,54 @@ def test_unsubscribe_documents_its_invalid_link_page(client):
     for method in ("get", "post"):
         assert "404" in document["paths"]["/unsubscribe/{token}"][method]["responses"]
     assert client.get("/unsubscribe/forged.token").status_code == 404
+
+
+def _invoice(client, user, number="INV-1") -> dict:
+    customer = client.post("/api/clients", headers=user["headers"], json={"name": "Initech"}).json()
+    return client.post(
+        "/api/invoices",
+        headers=user["headers"],
+        json={
+            "client_id": customer["id"],
+            "number": number,
+            "amount": "100.00",
+            "issue_date": "2026-11-01",
+            "due_date": "2026-11-30",
+        },
+    ).json()
+
+
+def test_null_for_a_required_flag_is_a_422_not_a_crash(client, owner):
+    invoice = _invoice(client, owner)
+    response = client.patch(
+        f"/api/invoices/{invoice['id']}", headers=owner["headers"], json={"reminders_excluded": None}
+    )
+    assert response.status_code == 422
+    assert _field_errors(response)[0]["field"] == "reminders_excluded"
+
+
+def test_payment_references_people_type_may_repeat_and_never_cross_accounts(client, owner):
+    """The reference was unique per method across every account: a second "cash" payment was a 500,
+    and another account's reference could be probed for."""
+    other = register(client)
+    mine, theirs = _invoice(client, owner), _invoice(client, other)
+    for user, invoice in ((owner, mine), (owner, mine), (other, theirs)):
+        response = client.post(
+            f"/api/invoices/{invoice['id']}/payments",
+            headers=user["headers"],
+            json={"amount": "10.00", "reference": "cash", "method": "other"},
+        )
+        assert response.status_code == 201, response.text
+    payments = client.get(f"/api/invoices/{mine['id']}/payments", headers=owner["headers"]).json()["items"]
+    assert [p["reference"] for p in payments] == ["cash", "cash"]
+
+
+def test_stripe_references_stay_unique(session, clock):
+    account = make_account(session, clock=clock)
+    invoice = make_invoice(session, client=make_client(session, account=account, clock=clock), clock=clock)
+    row = {"account_id": account.id, "invoice_id": invoice.id, "amount_minor": 100, "currency": "EUR"}
+    row |= {"method": "stripe", "paid_at": clock.now(), "external_reference": "pi_123", "created_at": clock.now()}
+    session.execute(insert(Payment), [row])
+    with pytest.raises(IntegrityError), session.begin_nested():
+        session.execute(insert(Payment), [row])
+    session.execute(insert(Payment), [{**row, "method": "manual"}, {**row, "method": "manual"}])
