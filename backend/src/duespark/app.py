@@ -20,7 +20,7 @@ from duespark.clock import Clock, SystemClock
 from duespark.db import make_engine, make_session_factory
 from duespark.email.router import router as email_router
 from duespark.email.router import unsubscribe_router, webhook_router
-from duespark.errors import DomainError, ValidationErrorBody
+from duespark.errors import DomainError, ErrorBody, ValidationErrorBody
 from duespark.invoices.router import router as invoices_router
 from duespark.ops.router import router as ops_router
 from duespark.ops.setup import install_ops
@@ -81,21 +81,42 @@ def _http_handler(_request: Request, exc: StarletteHTTPException) -> JSONRespons
     )
 
 
-def _document_real_validation_errors(app: FastAPI) -> None:
-    """FastAPI documents its own 422 shape ({"detail": [{"loc", "msg", "type"}]}) on every operation;
-    `_validation_handler` answers {"error", "detail": [{"field", "message"}]}, so say that instead."""
+def _error_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+
+
+def _document_app_wide_answers(app: FastAPI) -> None:
+    """Say in the document what the app answers beyond each route's own `responses=`:
+
+    - FastAPI documents its own 422 shape ({"detail": [{"loc", "msg", "type"}]}); `_validation_handler`
+      answers {"error", "detail": [{"field", "message"}]}.
+    - The body limit middleware answers 413 to any POST, PUT or PATCH, and the API rate limit 429 to
+      any signed-in request.
+    """
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            document = build()
-            schemas = document.get("components", {}).get("schemas", {})
-            if "HTTPValidationError" in schemas:
-                body = ValidationErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
-                schemas.update(body.pop("$defs", {}))
-                schemas["HTTPValidationError"] = body
-                schemas.pop("ValidationError", None)
-        return app.openapi_schema  # type: ignore[return-value]
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = build()
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        if "HTTPValidationError" in schemas:
+            body = ValidationErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(body.pop("$defs", {}))
+            schemas["HTTPValidationError"] = body
+            schemas.pop("ValidationError", None)
+        schemas.setdefault("ErrorBody", ErrorBody.model_json_schema())
+        for operations in document.get("paths", {}).values():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                if method in ("post", "put", "patch"):
+                    responses.setdefault("413", _error_response("PayloadTooLarge"))
+                if operation.get("security"):
+                    responses.setdefault("429", _error_response("TooManyRequests"))
+        return document
 
     app.openapi = openapi  # type: ignore[method-assign]
 
@@ -158,6 +179,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     ):
         app.include_router(router)
 
-    _document_real_validation_errors(app)
+    _document_app_wide_answers(app)
     _mount_web(app, settings.web_dist_dir or REPO_WEB_DIST)
     return app

@@ -114,6 +114,20 @@ def test_every_422_in_the_document_has_the_shape_the_api_sends(client):
     assert set(schemas["FieldError"]["required"]) == {"field", "message"}
 
 
+def test_body_limit_and_rate_limit_answers_are_documented_where_they_happen(client, owner):
+    response = client.put(
+        "/api/templates/friendly", headers=owner["headers"], json={"subject": "Hi", "body": "x" * 1_100_000}
+    )
+    assert response.status_code == 413
+    document = client.get("/api/openapi.json").json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method in ("post", "put", "patch"):
+                assert "413" in operation["responses"], f"{method} {path}"
+            if operation.get("security"):
+                assert "429" in operation["responses"], f"{method} {path}"
+
+
 def test_unsubscribe_documents_its_invalid_link_page(client):
     document = client.get("/api/openapi.json").json()
     for method in ("get", "post"):
