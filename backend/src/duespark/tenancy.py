@@ -18,6 +18,16 @@ MAX_OBJECT_ID = 2**63 - 1
 ObjectId = Annotated[int, Ge(1), Le(MAX_OBJECT_ID)]
 
 
+def parse_object_id(value: Any) -> int | None:
+    """An id written as text (a URL segment, Stripe metadata), or None for anything that cannot be one:
+    `"²".isdigit()` is true but int() refuses it, and 30 digits overflow the database driver."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_OBJECT_ID))):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_OBJECT_ID else None
+
+
 def scoped(model: type[T], account_id: int, *columns: Any) -> Select[Any]:
     """`SELECT model (or columns) WHERE model.account_id = :account_id`."""
     stmt = select(*columns) if columns else select(model)

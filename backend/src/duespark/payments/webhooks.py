@@ -23,7 +23,7 @@ from duespark.payments.ledger import (
     sync_stripe_invoice_paid,
 )
 from duespark.payments.service import STRIPE_INVOICE_PREFIX
-from duespark.tenancy import MAX_OBJECT_ID
+from duespark.tenancy import parse_object_id
 from duespark.webhooks import find_webhook_event, store_webhook_event
 
 SOURCE = "stripe"
@@ -56,18 +56,12 @@ def _scoped(ctx: EventContext, stmt):
     return stmt.with_for_update()
 
 
-def _object_id(value: Any) -> int | None:
-    """An id written into metadata by DueSpark, or None for anything that cannot be one."""
-    text = str(value)
-    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_OBJECT_ID))):
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_OBJECT_ID else None
-
-
 def _invoice_from_metadata(ctx: EventContext, obj: dict[str, Any]) -> Invoice | None:
     metadata = obj.get("metadata") or {}
-    invoice_id, account_id = _object_id(metadata.get("invoice_id", "")), _object_id(metadata.get("account_id", ""))
+    invoice_id, account_id = (
+        parse_object_id(metadata.get("invoice_id", "")),
+        parse_object_id(metadata.get("account_id", "")),
+    )
     if invoice_id is None:
         return None
     stmt = select(Invoice).where(Invoice.id == invoice_id)
