@@ -4,6 +4,9 @@ For each operation, schemathesis generates valid and invalid requests; every res
 server error and must match the status codes, content types and bodies the document declares.
 Requests are signed in as a user who owns a client and an invoice, and about half of the generated
 object ids are swapped for those real ids, so the happy paths are exercised as well as the 404s.
+
+No operation is excluded. The HTML pages behind public links (/pay, /c) are not in the document
+(include_in_schema=False); tests/test_tenancy.py sends them forged and foreign tokens.
 """
 
 from __future__ import annotations
@@ -119,13 +122,13 @@ def test_every_operation_answers_within_its_contract(case, real_ids: bool, app, 
     # (tests/auth, tests/hostile/test_tokens.py), here every request is the owner's.
     headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
     case.headers = {**headers, **owner["headers"]}
-    # schemathesis's in-process ASGI client (a requests session), not entered: the `client`
-    # fixture already ran the app's startup.
     declared = case.operation.definition.raw.get("responses", {})
     # /ready answers 503 and the provider-facing endpoints 502 by contract (a dependency is down); for
     # them a 5xx is fine when documented, and only a 500 is a defect.
     documents_5xx = any(str(code).startswith("5") for code in declared)
     checks = [c for c in CHECKS if c is not not_a_server_error] if documents_5xx else CHECKS
+    # schemathesis's in-process ASGI client (a requests session), not entered: the `client` fixture
+    # already ran the app's startup.
     response = case.call_and_validate(base_url="http://testserver", session=get_client(app), checks=checks)
     assert response.status_code != 500
 
