@@ -13,7 +13,7 @@ TEST_WORKERS ?= 2
 PORT ?= 8000
 export DUESPARK_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install run test test-backend test-web lint web-build web-dev bench test-faults openapi check-openapi clean
+.PHONY: install run test test-backend test-web lint web-build web-dev bench test-faults openapi check-openapi clean security
 
 install: $(STAMP)
 
@@ -39,7 +39,7 @@ run: install web-build
 web-dev: install web/node_modules/.installed
 	cd web && npm run dev
 
-test: install test-backend test-web
+test: install test-backend security test-web
 
 test-backend:
 	cd backend && ../$(VENV)/bin/ruff check src tests
@@ -53,6 +53,12 @@ test-web: check-openapi web-build
 
 lint:
 	cd backend && ../$(VENV)/bin/ruff check src tests && ../$(VENV)/bin/ruff format --check src tests
+
+# Static checks: bandit fails on a medium or high finding; the dependency audits only report
+# (a registry that cannot be reached prints a notice, never fails the build).
+security: install
+	$(VENV)/bin/bandit -c backend/pyproject.toml -r backend/src -ll -q
+	$(PY) backend/scripts/dependency_audit.py --web-dir web --timeout 25
 
 bench: install
 	$(PY) bench/reminders_bench.py

@@ -22,7 +22,7 @@ from duespark.clock import Clock, SystemClock
 from duespark.db import make_engine, make_session_factory
 from duespark.email.router import router as email_router
 from duespark.email.router import unsubscribe_router, webhook_router
-from duespark.errors import DomainError
+from duespark.errors import DomainError, ErrorBody, ValidationErrorBody
 from duespark.insights.router import router as insights_router
 from duespark.invoices.router import router as invoices_router
 from duespark.ops.metrics import register_dispatch_lag
@@ -45,12 +45,21 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "request")
 
 
+def _validation_body(detail: list[dict[str, str]]) -> JSONResponse:
+    return JSONResponse(status_code=422, content={"error": "ValidationError", "detail": detail})
+
+
 def _validation_handler(_request: Request, exc: RequestValidationError) -> JSONResponse:
     detail = []
     for error in exc.errors():
+        if error.get("type") == "json_invalid":
+            # FastAPI puts the character offset in the location; the field is the body itself.
+            reason = (error.get("ctx") or {}).get("error", "")
+            detail.append({"field": "body", "message": f"The body is not valid JSON: {reason}".rstrip(": ")})
+            continue
         message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
         detail.append({"field": _field_name(tuple(error.get("loc", ()))), "message": message})
-    return JSONResponse(status_code=422, content={"error": "ValidationError", "detail": detail})
+    return _validation_body(detail)
 
 
 def _domain_handler(_request: Request, exc: DomainError) -> JSONResponse:
@@ -58,6 +67,11 @@ def _domain_handler(_request: Request, exc: DomainError) -> JSONResponse:
 
 
 def _http_handler(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 400:
+        # The framework's only 400s: a body it cannot parse (bytes that are not UTF-8 where JSON is
+        # expected, broken multipart). Bad input is a 422 everywhere else in this API; so is this.
+        message = "The body is not UTF-8 text" if isinstance(exc.__cause__, UnicodeDecodeError) else str(exc.detail)
+        return _validation_body([{"field": "body", "message": message}])
     names = {
         404: "NotFound",
         405: "MethodNotAllowed",
@@ -70,6 +84,46 @@ def _http_handler(_request: Request, exc: StarletteHTTPException) -> JSONRespons
         content={"error": names.get(exc.status_code, "HTTPError"), "detail": exc.detail},
         headers=getattr(exc, "headers", None),
     )
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+
+
+def _document_app_wide_answers(app: FastAPI) -> None:
+    """Say in the document what the app answers beyond each route's own `responses=`:
+
+    - FastAPI documents its own 422 shape ({"detail": [{"loc", "msg", "type"}]}); `_validation_handler`
+      answers {"error", "detail": [{"field", "message"}]}.
+    - The body limit middleware answers 413 to any POST, PUT or PATCH, and the API rate limit 429 to
+      any signed-in request.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = build()
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        if "HTTPValidationError" in schemas:
+            body = ValidationErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(body.pop("$defs", {}))
+            schemas["HTTPValidationError"] = body
+            schemas.pop("ValidationError", None)
+        schemas.setdefault("ErrorBody", ErrorBody.model_json_schema())
+        for operations in document.get("paths", {}).values():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                if method in ("post", "put", "patch"):
+                    responses.setdefault("413", _error_response("PayloadTooLarge"))
+                if operation.get("security"):
+                    responses.setdefault("429", _error_response("TooManyRequests"))
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _mount_web(app: FastAPI, web_dir: Path) -> None:
@@ -157,5 +211,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     ):
         app.include_router(router)
 
+    _document_app_wide_answers(app)
     _mount_web(app, settings.web_dist_dir or REPO_WEB_DIST)
     return app

@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from duespark.errors import DomainError
+from duespark.errors import DomainError, InvalidInput
 
 
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
@@ -24,10 +24,28 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
-        return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    else:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    event.listen(engine, "before_cursor_execute", _refuse_nul_characters)
+    return engine
+
+
+class NulCharacter(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__("text", "Text must not contain the NUL character (U+0000)")
+
+
+def _refuse_nul_characters(_conn, _cursor, _statement, parameters, _context, executemany: bool) -> None:
+    """PostgreSQL cannot store U+0000 in text (a driver error, so a 500) while SQLite can: refuse it on
+    both, for every value from any source (JSON, query strings, CSV cells), before it is sent."""
+    # One row (a dict or a tuple) or, batched, a sequence of rows; drivers differ in which they get.
+    rows = parameters if executemany else (parameters,)
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row if isinstance(row, list | tuple) else (row,)
+        if any(isinstance(value, str) and "\x00" in value for value in values):
+            raise NulCharacter()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -17,6 +17,13 @@ class ErrorBody(BaseModel):
     detail: Any = None
 
 
+class ValidationErrorBody(BaseModel):
+    """What every 422 for bad input looks like: one entry per field at fault."""
+
+    error: str
+    detail: list[FieldError]
+
+
 class DomainError(Exception):
     status_code = 400
     error = "BadRequest"

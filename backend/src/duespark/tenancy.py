@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+from annotated_types import Ge, Le
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from duespark.errors import NotFound
 
 T = TypeVar("T")
+
+# Ids are 64-bit on PostgreSQL and SQLite; a larger number cannot name a row and would overflow the
+# database driver (a 500), so every id the API accepts (path, query or body) is declared this way.
+MAX_OBJECT_ID = 2**63 - 1
+ObjectId = Annotated[int, Ge(1), Le(MAX_OBJECT_ID)]
+
+
+def parse_object_id(value: Any) -> int | None:
+    """An id written as text (a URL segment, Stripe metadata), or None for anything that cannot be one:
+    `"²".isdigit()` is true but int() refuses it, and 30 digits overflow the database driver."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_OBJECT_ID))):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_OBJECT_ID else None
 
 
 def scoped(model: type[T], account_id: int, *columns: Any) -> Select[Any]:

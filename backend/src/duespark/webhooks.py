@@ -13,6 +13,18 @@ from duespark.clock import Clock
 from duespark.models import WebhookEvent
 
 
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL's jsonb refuses U+0000 anywhere in a document (a 500 once); the event is kept with
+    U+FFFD in its place, on both databases."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
+
+
 def store_webhook_event(
     session: Session, *, source: str, external_id: str, type: str, payload: dict[str, Any], clock: Clock
 ) -> WebhookEvent | None:
@@ -26,9 +38,9 @@ def store_webhook_event(
         insert(WebhookEvent)
         .values(
             source=source,
-            external_id=external_id[:255],
-            type=type[:100],
-            payload=payload,
+            external_id=_without_nul(external_id[:255]),
+            type=_without_nul(type[:100]),
+            payload=_without_nul(payload),
             received_at=clock.now(),
             processed_at=None,
             error=None,
@@ -44,5 +56,5 @@ def store_webhook_event(
 
 def find_webhook_event(session: Session, *, source: str, external_id: str) -> WebhookEvent | None:
     return session.scalars(
-        select(WebhookEvent).where(WebhookEvent.source == source, WebhookEvent.external_id == external_id)
+        select(WebhookEvent).where(WebhookEvent.source == source, WebhookEvent.external_id == _without_nul(external_id))
     ).first()

@@ -90,6 +90,7 @@ def test_created_planned_sent_in_order_paid_then_the_rest_canceled(db, worker, c
         )
     rows = by_step(reminders_for(db.factory, invoice_id))
     assert [(rows[k].state, rows[k].reason) for k in ("d+7", "d+14", "d+30")] == [("canceled", "paid")] * 3
+    worker.tick()  # the next minute's tick sends the thank-you
     run_until(worker, clock, db, utc(2027, 2, 1))
     # After the payment: no more reminders, and the client is thanked once.
     assert sent_log(provider) == ["friendly", "due_today", "thank_you"]

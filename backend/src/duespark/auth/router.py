@@ -23,6 +23,7 @@ from duespark.errors import Conflict, InvalidInput, NotFound, TooManyRequests, U
 from duespark.models import Account, User
 from duespark.ops.ratelimit import register_per_email, register_per_ip, sign_in_per_email, sign_in_per_ip
 from duespark.settings import Settings
+from duespark.tenancy import ObjectId
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
@@ -181,6 +182,6 @@ def list_tokens(session: SessionDep, principal: CurrentPrincipal) -> ApiTokenLis
 @router.delete(
     "/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(Unauthorized, NotFound)
 )
-def delete_token(token_id: int, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> Response:
+def delete_token(token_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> Response:
     service.revoke_api_token(session, principal=principal, token_id=token_id, clock=clock)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -172,12 +172,19 @@ def principal_from_bearer(session: Session, *, bearer: str, settings: Settings, 
         ).first()
         if token is None:
             raise Unauthorized("API token is invalid or revoked")
-        token.last_used_at = clock.now()
+        # The user must still be active, as for access tokens: a deactivated user's API tokens worked.
         membership = session.scalars(
-            select(Membership).where(Membership.user_id == token.user_id, Membership.account_id == token.account_id)
+            select(Membership)
+            .join(User, User.id == Membership.user_id)
+            .where(
+                Membership.user_id == token.user_id,
+                Membership.account_id == token.account_id,
+                User.is_active.is_(True),
+            )
         ).first()
         if membership is None:
             raise Unauthorized("API token is invalid or revoked")
+        token.last_used_at = clock.now()
         return Principal(token.user_id, token.account_id, membership.role, "api_token")
     try:
         claims = security.decode_access_token(settings.signing_keys, bearer, now=clock.now())

@@ -11,6 +11,7 @@ from duespark.deps import ClockDep, CurrentPrincipal
 from duespark.errors import InvalidInput, NotFound, Unauthorized, error_responses
 from duespark.models import Client
 from duespark.pagination import Page, PageParams, page_params, paginate
+from duespark.tenancy import ObjectId
 
 router = APIRouter(prefix="/api/clients", tags=["clients"], responses=error_responses(Unauthorized))
 
@@ -36,20 +37,20 @@ def list_clients(
 
 
 @router.get("/{client_id}", response_model=ClientOut, responses=error_responses(NotFound))
-def get_client(client_id: int, session: SessionDep, principal: CurrentPrincipal) -> Client:
+def get_client(client_id: ObjectId, session: SessionDep, principal: CurrentPrincipal) -> Client:
     return service.get_client(session, account_id=principal.account_id, client_id=client_id)
 
 
 @router.patch("/{client_id}", response_model=ClientOut, responses=error_responses(NotFound, InvalidInput))
 def update_client(
-    client_id: int, data: ClientUpdate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+    client_id: ObjectId, data: ClientUpdate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
 ) -> Client:
     client = service.get_client(session, account_id=principal.account_id, client_id=client_id)
     return service.update_client(session, client=client, data=data, clock=clock)
 
 
 @router.delete("/{client_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(NotFound))
-def delete_client(client_id: int, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> Response:
+def delete_client(client_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> Response:
     client = service.get_client(session, account_id=principal.account_id, client_id=client_id)
     service.delete_client(session, client=client, clock=clock)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

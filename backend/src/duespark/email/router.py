@@ -35,6 +35,7 @@ from duespark.errors import DomainError, InvalidInput, NotFound, PermissionDenie
 from duespark.models import Account
 from duespark.ops.ratelimit import public_link_per_ip
 from duespark.signing import InvalidLink
+from duespark.tenancy import ObjectId
 
 log = structlog.get_logger(__name__)
 
@@ -165,7 +166,7 @@ def preview_reminder(
 
 
 @router.get("/invoices/{invoice_id}/messages", response_model=MessageList, responses=error_responses(NotFound))
-def list_invoice_messages(invoice_id: int, session: SessionDep, principal: CurrentPrincipal) -> MessageList:
+def list_invoice_messages(invoice_id: ObjectId, session: SessionDep, principal: CurrentPrincipal) -> MessageList:
     """Every email sent (or queued) for the invoice, with its delivery events."""
     rows = service.list_invoice_messages(session, account_id=principal.account_id, invoice_id=invoice_id)
     return MessageList(
@@ -203,7 +204,7 @@ def list_suppressions(session: SessionDep, principal: CurrentPrincipal) -> Suppr
 @router.delete(
     "/suppressions/{suppression_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(NotFound)
 )
-def delete_suppression(suppression_id: int, session: SessionDep, principal: CurrentPrincipal) -> Response:
+def delete_suppression(suppression_id: ObjectId, session: SessionDep, principal: CurrentPrincipal) -> Response:
     service.delete_suppression(session, account_id=principal.account_id, suppression_id=suppression_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -305,7 +306,12 @@ def _invalid_link_page() -> HTMLResponse:
     return HTMLResponse(render_page(language="en", state="invalid"), status_code=status.HTTP_404_NOT_FOUND)
 
 
-@unsubscribe_router.get("/unsubscribe/{token}", response_class=HTMLResponse)
+INVALID_LINK_RESPONSE: dict[int | str, dict[str, Any]] = {
+    404: {"description": "The link is invalid or was forged (an HTML page)", "content": {"text/html": {}}}
+}
+
+
+@unsubscribe_router.get("/unsubscribe/{token}", response_class=HTMLResponse, responses=INVALID_LINK_RESPONSE)
 def unsubscribe_page(token: str, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     """A page with one button; visiting it changes nothing (link scanners open every link)."""
     try:
@@ -319,7 +325,7 @@ def unsubscribe_page(token: str, session: SessionDep, settings: SettingsDep) -> 
     return HTMLResponse(render_page(language=language, state="confirm", sender=sender, action=f"/unsubscribe/{token}"))
 
 
-@unsubscribe_router.post("/unsubscribe/{token}", response_class=HTMLResponse)
+@unsubscribe_router.post("/unsubscribe/{token}", response_class=HTMLResponse, responses=INVALID_LINK_RESPONSE)
 def unsubscribe(token: str, session: SessionDep, settings: SettingsDep, clock: ClockDep) -> HTMLResponse:
     """RFC 8058 one-click: mail clients POST `List-Unsubscribe=One-Click` here, without sign-in or confirmation."""
     try:

@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from duespark.email.templates import MAX_SUBJECT_CHARS, MAX_TEMPLATE_BYTES
+from duespark.tenancy import ObjectId
 
 
 class VariableOut(BaseModel):
@@ -51,7 +52,7 @@ class TemplateIn(BaseModel):
 
 class PreviewIn(BaseModel):
     template_key: str = Field(description="friendly, due_today, firm, urgent, final or thank_you")
-    invoice_id: int | None = Field(default=None, description="Omit for a sample invoice")
+    invoice_id: ObjectId | None = Field(default=None, description="Omit for a sample invoice")
     locale: str | None = Field(default=None, description="For the sample invoice: the client's language")
     subject: str | None = Field(default=None, max_length=MAX_SUBJECT_CHARS, description="Unsaved subject to try")
     body: str | None = Field(default=None, max_length=4 * MAX_TEMPLATE_BYTES, description="Unsaved body to try")

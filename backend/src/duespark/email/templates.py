@@ -9,9 +9,11 @@ the body once into HTML and once into plain text, and both parts come from the s
 
 from __future__ import annotations
 
+import itertools
 import operator
 import re
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -205,14 +207,68 @@ FORBIDDEN_NODES: dict[type[nodes.Node], str] = {
     nodes.FromImport: "{% from %}",
     nodes.Extends: "{% extends %}",
 }
+# Filters that keep text about its size. The others can build huge values from a short template
+# (center(10**9), join, replace, format, indent, wordwrap, batch...) or have no use in an email.
+SAFE_FILTERS = frozenset(
+    {"abs", "capitalize", "count", "d", "default", "e", "escape", "first", "float", "int", "last", "length"}
+    | {"lower", "round", "safe", "string", "striptags", "title", "trim", "upper", "wordcount"}
+)
+MAX_LOOP_ITEMS = 1000
+# Characters a render may build with `*` in all (each product is also capped at MAX_RENDERED_CHARS):
+# without a total, a loop or a long chain of products could still allocate gigabytes.
+MAX_BUILT_CHARS = 5 * MAX_RENDERED_CHARS
+_built_chars: ContextVar[list[int]] = ContextVar("template_built_chars")
+
+
+def _build(value: Any) -> Any:
+    if isinstance(value, str | list | tuple):
+        spent = _built_chars.get([0])
+        spent[0] += len(value)
+        if spent[0] > MAX_BUILT_CHARS:
+            raise SecurityError("the template builds too much text")
+    return value
+
+
+def _loop_items(value: Any) -> list[Any]:
+    """Every `{% for %}` iterates through this: at most MAX_LOOP_ITEMS items."""
+    items = list(itertools.islice(iter(value), MAX_LOOP_ITEMS + 1))
+    if len(items) > MAX_LOOP_ITEMS:
+        raise SecurityError(f"a loop may go over at most {MAX_LOOP_ITEMS} items")
+    return items
+
+
+def _range(*args: int) -> range:
+    numbers = range(*args)
+    if len(numbers) > MAX_LOOP_ITEMS:
+        raise SecurityError(f"range() may have at most {MAX_LOOP_ITEMS} numbers")
+    return numbers
 
 
 class TemplateSandbox(SandboxedEnvironment):
-    """Jinja's sandbox, with `*` and `**` bounded so a template cannot exhaust memory or CPU."""
+    """Jinja's sandbox, narrowed to what an email needs, so a template cannot exhaust memory or CPU:
+    `*` and `**` bounded, no `%` formatting, a short list of filters, `range` the only callable,
+    and loops of at most MAX_LOOP_ITEMS items."""
 
-    intercepted_binops = frozenset(["*", "**"])
+    intercepted_binops = frozenset(["*", "**", "%"])
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.filters = {name: f for name, f in self.filters.items() if name in SAFE_FILTERS}
+        self.filters["_loop_items"] = _loop_items
+        self.globals = {"range": _range}
+
+    def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        # str methods (center, ljust, zfill, format, join, replace...) allocate what their arguments
+        # ask for before anything can measure it; filters cover what a template needs.
+        if obj is not _range:
+            raise SecurityError("calling functions or methods is not allowed in email templates; use a filter")
+        return obj(*args, **kwargs)
 
     def call_binop(self, context, operator_name: str, left: Any, right: Any) -> Any:
+        if operator_name == "%":
+            if isinstance(left, str):
+                raise SecurityError("% formatting is not allowed in email templates; use {{ }}")
+            return operator.mod(left, right)
         if operator_name == "**":
             if isinstance(left, int) and isinstance(right, int) and left.bit_length() * abs(right) > MAX_INT_BITS:
                 raise SecurityError("the number would be too large")
@@ -225,7 +281,7 @@ class TemplateSandbox(SandboxedEnvironment):
             repeats = isinstance(sequence, str | list | tuple) and isinstance(count, int)
             if repeats and len(sequence) * count > MAX_RENDERED_CHARS:
                 raise SecurityError("the result would be too long")
-        return operator.mul(left, right)
+        return _build(operator.mul(left, right))
 
 
 def _check_statements(ast: nodes.Template, field_name: str) -> None:
@@ -236,6 +292,11 @@ def _check_statements(ast: nodes.Template, field_name: str) -> None:
         inner = next(loop.find_all(nodes.For), None)
         if inner is not None:
             raise TemplateProblem(field_name, inner.lineno, "loops inside loops are not allowed in email templates")
+
+
+def _bound_loops(ast: nodes.Template) -> None:
+    for loop in ast.find_all(nodes.For):
+        loop.iter = nodes.Filter(loop.iter, "_loop_items", [], [], None, None, lineno=loop.lineno)
 
 
 def _sandbox(finalize=None) -> TemplateSandbox:
@@ -291,27 +352,41 @@ def _compile(field_name: str, source: str, allowed: frozenset[str]) -> Template:
     env = _ENVIRONMENTS[field_name]
     try:
         ast = env.parse(source, name=field_name)
+        _check_statements(ast, field_name)
+        # Also where an unknown filter is found (TemplateAssertionError), which was a 500.
+        unknown = sorted(meta.find_undeclared_variables(ast) - allowed)
+        if unknown:
+            name = unknown[0]
+            line = next((n.lineno for n in ast.find_all(nodes.Name) if n.name == name), None)
+            raise TemplateProblem(field_name, line, f"unknown variable {name!r}; see GET /api/templates for the list")
+        _bound_loops(ast)
+        code = env.compile(ast, name=field_name, filename=field_name)
     except TemplateSyntaxError as exc:
-        raise TemplateProblem(field_name, exc.lineno, exc.message or "syntax error") from None
-    _check_statements(ast, field_name)
-    unknown = sorted(meta.find_undeclared_variables(ast) - allowed)
-    if unknown:
-        name = unknown[0]
-        line = next((n.lineno for n in ast.find_all(nodes.Name) if n.name == name), None)
-        raise TemplateProblem(field_name, line, f"unknown variable {name!r}; see GET /api/templates for the list")
-    code = env.compile(ast, name=field_name, filename=field_name)
+        message = exc.message or "syntax error"
+        if message.startswith("No filter named"):
+            message += f" The filters are: {', '.join(sorted(SAFE_FILTERS))}."
+        raise TemplateProblem(field_name, exc.lineno, message) from None
     return env.template_class.from_code(env, code, env.make_globals(None), None)
 
 
 def _render(field_name: str, source: str, context: Mapping[str, Any], allowed: frozenset[str]) -> str:
     template = _compile(field_name, source, allowed)
+    # Streamed and measured as it goes: a loop printing 60 KB per item once grew to gigabytes before
+    # the length of the finished text could be checked.
+    chunks: list[str] = []
+    size = 0
+    budget = _built_chars.set([0])
     try:
-        result = template.render(context)
+        for chunk in template.generate(context):
+            size += len(chunk)
+            if size > MAX_RENDERED_CHARS:
+                raise TemplateProblem(field_name, None, "the rendered text is too long")
+            chunks.append(chunk)
     except (TemplateError, SecurityError, ArithmeticError, TypeError, ValueError, OverflowError) as exc:
         raise TemplateProblem(field_name, _error_line(exc, field_name), str(exc) or type(exc).__name__) from None
-    if len(result) > MAX_RENDERED_CHARS:
-        raise TemplateProblem(field_name, None, "the rendered text is too long")
-    return result
+    finally:
+        _built_chars.reset(budget)
+    return "".join(chunks)
 
 
 def check_size(source: TemplateSource) -> None:
@@ -472,11 +547,12 @@ def _layout_template():
 
 
 def render_html(parts: RenderedParts, layout: Layout) -> str:
+    body = Markup(parts.html_body)  # noqa: S704  # nosec B704  # markdown-it output, raw HTML disabled
     return _layout_template().render(
         lang=layout.language,
         subject=layout.subject,
         preheader=layout.preheader,
-        body=Markup(parts.html_body),  # noqa: S704 - markdown-it output with raw HTML disabled
+        body=body,
         button=layout.button,
         footer_lines=layout.footer_lines,
         footer_link=layout.footer_link,

@@ -27,6 +27,7 @@ log = structlog.get_logger(__name__)
 STATUS_RANK = {"queued": 0, "sending": 1, "sent": 2, "failed": 2, "delivered": 3, "bounced": 4, "complained": 5}
 # Postmark bounce types after which the address is dead (and Postmark itself marks it inactive).
 POSTMARK_HARD_BOUNCES = frozenset({"HardBounce", "BadEmailAddress", "ManuallyDeactivated"})
+MAX_ADDRESS_LENGTH = 320  # RFC 3696 with its erratum: 64 + 1 + 255
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,14 @@ def apply_event(
         elif event.type == "complained":
             message.complained_at = message.complained_at or event.occurred_at
             _set_status(message, "complained")
-    if event.type == "bounced" and event.recipient:
+    # A recipient that cannot be an address (over 320 characters, no @) suppresses nothing: it was a
+    # 500 on PostgreSQL's varchar(320); the event itself is kept in the inbox.
+    addressable = "@" in event.recipient and len(event.recipient) <= MAX_ADDRESS_LENGTH
+    if event.type == "bounced" and addressable:
         suppress(
             session, account_id=None, email=event.recipient, reason="hard_bounce", detail=event.detail, clock=clock
         )
-    elif event.type == "complained" and event.recipient:
+    elif event.type == "complained" and addressable:
         account_id = message.account_id if message is not None else None
         suppress(
             session, account_id=account_id, email=event.recipient, reason="complaint", detail=event.detail, clock=clock

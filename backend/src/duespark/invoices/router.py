@@ -20,6 +20,7 @@ from duespark.invoices.schemas import (
 )
 from duespark.models import Invoice
 from duespark.pagination import Page, PageParams, page_params, paginate
+from duespark.tenancy import ObjectId
 
 router = APIRouter(prefix="/api/invoices", tags=["invoices"], responses=error_responses(Unauthorized))
 
@@ -49,7 +50,7 @@ def list_invoices(
     clock: ClockDep,
     paging: Annotated[PageParams, Depends(page_params)],
     status_: Annotated[list[EffectiveStatus] | None, Query(alias="status")] = None,
-    client_id: int | None = None,
+    client_id: ObjectId | None = None,
     due_from: date | None = None,
     due_to: date | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
@@ -90,14 +91,14 @@ def import_invoices(
 
 
 @router.get("/{invoice_id}", response_model=InvoiceOut, responses=error_responses(NotFound))
-def get_invoice(invoice_id: int, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> InvoiceOut:
+def get_invoice(invoice_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> InvoiceOut:
     invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
     return _out(session, invoice, clock)
 
 
 @router.patch("/{invoice_id}", response_model=InvoiceOut, responses=error_responses(NotFound, InvalidInput, Conflict))
 def update_invoice(
-    invoice_id: int, data: InvoiceUpdate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+    invoice_id: ObjectId, data: InvoiceUpdate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
 ) -> InvoiceOut:
     invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
     service.update_invoice(session, invoice=invoice, data=data, clock=clock)
@@ -111,7 +112,7 @@ def update_invoice(
     responses=error_responses(NotFound, InvalidInput, Conflict),
 )
 def record_payment(
-    invoice_id: int, data: PaymentIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+    invoice_id: ObjectId, data: PaymentIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
 ) -> InvoiceOut:
     invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
     service.record_manual_payment(
@@ -128,13 +129,13 @@ def record_payment(
 
 
 @router.get("/{invoice_id}/payments", response_model=PaymentList, responses=error_responses(NotFound))
-def list_payments(invoice_id: int, session: SessionDep, principal: CurrentPrincipal) -> PaymentList:
+def list_payments(invoice_id: ObjectId, session: SessionDep, principal: CurrentPrincipal) -> PaymentList:
     invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
     return PaymentList(items=[service.payment_out(p) for p in service.list_payments(session, invoice=invoice)])
 
 
 @router.post("/{invoice_id}/void", response_model=InvoiceOut, responses=error_responses(NotFound, Conflict))
-def void_invoice(invoice_id: int, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> InvoiceOut:
+def void_invoice(invoice_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> InvoiceOut:
     invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
     service.void_invoice(session, invoice=invoice, clock=clock)
     return _out(session, invoice, clock)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from duespark.auth.schemas import check_currency
 from duespark.models.enums import PaymentMethod
+from duespark.tenancy import ObjectId
 
 AmountText = str | int
 
@@ -28,7 +29,7 @@ class EffectiveStatus(StrEnum):
 
 
 class InvoiceCreate(BaseModel):
-    client_id: int
+    client_id: ObjectId
     number: str = Field(min_length=1, max_length=64)
     amount: AmountText = Field(description='Decimal string in major units, e.g. "1250.00"')
     currency: str | None = Field(default=None, description="ISO 4217; the account's default when omitted")
@@ -52,7 +53,7 @@ class InvoiceCreate(BaseModel):
 
 
 class InvoiceUpdate(BaseModel):
-    client_id: int | None = None
+    client_id: ObjectId | None = None
     number: str | None = Field(default=None, min_length=1, max_length=64)
     amount: AmountText | None = None
     currency: str | None = None

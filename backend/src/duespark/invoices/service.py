@@ -195,7 +195,16 @@ def update_invoice(session: Session, *, invoice: Invoice, data: InvoiceUpdate, c
         editable = {"description", "reminders_excluded"}
         if set(changes) - editable:
             raise Conflict(f"A {invoice.status} invoice can only have its description changed")
-    for field in ("client_id", "number", "amount", "currency", "issue_date", "due_date", "status"):
+    for field in (
+        "client_id",
+        "number",
+        "amount",
+        "currency",
+        "issue_date",
+        "due_date",
+        "status",
+        "reminders_excluded",
+    ):
         if field in changes and changes[field] is None:
             raise InvalidInput(field, "This field cannot be empty")
     if "client_id" in changes:

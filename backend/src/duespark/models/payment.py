@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from duespark.models.base import Base, IdMixin, IdType
@@ -13,7 +13,16 @@ class Payment(IdMixin, Base):
 
     __tablename__ = "payments"
     __table_args__ = (
-        UniqueConstraint("method", "external_reference"),
+        # Stripe's ids make its deliveries idempotent, so they are unique across the whole database. A
+        # reference people type (a bank transfer's) is theirs alone: it may repeat, and must not collide
+        # with another account's (that was a 500, and told them the other account used it).
+        Index(
+            "uq_payments_stripe_reference",
+            "external_reference",
+            unique=True,
+            postgresql_where=text("method = 'stripe'"),
+            sqlite_where=text("method = 'stripe'"),
+        ),
         # insights: collected this month and per period filter payments by time.
         Index("ix_payments_account_paid_at", "account_id", "paid_at"),
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Integer, Table, select, text
+from sqlalchemy import Connection, Engine, Integer, Table, func, select
 
 from duespark import migrate
 from duespark.db import make_engine
@@ -71,13 +71,8 @@ def reset_sequences(connection: Connection, tables: list[Table]) -> None:
         for column in table.primary_key.columns:
             if not isinstance(column.type, Integer) or column.autoincrement is False:
                 continue
-            connection.execute(
-                text(
-                    f'SELECT setval(pg_get_serial_sequence(:table, :column), COALESCE(MAX("{column.name}"), 0) + 1, '  # noqa: S608
-                    f'false) FROM "{table.name}"'
-                ),
-                {"table": table.name, "column": column.name},
-            )
+            sequence = func.pg_get_serial_sequence(table.name, column.name)
+            connection.execute(select(func.setval(sequence, func.coalesce(func.max(column), 0) + 1, False)))
 
 
 def copy_database(

@@ -20,6 +20,7 @@ from duespark.payments import pages, service
 from duespark.payments.crypto import SecretUnreadable
 from duespark.payments.stripe import PaymentProviderError, create_checkout_session, hosted_invoice_url
 from duespark.settings import Settings
+from duespark.tenancy import parse_object_id
 
 log = structlog.get_logger(__name__)
 
@@ -182,12 +183,13 @@ def client_portal(request: Request, token: str) -> Response:
 
 @router.get("/c/{token}/receipts/{payment_id}")
 def receipt(request: Request, token: str, payment_id: str) -> Response:
-    if not payment_id.isdigit():
+    payment_row_id = parse_object_id(payment_id)
+    if payment_row_id is None:
         return _not_found()
     try:
         with transaction(request.app.state.session_factory) as session:
             view, payment, number = service.load_receipt(
-                session, settings=request.app.state.settings, token=token, payment_id=int(payment_id)
+                session, settings=request.app.state.settings, token=token, payment_id=payment_row_id
             )
             return _html(pages.receipt_page(view=view, payment=payment, invoice_number=number, token=token))
     except NotFound:

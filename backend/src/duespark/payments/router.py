@@ -32,6 +32,7 @@ from duespark.payments.schemas import (
 )
 from duespark.payments.stripe import InvalidSignature, PaymentProviderError, list_open_invoices, verify_signature
 from duespark.payments.webhooks import receive_stripe_event
+from duespark.tenancy import ObjectId
 
 MAX_WEBHOOK_BYTES = 1024 * 1024
 
@@ -44,7 +45,7 @@ router = APIRouter(prefix="/api", tags=["payments"])
     responses=error_responses(Unauthorized, NotFound),
 )
 def get_payment_link(
-    invoice_id: int, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep
+    invoice_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep
 ) -> PaymentLinkOut:
     invoice = get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
     counts = service.click_counts(session, invoice=invoice)
@@ -73,7 +74,7 @@ def get_payment_link(
     responses=error_responses(Unauthorized, NotFound),
 )
 def get_client_portal_link(
-    client_id: int, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep
+    client_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep
 ) -> ClientPortalLinkOut:
     client = get_client(session, account_id=principal.account_id, client_id=client_id)
     return ClientPortalLinkOut(client_portal_url=links.client_portal_url(settings, client.id))

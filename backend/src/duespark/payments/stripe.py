@@ -22,6 +22,7 @@ from duespark.settings import Settings
 SECRET_KEY_PATTERN = re.compile(r"^(sk|rk)_(test|live)_[A-Za-z0-9]{10,250}$")
 WEBHOOK_SECRET_PATTERN = re.compile(r"^whsec_[A-Za-z0-9+/=]{10,250}$")
 SIGNATURE_SCHEME = "v1"
+MAX_TIMESTAMP_DIGITS = 12
 IMPORT_PAGE_SIZE = 100
 
 
@@ -178,7 +179,9 @@ def verify_signature(
     signatures: list[str] = []
     for item in header.split(","):
         name, _, value = item.strip().partition("=")
-        if name == "t" and value.isdigit():
+        # Unix seconds have 10 digits until 2286; anything longer (or non-ASCII digits such as "²")
+        # is no timestamp, and must not reach int() or float arithmetic (a 500 before this check).
+        if name == "t" and value.isascii() and value.isdigit() and len(value) <= MAX_TIMESTAMP_DIGITS:
             timestamp = int(value)
         elif name == SIGNATURE_SCHEME:
             signatures.append(value)

@@ -15,6 +15,7 @@ from duespark.errors import InvalidInput
 from duespark.invoices.service import void_invoice
 from duespark.models import CheckoutSession, Invoice, Payment, WebhookEvent
 from duespark.models.enums import InvoiceStatus, PaymentMethod
+from duespark.money import MAX_AMOUNT_MINOR
 from duespark.payments.ledger import (
     CurrencyMismatch,
     record_stripe_payment,
@@ -22,6 +23,7 @@ from duespark.payments.ledger import (
     sync_stripe_invoice_paid,
 )
 from duespark.payments.service import STRIPE_INVOICE_PREFIX
+from duespark.tenancy import parse_object_id
 from duespark.webhooks import find_webhook_event, store_webhook_event
 
 SOURCE = "stripe"
@@ -56,12 +58,15 @@ def _scoped(ctx: EventContext, stmt):
 
 def _invoice_from_metadata(ctx: EventContext, obj: dict[str, Any]) -> Invoice | None:
     metadata = obj.get("metadata") or {}
-    invoice_id, account_id = str(metadata.get("invoice_id", "")), str(metadata.get("account_id", ""))
-    if not invoice_id.isdigit():
+    invoice_id, account_id = (
+        parse_object_id(metadata.get("invoice_id", "")),
+        parse_object_id(metadata.get("account_id", "")),
+    )
+    if invoice_id is None:
         return None
-    stmt = select(Invoice).where(Invoice.id == int(invoice_id))
-    if account_id.isdigit():
-        stmt = stmt.where(Invoice.account_id == int(account_id))
+    stmt = select(Invoice).where(Invoice.id == invoice_id)
+    if account_id is not None:
+        stmt = stmt.where(Invoice.account_id == account_id)
     return ctx.session.scalars(_scoped(ctx, stmt)).first()
 
 
@@ -218,14 +223,53 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# The object fields the handlers read, with the JSON types Stripe's API reference gives them. A signed
+# event that says otherwise is refused as a whole (422, nothing stored) rather than failing half-way
+# through a handler (a 500, after which Stripe retries it for days).
+_AMOUNT_FIELDS = ("amount", "amount_total", "amount_received", "amount_captured", "amount_refunded")
+_OBJECT_FIELD_TYPES: dict[str, type] = {
+    "metadata": dict,
+    "currency": str,
+    "status": str,
+    "payment_status": str,
+    **dict.fromkeys((*_AMOUNT_FIELDS, "amount_paid", "amount_due"), int),
+}
+
+
+def _check_object(obj: dict[str, Any]) -> None:
+    if not isinstance(obj.get("id"), str):
+        raise InvalidInput("data.object.id", "The event's object has no id")
+    for name, kind in _OBJECT_FIELD_TYPES.items():
+        value = obj.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise InvalidInput(f"data.object.{name}", f"Expected a {kind.__name__}")
+        if kind is int and not 0 <= value <= MAX_AMOUNT_MINOR:
+            raise InvalidInput(f"data.object.{name}", "The amount is out of range")
+    intent = obj.get("payment_intent")
+    if intent is not None and not isinstance(_ref(intent), str):
+        raise InvalidInput("data.object.payment_intent", "Expected an id or an object with an id")
+
+
 def parse_event(payload: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
-    event_id, event_type = payload.get("id"), payload.get("type")
-    obj = (payload.get("data") or {}).get("object")
+    event_id, event_type, data = payload.get("id"), payload.get("type"), payload.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
     if not isinstance(event_id, str) or not isinstance(event_type, str) or not isinstance(obj, dict):
         raise InvalidInput("body", "Not a Stripe event: id, type and data.object are required")
-    if not isinstance(obj.get("id"), str) and event_type in HANDLERS:
-        raise InvalidInput("data.object.id", "The event's object has no id")
+    if event_type in HANDLERS:
+        _check_object(obj)
     return event_id, event_type, obj
+
+
+def _occurred_at(created: Any, now: datetime) -> datetime:
+    """When Stripe says the event happened, never later than now; a number that is no time at all is now."""
+    if isinstance(created, int) and not isinstance(created, bool):
+        try:
+            return min(datetime.fromtimestamp(created, UTC), now)
+        except (OverflowError, OSError, ValueError):
+            pass
+    return now
 
 
 def receive_stripe_event(session: Session, *, payload: dict[str, Any], account_id: int | None, clock: Clock) -> str:
@@ -243,8 +287,7 @@ def receive_stripe_event(session: Session, *, payload: dict[str, Any], account_i
             return "duplicate"
     handler = HANDLERS.get(event_type)
     now = clock.now()
-    created = payload.get("created")
-    occurred_at = min(datetime.fromtimestamp(created, UTC), now) if isinstance(created, int) else now
+    occurred_at = _occurred_at(payload.get("created"), now)
     ctx = EventContext(session=session, clock=clock, account_id=account_id, occurred_at=occurred_at)
     result = "stored: not an event DueSpark acts on"
     if handler is not None:
