@@ -16,6 +16,7 @@ from duespark.clock import Clock, today_in
 from duespark.email import links
 from duespark.email.message import OutgoingEmail
 from duespark.email.templates import (
+    PROFESSIONAL,
     Button,
     Layout,
     TemplateSource,
@@ -27,7 +28,7 @@ from duespark.email.templates import (
     spec_for,
 )
 from duespark.models import Account, Client, EmailTemplate, Invoice, User
-from duespark.models.enums import InvoiceStatus
+from duespark.models.enums import ClientType, InvoiceStatus
 from duespark.money import currency_exponent, format_for_people
 from duespark.settings import Settings
 
@@ -75,9 +76,10 @@ class ResolvedTemplate:
 
 
 def resolve_template(
-    session: Session | None, *, account_id: int | None, key: str, locales: list[str]
+    session: Session | None, *, account_id: int | None, key: str, locales: list[str], variant: str | None = None
 ) -> ResolvedTemplate:
-    """The best template for these locales: per locale, the account's own text before the default one."""
+    """The best template for these locales: per locale, the account's own text before the default one
+    (in the wording `variant`, such as "professional", where the default has it)."""
     overrides: dict[str, EmailTemplate] = {}
     if session is not None and account_id is not None:
         rows = session.scalars(
@@ -90,7 +92,7 @@ def resolve_template(
         if locale in overrides:
             row = overrides[locale]
             return ResolvedTemplate(TemplateSource(row.subject, row.body), locale, is_default=False)
-        default = default_template(locale, key)
+        default = default_template(locale, key, variant)
         if default is not None:
             return ResolvedTemplate(default, locale, is_default=True)
     raise LookupError(f"no template {key!r} in {locales}")
@@ -180,6 +182,18 @@ class ComposedEmail:
     is_default_template: bool
 
 
+def adaptive_for(account: Account, client: Client) -> bool:
+    """The client's own adaptive switch, else the account's."""
+    return account.adaptive_reminders if client.adaptive_reminders is None else client.adaptive_reminders
+
+
+def wording_variant(account: Account, client: Client) -> str | None:
+    """With adaptive reminders, enterprise clients read the professional wording of the default templates."""
+    if client.client_type == ClientType.enterprise and adaptive_for(account, client) is not False:
+        return PROFESSIONAL
+    return None
+
+
 def compose_invoice_email(
     *,
     account: Account,
@@ -198,7 +212,13 @@ def compose_invoice_email(
     if draft is not None:
         resolved = ResolvedTemplate(draft, candidates[0], is_default=False)
     else:
-        resolved = resolve_template(session, account_id=account.id, key=template_key, locales=candidates)
+        resolved = resolve_template(
+            session,
+            account_id=account.id,
+            key=template_key,
+            locales=candidates,
+            variant=wording_variant(account, client),
+        )
     locale = formatting_locale(resolved.locale, candidates)
     variables = invoice_variables(
         account=account,

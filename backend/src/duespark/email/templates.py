@@ -155,8 +155,17 @@ def default_locales() -> tuple[str, ...]:
     return tuple(sorted(p.name for p in TEMPLATES_DIR.iterdir() if p.is_dir()))
 
 
+# Wording variants of the default texts, in <locale>/<variant>/<key>.md: "professional" for
+# enterprise clients (reminders/adaptive.py); a key without a variant file uses the plain text.
+PROFESSIONAL = "professional"
+
+
 @cache
-def default_template(locale: str, key: str) -> TemplateSource | None:
+def default_template(locale: str, key: str, variant: str | None = None) -> TemplateSource | None:
+    if variant is not None:
+        path = TEMPLATES_DIR / locale / variant / f"{key}.md"
+        if path.is_file():
+            return parse_template_file(path.read_text(encoding="utf-8"))
     path = TEMPLATES_DIR / locale / f"{key}.md"
     if not path.is_file():
         return None

@@ -208,8 +208,9 @@ def refresh(session: Session, *, clients: Select, now: datetime, thresholds: Rat
         session.execute(dialect_insert(ClientAdaptation).on_conflict_do_nothing(), new)
     if changed:
         session.execute(
-            update(ClientAdaptation)
-            .where(ClientAdaptation.client_id == bindparam("key"))
+            # Core, not ORM: one executemany, with nothing in the session to synchronize.
+            update(ClientAdaptation.__table__)
+            .where(ClientAdaptation.__table__.c.client_id == bindparam("key"))
             .values(
                 profile=bindparam("profile"),
                 summary=bindparam("summary"),
