@@ -61,11 +61,15 @@ class SendWindowOut(BaseModel):
 class ReminderPolicyIn(BaseModel):
     steps: list[StepIn] = Field(max_length=200, description="At most 20 steps, each offset used once")
     send_window: SendWindowIn | None = None
+    adaptive: bool | None = Field(
+        default=None, description="Adapt schedule and tone to how each client pays (omit to keep the setting)"
+    )
 
 
 class ReminderPolicyOut(BaseModel):
     steps: list[StepOut]
     send_window: SendWindowOut
+    adaptive: bool = Field(description="Schedule and tone adapt to how each client pays (docs/reminders.md)")
 
 
 class ClientPolicyIn(BaseModel):
