@@ -305,6 +305,100 @@ def compose_reminder(
     ).email
 
 
+def compose_statement(
+    *,
+    account: Account,
+    client: Client,
+    invoices: list[tuple[Invoice, int]],
+    settings: Settings,
+    clock: Clock,
+    session: Session | None = None,
+) -> OutgoingEmail:
+    """One email listing several overdue invoices of a client, each with its own payment link.
+
+    `invoices` pairs each invoice with the reminder it stands for, so a click is credited to it.
+    """
+    spec = spec_for("statement")
+    candidates = locale_candidates(client.locale, account.locale)
+    resolved = resolve_template(session, account_id=account.id, key="statement", locales=candidates)
+    locale = formatting_locale(resolved.locale, candidates)
+    rows = [
+        invoice_variables(
+            account=account,
+            client=client,
+            invoice=invoice,
+            reminder_id=reminder_id,
+            settings=settings,
+            clock=clock,
+            locale=locale,
+        )
+        for invoice, reminder_id in invoices
+    ]
+    totals: dict[str, int] = {}
+    for invoice, _ in invoices:
+        totals[invoice.currency] = totals.get(invoice.currency, 0) + invoice.balance_minor
+    first = rows[0]
+    variables = {
+        "client_name": first["client_name"],
+        "client_company": first["client_company"],
+        "invoice_count": len(rows),
+        "total_due": " + ".join(format_for_people(minor, c, locale) for c, minor in sorted(totals.items())),
+        "invoices": [
+            {
+                "number": row["invoice_number"],
+                "amount_due": row["amount_due"],
+                "due_date": row["due_date"],
+                "days_overdue": row["days_overdue"],
+                "payment_link": row["payment_link"],
+            }
+            for row in rows
+        ],
+        "payment_instructions": first["payment_instructions"],
+        "sender_name": first["sender_name"],
+        "sender_company": first["sender_company"],
+        "unsubscribe_link": first["unsubscribe_link"],
+    }
+    parts = render_parts(spec, resolved.source, variables)
+    words = _strings(resolved.locale)
+    sender = sender_name(account)
+    unsubscribe = variables["unsubscribe_link"]
+    numbers = ", ".join(invoice.number for invoice, _ in invoices)
+    why = words["why"].format(sender=sender, number=numbers)
+    text = parts.text + f"\n--\n{why}\n{words['unsubscribe']}{words['colon']} {unsubscribe}\n"
+    html = render_html(
+        parts,
+        Layout(
+            language=_language(resolved.locale),
+            subject=parts.subject,
+            preheader=preheader_of(parts.text),
+            footer_lines=(why,),
+            footer_link=Button(unsubscribe, words["unsubscribe"]),
+        ),
+    )
+    from_email = from_address(settings, account)
+    return OutgoingEmail(
+        to=client.email or "",
+        from_email=from_email,
+        from_name=sender,
+        subject=parts.subject,
+        text=text,
+        html=html,
+        reply_to=account.sender_email,
+        headers={
+            "Message-ID": new_message_id(from_email),
+            "List-Unsubscribe": f"<{unsubscribe}>, <{links.unsubscribe_mailto(settings, account, client)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+        tag="statement",
+        metadata={
+            "account_id": str(account.id),
+            "invoice_id": str(invoices[0][0].id),
+            "reminder_id": str(invoices[0][1]),
+            "reminder_ids": ",".join(str(reminder_id) for _, reminder_id in invoices),
+        },
+    )
+
+
 def compose_account_email(
     *,
     user: User,

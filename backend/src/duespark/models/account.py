@@ -30,3 +30,5 @@ class Account(IdMixin, TimestampMixin, Base):
     send_weekdays: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")
     # Adaptive reminders: schedule and tone follow how each client pays (reminders/adaptive.py).
     adaptive_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Overdue reminders of one client due the same day go out as one statement email.
+    merge_statements: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

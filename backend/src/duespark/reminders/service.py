@@ -50,6 +50,8 @@ REASON_TEXT = {
     "canceled_by_user": "Canceled by you.",
     "send_now": "Going out now, as you asked.",
     **adaptive.REASON_TEXT,
+    "statement": "Sent as one statement email listing this client's overdue invoices.",
+    "merged_into_statement": "Merged into one statement email with the client's other overdue invoices.",
 }
 
 
@@ -148,6 +150,7 @@ def get_account_policy(session: Session, *, account_id: int, clock: Clock) -> Re
         steps=_steps_out(_policy_steps(session, policy.id)),
         send_window=_window_out(account),
         adaptive=account.adaptive_reminders,
+        merge_statements=account.merge_statements,
     )
 
 
@@ -163,6 +166,9 @@ def put_account_policy(session: Session, *, account_id: int, data: ReminderPolic
         account.updated_at = clock.now()
     if data.adaptive is not None:
         account.adaptive_reminders = data.adaptive
+        account.updated_at = clock.now()
+    if data.merge_statements is not None:
+        account.merge_statements = data.merge_statements
         account.updated_at = clock.now()
     _replace_steps(session, _account_policy(session, account_id, clock), steps, clock)
     _replan(session, clock, account_id, Invoice.account_id == account_id)

@@ -39,6 +39,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("adaptive_reminders", sa.Boolean(), server_default=sa.true(), nullable=False))
+        batch_op.add_column(sa.Column("merge_statements", sa.Boolean(), server_default=sa.true(), nullable=False))
 
     with op.batch_alter_table("clients", schema=None) as batch_op:
         batch_op.add_column(sa.Column("adaptive_reminders", sa.Boolean(), nullable=True))
@@ -56,6 +57,7 @@ def downgrade() -> None:
         batch_op.drop_column("adaptive_reminders")
 
     with op.batch_alter_table("accounts", schema=None) as batch_op:
+        batch_op.drop_column("merge_statements")
         batch_op.drop_column("adaptive_reminders")
 
     with op.batch_alter_table("client_adaptations", schema=None) as batch_op:
