@@ -59,6 +59,11 @@ def test_account_switch_on_the_reminder_policy(client, user):
     assert off.status_code == 200 and off.json()["adaptive"] is False
     kept = client.put("/api/reminder-policy", headers=user["headers"], json={"steps": steps})
     assert kept.json()["adaptive"] is False
+    assert kept.json()["merge_statements"] is True
+    separate = client.put(
+        "/api/reminder-policy", headers=user["headers"], json={"steps": steps, "merge_statements": False}
+    )
+    assert (separate.json()["adaptive"], separate.json()["merge_statements"]) == (False, False)
 
 
 def test_timeline_and_preview_show_the_reason(client, user, session, clock):
