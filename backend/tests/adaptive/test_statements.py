@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from duespark.db import transaction
-from duespark.models import Account, Message
+from duespark.models import Account, Invoice, Message
 from duespark.reminders.dispatcher import Dispatcher
 from duespark.reminders.policy import Step
 from tests.reminders.support import (
@@ -60,7 +60,10 @@ def test_overdue_reminders_of_one_client_are_merged(db, worker_settings, clock):
     # Each invoice is listed with its own payment link, credited to its own reminder.
     links = [line for line in email.text.splitlines() if line.startswith("- ")]
     assert len(links) == 3
-    assert [r.id for r in rows] == [int(i) for i in email.metadata["reminder_ids"].split(",")]
+    assert email.metadata["reminder_id"] == str(lead.id)
+    with db.factory() as session:
+        numbers = [session.get(Invoice, r.invoice_id).number for r in rows]
+    assert [line.split(":")[0] for line in links] == [f"- {number}" for number in numbers]
     assert len({line.rsplit("(", 1)[-1] for line in links}) == 3
     assert email.headers["Message-ID"] == f"<reminder-{lead.id}@duespark.test>"
     assert {r.state for r in rows} == {"sent"}

@@ -393,8 +393,8 @@ def compose_statement(
         metadata={
             "account_id": str(account.id),
             "invoice_id": str(invoices[0][0].id),
+            # Providers cap metadata (Postmark: 80 characters a value), so the lead reminder only.
             "reminder_id": str(invoices[0][1]),
-            "reminder_ids": ",".join(str(reminder_id) for _, reminder_id in invoices),
         },
     )
 

@@ -34,6 +34,7 @@ from duespark.db import transaction
 from duespark.email.outbox import send_queued_messages
 from duespark.email.providers import build_provider
 from duespark.email.providers.base import EmailProvider
+from duespark.insights.behaviour import RatingThresholds
 from duespark.models import Reminder, SchedulerLock, WorkerHeartbeat
 from duespark.ops.metrics import track_job
 from duespark.reminders.dispatcher import Dispatcher, DispatchStats
@@ -109,7 +110,9 @@ def window_end(now: datetime, interval: timedelta) -> datetime:
     return datetime.fromtimestamp((now.timestamp() // seconds + 1) * seconds, UTC)
 
 
-def plan_with_retry(session_factory: sessionmaker[Session], clock: Clock) -> PlanResult:
+def plan_with_retry(
+    session_factory: sessionmaker[Session], clock: Clock, thresholds: RatingThresholds | None = None
+) -> PlanResult:
     """One planner run in its own transaction.
 
     On PostgreSQL it runs at REPEATABLE READ: all its statements then see one snapshot, so
@@ -122,7 +125,7 @@ def plan_with_retry(session_factory: sessionmaker[Session], clock: Clock) -> Pla
         try:
             if session.get_bind().dialect.name == "postgresql":
                 session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            result = plan(session, clock=clock)
+            result = plan(session, clock=clock, thresholds=thresholds)
             session.commit()
             return result
         except DBAPIError as exc:
@@ -217,7 +220,7 @@ class ReminderWorker:
             session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.last_beat_at < now - HEARTBEAT_RETENTION))
 
     def plan(self) -> PlanResult:
-        result = plan_with_retry(self.session_factory, self.clock)
+        result = plan_with_retry(self.session_factory, self.clock, RatingThresholds.from_settings(self.settings))
         log.info("reminders.planned", **vars(result))
         return result
 
