@@ -96,13 +96,11 @@ def plan(
     clock: Clock,
     invoice_ids: Sequence[int] | None = None,
     account_id: int | None = None,
-    thresholds: RatingThresholds | None = None,
 ) -> PlanResult:
-    """Plan the named invoices, or every invoice that needs planning (optionally of one account).
-
-    `thresholds` rate clients for the adaptive schedule; the defaults match the settings' defaults.
-    """
-    thresholds = thresholds or RatingThresholds()
+    """Plan the named invoices, or every invoice that needs planning (optionally of one account)."""
+    # The default rating thresholds: request paths plan without settings, and the worker must
+    # rate clients the same way, or each would undo the other's adaptations.
+    thresholds = RatingThresholds()
     if invoice_ids is None:
         return _Planner(session, clock.now(), None, account_id, thresholds).run()
     result = PlanResult()

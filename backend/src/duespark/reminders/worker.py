@@ -34,7 +34,6 @@ from duespark.db import transaction
 from duespark.email.outbox import send_queued_messages
 from duespark.email.providers import build_provider
 from duespark.email.providers.base import EmailProvider
-from duespark.insights.behaviour import RatingThresholds
 from duespark.models import Reminder, SchedulerLock, WorkerHeartbeat
 from duespark.ops.metrics import track_job
 from duespark.reminders.dispatcher import Dispatcher, DispatchStats
@@ -110,9 +109,7 @@ def window_end(now: datetime, interval: timedelta) -> datetime:
     return datetime.fromtimestamp((now.timestamp() // seconds + 1) * seconds, UTC)
 
 
-def plan_with_retry(
-    session_factory: sessionmaker[Session], clock: Clock, thresholds: RatingThresholds | None = None
-) -> PlanResult:
+def plan_with_retry(session_factory: sessionmaker[Session], clock: Clock) -> PlanResult:
     """One planner run in its own transaction.
 
     On PostgreSQL it runs at REPEATABLE READ: all its statements then see one snapshot, so
@@ -125,7 +122,7 @@ def plan_with_retry(
         try:
             if session.get_bind().dialect.name == "postgresql":
                 session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            result = plan(session, clock=clock, thresholds=thresholds)
+            result = plan(session, clock=clock)
             session.commit()
             return result
         except DBAPIError as exc:
@@ -220,7 +217,7 @@ class ReminderWorker:
             session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.last_beat_at < now - HEARTBEAT_RETENTION))
 
     def plan(self) -> PlanResult:
-        result = plan_with_retry(self.session_factory, self.clock, RatingThresholds.from_settings(self.settings))
+        result = plan_with_retry(self.session_factory, self.clock)
         log.info("reminders.planned", **vars(result))
         return result
 
