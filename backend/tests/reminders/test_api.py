@@ -58,6 +58,8 @@ def test_default_policy_and_window(client, user):
     assert response.json() == {
         "steps": DEFAULT,
         "send_window": {"start": "09:00", "end": "17:00", "weekdays": [1, 2, 3, 4, 5]},
+        "adaptive": True,
+        "merge_statements": True,
     }
 
 
@@ -74,6 +76,8 @@ def test_replace_policy_and_window(client, user):
             {"offset_days": 10, "template_key": "urgent", "step_key": "d+10"},
         ],
         "send_window": {"start": "08:30", "end": "12:00", "weekdays": [1, 6]},
+        "adaptive": True,
+        "merge_statements": True,
     }
     assert client.get("/api/reminder-policy", headers=user["headers"]).json() == response.json()
 

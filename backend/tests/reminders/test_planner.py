@@ -20,7 +20,10 @@ from tests.reminders.support import by_step, reminders_of, set_account_policy, s
 
 @pytest.fixture
 def account(session, clock):
-    return make_account(session, clock=clock, timezone="Europe/Berlin")
+    account = make_account(session, clock=clock, timezone="Europe/Berlin")
+    # These tests pin the policy mechanics; tests/adaptive covers how client history adapts them.
+    account.adaptive_reminders = False
+    return account
 
 
 @pytest.fixture

@@ -20,6 +20,9 @@ class ClientBase(BaseModel):
     notes: str | None = Field(default=None, max_length=10_000)
     reminders_paused: bool = False
     reminders_paused_until: date | None = None
+    adaptive_reminders: bool | None = Field(
+        default=None, description="Adapt reminders to how this client pays; null follows the account's setting"
+    )
 
     _tz = field_validator("timezone")(check_timezone)
 
@@ -38,6 +41,9 @@ class ClientUpdate(BaseModel):
     notes: str | None = Field(default=None, max_length=10_000)
     reminders_paused: bool | None = None
     reminders_paused_until: date | None = None
+    adaptive_reminders: bool | None = Field(
+        default=None, description="Adapt reminders to how this client pays; null follows the account's setting"
+    )
 
     _tz = field_validator("timezone")(check_timezone)
 
@@ -55,6 +61,11 @@ class ClientOut(BaseModel):
     notes: str | None
     reminders_paused: bool
     reminders_paused_until: date | None
+    adaptive_reminders: bool | None
+    needs_personal_follow_up: bool = Field(
+        description="The last invoices were paid only after the final notice: reach out in person"
+    )
+    follow_up_reason: str | None
     unsubscribed_at: datetime | None
     created_at: datetime
     updated_at: datetime

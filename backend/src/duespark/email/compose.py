@@ -16,6 +16,7 @@ from duespark.clock import Clock, today_in
 from duespark.email import links
 from duespark.email.message import OutgoingEmail
 from duespark.email.templates import (
+    PROFESSIONAL,
     Button,
     Layout,
     TemplateSource,
@@ -27,7 +28,7 @@ from duespark.email.templates import (
     spec_for,
 )
 from duespark.models import Account, Client, EmailTemplate, Invoice, User
-from duespark.models.enums import InvoiceStatus
+from duespark.models.enums import ClientType, InvoiceStatus
 from duespark.money import currency_exponent, format_for_people
 from duespark.settings import Settings
 
@@ -75,9 +76,10 @@ class ResolvedTemplate:
 
 
 def resolve_template(
-    session: Session | None, *, account_id: int | None, key: str, locales: list[str]
+    session: Session | None, *, account_id: int | None, key: str, locales: list[str], variant: str | None = None
 ) -> ResolvedTemplate:
-    """The best template for these locales: per locale, the account's own text before the default one."""
+    """The best template for these locales: per locale, the account's own text before the default one
+    (in the wording `variant`, such as "professional", where the default has it)."""
     overrides: dict[str, EmailTemplate] = {}
     if session is not None and account_id is not None:
         rows = session.scalars(
@@ -90,7 +92,7 @@ def resolve_template(
         if locale in overrides:
             row = overrides[locale]
             return ResolvedTemplate(TemplateSource(row.subject, row.body), locale, is_default=False)
-        default = default_template(locale, key)
+        default = default_template(locale, key, variant)
         if default is not None:
             return ResolvedTemplate(default, locale, is_default=True)
     raise LookupError(f"no template {key!r} in {locales}")
@@ -180,6 +182,18 @@ class ComposedEmail:
     is_default_template: bool
 
 
+def adaptive_for(account: Account, client: Client) -> bool:
+    """The client's own adaptive switch, else the account's."""
+    return account.adaptive_reminders if client.adaptive_reminders is None else client.adaptive_reminders
+
+
+def wording_variant(account: Account, client: Client) -> str | None:
+    """With adaptive reminders, enterprise clients read the professional wording of the default templates."""
+    if client.client_type == ClientType.enterprise and adaptive_for(account, client) is not False:
+        return PROFESSIONAL
+    return None
+
+
 def compose_invoice_email(
     *,
     account: Account,
@@ -198,7 +212,13 @@ def compose_invoice_email(
     if draft is not None:
         resolved = ResolvedTemplate(draft, candidates[0], is_default=False)
     else:
-        resolved = resolve_template(session, account_id=account.id, key=template_key, locales=candidates)
+        resolved = resolve_template(
+            session,
+            account_id=account.id,
+            key=template_key,
+            locales=candidates,
+            variant=wording_variant(account, client),
+        )
     locale = formatting_locale(resolved.locale, candidates)
     variables = invoice_variables(
         account=account,
@@ -283,6 +303,100 @@ def compose_reminder(
         session=session,
         to=to,
     ).email
+
+
+def compose_statement(
+    *,
+    account: Account,
+    client: Client,
+    invoices: list[tuple[Invoice, int]],
+    settings: Settings,
+    clock: Clock,
+    session: Session | None = None,
+) -> OutgoingEmail:
+    """One email listing several overdue invoices of a client, each with its own payment link.
+
+    `invoices` pairs each invoice with the reminder it stands for, so a click is credited to it.
+    """
+    spec = spec_for("statement")
+    candidates = locale_candidates(client.locale, account.locale)
+    resolved = resolve_template(session, account_id=account.id, key="statement", locales=candidates)
+    locale = formatting_locale(resolved.locale, candidates)
+    rows = [
+        invoice_variables(
+            account=account,
+            client=client,
+            invoice=invoice,
+            reminder_id=reminder_id,
+            settings=settings,
+            clock=clock,
+            locale=locale,
+        )
+        for invoice, reminder_id in invoices
+    ]
+    totals: dict[str, int] = {}
+    for invoice, _ in invoices:
+        totals[invoice.currency] = totals.get(invoice.currency, 0) + invoice.balance_minor
+    first = rows[0]
+    variables = {
+        "client_name": first["client_name"],
+        "client_company": first["client_company"],
+        "invoice_count": len(rows),
+        "total_due": " + ".join(format_for_people(minor, c, locale) for c, minor in sorted(totals.items())),
+        "invoices": [
+            {
+                "number": row["invoice_number"],
+                "amount_due": row["amount_due"],
+                "due_date": row["due_date"],
+                "days_overdue": row["days_overdue"],
+                "payment_link": row["payment_link"],
+            }
+            for row in rows
+        ],
+        "payment_instructions": first["payment_instructions"],
+        "sender_name": first["sender_name"],
+        "sender_company": first["sender_company"],
+        "unsubscribe_link": first["unsubscribe_link"],
+    }
+    parts = render_parts(spec, resolved.source, variables)
+    words = _strings(resolved.locale)
+    sender = sender_name(account)
+    unsubscribe = variables["unsubscribe_link"]
+    numbers = ", ".join(invoice.number for invoice, _ in invoices)
+    why = words["why"].format(sender=sender, number=numbers)
+    text = parts.text + f"\n--\n{why}\n{words['unsubscribe']}{words['colon']} {unsubscribe}\n"
+    html = render_html(
+        parts,
+        Layout(
+            language=_language(resolved.locale),
+            subject=parts.subject,
+            preheader=preheader_of(parts.text),
+            footer_lines=(why,),
+            footer_link=Button(unsubscribe, words["unsubscribe"]),
+        ),
+    )
+    from_email = from_address(settings, account)
+    return OutgoingEmail(
+        to=client.email or "",
+        from_email=from_email,
+        from_name=sender,
+        subject=parts.subject,
+        text=text,
+        html=html,
+        reply_to=account.sender_email,
+        headers={
+            "Message-ID": new_message_id(from_email),
+            "List-Unsubscribe": f"<{unsubscribe}>, <{links.unsubscribe_mailto(settings, account, client)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+        tag="statement",
+        metadata={
+            "account_id": str(account.id),
+            "invoice_id": str(invoices[0][0].id),
+            # Providers cap metadata (Postmark: 80 characters a value), so the lead reminder only.
+            "reminder_id": str(invoices[0][1]),
+        },
+    )
 
 
 def compose_account_email(

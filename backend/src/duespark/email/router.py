@@ -32,10 +32,11 @@ from duespark.email.schemas import (
 from duespark.email.templates import TemplateSource
 from duespark.email.unsubscribe_page import render_page
 from duespark.errors import DomainError, InvalidInput, NotFound, PermissionDenied, Unauthorized, error_responses
-from duespark.models import Account
+from duespark.models import Account, Reminder
 from duespark.ops.ratelimit import public_link_per_ip
+from duespark.reminders.service import reminder_explanation
 from duespark.signing import InvalidLink
-from duespark.tenancy import ObjectId
+from duespark.tenancy import ObjectId, get_owned
 
 log = structlog.get_logger(__name__)
 
@@ -132,16 +133,23 @@ def reset_template(key: str, session: SessionDep, account: AccountDep, locale: L
 def preview_reminder(
     data: PreviewIn, session: SessionDep, account: AccountDep, settings: SettingsDep, clock: ClockDep
 ) -> PreviewOut:
-    """Render a template for an invoice (or a sample) exactly as it would be sent; nothing is sent or stored."""
+    """Render a template for an invoice (or a sample, or a planned reminder) exactly as it would be sent;
+    nothing is sent or stored. A reminder's preview also says why it is planned the way it is."""
+    reminder = None
+    if data.reminder_id is not None:
+        reminder = get_owned(session, Reminder, data.reminder_id, account.id, what="Reminder")
+    key = reminder.template_key if reminder is not None else data.template_key
+    if key is None:
+        raise InvalidInput("template_key", "Give a template key, or a reminder_id to preview")
     draft = None
     if data.subject is not None or data.body is not None:
-        current = template_service.get_template(session, account=account, key=data.template_key, locale=data.locale)
+        current = template_service.get_template(session, account=account, key=key, locale=data.locale)
         draft = TemplateSource(subject=data.subject or current.subject, body=data.body or current.body)
     composed, _invoice = template_service.preview(
         session,
         account=account,
-        key=data.template_key,
-        invoice_id=data.invoice_id,
+        key=key,
+        invoice_id=reminder.invoice_id if reminder is not None else data.invoice_id,
         locale=data.locale,
         draft=draft,
         settings=settings,
@@ -149,7 +157,7 @@ def preview_reminder(
     )
     email = composed.email
     return PreviewOut(
-        template_key=data.template_key,
+        template_key=key,
         locale=composed.locale,
         is_default_template=composed.is_default_template,
         to=email.to,
@@ -159,6 +167,8 @@ def preview_reminder(
         text=email.text,
         html=email.html or "",
         headers=email.headers,
+        reminder_state=reminder.state if reminder is not None else None,
+        reminder_reason=reminder_explanation(reminder) if reminder is not None else None,
     )
 
 

@@ -51,8 +51,13 @@ class TemplateIn(BaseModel):
 
 
 class PreviewIn(BaseModel):
-    template_key: str = Field(description="friendly, due_today, firm, urgent, final or thank_you")
+    template_key: str | None = Field(
+        default=None, description="friendly, due_today, firm, urgent, final or thank_you; omit with reminder_id"
+    )
     invoice_id: ObjectId | None = Field(default=None, description="Omit for a sample invoice")
+    reminder_id: ObjectId | None = Field(
+        default=None, description="Preview this planned reminder: its invoice and its (adapted) template"
+    )
     locale: str | None = Field(default=None, description="For the sample invoice: the client's language")
     subject: str | None = Field(default=None, max_length=MAX_SUBJECT_CHARS, description="Unsaved subject to try")
     body: str | None = Field(default=None, max_length=4 * MAX_TEMPLATE_BYTES, description="Unsaved body to try")
@@ -69,6 +74,10 @@ class PreviewOut(BaseModel):
     text: str
     html: str
     headers: dict[str, str]
+    reminder_state: str | None = Field(default=None, description="With reminder_id: the reminder's state")
+    reminder_reason: str | None = Field(
+        default=None, description="With reminder_id: why it is planned this way (adaptations), in words"
+    )
 
     model_config = ConfigDict(populate_by_name=True)
 

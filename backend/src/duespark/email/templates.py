@@ -101,6 +101,28 @@ for _key, _description in (
     ("final", "Final notice naming the next steps"),
 ):
     register(TemplateSpec(_key, _description, "client", INVOICE_VARIABLES, payment_button=True))
+STATEMENT_VARIABLES = (
+    Variable("client_name", "The client's name", "Jordan Miller"),
+    Variable("client_company", "The client's company (empty for individuals)", "Globex Ltd"),
+    Variable("invoice_count", "How many invoices the statement lists", "3"),
+    Variable("total_due", "What is still to pay over all of them, per currency", "€3,750.00"),
+    Variable(
+        "invoices",
+        "The invoices, each with number, amount_due, due_date, days_overdue and payment_link",
+        "[{number: INV-1042, …}]",
+    ),
+    Variable("payment_instructions", "Your payment instructions from the account settings (may be empty)", ""),
+    Variable("sender_name", "Your sender name (account settings)", "Ada Lovelace"),
+    Variable("sender_company", "Your business name (the account name)", "Ada Design"),
+    Variable(
+        "unsubscribe_link", "The link that stops reminders to this client", "https://duespark.example/unsubscribe/…"
+    ),
+)
+# Not user-editable yet ("statement" is not the "client" audience): the sample data for checking
+# a user's text would need a list of invoices.
+register(
+    TemplateSpec("statement", "Several overdue invoices of one client in one email", "statement", STATEMENT_VARIABLES)
+)
 register(TemplateSpec("thank_you", "Thank-you after the invoice is paid in full", "client", INVOICE_VARIABLES))
 register(TemplateSpec("verify_email", "Confirms a user's email address after sign-up", "account", ACCOUNT_VARIABLES))
 register(TemplateSpec("password_reset", "Password reset link", "account", ACCOUNT_VARIABLES))
@@ -157,8 +179,17 @@ def default_locales() -> tuple[str, ...]:
     return tuple(sorted(p.name for p in TEMPLATES_DIR.iterdir() if p.is_dir()))
 
 
+# Wording variants of the default texts, in <locale>/<variant>/<key>.md: "professional" for
+# enterprise clients (reminders/adaptive.py); a key without a variant file uses the plain text.
+PROFESSIONAL = "professional"
+
+
 @cache
-def default_template(locale: str, key: str) -> TemplateSource | None:
+def default_template(locale: str, key: str, variant: str | None = None) -> TemplateSource | None:
+    if variant is not None:
+        path = TEMPLATES_DIR / locale / variant / f"{key}.md"
+        if path.is_file():
+            return parse_template_file(path.read_text(encoding="utf-8"))
     path = TEMPLATES_DIR / locale / f"{key}.md"
     if not path.is_file():
         return None

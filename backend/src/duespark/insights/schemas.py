@@ -78,6 +78,8 @@ class ClientInsightsOut(BaseModel):
     oldest_overdue: OverdueInvoiceOut | None = Field(description="The unpaid invoice with the oldest due date passed")
     open_invoices: list[OpenInvoiceOut] = Field(description="Up to 200 open invoices, soonest due first")
     open_invoices_total: int
+    needs_personal_follow_up: bool = Field(description="Paid the last invoices only after the final notice")
+    follow_up_reason: str | None
 
 
 class AgingOut(BaseModel):

@@ -146,7 +146,7 @@ def _mean_reminders_before_payment(session: Session, ctx: AccountClock, client_i
 def client_insights(
     session: Session, *, account_id: int, client_id: int, thresholds: RatingThresholds, clock: Clock
 ) -> ClientInsightsOut:
-    get_owned(session, Client, client_id, account_id, what="Client")
+    client = get_owned(session, Client, client_id, account_id, what="Client")
     ctx = account_clock(session, account_id=account_id, clock=clock)
     scope = {"account_id": account_id, "timezone": ctx.timezone, "as_of": ctx.now}
     stats = behaviour.client_stats(session, client_id=client_id, **scope)
@@ -183,6 +183,8 @@ def client_insights(
     open_total = session.scalar(select(func.count()).where(*unsettled).select_from(Invoice)) or 0
     return ClientInsightsOut(
         client_id=client_id,
+        needs_personal_follow_up=client.needs_personal_follow_up,
+        follow_up_reason=client.follow_up_reason,
         as_of=ctx.today,
         behaviour=behaviour_out,
         open_balance=[Amount(currency=c, amount=_money(int(total), c)) for c, total, _ in balances],

@@ -5,6 +5,7 @@ from duespark.models.api_token import ApiToken
 from duespark.models.base import Base
 from duespark.models.checkout_session import CheckoutSession
 from duespark.models.client import Client
+from duespark.models.client_adaptation import ClientAdaptation
 from duespark.models.email_template import EmailTemplate
 from duespark.models.invoice import Invoice
 from duespark.models.membership import Membership
@@ -28,6 +29,7 @@ __all__ = [
     "Base",
     "CheckoutSession",
     "Client",
+    "ClientAdaptation",
     "EmailTemplate",
     "Invoice",
     "Membership",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, SmallInteger, String, Text
+from sqlalchemy import Boolean, SmallInteger, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from duespark.models.base import Base, IdMixin, TimestampMixin
@@ -28,3 +28,7 @@ class Account(IdMixin, TimestampMixin, Base):
     send_window_start: Mapped[int] = mapped_column(SmallInteger, default=9 * 60, server_default="540")
     send_window_end: Mapped[int] = mapped_column(SmallInteger, default=17 * 60, server_default="1020")
     send_weekdays: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")
+    # Adaptive reminders: schedule and tone follow how each client pays (reminders/adaptive.py).
+    adaptive_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Overdue reminders of one client due the same day go out as one statement email.
+    merge_statements: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from duespark.models.base import Base, IdMixin, IdType, TimestampMixin
@@ -30,3 +30,8 @@ class Client(IdMixin, TimestampMixin, Base):
     deleted_at: Mapped[datetime | None]
     # Set for clients imported from Stripe, so a second import updates instead of duplicating.
     stripe_customer_id: Mapped[str | None] = mapped_column(String(255))
+    # Adaptive reminders for this client: None follows the account's switch.
+    adaptive_reminders: Mapped[bool | None] = mapped_column(Boolean)
+    # Set by the planner when the last invoices were paid only after the final notice.
+    needs_personal_follow_up: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    follow_up_reason: Mapped[str | None] = mapped_column(Text)

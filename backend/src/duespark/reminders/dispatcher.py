@@ -32,7 +32,7 @@ from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.selectable import Exists
 
 from duespark.clock import Clock
-from duespark.email.compose import compose_reminder
+from duespark.email.compose import compose_reminder, compose_statement
 from duespark.email.message import OutgoingEmail
 from duespark.email.providers.base import EmailProvider, PermanentSendError, SendResult, TransientSendError
 from duespark.email.service import can_send_reminders, normalize_email, suppressed_addresses
@@ -234,8 +234,8 @@ class Dispatcher:
         batches = 0
         while max_batches is None or batches < max_batches:
             claimed_before = stats.claimed
-            for item in self._claim_batch(stats, first=batches == 0):
-                self._send(item, stats)
+            for group in statement_groups(self._claim_batch(stats, first=batches == 0), self.clock.now()):
+                self._send_group(group, stats)
             batches += 1
             if stats.claimed == claimed_before:
                 break
@@ -350,58 +350,80 @@ class Dispatcher:
     # -- send ------------------------------------------------------------------------------
 
     def _send(self, item: Claimed, stats: DispatchStats) -> None:
-        reminder = item.reminder
+        self._send_group([item], stats)
+
+    def _send_group(self, items: list[Claimed], stats: DispatchStats) -> None:
+        """One email for the rows: a reminder for one, a statement for several (same client and day).
+        The rows share the email's fate: all sent, or each retried or failed with the same error."""
+        lead = items[0]
+
+        def fail(**kwargs) -> None:
+            for item in items:
+                self._record_failure(item, stats, **kwargs)
+
         try:
-            email = self.compose(item)
+            email = self.compose(items)
         except Exception as exc:
-            log.exception("reminder.compose_failed", reminder_id=reminder.id)
-            self._record_failure(item, stats, permanent=True, reason="render_failed", error=str(exc))
+            log.exception("reminder.compose_failed", reminder_id=lead.reminder.id)
+            fail(permanent=True, reason="render_failed", error=str(exc))
             return
         if email is None:
-            self._record_failure(
-                item,
-                stats,
+            fail(
                 permanent=True,
                 reason="no_address",
                 error="The client has no email address; add one, then use send now.",
             )
             return
-        if not self._mark_send_intent(item):
-            stats.lost_leases += 1
-            log.warning("reminder.lease_lost", reminder_id=reminder.id)
+        if not self._mark_send_intent(items):
+            stats.lost_leases += len(items)
+            log.warning("reminder.lease_lost", reminder_ids=[item.reminder.id for item in items])
             return
         started = time.perf_counter()
         try:
             result = self.provider.send(email)
         except PermanentSendError as exc:
-            self._record_failure(item, stats, permanent=True, reason="rejected", error=str(exc), email=email)
+            fail(permanent=True, reason="rejected", error=str(exc), email=email)
             return
         except TransientSendError as exc:
-            self._record_failure(item, stats, permanent=False, reason="retrying", error=str(exc))
+            fail(permanent=False, reason="retrying", error=str(exc))
             return
         except Exception as exc:
             # An unknown provider error is retried, never swallowed; the attempt limit bounds it.
-            log.exception("reminder.provider_error", reminder_id=reminder.id)
-            self._record_failure(item, stats, permanent=False, reason="retrying", error=f"{type(exc).__name__}: {exc}")
+            log.exception("reminder.provider_error", reminder_id=lead.reminder.id)
+            fail(permanent=False, reason="retrying", error=f"{type(exc).__name__}: {exc}")
             return
         finally:
             observe_send(time.perf_counter() - started, self.provider.name)
-        self._record_sent(item, email, result, stats)
+        self._record_sent(items, email, result, stats)
 
-    def compose(self, item: Claimed) -> OutgoingEmail | None:
-        """The email for a claimed row; in test mode addressed to the account's owner and marked."""
+    def compose(self, items: list[Claimed]) -> OutgoingEmail | None:
+        """The email for claimed rows; in test mode addressed to the account's owner and marked.
+
+        Several rows make one statement, with the first row's Message-ID: recovered after a crash
+        and claimed together again, they resend with the same id."""
+        item = items[0]
         # A short read-only session: the account's own templates override the defaults.
         with self.session_factory() as session:
-            email = compose_reminder(
-                session=session,
-                account=item.account,
-                client=item.client,
-                invoice=item.invoice,
-                template_key=item.reminder.template_key,
-                reminder_id=item.reminder.id,
-                settings=self.settings,
-                clock=self.clock,
-            )
+            if len(items) == 1:
+                email = compose_reminder(
+                    session=session,
+                    account=item.account,
+                    client=item.client,
+                    invoice=item.invoice,
+                    template_key=item.reminder.template_key,
+                    reminder_id=item.reminder.id,
+                    settings=self.settings,
+                    clock=self.clock,
+                )
+            else:
+                email = compose_statement(
+                    session=session,
+                    account=item.account,
+                    client=item.client,
+                    invoices=[(i.invoice, i.reminder.id) for i in items],
+                    settings=self.settings,
+                    clock=self.clock,
+                )
         headers = {**email.headers, "Message-ID": message_id_for(item.reminder.id, email.from_email)}
         if item.account.test_mode:
             recipient = item.owner_email or item.account.sender_email
@@ -430,69 +452,118 @@ class Dispatcher:
             Reminder.claimed_by == item.token,
         )
 
-    def _mark_send_intent(self, item: Claimed) -> bool:
-        """Committed before the provider call; False when another worker has taken the row over."""
+    def _mark_send_intent(self, items: list[Claimed]) -> bool:
+        """Committed before the provider call; False when another worker has taken a row over
+        (then nothing is marked, and this worker sends nothing)."""
         now = self.clock.now()
         with self._transaction() as session:
             result = session.connection().execute(
-                update(Reminder).where(self._fenced(item)).values(send_intent_at=now, updated_at=now)
+                update(Reminder)
+                .where(
+                    Reminder.id.in_([item.reminder.id for item in items]),
+                    Reminder.state == ReminderState.sending,
+                    Reminder.claimed_by == items[0].token,
+                )
+                .values(send_intent_at=now, updated_at=now)
             )
-            return result.rowcount == 1
+            if result.rowcount != len(items):
+                session.rollback()
+                return False
+            return True
 
-    def _record_sent(self, item: Claimed, email: OutgoingEmail, result: SendResult, stats: DispatchStats) -> None:
+    def _record_sent(
+        self, items: list[Claimed], email: OutgoingEmail, result: SendResult, stats: DispatchStats
+    ) -> None:
         # Core statements on the session's connection: this runs once per email, so it stays lean.
         now = self.clock.now()
-        is_test = item.account.test_mode
-        uncertain = item.reminder.uncertain_sends
+        lead = items[0]
         with self._transaction() as session:
             connection = session.connection()
-            updated = connection.execute(
-                update(Reminder)
-                .where(self._fenced(item))
-                .values(
-                    state=ReminderState.sent,
-                    reason="sent_again_after_crash" if uncertain else None,
-                    detail=(
-                        "Sent again after a worker crash; the client may have received it twice "
-                        "(same Message-ID, so most mail programs show one)."
-                        if uncertain
-                        else None
-                    ),
-                    sent_at=now,
-                    provider_message_id=result.provider_message_id,
-                    is_test=is_test,
-                    lease_expires_at=None,
-                    updated_at=now,
-                )
+            for item in items:
+                if not self._record_one_sent(connection, item, lead, len(items), result, email, now):
+                    # Our lease ran out and another worker took the row over; it sends with the same
+                    # Message-ID and records the outcome, so this attempt leaves no second record.
+                    session.rollback()
+                    stats.lost_leases += len(items)
+                    log.warning("reminder.sent_after_lease_lost", reminder_id=item.reminder.id)
+                    return
+        for item in items:
+            stats.sent += 1
+            record_reminder_event("sent", item.reminder.template_key, self.provider.name)
+            log.info(
+                "reminder.sent",
+                reminder_id=item.reminder.id,
+                invoice_id=item.invoice.id,
+                is_test=item.account.test_mode,
             )
-            if updated.rowcount != 1:
-                # Our lease ran out and another worker took the row over; it sends with the same
-                # Message-ID and records the outcome, so this attempt leaves no second record.
-                session.rollback()
-                stats.lost_leases += 1
-                log.warning("reminder.sent_after_lease_lost", reminder_id=item.reminder.id)
-                return
-            connection.execute(
-                insert(Message).values(
-                    account_id=item.account.id,
-                    client_id=item.client.id,
-                    invoice_id=item.invoice.id,
-                    reminder_id=item.reminder.id,
-                    kind="reminder",
-                    template_key=item.reminder.template_key,
-                    to_email=email.to,
-                    subject=email.subject,
-                    provider=self.provider.name,
-                    provider_message_id=result.provider_message_id,
-                    status="sent",
-                    is_test=is_test,
-                    created_at=now,
-                    sent_at=now,
-                )
+
+    def _record_one_sent(
+        self,
+        connection: Connection,
+        item: Claimed,
+        lead: Claimed,
+        merged: int,
+        result: SendResult,
+        email: OutgoingEmail,
+        now: datetime,
+    ) -> bool:
+        is_test = item.account.test_mode
+        if item is not lead:
+            reason, detail = (
+                "merged_into_statement",
+                f"Merged into one statement email with {merged - 1} other overdue "
+                f"invoice{'s' if merged > 2 else ''} of this client (sent with reminder {lead.reminder.id}).",
             )
-        stats.sent += 1
-        record_reminder_event("sent", item.reminder.template_key, self.provider.name)
-        log.info("reminder.sent", reminder_id=item.reminder.id, invoice_id=item.invoice.id, is_test=is_test)
+        elif item.reminder.uncertain_sends:
+            reason, detail = (
+                "sent_again_after_crash",
+                "Sent again after a worker crash; the client may have received it twice "
+                "(same Message-ID, so most mail programs show one).",
+            )
+        else:
+            reason, detail = (
+                ("statement", f"Sent as one statement listing {merged} overdue invoices.")
+                if merged > 1
+                else (None, None)
+            )
+        updated = connection.execute(
+            update(Reminder)
+            .where(self._fenced(item))
+            .values(
+                state=ReminderState.sent,
+                reason=reason,
+                detail=detail,
+                sent_at=now,
+                provider_message_id=result.provider_message_id,
+                is_test=is_test,
+                lease_expires_at=None,
+                updated_at=now,
+            )
+        )
+        if updated.rowcount != 1:
+            return False
+        if item is not lead:
+            # One email, one message row (provider ids are unique); the merged rows carry its id.
+            return True
+        connection.execute(
+            insert(Message).values(
+                account_id=item.account.id,
+                client_id=item.client.id,
+                invoice_id=item.invoice.id,
+                reminder_id=item.reminder.id,
+                kind="reminder",
+                template_key="statement" if merged > 1 else item.reminder.template_key,
+                to_email=email.to,
+                subject=email.subject,
+                provider=self.provider.name,
+                provider_message_id=result.provider_message_id,
+                status="sent",
+                is_test=is_test,
+                created_at=now,
+                sent_at=now,
+            )
+        )
+        return True
 
     def _record_failure(
         self,
@@ -558,6 +629,21 @@ class Dispatcher:
         reminder.lease_expires_at = None
         reminder.claimed_by = None
         reminder.updated_at = now
+
+
+def statement_groups(items: list[Claimed], now: datetime) -> list[list[Claimed]]:
+    """Claimed rows in sending order, with the overdue steps of one client due the same local day
+    together (when the account merges statements): each group is one email."""
+    groups: dict[tuple[int, int, date] | int, list[Claimed]] = {}
+    for item in items:
+        merge = item.account.merge_statements and item.reminder.offset_days > 0 and not item.reminder.manual
+        if merge:
+            day = now.astimezone(zone(item.client.timezone or item.account.timezone)).date()
+            key: tuple[int, int, date] | int = (item.account.id, item.client.id, day)
+        else:
+            key = item.reminder.id
+        groups.setdefault(key, []).append(item)
+    return list(groups.values())
 
 
 def _cancel_reason(reminder: Reminder, invoice: Invoice, client: Client) -> str | None:

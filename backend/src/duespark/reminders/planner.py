@@ -35,6 +35,8 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -42,9 +44,20 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from duespark.clock import Clock
-from duespark.models import Account, Client, Invoice, Reminder, ReminderPolicy, ReminderPolicyStep, ReminderSendSlot
+from duespark.insights.behaviour import RatingThresholds
+from duespark.models import (
+    Account,
+    Client,
+    ClientAdaptation,
+    Invoice,
+    Reminder,
+    ReminderPolicy,
+    ReminderPolicyStep,
+    ReminderSendSlot,
+)
 from duespark.models.base import UTCDateTime
 from duespark.models.enums import InvoiceStatus
+from duespark.reminders import adaptive
 from duespark.reminders.policy import DEFAULT_STEPS, SendWindow
 
 PLANNABLE_STATUSES = (InvoiceStatus.open.value, InvoiceStatus.partially_paid.value)
@@ -85,12 +98,15 @@ def plan(
     account_id: int | None = None,
 ) -> PlanResult:
     """Plan the named invoices, or every invoice that needs planning (optionally of one account)."""
+    # The default rating thresholds: request paths plan without settings, and the worker must
+    # rate clients the same way, or each would undo the other's adaptations.
+    thresholds = RatingThresholds()
     if invoice_ids is None:
-        return _Planner(session, clock.now(), None, account_id).run()
+        return _Planner(session, clock.now(), None, account_id, thresholds).run()
     result = PlanResult()
     ids = list(invoice_ids)
     for start in range(0, len(ids), EXPLICIT_CHUNK):
-        result.add(_Planner(session, clock.now(), ids[start : start + EXPLICIT_CHUNK], account_id).run())
+        result.add(_Planner(session, clock.now(), ids[start : start + EXPLICIT_CHUNK], account_id, thresholds).run())
     return result
 
 
@@ -100,8 +116,16 @@ def mark_for_planning(session: Session, *conditions: ColumnElement[bool]) -> Non
 
 
 class _Planner:
-    def __init__(self, session: Session, now: datetime, invoice_ids: list[int] | None, account_id: int | None):
+    def __init__(
+        self,
+        session: Session,
+        now: datetime,
+        invoice_ids: list[int] | None,
+        account_id: int | None,
+        thresholds: RatingThresholds,
+    ):
         self.session = session
+        self.thresholds = thresholds
         self.now = now
         self.invoice_ids = invoice_ids
         self.account_id = account_id
@@ -112,6 +136,7 @@ class _Planner:
         if not self._anything_to_plan():
             return result  # the common periodic run: one scan, no writes
         self._ensure_default_policies()
+        self._refresh_adaptations()
         result.slots_computed = self._fill_missing_slots()
         result.canceled = self._cancel_outdated()
         result.rescheduled = self._reschedule_changed()
@@ -148,8 +173,16 @@ class _Planner:
         """Every (invoice, step) the plan wants, with the local date and window of its send slot."""
         invoice, client, account = aliased(Invoice), aliased(Client), aliased(Account)
         client_policy, account_policy = aliased(ReminderPolicy), aliased(ReminderPolicy)
-        step = aliased(ReminderPolicyStep)
-        step_date = self._add_days(invoice.due_date, step.offset_days)
+        step = self._steps()
+        adaptation = aliased(ClientAdaptation)
+        adapted = adaptive.adapt_step(
+            adaptation=adaptation,
+            client_name=client.name,
+            offset_days=step.c.offset_days,
+            template_key=step.c.template_key,
+            extra=step.c.extra,
+        )
+        step_date = self._add_days(invoice.due_date, step.c.offset_days)
         # A pause with an end date holds the steps until then; an open-ended pause plans nothing.
         client_pause = case((client.reminders_paused, client.reminders_paused_until), else_=null())
         invoice_pause = case((invoice.reminders_paused, invoice.reminders_paused_until), else_=null())
@@ -161,9 +194,12 @@ class _Planner:
                 invoice.id.label("invoice_id"),
                 invoice.account_id.label("account_id"),
                 invoice.due_date.label("due_date"),
-                step.step_key.label("step_key"),
-                step.offset_days.label("offset_days"),
-                step.template_key.label("template_key"),
+                step.c.step_key.label("step_key"),
+                step.c.offset_days.label("offset_days"),
+                adapted.template_key.label("template_key"),
+                adapted.state.label("state"),
+                adapted.reason.label("reason"),
+                adapted.detail.label("detail"),
                 send_date.label("send_date"),
                 func.coalesce(client.timezone, account.timezone, type_=String).label("timezone"),
                 account.send_window_start.label("window_start"),
@@ -177,8 +213,10 @@ class _Planner:
                 account_policy,
                 and_(account_policy.account_id == invoice.account_id, account_policy.client_id.is_(None)),
             )
-            .join(step, step.policy_id == func.coalesce(client_policy.id, account_policy.id))
+            .join(step, step.c.policy_id == func.coalesce(client_policy.id, account_policy.id))
+            .outerjoin(adaptation, adaptation.client_id == client.id)
             .where(
+                adapted.wanted,
                 self._scope(invoice, client),
                 invoice.status.in_(PLANNABLE_STATUSES),
                 invoice.reminders_excluded.is_(False),
@@ -188,6 +226,28 @@ class _Planner:
                 client.deleted_at.is_(None),
             )
         )
+
+    @staticmethod
+    def _steps():
+        """Every policy's steps, plus the extra early step a chronic late payer may get: offered
+        to each policy without a step that early, kept by `_desired` only for those clients."""
+        step, policy = aliased(ReminderPolicyStep), aliased(ReminderPolicy)
+        has_early_step = exists().where(step.policy_id == policy.id, step.offset_days <= adaptive.EXTRA_STEP_OFFSET)
+        policy_steps = select(
+            step.policy_id.label("policy_id"),
+            step.offset_days.label("offset_days"),
+            step.step_key.label("step_key"),
+            step.template_key.label("template_key"),
+            false().label("extra"),
+        )
+        extra_steps = select(
+            policy.id,
+            literal(adaptive.EXTRA_STEP_OFFSET),
+            literal(adaptive.EXTRA_STEP_KEY),
+            literal("friendly"),
+            true(),
+        ).where(~has_early_step, exists().where(ReminderPolicyStep.policy_id == policy.id))
+        return union_all(policy_steps, extra_steps).subquery("steps")
 
     def _desired_once(self):
         """`_desired()` computed once per statement.
@@ -250,6 +310,22 @@ class _Planner:
                 ],
             )
 
+    def _refresh_adaptations(self) -> None:
+        invoice, client = aliased(Invoice), aliased(Client)
+        clients = (
+            select(invoice.client_id).join(client, client.id == invoice.client_id).where(self._scope(invoice, client))
+        )
+        changed = adaptive.refresh(self.session, clients=clients, now=self.now, thresholds=self.thresholds)
+        if changed:
+            # Their other open invoices follow the new adaptation: this run plans them when it
+            # scans for unplanned invoices, the next periodic run otherwise.
+            mark_for_planning(
+                self.session,
+                Invoice.client_id.in_(changed),
+                Invoice.status.in_(PLANNABLE_STATUSES),
+                Invoice.reminders_planned_at.is_not(None),
+            )
+
     def _fill_missing_slots(self) -> int:
         desired = self._desired_once()
         slot = aliased(ReminderSendSlot)
@@ -296,6 +372,7 @@ class _Planner:
             (and_(Invoice.reminders_paused, Invoice.reminders_paused_until.is_(None)), "paused"),
             (and_(Client.reminders_paused, Client.reminders_paused_until.is_(None)), "client_paused"),
             (Reminder.due_date != Invoice.due_date, "due_date_changed"),
+            (Reminder.reason == adaptive.EXTRA_STEP, "adaptation_changed"),
             else_="policy_changed",
         )
         result = self.session.execute(
@@ -321,6 +398,9 @@ class _Planner:
                 desired.c.due_date,
                 desired.c.step_key,
                 desired.c.template_key,
+                desired.c.state,
+                desired.c.reason,
+                desired.c.detail,
                 slot.send_at,
             )
             .join(slot, self._slot_join(desired, slot))
@@ -328,6 +408,9 @@ class _Planner:
         )
         # A retry or a send-now keeps its own next attempt; an untouched row moves with its slot.
         untouched = and_(Reminder.attempts == 0, Reminder.manual.is_(False))
+        # An adaptation's reason replaces the row's; one no longer adapted loses its old one.
+        was_adapted = Reminder.reason.like("adaptive\\_%", escape="\\")
+        skip = and_(wanted.c.state == ReminderState.skipped, Reminder.manual.is_(False))
         result = self.session.execute(
             update(Reminder)
             .where(
@@ -335,11 +418,24 @@ class _Planner:
                 Reminder.due_date == wanted.c.due_date,
                 Reminder.step_key == wanted.c.step_key,
                 Reminder.state == ReminderState.pending,
-                or_(Reminder.scheduled_for != wanted.c.send_at, Reminder.template_key != wanted.c.template_key),
+                or_(
+                    Reminder.scheduled_for != wanted.c.send_at,
+                    Reminder.template_key != wanted.c.template_key,
+                    skip,
+                    and_(wanted.c.reason.is_not(None), Reminder.detail.is_distinct_from(wanted.c.detail)),
+                    and_(wanted.c.reason.is_(None), was_adapted),
+                ),
             )
             .values(
                 scheduled_for=wanted.c.send_at,
                 template_key=wanted.c.template_key,
+                state=case((skip, ReminderState.skipped), else_=ReminderState.pending),
+                reason=case(
+                    (wanted.c.reason.is_not(None), wanted.c.reason), (was_adapted, null()), else_=Reminder.reason
+                ),
+                detail=case(
+                    (wanted.c.reason.is_not(None), wanted.c.detail), (was_adapted, null()), else_=Reminder.detail
+                ),
                 next_attempt_at=case((untouched, wanted.c.send_at), else_=Reminder.next_attempt_at),
                 updated_at=self.now,
             )
@@ -360,7 +456,9 @@ class _Planner:
                 desired.c.offset_days,
                 desired.c.template_key,
                 slot.send_at,
-                literal(ReminderState.pending),
+                desired.c.state,
+                desired.c.reason,
+                desired.c.detail,
                 literal(0),
                 slot.send_at,
                 literal(0),
@@ -385,6 +483,8 @@ class _Planner:
                     "template_key",
                     "scheduled_for",
                     "state",
+                    "reason",
+                    "detail",
                     "attempts",
                     "next_attempt_at",
                     "uncertain_sends",

@@ -61,11 +61,19 @@ class SendWindowOut(BaseModel):
 class ReminderPolicyIn(BaseModel):
     steps: list[StepIn] = Field(max_length=200, description="At most 20 steps, each offset used once")
     send_window: SendWindowIn | None = None
+    adaptive: bool | None = Field(
+        default=None, description="Adapt schedule and tone to how each client pays (omit to keep the setting)"
+    )
+    merge_statements: bool | None = Field(
+        default=None, description="Send a client's overdue reminders due the same day as one statement email"
+    )
 
 
 class ReminderPolicyOut(BaseModel):
     steps: list[StepOut]
     send_window: SendWindowOut
+    adaptive: bool = Field(description="Schedule and tone adapt to how each client pays (docs/reminders.md)")
+    merge_statements: bool
 
 
 class ClientPolicyIn(BaseModel):

@@ -16,6 +16,7 @@ from duespark.clock import Clock
 from duespark.errors import Conflict, InvalidInput
 from duespark.invoices.events import InvoiceChange
 from duespark.models import Account, Client, Invoice, Reminder, ReminderPolicy, ReminderPolicyStep
+from duespark.reminders import adaptive
 from duespark.reminders.planner import PLANNABLE_STATUSES, ReminderState, mark_for_planning, plan
 from duespark.reminders.policy import DEFAULT_STEPS, SendWindow, Step, format_clock_time, validate_steps, zone
 from duespark.reminders.schemas import (
@@ -48,7 +49,15 @@ REASON_TEXT = {
     "policy_changed": "The reminder policy changed and no longer has this step for this invoice.",
     "canceled_by_user": "Canceled by you.",
     "send_now": "Going out now, as you asked.",
+    **adaptive.REASON_TEXT,
+    "statement": "Sent as one statement email listing this client's overdue invoices.",
+    "merged_into_statement": "Merged into one statement email with the client's other overdue invoices.",
 }
+
+
+def reminder_explanation(reminder: Reminder) -> str | None:
+    """The reason in words, as the timeline and the preview show it."""
+    return reminder.detail or REASON_TEXT.get(reminder.reason or "")
 
 
 def on_invoice_change(session: Session, change: InvoiceChange, invoice_ids: Sequence[int], clock: Clock) -> None:
@@ -137,7 +146,12 @@ def get_account_policy(session: Session, *, account_id: int, clock: Clock) -> Re
     account = session.get(Account, account_id)
     assert account is not None
     policy = _account_policy(session, account_id, clock)
-    return ReminderPolicyOut(steps=_steps_out(_policy_steps(session, policy.id)), send_window=_window_out(account))
+    return ReminderPolicyOut(
+        steps=_steps_out(_policy_steps(session, policy.id)),
+        send_window=_window_out(account),
+        adaptive=account.adaptive_reminders,
+        merge_statements=account.merge_statements,
+    )
 
 
 def put_account_policy(session: Session, *, account_id: int, data: ReminderPolicyIn, clock: Clock) -> ReminderPolicyOut:
@@ -149,6 +163,12 @@ def put_account_policy(session: Session, *, account_id: int, data: ReminderPolic
         account.send_window_start = window.start_minute
         account.send_window_end = window.end_minute
         account.send_weekdays = window.weekdays
+        account.updated_at = clock.now()
+    if data.adaptive is not None:
+        account.adaptive_reminders = data.adaptive
+        account.updated_at = clock.now()
+    if data.merge_statements is not None:
+        account.merge_statements = data.merge_statements
         account.updated_at = clock.now()
     _replace_steps(session, _account_policy(session, account_id, clock), steps, clock)
     _replan(session, clock, account_id, Invoice.account_id == account_id)
@@ -271,7 +291,7 @@ def reminder_out(reminder: Reminder) -> ReminderOut:
         scheduled_for=reminder.scheduled_for,
         state=reminder.state,  # type: ignore[arg-type]
         reason=reminder.reason,
-        explanation=reminder.detail or REASON_TEXT.get(reminder.reason or ""),
+        explanation=reminder_explanation(reminder),
         attempts=reminder.attempts,
         next_attempt_at=reminder.next_attempt_at if reminder.state == ReminderState.pending else None,
         sent_at=reminder.sent_at,
