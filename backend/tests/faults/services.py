@@ -6,6 +6,7 @@ touched. initdb refuses to run as root, so as root the cluster belongs to the `p
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -84,10 +85,8 @@ class OwnPostgres:
         _wait_for_port(self.port, up=False)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError, AssertionError):
             self.stop("immediate")
-        except (subprocess.CalledProcessError, AssertionError):
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
 

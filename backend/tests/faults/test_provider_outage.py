@@ -8,6 +8,7 @@ reminder (no hot loop).
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from collections import defaultdict
@@ -112,7 +113,7 @@ def test_provider_outage_loses_nothing_and_respects_backoff(db, tmp_path):
     outage_ends = postmark.started + OUTAGE[-1][0]
     for times in postmark.attempts.values():
         # Attempt n failed; the next waits at least half the n-th backoff step (the fixed half).
-        for attempt, (earlier, later) in enumerate(zip(times, times[1:], strict=False), start=1):
+        for attempt, (earlier, later) in enumerate(itertools.pairwise(times), start=1):
             assert later - earlier >= timedelta(seconds=BASE_SECONDS * 2 ** (attempt - 1) / 2)
         failed = [t for t in times if t < outage_ends]
         assert len(failed) <= 6, "backoff keeps the calls during a 10-minute outage few"
