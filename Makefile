@@ -74,3 +74,8 @@ bench-insights: install
 	$(PY) bench/insights_bench.py
 
 bench: bench-insights
+
+# Fault injection (issue #9): SIGKILLed workers at full scale (5,000 reminders, 10 kills), provider outage,
+# PostgreSQL restart and Redis stop on servers the tests start themselves. `make test` runs a bounded variant.
+test-faults: install
+	cd backend && DUESPARK_FAULTS_SCALE=full ../$(VENV)/bin/pytest -q -p no:cacheprovider -m faults -s
