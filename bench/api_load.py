@@ -28,10 +28,9 @@ import httpx
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from reminders_bench import create_database, drop_database  # noqa: E402
-
-from duespark import migrate  # noqa: E402
-from duespark.db import make_engine  # noqa: E402
+from duespark import migrate
+from duespark.db import make_engine
+from reminders_bench import create_database, drop_database
 
 PASSWORD = "correct horse battery staple"
 NOW = datetime.now(UTC)
@@ -98,7 +97,15 @@ class Server:
             "DUESPARK_LOG_JSON": "true",
             "DUESPARK_LOG_LEVEL": "WARNING",
         }
-        command = [sys.executable, "-m", "duespark", "serve", "--no-migrate", "--host", "127.0.0.1"]
+        command = [
+            sys.executable,
+            "-m",
+            "duespark",
+            "serve",
+            "--no-migrate",
+            "--host",
+            "127.0.0.1",
+        ]
         command += ["--port", str(self.port), "--workers", str(workers)]
         with log.open("wb") as out:
             self.process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -206,7 +213,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--postgres",
-        default=os.environ.get("DUESPARK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        default=os.environ.get(
+            "DUESPARK_TEST_POSTGRES_URL",
+            "postgresql://postgres@127.0.0.1:5432/postgres",
+        ),
     )
     args = parser.parse_args()
 
@@ -218,9 +228,13 @@ def main() -> None:
         migrate.upgrade(engine)
         server = Server(url, args.workers, workdir / "serve.log")
         httpx.post(
-            f"{server.base}/api/auth/register", json={"email": "load@example.com", "password": PASSWORD, "name": "Load"}
+            f"{server.base}/api/auth/register",
+            json={"email": "load@example.com", "password": PASSWORD, "name": "Load"},
         ).raise_for_status()
-        signed_in = httpx.post(f"{server.base}/api/auth/login", json={"email": "load@example.com", "password": PASSWORD})
+        signed_in = httpx.post(
+            f"{server.base}/api/auth/login",
+            json={"email": "load@example.com", "password": PASSWORD},
+        )
         token = signed_in.raise_for_status().json()["access_token"]
         with engine.connect() as conn:
             account_id = conn.scalar(text("SELECT id FROM accounts ORDER BY id LIMIT 1"))
@@ -235,7 +249,15 @@ def main() -> None:
         rows = []
         for name, request in endpoints(invoice_ids, client_ids).items():
             asyncio.run(load(server.base, token, request, seconds=2, connections=args.connections))  # warm-up
-            result = asyncio.run(load(server.base, token, request, seconds=args.seconds, connections=args.connections))
+            result = asyncio.run(
+                load(
+                    server.base,
+                    token,
+                    request,
+                    seconds=args.seconds,
+                    connections=args.connections,
+                )
+            )
             rows.append((name, result))
     finally:
         if server is not None:

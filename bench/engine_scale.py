@@ -21,14 +21,13 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from reminders_bench import NOW, SlowProvider, create_database, drop_database, seed  # noqa: E402
-
-from duespark import migrate  # noqa: E402
-from duespark.clock import FixedClock  # noqa: E402
-from duespark.db import make_engine, make_session_factory  # noqa: E402
-from duespark.reminders.dispatcher import Dispatcher  # noqa: E402
-from duespark.reminders.worker import plan_with_retry  # noqa: E402
-from duespark.settings import Settings  # noqa: E402
+from duespark import migrate
+from duespark.clock import FixedClock
+from duespark.db import make_engine, make_session_factory
+from duespark.reminders.dispatcher import Dispatcher
+from duespark.reminders.worker import plan_with_retry
+from duespark.settings import Settings
+from reminders_bench import NOW, SlowProvider, create_database, drop_database, seed
 
 
 def child(job: str, url: str, dispatch: int) -> None:
@@ -39,9 +38,12 @@ def child(job: str, url: str, dispatch: int) -> None:
     engine = make_engine(url, pool_size=10)
     factory = make_session_factory(engine)
     settings = Settings(
-        env="test", database_url=url, secret_keys=["bench" * 10], email_from="reminders@duespark.test",
+        env="test",
+        database_url=url,
+        secret_keys=["bench" * 10],
+        email_from="reminders@duespark.test",
         data_dir=Path("/tmp/duespark-bench"),
-    )  # fmt: skip
+    )
     started = time.perf_counter()
     if job == "plan":
         result = plan_with_retry(factory, FixedClock(NOW))
@@ -49,7 +51,11 @@ def child(job: str, url: str, dispatch: int) -> None:
     else:
         clock = FixedClock(NOW + timedelta(minutes=1))
         dispatcher = Dispatcher(
-            session_factory=factory, settings=settings, provider=SlowProvider(), clock=clock, worker_id="scale"
+            session_factory=factory,
+            settings=settings,
+            provider=SlowProvider(),
+            clock=clock,
+            worker_id="scale",
         )
         dispatcher.run(max_batches=1)  # catch-up over every due row, and a first batch
         started = time.perf_counter()
@@ -62,7 +68,16 @@ def child(job: str, url: str, dispatch: int) -> None:
 
 def run_child(job: str, url: str, dispatch: int) -> dict[str, object]:
     output = subprocess.run(
-        [sys.executable, __file__, "--child", job, "--url", url, "--dispatch", str(dispatch)],
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            job,
+            "--url",
+            url,
+            "--dispatch",
+            str(dispatch),
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -77,7 +92,10 @@ def main() -> None:
     parser.add_argument("--dispatch", type=int, default=3_000)
     parser.add_argument(
         "--postgres",
-        default=os.environ.get("DUESPARK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        default=os.environ.get(
+            "DUESPARK_TEST_POSTGRES_URL",
+            "postgresql://postgres@127.0.0.1:5432/postgres",
+        ),
     )
     parser.add_argument("--child", choices=["plan", "dispatch"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -94,10 +112,24 @@ def main() -> None:
         started = time.perf_counter()
         seed(engine, args.invoices)
         engine.dispose()
-        rows.append(("seed open invoices", f"{time.perf_counter() - started:.1f} s", "", f"{args.invoices:,} invoices"))
+        rows.append(
+            (
+                "seed open invoices",
+                f"{time.perf_counter() - started:.1f} s",
+                "",
+                f"{args.invoices:,} invoices",
+            )
+        )
         for job in ("plan", "dispatch"):
             result = run_child(job, url, args.dispatch)
-            rows.append((f"worker: {job}", f"{result['seconds']:.1f} s", f"{result['peak_mib']:.0f} MiB", result["detail"]))
+            rows.append(
+                (
+                    f"worker: {job}",
+                    f"{result['seconds']:.1f} s",
+                    f"{result['peak_mib']:.0f} MiB",
+                    result["detail"],
+                )
+            )
     finally:
         drop_database(args.postgres, url)
 

@@ -31,18 +31,17 @@ from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.orm import Session
+
 from duespark import demo, migrate
 from duespark.clock import FixedClock
 from duespark.db import make_engine, make_session_factory
 from duespark.insights import behaviour, forecast, service
 from duespark.insights.behaviour import DelayStats, RatingThresholds
 from duespark.models import Account, Client, Invoice, Message, Payment
-from sqlalchemy import Engine, insert, select
-from sqlalchemy.orm import Session
 
-POSTGRES_SERVER_URL = os.environ.get(
-    "DUESPARK_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
+POSTGRES_SERVER_URL = os.environ.get("DUESPARK_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 TIMEZONE = "Europe/Berlin"
 CLIENTS = 500
@@ -141,15 +140,11 @@ def build_synthetic(session: Session, *, invoices: int, seed: int = 11) -> Synth
                 "updated_at": NOW,
             }
         )
-    client_ids = session.scalars(
-        insert(Client).returning(Client.id, sort_by_parameter_order=True), client_rows
-    ).all()
+    client_ids = session.scalars(insert(Client).returning(Client.id, sort_by_parameter_order=True), client_rows).all()
     currency_of = {}
     for client_id in client_ids:
         data.archetype_of[client_id] = rng.choices(ARCHETYPES, weights)[0]
-        currency_of[client_id] = rng.choices(("EUR", "USD", "GBP"), (0.8, 0.15, 0.05))[
-            0
-        ]
+        currency_of[client_id] = rng.choices(("EUR", "USD", "GBP"), (0.8, 0.15, 0.05))[0]
 
     invoice_rows, payment_rows, message_rows = [], [], []
     # Payments and reminders per invoice row, linked to its id once the invoices are inserted.
@@ -159,10 +154,7 @@ def build_synthetic(session: Session, *, invoices: int, seed: int = 11) -> Synth
         kind = data.archetype_of[client_id]
         issue = today - timedelta(days=rng.randrange(HISTORY_DAYS))
         due = issue + timedelta(days=rng.choice((14, 14, 30)))
-        paid_on = max(
-            issue,
-            due + timedelta(days=round(rng.gauss(kind.mean_days, kind.spread_days))),
-        )
+        paid_on = max(issue, due + timedelta(days=round(rng.gauss(kind.mean_days, kind.spread_days))))
         amount = rng.randrange(100, 5000) * 100
         row = {
             "account_id": data.account_id,
@@ -180,9 +172,7 @@ def build_synthetic(session: Session, *, invoices: int, seed: int = 11) -> Synth
             "updated_at": _local_noon(issue),
         }
         if paid_on < today:
-            row.update(
-                status="paid", amount_paid_minor=amount, paid_at=_local_noon(paid_on)
-            )
+            row.update(status="paid", amount_paid_minor=amount, paid_at=_local_noon(paid_on))
         # A reminder the day after the due date, then weekly, while the invoice stays unpaid.
         reminders = []
         reminder_day = due + timedelta(days=1)
@@ -194,12 +184,8 @@ def build_synthetic(session: Session, *, invoices: int, seed: int = 11) -> Synth
     invoice_ids: list[int] = []
     for start in range(0, len(invoice_rows), 5000):
         chunk = invoice_rows[start : start + 5000]
-        invoice_ids += session.scalars(
-            insert(Invoice).returning(Invoice.id, sort_by_parameter_order=True), chunk
-        )
-    for invoice_id, row, (paid_on, reminders) in zip(
-        invoice_ids, invoice_rows, follow_ups, strict=True
-    ):
+        invoice_ids += session.scalars(insert(Invoice).returning(Invoice.id, sort_by_parameter_order=True), chunk)
+    for invoice_id, row, (paid_on, reminders) in zip(invoice_ids, invoice_rows, follow_ups, strict=True):
         if paid_on is not None:
             payment_rows.append(
                 {
@@ -231,11 +217,7 @@ def build_synthetic(session: Session, *, invoices: int, seed: int = 11) -> Synth
     for table, rows in ((Payment, payment_rows), (Message, message_rows)):
         for start in range(0, len(rows), 5000):
             session.execute(insert(table), rows[start : start + 5000])
-    data.invoices, data.payments, data.reminders = (
-        len(invoice_rows),
-        len(payment_rows),
-        len(message_rows),
-    )
+    data.invoices, data.payments, data.reminders = len(invoice_rows), len(payment_rows), len(message_rows)
     return data
 
 
@@ -291,21 +273,15 @@ def timed(name: str, run: Callable[[], object], repeat: int, sql: SqlTimer) -> T
     )
 
 
-def time_queries(
-    session: Session, data: Synthetic, repeat: int, sql: SqlTimer
-) -> list[Timing]:
+def time_queries(session: Session, data: Synthetic, repeat: int, sql: SqlTimer) -> list[Timing]:
     clock = FixedClock(NOW)
     account_id = data.account_id
     busiest = next(iter(data.archetype_of))
     open_invoice = session.scalar(
-        select(Invoice.id)
-        .where(Invoice.account_id == account_id, Invoice.status == "open")
-        .limit(1)
+        select(Invoice.id).where(Invoice.account_id == account_id, Invoice.status == "open").limit(1)
     )
     cases = {
-        "summary": lambda: service.summary(
-            session, account_id=account_id, thresholds=THRESHOLDS, clock=clock
-        ),
+        "summary": lambda: service.summary(session, account_id=account_id, thresholds=THRESHOLDS, clock=clock),
         "timeseries day, 90 days": lambda: service.timeseries(
             session,
             account_id=account_id,
@@ -339,18 +315,10 @@ def time_queries(
             clock=clock,
         ),
         "client insights": lambda: service.client_insights(
-            session,
-            account_id=account_id,
-            client_id=busiest,
-            thresholds=THRESHOLDS,
-            clock=clock,
+            session, account_id=account_id, client_id=busiest, thresholds=THRESHOLDS, clock=clock
         ),
         "invoice prediction": lambda: service.invoice_prediction(
-            session,
-            account_id=account_id,
-            invoice_id=open_invoice,
-            thresholds=THRESHOLDS,
-            clock=clock,
+            session, account_id=account_id, invoice_id=open_invoice, thresholds=THRESHOLDS, clock=clock
         ),
     }
     return [timed(name, run, repeat, sql) for name, run in cases.items()]
@@ -366,9 +334,7 @@ class Errors:
     oracle: list[int] = field(default_factory=list)
     inside_interval: int = 0
 
-    def add(
-        self, predicted: int, baseline: int, oracle: int | None, inside: bool
-    ) -> None:
+    def add(self, predicted: int, baseline: int, oracle: int | None, inside: bool) -> None:
         self.predicted.append(predicted)
         self.baseline.append(baseline)
         if oracle is not None:
@@ -376,14 +342,9 @@ class Errors:
         self.inside_interval += inside
 
 
-def _stats_by_client(
-    session: Session, account_id: int, as_of: datetime
-) -> dict[int, DelayStats]:
+def _stats_by_client(session: Session, account_id: int, as_of: datetime) -> dict[int, DelayStats]:
     per_client = behaviour.client_stats_cte(account_id, timezone=TIMEZONE, as_of=as_of)
-    return {
-        row.client_id: behaviour.stats_from_row(row)
-        for row in session.execute(select(per_client))
-    }
+    return {row.client_id: behaviour.stats_from_row(row) for row in session.execute(select(per_client))}
 
 
 def backtest(
@@ -392,9 +353,7 @@ def backtest(
     """Replay week by week: predict each paid invoice as of the start of its issue week."""
     zone = ZoneInfo(TIMEZONE)
     first_issue, last_issue = session.execute(
-        select(sa.func.min(Invoice.issue_date), sa.func.max(Invoice.issue_date)).where(
-            Invoice.account_id == account_id
-        )
+        select(sa.func.min(Invoice.issue_date), sa.func.max(Invoice.issue_date)).where(Invoice.account_id == account_id)
     ).one()
     groups: dict[str, Errors] = {}
     unpaid = 0
@@ -402,13 +361,9 @@ def backtest(
     while week <= last_issue:
         as_of = datetime.combine(week, clock_time(0), zone).astimezone(UTC)
         clients = _stats_by_client(session, account_id, as_of)
-        account = behaviour.account_stats(
-            session, account_id=account_id, timezone=TIMEZONE, as_of=as_of
-        )
+        account = behaviour.account_stats(session, account_id=account_id, timezone=TIMEZONE, as_of=as_of)
         issued = session.execute(
-            select(
-                Invoice.client_id, Invoice.due_date, Invoice.paid_at, Invoice.status
-            ).where(
+            select(Invoice.client_id, Invoice.due_date, Invoice.paid_at, Invoice.status).where(
                 Invoice.account_id == account_id,
                 Invoice.issue_date >= week,
                 Invoice.issue_date < week + timedelta(days=7),
@@ -427,23 +382,13 @@ def backtest(
                 min_paid_invoices=THRESHOLDS.min_paid_invoices,
             )
             kind = archetype_of[client_id] if archetype_of else None
-            oracle = (
-                abs((due + timedelta(days=round(kind.mean_days)) - actual).days)
-                if kind
-                else None
-            )
+            oracle = abs((due + timedelta(days=round(kind.mean_days)) - actual).days) if kind else None
             inside = prediction.earliest_date <= actual <= prediction.latest_date
             error = abs((prediction.predicted_date - actual).days)
             baseline = abs((due - actual).days)
-            for key in (
-                "all",
-                f"basis: {prediction.basis}",
-                f"client: {kind.name}" if kind else None,
-            ):
+            for key in ("all", f"basis: {prediction.basis}", f"client: {kind.name}" if kind else None):
                 if key:
-                    groups.setdefault(key, Errors()).add(
-                        error, baseline, oracle, inside
-                    )
+                    groups.setdefault(key, Errors()).add(error, baseline, oracle, inside)
         week += timedelta(days=7)
     return groups, unpaid
 
@@ -463,12 +408,8 @@ def _mae(values: list[int]) -> str:
 
 
 def print_backtest(title: str, groups: dict[str, Errors], unpaid: int) -> None:
-    print(
-        f"\n{title} (predicted as of the issue week; {unpaid} invoices never paid are not scored)"
-    )
-    print(
-        f"{'group':<24} {'invoices':>9} {'MAE model':>10} {'MAE due date':>13} {'MAE oracle':>11} {'in ±1 sd':>9}"
-    )
+    print(f"\n{title} (predicted as of the issue week; {unpaid} invoices never paid are not scored)")
+    print(f"{'group':<24} {'invoices':>9} {'MAE model':>10} {'MAE due date':>13} {'MAE oracle':>11} {'in ±1 sd':>9}")
     order = (
         ["all"]
         + sorted(k for k in groups if k.startswith("basis"))
@@ -484,9 +425,7 @@ def print_backtest(title: str, groups: dict[str, Errors], unpaid: int) -> None:
 
 
 def run(kind: str, invoices: int, repeat: int) -> None:
-    print(
-        f"\n=== {kind}: {invoices:,} invoices, {CLIENTS} clients, account timezone {TIMEZONE}"
-    )
+    print(f"\n=== {kind}: {invoices:,} invoices, {CLIENTS} clients, account timezone {TIMEZONE}")
     with database(kind) as engine:
         factory = make_session_factory(engine)
         started = time.perf_counter()
@@ -505,12 +444,8 @@ def run(kind: str, invoices: int, repeat: int) -> None:
         sql.attach(engine)
         with factory() as session:
             load = os.getloadavg()[0]
-            print(
-                f"\nload average {load:.1f} on {os.cpu_count()} CPUs, {repeat} runs; SQL = time in the driver"
-            )
-            print(
-                f"{'query':<28} {'best ms':>8} {'median ms':>10} {'p95 ms':>8} {'SQL ms':>8} {'statements':>11}"
-            )
+            print(f"\nload average {load:.1f} on {os.cpu_count()} CPUs, {repeat} runs; SQL = time in the driver")
+            print(f"{'query':<28} {'best ms':>8} {'median ms':>10} {'p95 ms':>8} {'SQL ms':>8} {'statements':>11}")
             for t in time_queries(session, data, repeat, sql):
                 print(
                     f"{t.name:<28} {t.best_ms:>8.1f} {t.median_ms:>10.1f} {t.p95_ms:>8.1f} {t.sql_ms:>8.1f} "
@@ -518,31 +453,19 @@ def run(kind: str, invoices: int, repeat: int) -> None:
                 )
             started = time.perf_counter()
             groups, unpaid = backtest(session, data.account_id, data.archetype_of)
-            print_backtest(
-                f"Backtest, synthetic history ({time.perf_counter() - started:.1f} s)",
-                groups,
-                unpaid,
-            )
+            print_backtest(f"Backtest, synthetic history ({time.perf_counter() - started:.1f} s)", groups, unpaid)
             groups, unpaid = backtest_demo(session)
-            print_backtest(
-                "Backtest, demo history (6 clients, 13 months)", groups, unpaid
-            )
+            print_backtest("Backtest, demo history (6 clients, 13 months)", groups, unpaid)
             session.rollback()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--invoices", type=int, default=100_000)
-    parser.add_argument(
-        "--database", choices=("postgresql", "sqlite", "both"), default="postgresql"
-    )
+    parser.add_argument("--database", choices=("postgresql", "sqlite", "both"), default="postgresql")
     parser.add_argument("--repeat", type=int, default=10, help="timed runs per query")
     args = parser.parse_args()
-    for kind in (
-        ("postgresql", "sqlite") if args.database == "both" else (args.database,)
-    ):
+    for kind in ("postgresql", "sqlite") if args.database == "both" else (args.database,):
         run(kind, args.invoices, args.repeat)
 
 

@@ -21,6 +21,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
+
 from duespark import migrate
 from duespark.clock import FixedClock
 from duespark.db import make_engine, make_session_factory
@@ -32,18 +35,9 @@ from duespark.reminders.planner import ReminderState
 from duespark.reminders.policy import DEFAULT_STEPS, SendWindow
 from duespark.reminders.worker import plan_with_retry
 from duespark.settings import Settings
-from sqlalchemy import func, select, text, update
-from sqlalchemy.orm import Session
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-ZONES = [
-    "Europe/Berlin",
-    "America/New_York",
-    "Asia/Tokyo",
-    "UTC",
-    "Australia/Sydney",
-    "America/Los_Angeles",
-]
+ZONES = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC", "Australia/Sydney", "America/Los_Angeles"]
 
 
 class NoopProvider:
@@ -76,9 +70,7 @@ def create_database(server_url: str) -> str:
 def drop_database(server_url: str, url: str) -> None:
     admin = make_engine(server_url)
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(
-            text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
     admin.dispose()
 
 
@@ -147,10 +139,7 @@ def naive_plan(session: Session, now: datetime) -> int:
         select(Invoice).where(
             Invoice.status.in_(("open", "partially_paid")),
             ~select(Reminder.id)
-            .where(
-                Reminder.invoice_id == Invoice.id,
-                Reminder.state == ReminderState.pending,
-            )
+            .where(Reminder.invoice_id == Invoice.id, Reminder.state == ReminderState.pending)
             .exists(),
         )
     ).all()
@@ -158,13 +147,10 @@ def naive_plan(session: Session, now: datetime) -> int:
     for invoice in invoices:
         client = session.get(Client, invoice.client_id)
         account = session.get(Account, invoice.account_id)
-        window = SendWindow(
-            account.send_window_start, account.send_window_end, account.send_weekdays
-        )
+        window = SendWindow(account.send_window_start, account.send_window_end, account.send_weekdays)
         for step in DEFAULT_STEPS:
             send_at = window.first_slot(
-                invoice.due_date + timedelta(days=step.offset_days),
-                client.timezone or account.timezone,
+                invoice.due_date + timedelta(days=step.offset_days), client.timezone or account.timezone
             )
             session.add(
                 Reminder(
@@ -191,24 +177,14 @@ def naive_plan(session: Session, now: datetime) -> int:
 
 
 def dispatch(
-    factory,
-    settings: Settings,
-    clock,
-    *,
-    workers: int,
-    limit: int,
-    provider: type[NoopProvider] = NoopProvider,
+    factory, settings: Settings, clock, *, workers: int, limit: int, provider: type[NoopProvider] = NoopProvider
 ) -> tuple[float, int]:
     batches = max(1, limit // settings.scheduler_batch_size // workers)
     sent = [0] * workers
 
     def run(index: int) -> None:
         dispatcher = Dispatcher(
-            session_factory=factory,
-            settings=settings,
-            provider=provider(),
-            clock=clock,
-            worker_id=f"bench-{index}",
+            session_factory=factory, settings=settings, provider=provider(), clock=clock, worker_id=f"bench-{index}"
         )
         sent[index] = dispatcher.run(max_batches=batches).sent
 
@@ -222,28 +198,13 @@ def dispatch(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--invoices", type=int, default=100_000)
-    parser.add_argument(
-        "--dispatch",
-        type=int,
-        default=4_000,
-        help="reminders to send per dispatch measurement",
-    )
-    parser.add_argument(
-        "--slow-dispatch",
-        type=int,
-        default=2_000,
-        help="reminders to send through a 200 ms provider",
-    )
+    parser.add_argument("--dispatch", type=int, default=4_000, help="reminders to send per dispatch measurement")
+    parser.add_argument("--slow-dispatch", type=int, default=2_000, help="reminders to send through a 200 ms provider")
     parser.add_argument(
         "--postgres",
-        default=os.environ.get(
-            "DUESPARK_TEST_POSTGRES_URL",
-            "postgresql://postgres@127.0.0.1:5432/postgres",
-        ),
+        default=os.environ.get("DUESPARK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
     )
     args = parser.parse_args()
 
@@ -268,28 +229,14 @@ def main() -> None:
         print(f"seeded {args.invoices:,} open invoices in {seconds:.1f} s")
 
         plan_s, first = timed(lambda: plan_with_retry(factory, clock))
-        rows.append(
-            (
-                "plan all open invoices",
-                f"{plan_s:.2f} s",
-                f"{first.inserted:,} reminders",
-            )
-        )
+        rows.append(("plan all open invoices", f"{plan_s:.2f} s", f"{first.inserted:,} reminders"))
         replan_s, again = timed(lambda: plan_with_retry(factory, clock))
-        rows.append(
-            (
-                "re-plan, nothing new",
-                f"{replan_s * 1000:.0f} ms",
-                f"{again.inserted} inserted",
-            )
-        )
+        rows.append(("re-plan, nothing new", f"{replan_s * 1000:.0f} ms", f"{again.inserted} inserted"))
         with engine.begin() as conn:
             conn.execute(
                 update(Invoice)
                 .where(Invoice.id % 100 == 0)
-                .values(
-                    due_date=Invoice.due_date + 5, updated_at=NOW + timedelta(minutes=1)
-                )
+                .values(due_date=Invoice.due_date + 5, updated_at=NOW + timedelta(minutes=1))
             )
         clock.set(NOW + timedelta(minutes=2))
         change_s, changed = timed(lambda: plan_with_retry(factory, clock))
@@ -302,56 +249,21 @@ def main() -> None:
         )
 
         clock.set(NOW + timedelta(minutes=3))
-        due = count(
-            engine,
-            select(func.count()).where(
-                Reminder.state == "pending", Reminder.next_attempt_at <= NOW
-            ),
-        )
+        due = count(engine, select(func.count()).where(Reminder.state == "pending", Reminder.next_attempt_at <= NOW))
         catch_up = Dispatcher(
-            session_factory=factory,
-            settings=settings,
-            provider=NoopProvider(),
-            clock=clock,
-            worker_id="catch-up",
+            session_factory=factory, settings=settings, provider=NoopProvider(), clock=clock, worker_id="catch-up"
         )
         seconds, stats = timed(lambda: catch_up.run(max_batches=1))
-        rows.append(
-            (
-                "first tick: catch-up + 1 batch",
-                f"{seconds:.2f} s",
-                f"{due:,} due, {stats.skipped:,} skipped",
-            )
-        )
+        rows.append(("first tick: catch-up + 1 batch", f"{seconds:.2f} s", f"{due:,} due, {stats.skipped:,} skipped"))
         for workers in (1, 2):
-            seconds, sent = dispatch(
-                factory, settings, clock, workers=workers, limit=args.dispatch
-            )
-            rows.append(
-                (
-                    f"dispatch, {workers} dispatcher(s)",
-                    f"{sent / seconds:,.0f} / s",
-                    f"{sent:,} sent",
-                )
-            )
-        for concurrency, limit in (
-            (1, 50),
-            (settings.dispatch_concurrency, args.slow_dispatch),
-        ):
+            seconds, sent = dispatch(factory, settings, clock, workers=workers, limit=args.dispatch)
+            rows.append((f"dispatch, {workers} dispatcher(s)", f"{sent / seconds:,.0f} / s", f"{sent:,} sent"))
+        # The same worker through a provider that takes 200 ms a call: one at a time, then overlapped.
+        for concurrency, limit in ((1, 50), (settings.dispatch_concurrency, args.slow_dispatch)):
             slow_settings = settings.model_copy(
-                update={
-                    "dispatch_concurrency": concurrency,
-                    "scheduler_batch_size": min(limit, 200),
-                }
+                update={"dispatch_concurrency": concurrency, "scheduler_batch_size": min(limit, 200)}
             )
-            seconds, sent = dispatch(
-                factory,
-                slow_settings,
-                clock,
-                workers=1,
-                limit=limit,
-                provider=SlowProvider,
-            )
+            seconds, sent = dispatch(factory, slow_settings, clock, workers=1, limit=limit, provider=SlowProvider)
             rows.append(
                 (
                     f"dispatch, 200 ms provider, {concurrency} at once",
@@ -364,9 +276,7 @@ def main() -> None:
             conn.execute(text("TRUNCATE reminders, messages CASCADE"))
             conn.execute(update(Invoice).values(reminders_planned_at=None))
         naive_s, made = timed(lambda: naive_plan(factory(), NOW))
-        rows.append(
-            ("naive baseline (ORM loop)", f"{naive_s:.2f} s", f"{made:,} reminders")
-        )
+        rows.append(("naive baseline (ORM loop)", f"{naive_s:.2f} s", f"{made:,} reminders"))
         rows.append(("set-based vs naive", f"{naive_s / plan_s:.1f}x faster", ""))
         engine.dispose()
     finally:
