@@ -80,3 +80,18 @@ bench-insights: install
 	$(PY) bench/insights_bench.py
 
 bench: bench-insights
+
+# Fault injection (issue #9): SIGKILLed workers at full scale (5,000 reminders, 10 kills), provider outage,
+# PostgreSQL restart and Redis stop on servers the tests start themselves. `make test` runs a bounded variant.
+test-faults: install
+	cd backend && DUESPARK_FAULTS_SCALE=full ../$(VENV)/bin/pytest -q -p no:cacheprovider -m faults -s
+
+.PHONY: bench-api bench-engine-scale
+# The API under load (50,000 invoices, serve --workers 2): requests/s and p50/p95/p99 per endpoint.
+bench-api: install
+	$(PY) bench/api_load.py
+# Planning and dispatch (200 ms provider) for 1,000,000 open invoices: time and the worker's peak memory.
+bench-engine-scale: install
+	$(PY) bench/engine_scale.py
+
+bench: bench-api bench-engine-scale

@@ -47,6 +47,17 @@ class NoopProvider:
         return SendResult(provider_message_id=message.headers["Message-ID"])
 
 
+class SlowProvider(NoopProvider):
+    """An HTTP provider's round trip: the dispatcher must overlap the calls to reach 100 messages/s."""
+
+    name = "slow"
+    latency = 0.2
+
+    def send(self, message: OutgoingEmail) -> SendResult:
+        time.sleep(self.latency)
+        return super().send(message)
+
+
 def create_database(server_url: str) -> str:
     name = f"duespark_bench_{uuid.uuid4().hex[:8]}"
     admin = make_engine(server_url)
@@ -165,13 +176,15 @@ def naive_plan(session: Session, now: datetime) -> int:
     return made
 
 
-def dispatch(factory, settings: Settings, clock, *, workers: int, limit: int) -> tuple[float, int]:
+def dispatch(
+    factory, settings: Settings, clock, *, workers: int, limit: int, provider: type[NoopProvider] = NoopProvider
+) -> tuple[float, int]:
     batches = max(1, limit // settings.scheduler_batch_size // workers)
     sent = [0] * workers
 
     def run(index: int) -> None:
         dispatcher = Dispatcher(
-            session_factory=factory, settings=settings, provider=NoopProvider(), clock=clock, worker_id=f"bench-{index}"
+            session_factory=factory, settings=settings, provider=provider(), clock=clock, worker_id=f"bench-{index}"
         )
         sent[index] = dispatcher.run(max_batches=batches).sent
 
@@ -188,6 +201,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--invoices", type=int, default=100_000)
     parser.add_argument("--dispatch", type=int, default=4_000, help="reminders to send per dispatch measurement")
+    parser.add_argument("--slow-dispatch", type=int, default=2_000, help="reminders to send through a 200 ms provider")
     parser.add_argument(
         "--postgres",
         default=os.environ.get("DUESPARK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
@@ -200,7 +214,7 @@ def main() -> None:
     url = create_database(args.postgres)
     rows: list[tuple[str, str, str]] = []
     try:
-        engine = make_engine(url, pool_size=5)
+        engine = make_engine(url, pool_size=10)
         migrate.upgrade(engine)
         factory = make_session_factory(engine)
         clock = FixedClock(NOW)
@@ -244,9 +258,22 @@ def main() -> None:
         for workers in (1, 2):
             seconds, sent = dispatch(factory, settings, clock, workers=workers, limit=args.dispatch)
             rows.append((f"dispatch, {workers} dispatcher(s)", f"{sent / seconds:,.0f} / s", f"{sent:,} sent"))
+        # The same worker through a provider that takes 200 ms a call: one at a time, then overlapped.
+        for concurrency, limit in ((1, 50), (settings.dispatch_concurrency, args.slow_dispatch)):
+            slow_settings = settings.model_copy(
+                update={"dispatch_concurrency": concurrency, "scheduler_batch_size": min(limit, 200)}
+            )
+            seconds, sent = dispatch(factory, slow_settings, clock, workers=1, limit=limit, provider=SlowProvider)
+            rows.append(
+                (
+                    f"dispatch, 200 ms provider, {concurrency} at once",
+                    f"{sent / seconds:,.0f} / s",
+                    f"{sent:,} sent by 1 worker (target >= 100 / s)",
+                )
+            )
 
         with engine.begin() as conn:
-            conn.execute(text("TRUNCATE reminders, messages"))
+            conn.execute(text("TRUNCATE reminders, messages CASCADE"))
             conn.execute(update(Invoice).values(reminders_planned_at=None))
         naive_s, made = timed(lambda: naive_plan(factory(), NOW))
         rows.append(("naive baseline (ORM loop)", f"{naive_s:.2f} s", f"{made:,} reminders"))

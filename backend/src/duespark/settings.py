@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     reminder_lease_seconds: int = Field(default=300, ge=10, le=24 * 3600)
     reminder_retry_base_seconds: int = Field(default=60, ge=1, le=3600)
     worker_dispatch_seconds: int = Field(default=60, ge=1, le=3600)
+    # loadfaults: emails one worker sends at once (PostgreSQL), so a provider's latency overlaps: 32 at 200 ms
+    # a call is about 150 a second. A thread holds a database connection only around the call, not during it.
+    dispatch_concurrency: int = Field(default=32, ge=1, le=256)
 
     log_level: str = "INFO"
     log_json: bool | None = None

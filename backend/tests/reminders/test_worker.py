@@ -19,6 +19,7 @@ from duespark.models import Reminder, WorkerHeartbeat
 from duespark.reminders.worker import (
     PLAN_INTERVAL,
     DatabaseLeaderLock,
+    FallbackLeaderLock,
     RedisLeaderLock,
     ReminderWorker,
     latest_heartbeat_age,
@@ -73,7 +74,7 @@ def test_workers_with_redis_plan_once_per_window(db, tmp_path, redis_url):
         ReminderWorker(settings=settings, session_factory=db.factory, clock=clock, provider=RecordingProvider())
         for _ in range(3)
     ]
-    assert all(isinstance(w.lock, RedisLeaderLock) for w in workers)
+    assert all(isinstance(w.lock, FallbackLeaderLock) and isinstance(w.lock.primary, RedisLeaderLock) for w in workers)
     try:
         assert [w.plan_if_due() is not None for w in workers] == [True, False, False]
         clock.advance(PLAN_INTERVAL)

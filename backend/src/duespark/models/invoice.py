@@ -20,6 +20,9 @@ class Invoice(IdMixin, TimestampMixin, Base):
         Index("ix_invoices_account_client", "account_id", "client_id"),
         # insights: invoiced per period and days sales outstanding filter by issue date.
         Index("ix_invoices_account_issue", "account_id", "issue_date"),
+        # loadfaults: the invoice list pages by due date (its default sort) across statuses, e.g. overdue =
+        # open or partially paid; with the id as tie-breaker an index scan serves the page without a sort.
+        Index("ix_invoices_account_due_id", "account_id", "due_date", "id"),
     )
 
     account_id: Mapped[int] = mapped_column(IdType, ForeignKey("accounts.id", ondelete="CASCADE"), index=True)

@@ -81,7 +81,12 @@ def configure_logging(settings: Settings) -> None:
         structlog.processors.JSONRenderer()
         if settings.json_logs
         else structlog.dev.ConsoleRenderer(
-            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.RichTracebackFormatter(show_locals=False)
+            colors=sys.stderr.isatty(),
+            # loadfaults: rich's highlighted tracebacks took 5-15 s each under load, on the event loop, so a
+            # burst of errors (the database restarting) froze every request; plain text when nobody watches.
+            exception_formatter=structlog.dev.RichTracebackFormatter(show_locals=False)
+            if sys.stderr.isatty()
+            else structlog.dev.plain_traceback,
         )
     )
     # Tracebacks without local variables: a frame's locals can hold a password or a request body.

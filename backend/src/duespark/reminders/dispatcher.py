@@ -21,6 +21,7 @@ import random
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -66,6 +67,10 @@ class DispatchStats:
 
     def as_dict(self) -> dict[str, int]:
         return dataclasses.asdict(self)
+
+    def add(self, other: DispatchStats) -> None:
+        for field in dataclasses.fields(self):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
 
 
 @dataclass
@@ -215,6 +220,8 @@ class Dispatcher:
         self.worker_id = worker_id
         self.rng = rng or random.Random()
         self.lease = timedelta(seconds=settings.reminder_lease_seconds)
+        bind = session_factory.kw.get("bind")
+        self._sqlite = bind is None or bind.dialect.name == "sqlite"
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -234,8 +241,8 @@ class Dispatcher:
         batches = 0
         while max_batches is None or batches < max_batches:
             claimed_before = stats.claimed
-            for group in statement_groups(self._claim_batch(stats, first=batches == 0), self.clock.now()):
-                self._send_group(group, stats)
+            claimed = self._claim_batch(stats, first=batches == 0)
+            self._send_batch(statement_groups(claimed, self.clock.now()), stats)
             batches += 1
             if stats.claimed == claimed_before:
                 break
@@ -348,6 +355,35 @@ class Dispatcher:
         return dict(rows)
 
     # -- send ------------------------------------------------------------------------------
+
+    def _send_batch(self, groups: list[list[Claimed]], stats: DispatchStats) -> None:
+        """Send a claimed batch (one email per group), several at a time on PostgreSQL so a slow
+        provider's latency overlaps.
+
+        Each group keeps its own send-intent and record transactions and its lease fencing; each
+        thread counts into its own DispatchStats, merged here, so no counter is shared.
+        SQLite has a single writer: its groups go one after another.
+        """
+        concurrency = 1 if self._sqlite else min(self.settings.dispatch_concurrency, len(groups))
+        if concurrency <= 1:
+            for group in groups:
+                self._send_group(group, stats)
+            return
+        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch") as pool:
+            futures = [pool.submit(self._send_counted, group) for group in groups]
+        error: BaseException | None = None
+        for future in futures:
+            if (exc := future.exception()) is None:
+                stats.add(future.result())
+            elif error is None:
+                error = exc
+        if error is not None:
+            raise error
+
+    def _send_counted(self, group: list[Claimed]) -> DispatchStats:
+        group_stats = DispatchStats()
+        self._send_group(group, group_stats)
+        return group_stats
 
     def _send(self, item: Claimed, stats: DispatchStats) -> None:
         self._send_group([item], stats)

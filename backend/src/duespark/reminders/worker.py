@@ -95,11 +95,32 @@ class RedisLeaderLock:
         return bool(self.client.set(key, holder, nx=True, px=ttl_ms))
 
 
+class FallbackLeaderLock:
+    """Redis first; while Redis cannot be reached, the database lock, so planning never stops.
+
+    Two workers may then hold the same window, one per lock, when only one of them lost Redis:
+    planning is idempotent (unique rows, ON CONFLICT DO NOTHING), so that costs one extra run.
+    """
+
+    def __init__(self, primary: LeaderLock, fallback: LeaderLock, errors: tuple[type[BaseException], ...]) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.errors = errors
+
+    def acquire(self, name: str, *, holder: str, now: datetime, until: datetime) -> bool:
+        try:
+            return self.primary.acquire(name, holder=holder, now=now, until=until)
+        except self.errors as exc:
+            log.warning("worker.lock_fallback", lock=name, error=type(exc).__name__)
+            return self.fallback.acquire(name, holder=holder, now=now, until=until)
+
+
 def build_leader_lock(settings: Settings, session_factory: sessionmaker[Session]) -> LeaderLock:
     if settings.redis_url:
         import redis
 
-        return RedisLeaderLock(redis.Redis.from_url(settings.redis_url))
+        client = redis.Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        return FallbackLeaderLock(RedisLeaderLock(client), DatabaseLeaderLock(session_factory), (redis.RedisError,))
     return DatabaseLeaderLock(session_factory)
 
 

@@ -1,0 +1,144 @@
+"""The reminder engine at scale on PostgreSQL: planning and dispatch, each in its own worker process.
+
+Seeds N open invoices (default 1,000,000; 5 policy steps each), then runs in a fresh Python process
+(a) the planner over every invoice and (b) a dispatcher with a 200 ms provider for a fixed number of
+batches, and reports each one's time and the process's peak memory (ru_maxrss): the worker must
+stream, never load every row.
+
+    python bench/engine_scale.py [--invoices 1000000] [--dispatch 3000] [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from duespark import migrate
+from duespark.clock import FixedClock
+from duespark.db import make_engine, make_session_factory
+from duespark.reminders.dispatcher import Dispatcher
+from duespark.reminders.worker import plan_with_retry
+from duespark.settings import Settings
+from reminders_bench import NOW, SlowProvider, create_database, drop_database, seed
+
+
+def child(job: str, url: str, dispatch: int) -> None:
+    """One job in this process; prints its time and peak memory as JSON."""
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(40))
+    engine = make_engine(url, pool_size=10)
+    factory = make_session_factory(engine)
+    settings = Settings(
+        env="test",
+        database_url=url,
+        secret_keys=["bench" * 10],
+        email_from="reminders@duespark.test",
+        data_dir=Path("/tmp/duespark-bench"),
+    )
+    started = time.perf_counter()
+    if job == "plan":
+        result = plan_with_retry(factory, FixedClock(NOW))
+        detail = f"{result.inserted:,} reminders for {result.invoices:,} invoices"
+    else:
+        clock = FixedClock(NOW + timedelta(minutes=1))
+        dispatcher = Dispatcher(
+            session_factory=factory,
+            settings=settings,
+            provider=SlowProvider(),
+            clock=clock,
+            worker_id="scale",
+        )
+        dispatcher.run(max_batches=1)  # catch-up over every due row, and a first batch
+        started = time.perf_counter()
+        stats = dispatcher.run(max_batches=max(1, dispatch // settings.scheduler_batch_size))
+        detail = f"{stats.sent:,} sent, {stats.sent / (time.perf_counter() - started):,.0f} / s through 200 ms calls"
+    seconds = time.perf_counter() - started
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mib": peak_mib, "detail": detail}))
+
+
+def run_child(job: str, url: str, dispatch: int) -> dict[str, object]:
+    output = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            job,
+            "--url",
+            url,
+            "--dispatch",
+            str(dispatch),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--dispatch", type=int, default=3_000)
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "DUESPARK_TEST_POSTGRES_URL",
+            "postgresql://postgres@127.0.0.1:5432/postgres",
+        ),
+    )
+    parser.add_argument("--child", choices=["plan", "dispatch"], help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.url, args.dispatch)
+        return
+
+    url = create_database(args.postgres)
+    rows = []
+    try:
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        started = time.perf_counter()
+        seed(engine, args.invoices)
+        engine.dispose()
+        rows.append(
+            (
+                "seed open invoices",
+                f"{time.perf_counter() - started:.1f} s",
+                "",
+                f"{args.invoices:,} invoices",
+            )
+        )
+        for job in ("plan", "dispatch"):
+            result = run_child(job, url, args.dispatch)
+            rows.append(
+                (
+                    f"worker: {job}",
+                    f"{result['seconds']:.1f} s",
+                    f"{result['peak_mib']:.0f} MiB",
+                    result["detail"],
+                )
+            )
+    finally:
+        drop_database(args.postgres, url)
+
+    print(f"\nEngine scale: {args.invoices:,} open invoices on PostgreSQL, each job in a fresh worker process")
+    print(f"{'measure':<22}  {'time':>9}  {'peak RSS':>9}  detail")
+    print(f"{'-' * 22}  {'-' * 9}  {'-' * 9}  {'-' * 40}")
+    for name, seconds, peak, detail in rows:
+        print(f"{name:<22}  {seconds:>9}  {peak:>9}  {detail}")
+
+
+if __name__ == "__main__":
+    main()
