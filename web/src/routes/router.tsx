@@ -18,6 +18,7 @@ const InvoiceEdit = lazy(() => import('./invoices/InvoiceEdit'));
 const InvoiceDetail = lazy(() => import('./invoices/InvoiceDetail'));
 const InvoiceImport = lazy(() => import('./invoices/InvoiceImport'));
 const Settings = lazy(() => import('./Settings'));
+const Templates = lazy(() => import('./Templates'));
 const NotFound = lazy(() => import('./NotFound'));
 
 export function createAppRouter(queryClient: QueryClient) {
@@ -40,6 +41,7 @@ export function createAppRouter(queryClient: QueryClient) {
         { path: 'invoices/:invoiceId', element: <InvoiceDetail /> },
         { path: 'invoices/:invoiceId/edit', element: <InvoiceEdit /> },
         { path: 'settings', element: <Settings /> },
+        { path: 'templates', element: <Templates /> },
         { path: '*', element: <NotFound /> },
       ],
     },
