@@ -1,31 +1,12 @@
-import { Alert, Badge, Button, Group, List, Paper, Stack, Text, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { IconFlask, IconRocket } from '@tabler/icons-react';
-import { useState } from 'react';
-import { errorMessage } from '@/api/errors';
+import { Alert, Badge, Group, List, Paper, Stack, Text, Title } from '@mantine/core';
 import type { Account } from '@/api/types';
-import { ConfirmModal } from '@/components/ui/ConfirmModal';
-import { useEmailStatus, useSwitchMode } from '../hooks/integrations';
+import { useEmailStatus } from '../hooks/integrations';
+import { ModeSwitchButton } from './ModeSwitchButton';
 
 /** Test mode vs live, and whether the server can send email at all. */
 export function SendingSection({ account }: { account: Account }) {
-  const switchMode = useSwitchMode();
   const email = useEmailStatus();
-  const [confirm, setConfirm] = useState(false);
   const live = !account.test_mode;
-
-  const onConfirm = async () => {
-    try {
-      await switchMode.mutateAsync(!live);
-      setConfirm(false);
-      notifications.show({
-        color: live ? 'gray' : 'teal',
-        message: live ? 'Back in test mode: reminders go to you only.' : 'You’re live: reminders now go to your clients.',
-      });
-    } catch (error) {
-      notifications.show({ color: 'red', title: 'Couldn’t switch', message: errorMessage(error) });
-    }
-  };
 
   return (
     <Stack gap="lg">
@@ -51,14 +32,7 @@ export function SendingSection({ account }: { account: Account }) {
           </List>
         )}
         <Group justify="flex-end" mt="md">
-          <Button
-            color={live ? 'gray' : 'teal'}
-            variant={live ? 'default' : 'filled'}
-            leftSection={live ? <IconFlask size={16} /> : <IconRocket size={16} />}
-            onClick={() => setConfirm(true)}
-          >
-            {live ? 'Back to test mode' : 'Go live'}
-          </Button>
+          <ModeSwitchButton account={account} />
         </Group>
       </Paper>
       <Paper withBorder p="lg">
@@ -83,19 +57,6 @@ export function SendingSection({ account }: { account: Account }) {
           sender on the Company tab.
         </Text>
       </Paper>
-      <ConfirmModal
-        opened={confirm}
-        onClose={() => setConfirm(false)}
-        onConfirm={onConfirm}
-        loading={switchMode.isPending}
-        danger={live}
-        title={live ? 'Go back to test mode?' : 'Go live and email your clients?'}
-        confirmLabel={live ? 'Switch to test mode' : 'Go live'}
-      >
-        {live
-          ? 'Reminders will stop going to your clients and go to you instead, until you go live again.'
-          : 'From now on reminders go to your clients’ real addresses on schedule. Check your templates and sender first.'}
-      </ConfirmModal>
     </Stack>
   );
 }
