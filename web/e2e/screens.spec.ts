@@ -105,6 +105,18 @@ test('main screens at desktop and phone width', async ({ page }) => {
     await shot(page, `${device}-06-import-preview`);
     if (device === 'desktop') await expectAccessible(page, `${device}-06-import-preview`);
 
+    await page.goto(`/templates?key=friendly&invoice=${partlyPaidId}`);
+    await mainHeading(page, 'Email templates');
+    await expect(page.getByTestId('preview-subject')).toContainText('INV-2003');
+    await shot(page, `${device}-10-template-editor`);
+    if (device === 'desktop') await expectAccessible(page, `${device}-10-template-editor`);
+
+    await page.goto('/settings?tab=reminders');
+    await mainHeading(page, 'Settings');
+    await expect(page.getByRole('form', { name: 'Reminder policy' })).toBeVisible();
+    await shot(page, `${device}-11-settings-reminders`);
+    if (device === 'desktop') await expectAccessible(page, `${device}-11-settings-reminders`);
+
     await page.goto('/settings');
     await mainHeading(page, 'Settings');
     await expect(page.getByRole('textbox', { name: 'Your name' })).toHaveValue('Nora Lind');
@@ -121,7 +133,7 @@ test('a new account sees where to start', async ({ page }) => {
   ] as const) {
     await page.setViewportSize(viewport);
     await page.goto('/');
-    await expect(page.getByText('Let’s get your first invoice paid')).toBeVisible();
+    await expect(page.getByText('Get your invoices paid on time')).toBeVisible();
     await shot(page, `${device}-08-dashboard-empty`);
     if (device === 'desktop') await expectAccessible(page, 'dashboard, new account');
     await page.goto('/invoices');

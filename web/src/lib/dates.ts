@@ -61,7 +61,7 @@ export function describeDue(date: string, now: Date = new Date()): string {
   return `${-days} days overdue`;
 }
 
-/** An instant as a wall-clock time in a named timezone: "Tue, Mar 3, 09:00 CET". */
+/** An instant as a wall-clock time in a named timezone: "Tue, Mar 3, 09:00". */
 export function formatInTimeZone(value: string, timeZone: string): string {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return value;
@@ -73,7 +73,6 @@ export function formatInTimeZone(value: string, timeZone: string): string {
       day: 'numeric',
       hour: '2-digit',
       minute: '2-digit',
-      timeZoneName: 'short',
     });
   } catch {
     return formatDateTime(value);

@@ -8,13 +8,11 @@ import {
   Paper,
   Select,
   Stack,
-  Table,
   Text,
   Textarea,
   TextInput,
   Title,
   Tooltip,
-  UnstyledButton,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
@@ -31,10 +29,12 @@ import { InlineError, PageLoader, QueryError } from '@/components/ui/QueryStates
 import { useInvoices } from '@/features/invoices/hooks/queries';
 import { TemplatePreview } from '@/features/templates/components/TemplatePreview';
 import { usePreview, useResetTemplate, useSaveTemplate, useTemplate, useTemplateCatalog } from '@/features/templates/hooks/queries';
+import { useAccount } from '@/features/settings/hooks/queries';
 import { applyApiErrors } from '@/lib/forms';
 
 export default function Templates() {
   const catalog = useTemplateCatalog();
+  const account = useAccount();
   const [params, setParams] = useSearchParams();
 
   if (catalog.isPending) return <PageLoader />;
@@ -42,7 +42,8 @@ export default function Templates() {
 
   const rows = templateRows(catalog.data);
   const key = params.get('key') ?? rows[0]?.key ?? '';
-  const locale = params.get('locale') ?? catalog.data.keys.find((k) => k.key === key)?.default_locales[0] ?? 'en';
+  const locales = catalog.data.keys.find((k) => k.key === key)?.default_locales ?? [];
+  const locale = params.get('locale') ?? (account.data && locales.includes(account.data.locale) ? account.data.locale : locales.includes('en') ? 'en' : (locales[0] ?? 'en'));
   const select = (row: TemplateRow) => {
     const next = new URLSearchParams(params);
     next.set('key', row.key);
@@ -58,41 +59,43 @@ export default function Templates() {
       />
       <Grid gutter="lg">
         <Grid.Col span={{ base: 12, lg: 3 }}>
-          <Paper withBorder>
-            <Table highlightOnHover aria-label="Templates">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Template</Table.Th>
-                  <Table.Th>Locale</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((row) => {
-                  const active = row.key === key && row.locale === locale;
-                  return (
-                    <Table.Tr key={`${row.key}-${row.locale}`} bg={active ? 'var(--mantine-primary-color-light)' : undefined}>
-                      <Table.Td>
-                        <Tooltip label={row.description} multiline w={240} openDelay={300}>
-                          <UnstyledButton onClick={() => select(row)} aria-current={active ? 'true' : undefined} fz="sm" fw={active ? 600 : 400}>
-                            {row.key.replace('_', ' ')}
-                          </UnstyledButton>
-                        </Tooltip>
-                      </Table.Td>
-                      <Table.Td>
-                        <Group gap={4} wrap="nowrap">
-                          <Text size="sm">{row.locale}</Text>
-                          {row.custom && (
-                            <Badge size="xs" variant="light">
-                              edited
-                            </Badge>
-                          )}
-                        </Group>
-                      </Table.Td>
-                    </Table.Tr>
-                  );
-                })}
-              </Table.Tbody>
-            </Table>
+          <Paper withBorder p="xs">
+            <Stack gap={2} component="ul" aria-label="Templates" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+              {catalog.data.keys.map((entry) => (
+                <li key={entry.key}>
+                  <Group justify="space-between" gap={4} px="xs" py={6} wrap="nowrap" bg={entry.key === key ? 'var(--mantine-color-default-hover)' : undefined} style={{ borderRadius: 6 }}>
+                    <Tooltip label={entry.description} multiline w={240} openDelay={300}>
+                      <Text size="sm" fw={entry.key === key ? 600 : 500} tt="capitalize">
+                        {entry.key.replace('_', ' ')}
+                      </Text>
+                    </Tooltip>
+                    <Group gap={4} wrap="wrap" justify="flex-end">
+                      {rows
+                        .filter((row) => row.key === entry.key)
+                        .map((row) => {
+                          const active = row.key === key && row.locale === locale;
+                          return (
+                            <Button
+                              key={row.locale}
+                              size="compact-xs"
+                              variant={active ? 'filled' : row.custom ? 'light' : 'subtle'}
+                              color={active ? undefined : row.custom ? undefined : 'gray'}
+                              onClick={() => select(row)}
+                              aria-current={active ? 'true' : undefined}
+                              aria-label={`${entry.key.replace('_', ' ')}, ${row.locale}${row.custom ? ', edited' : ''}`}
+                            >
+                              {row.locale}
+                            </Button>
+                          );
+                        })}
+                    </Group>
+                  </Group>
+                </li>
+              ))}
+            </Stack>
+            <Text size="xs" c="dimmed" px="xs" pt="xs">
+              Tinted languages are ones you edited.
+            </Text>
           </Paper>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 9 }}>
@@ -208,24 +211,17 @@ function TemplateEditor({ templateKey, locale, catalog }: { templateKey: string;
           <Title order={3} fz="sm" fw={600} mt="lg" mb="xs">
             Variables
           </Title>
-          <Table fz="xs" verticalSpacing={4} aria-label="Template variables">
-            <Table.Tbody>
-              {variables.map((variable) => (
-                <Table.Tr key={variable.name}>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    <Code>{`{{ ${variable.name} }}`}</Code>
-                  </Table.Td>
-                  <Table.Td>
-                    {variable.description}
-                    <Text span c="dimmed" fz="xs">
-                      {' '}
-                      e.g. {variable.example}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <Stack gap={6} component="dl" aria-label="Template variables" m={0}>
+            {variables.map((variable) => (
+              <div key={variable.name}>
+                <Code component="dt">{`{{ ${variable.name} }}`}</Code>
+                <Text component="dd" size="xs" c="dimmed" m={0} mt={2}>
+                  {variable.description}
+                  {variable.example && ` (e.g. ${variable.example})`}
+                </Text>
+              </div>
+            ))}
+          </Stack>
         </Paper>
       </Grid.Col>
       <Grid.Col span={{ base: 12, md: 6 }}>

@@ -56,7 +56,7 @@ function reminderItem(reminder: Reminder, timeZone: string): ActivityItem {
         kind: 'reminder-planned',
         action: reminder.state === 'sending' ? `is sending the ${tone}` : `will send the ${tone}`,
         at: reminder.next_attempt_at ?? reminder.scheduled_for,
-        detail: `${formatInTimeZone(reminder.next_attempt_at ?? reminder.scheduled_for, timeZone)} in the client’s timezone (${timeZone}), ${describeOffset(reminder.offset_days)}${reminder.attempts > 0 ? ` · retry after ${reminder.attempts} failed ${reminder.attempts === 1 ? 'attempt' : 'attempts'}` : ''}`,
+        detail: `${formatInTimeZone(reminder.next_attempt_at ?? reminder.scheduled_for, timeZone)} client’s time (${timeZone}) · ${describeOffset(reminder.offset_days)}${reminder.attempts > 0 ? ` · retry after ${reminder.attempts} failed ${reminder.attempts === 1 ? 'attempt' : 'attempts'}` : ''}`,
       };
     case 'sent':
       return {

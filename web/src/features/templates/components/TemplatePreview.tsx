@@ -45,7 +45,7 @@ export function TemplatePreview({ preview, error, loading }: { preview: Preview 
               ]}
             />
             <Text size="xs" c="dimmed">
-              {preview.is_default_template ? 'Default template' : 'Your template'} · {preview.locale}
+              Language: {preview.locale}
             </Text>
           </Group>
           {view === 'html' ? (
