@@ -7,6 +7,9 @@ import RouteError from './RouteError';
 import SignIn from './SignIn';
 import SignUp from './SignUp';
 
+const ResetPassword = lazy(() => import('./ResetPassword'));
+const VerifyEmail = lazy(() => import('./VerifyEmail'));
+
 const Dashboard = lazy(() => import('./Dashboard'));
 const ClientsList = lazy(() => import('./clients/ClientsList'));
 const ClientNew = lazy(() => import('./clients/ClientNew'));
@@ -25,6 +28,8 @@ export function createAppRouter(queryClient: QueryClient) {
   const router = createBrowserRouter([
     { path: '/signin', element: <SignIn />, errorElement: <RouteError /> },
     { path: '/signup', element: <SignUp />, errorElement: <RouteError /> },
+    { path: '/reset-password', element: <ResetPassword />, errorElement: <RouteError /> },
+    { path: '/verify-email', element: <VerifyEmail />, errorElement: <RouteError /> },
     {
       path: '/',
       element: <AppLayout />,
@@ -51,7 +56,7 @@ export function createAppRouter(queryClient: QueryClient) {
   setAuthFailureHandler(() => {
     const { pathname, search } = router.state.location;
     queryClient.clear();
-    if (pathname === '/signin' || pathname === '/signup') return;
+    if (['/signin', '/signup', '/reset-password', '/verify-email'].includes(pathname)) return;
     void router.navigate(`/signin?next=${encodeURIComponent(`${pathname}${search}`)}`, { replace: true });
   });
 
