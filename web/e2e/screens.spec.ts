@@ -82,6 +82,8 @@ test('main screens at desktop and phone width', async ({ page }) => {
     await page.getByRole('link', { name: 'Acme GmbH' }).first().click();
     await mainHeading(page, 'Acme GmbH');
     await expect(page.getByRole('link', { name: 'INV-2001' })).toBeVisible();
+    await expect(page.getByTestId('client-insights')).toContainText('Likely paid');
+    await expect(page.getByRole('button', { name: 'Copy portal link' })).toBeEnabled();
     await shot(page, `${device}-03-client-page`);
     if (device === 'desktop') await expectAccessible(page, `${device}-03-client-page`);
 
@@ -173,4 +175,36 @@ test('a duplicate invoice number is shown on its field', async ({ page }) => {
   await page.getByRole('button', { name: 'Create invoice' }).click();
   await expect(page.getByLabel('Invoice number')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByText("Invoice number 'INV-1' is already used")).toBeVisible();
+});
+
+test('a step the API rejects is flagged on the step', async ({ page }) => {
+  await Api.signUp(page.request, { email: uniqueEmail('policy'), name: 'Pia Policy' });
+  await page.goto('/settings?tab=reminders');
+  const form = page.getByRole('form', { name: 'Reminder policy' });
+  await expect(form).toBeVisible();
+  const first = form.getByLabel('Step 1 offset in days');
+  const secondValue = await form.getByLabel('Step 2 offset in days').inputValue();
+  await first.fill(secondValue.replace(/\s*d$/, ''));
+  await form.getByRole('button', { name: 'Save schedule' }).click();
+  await expect(form.getByText(/is already used by step/)).toBeVisible();
+});
+
+test('password reset and email verification pages', async ({ page }) => {
+  await page.goto('/signin');
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await expect(page.getByRole('heading', { name: 'Reset your password' })).toBeVisible();
+  await page.getByRole('textbox', { name: 'Email' }).fill(uniqueEmail('forgot'));
+  await page.getByRole('button', { name: 'Email me a reset link' }).click();
+  await expect(page.getByRole('status')).toContainText('a link to reset its password is on its way');
+  await expectAccessible(page, 'reset password request');
+
+  await page.goto('/reset-password?token=not-a-real-token');
+  await expect(page.getByRole('heading', { name: 'Choose a new password' })).toBeVisible();
+  await page.getByLabel('New password').fill('a-brand-new-password');
+  await page.getByRole('button', { name: 'Set new password' }).click();
+  await expect(page.getByRole('alert')).toContainText('Ask for a new link');
+
+  await page.goto('/verify-email?token=not-a-real-token');
+  await expect(page.getByRole('heading', { name: 'Confirm your email' })).toBeVisible();
+  await expect(page.getByRole('alert')).toContainText('expired or been used');
 });

@@ -30,7 +30,7 @@ export function ModeSwitchButton({ account, size = 'sm' }: { account: Account; s
     <>
       <Button
         size={size}
-        color={live ? 'gray' : 'teal.8'}
+        color={live ? 'gray' : undefined}
         variant={live ? 'default' : 'filled'}
         leftSection={live ? <IconFlask size={16} /> : <IconRocket size={16} />}
         onClick={() => setConfirm(true)}
