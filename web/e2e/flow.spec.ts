@@ -8,6 +8,7 @@ import { expectAccessible, fillDate, isoDate, shot, uniqueEmail } from './suppor
  * again (keyboard only) comes back to the invoice.
  */
 test('sign up, bill a client and get paid', async ({ page }) => {
+  test.setTimeout(120_000);
   const stamp = Date.now();
   const clientName = `Acme ${stamp}`;
   const invoiceNumber = `E2E-${stamp}`;
