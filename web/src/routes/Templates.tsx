@@ -7,6 +7,8 @@ import {
   Group,
   Paper,
   Select,
+  SimpleGrid,
+  Spoiler,
   Stack,
   Text,
   Textarea,
@@ -58,9 +60,9 @@ export default function Templates() {
         description="What your reminders say. Subject and body are Markdown with {{ variables }}; the preview shows the email exactly as it goes out."
       />
       <Grid gutter="lg">
-        <Grid.Col span={{ base: 12, lg: 3 }}>
+        <Grid.Col span={{ base: 12, xl: 3 }}>
           <Paper withBorder p="xs">
-            <Stack gap={2} component="ul" aria-label="Templates" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+            <SimpleGrid cols={{ base: 1, xs: 2, md: 3, xl: 1 }} spacing={2} verticalSpacing={2} component="ul" aria-label="Templates" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
               {catalog.data.keys.map((entry) => (
                 <li key={entry.key}>
                   <Group justify="space-between" gap={4} px="xs" py={6} wrap="nowrap" bg={entry.key === key ? 'var(--mantine-color-default-hover)' : undefined} style={{ borderRadius: 6 }}>
@@ -92,13 +94,13 @@ export default function Templates() {
                   </Group>
                 </li>
               ))}
-            </Stack>
+            </SimpleGrid>
             <Text size="xs" c="dimmed" px="xs" pt="xs">
               Tinted languages are ones you edited.
             </Text>
           </Paper>
         </Grid.Col>
-        <Grid.Col span={{ base: 12, lg: 9 }}>
+        <Grid.Col span={{ base: 12, xl: 9 }}>
           {key && <TemplateEditor key={`${key}-${locale}`} templateKey={key} locale={locale} catalog={catalog.data} />}
         </Grid.Col>
       </Grid>
@@ -211,6 +213,7 @@ function TemplateEditor({ templateKey, locale, catalog }: { templateKey: string;
           <Title order={3} fz="sm" fw={600} mt="lg" mb="xs">
             Variables
           </Title>
+          <Spoiler maxHeight={150} showLabel="Show all variables" hideLabel="Show fewer">
           <Stack gap={6} component="dl" aria-label="Template variables" m={0}>
             {variables.map((variable) => (
               <div key={variable.name}>
@@ -222,6 +225,7 @@ function TemplateEditor({ templateKey, locale, catalog }: { templateKey: string;
               </div>
             ))}
           </Stack>
+          </Spoiler>
         </Paper>
       </Grid.Col>
       <Grid.Col span={{ base: 12, md: 6 }}>

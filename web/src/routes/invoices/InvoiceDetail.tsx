@@ -68,6 +68,7 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
   const account = useAccount();
   const open = query.data !== undefined && PAYABLE.has(query.data.status);
   const paymentLink = usePaymentLink(invoiceId, query.data !== undefined && query.data.status !== 'void');
+  // Clicks stay in the activity feed after payment; the card to copy the link is for unpaid invoices.
   const prediction = usePrediction(invoiceId, open);
 
   if (query.isPending) return <PageLoader />;
@@ -259,7 +260,7 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
 
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack gap="lg">
-          {invoice.status !== 'void' && (
+          {payable && (
             <GetPaidCard
               invoice={invoice}
               link={paymentLink.data}
