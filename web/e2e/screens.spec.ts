@@ -57,7 +57,7 @@ async function mainHeading(page: Page, name: string | RegExp) {
 }
 
 test('main screens at desktop and phone width', async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
   const api = await Api.signUp(page.request, { email: uniqueEmail('screens'), name: 'Nora Lind', company_name: 'Studio Nord' });
   const { partlyPaidId } = await seed(api);
 
