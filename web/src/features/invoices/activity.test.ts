@@ -47,10 +47,13 @@ describe('buildActivity', () => {
       invoice,
       reminders: [reminder({ id: 1 }), reminder({ id: 2, offset_days: 0, template_key: 'due_today', scheduled_for: '2026-03-10T08:00:00Z' })],
       timeZone: 'Europe/Paris',
+      now: new Date('2026-03-08T00:00:00Z'),
     });
     expect(items.map((i) => i.id)).toEqual(['reminder-2', 'reminder-1', 'created']);
+    expect(items[0].action).toBe('will send the due-today reminder');
     expect(items[1].kind).toBe('reminder-planned');
-    expect(items[1].action).toBe('will send the friendly reminder');
+    // Its time has passed: the worker picks it up on its next run.
+    expect(items[1].action).toBe('is about to send the friendly reminder');
     // 08:00 UTC is 09:00 in Paris in March (CET).
     expect(items[1].detail).toMatch(/09:00/);
     expect(items[1].detail).toContain('Europe/Paris');

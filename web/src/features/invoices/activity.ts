@@ -44,7 +44,7 @@ export function describeOffset(days: number): string {
   return `${n} ${n === 1 ? 'day' : 'days'} ${days < 0 ? 'before' : 'after'} the due date`;
 }
 
-function reminderItem(reminder: Reminder, timeZone: string): ActivityItem {
+function reminderItem(reminder: Reminder, timeZone: string, now: Date): ActivityItem {
   const base = { id: `reminder-${reminder.id}`, actor: 'DueSpark', reminder };
   const tone = toneOf(reminder);
   const test = reminder.is_test ? ' (test mode: to you, not the client)' : '';
@@ -54,7 +54,12 @@ function reminderItem(reminder: Reminder, timeZone: string): ActivityItem {
       return {
         ...base,
         kind: 'reminder-planned',
-        action: reminder.state === 'sending' ? `is sending the ${tone}` : `will send the ${tone}`,
+        action:
+          reminder.state === 'sending'
+            ? `is sending the ${tone}`
+            : Date.parse(reminder.next_attempt_at ?? reminder.scheduled_for) < now.getTime()
+              ? `is about to send the ${tone}`
+              : `will send the ${tone}`,
         at: reminder.next_attempt_at ?? reminder.scheduled_for,
         detail: `${formatInTimeZone(reminder.next_attempt_at ?? reminder.scheduled_for, timeZone)} client’s time (${timeZone}) · ${describeOffset(reminder.offset_days)}${reminder.attempts > 0 ? ` · retry after ${reminder.attempts} failed ${reminder.attempts === 1 ? 'attempt' : 'attempts'}` : ''}`,
       };
@@ -134,13 +139,14 @@ export interface ActivitySources {
   paymentLink?: PaymentLink;
   /** Planned send times are shown in this timezone (the client's, else the account's). */
   timeZone: string;
+  now?: Date;
 }
 
 /**
  * One feed for the invoice: what happened and what is planned, newest first (planned
  * reminders, being in the future, come first). At the same instant the later step comes first.
  */
-export function buildActivity({ invoice, payments = [], reminders = [], messages = [], paymentLink, timeZone }: ActivitySources): ActivityItem[] {
+export function buildActivity({ invoice, payments = [], reminders = [], messages = [], paymentLink, timeZone, now = new Date() }: ActivitySources): ActivityItem[] {
   const items: ActivityItem[] = [
     {
       id: 'created',
@@ -157,7 +163,7 @@ export function buildActivity({ invoice, payments = [], reminders = [], messages
       at: payment.paid_at,
       detail: [payment.reference, payment.note].filter(Boolean).join(' · ') || undefined,
     })),
-    ...reminders.map((reminder) => reminderItem(reminder, timeZone)),
+    ...reminders.map((reminder) => reminderItem(reminder, timeZone, now)),
     ...messages.flatMap(messageItems),
     ...clickItems(paymentLink, invoice.client_name),
   ];
