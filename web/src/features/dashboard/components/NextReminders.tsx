@@ -20,7 +20,7 @@ export function NextReminders() {
       {next.error ? (
         <InlineError error={next.error} onRetry={next.refetch} />
       ) : next.isPending ? (
-        <Stack gap="sm">
+        <Stack gap="sm" aria-busy="true" aria-label="Loading the next reminders">
           {[0, 1, 2].map((i) => (
             <Skeleton key={i} h={32} />
           ))}
