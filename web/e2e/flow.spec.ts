@@ -8,6 +8,7 @@ import { expectAccessible, fillDate, isoDate, shot, uniqueEmail } from './suppor
  * again (keyboard only) comes back to the invoice.
  */
 test('sign up, bill a client and get paid', async ({ page }) => {
+  test.setTimeout(120_000);
   const stamp = Date.now();
   const clientName = `Acme ${stamp}`;
   const invoiceNumber = `E2E-${stamp}`;
@@ -55,13 +56,36 @@ test('sign up, bill a client and get paid', async ({ page }) => {
   await expect(page.locator('[data-status]').first()).toHaveAttribute('data-status', 'open');
   const invoiceUrl = page.url();
 
+  // Its reminders are planned at once, at a local send time in the client's timezone.
+  const planned = page.locator('[data-kind="reminder-planned"]');
+  await expect(planned.first()).toBeVisible();
+  const plannedCount = await planned.count();
+  expect(plannedCount).toBeGreaterThan(0);
+  await expect(planned.first()).toContainText('will send the');
+  await expect(planned.first()).toContainText('client’s time');
+  await expect(page.getByRole('button', { name: 'Copy payment link' })).toBeVisible();
+  await shot(page, 'flow-04-invoice-reminders');
+  await expectAccessible(page, 'invoice page with reminders');
+
+  // Preview the email this invoice will get, then break the template: the error names its line.
+  await page.getByRole('link', { name: 'Preview email' }).click();
+  await expect(page.getByRole('heading', { name: 'Email templates', level: 1 })).toBeVisible();
+  await expect(page.getByTestId('preview-subject')).toContainText(invoiceNumber);
+  await expect(page.frameLocator('iframe[title="HTML preview of the email"]').locator('body')).toContainText(invoiceNumber);
+  await shot(page, 'flow-05-template-preview');
+  const body = page.getByRole('textbox', { name: 'Body (Markdown)' });
+  await body.fill('Hello {{ client_name }},\n\nplease pay {{ oops(');
+  await expect(page.getByTestId('preview-errors')).toContainText(/line \d/);
+  await page.goto(invoiceUrl);
+  await expect(page.getByRole('heading', { name: `Invoice ${invoiceNumber}`, level: 1 })).toBeVisible();
+
   // Record the full payment
   await page.getByRole('button', { name: 'Record payment' }).first().click();
   const dialog = page.getByRole('dialog', { name: 'Record a payment' });
   await expect(dialog).toBeVisible();
   await expect(dialog.getByLabel(/Amount/)).toHaveValue('1250.00');
   await dialog.getByLabel('Reference').fill('Bank transfer 42');
-  await shot(page, 'flow-04-record-payment');
+  await shot(page, 'flow-06-record-payment');
   await expectAccessible(page, 'record payment dialog');
   await dialog.getByRole('button', { name: 'Record payment' }).click();
   await expect(dialog).toBeHidden();
@@ -71,7 +95,12 @@ test('sign up, bill a client and get paid', async ({ page }) => {
   await expect(page.getByText('Paid', { exact: true }).first()).toBeVisible();
   await expect(page.getByRole('button', { name: 'Record payment' })).toHaveCount(0);
   await expect(page.getByRole('row', { name: /Bank transfer 42/ })).toBeVisible();
-  await shot(page, 'flow-05-invoice-paid');
+  // The payment canceled every planned reminder, each with its reason.
+  await expect(page.locator('[data-kind="reminder-planned"]')).toHaveCount(0);
+  const stopped = page.locator('[data-kind="reminder-stopped"]');
+  await expect(stopped).toHaveCount(plannedCount);
+  await expect(stopped.first()).toContainText('canceled the');
+  await shot(page, 'flow-07-invoice-paid');
 
   // A reload restores the session from the HttpOnly cookie; no token is readable by scripts.
   await page.reload();

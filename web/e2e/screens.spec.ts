@@ -57,7 +57,7 @@ async function mainHeading(page: Page, name: string | RegExp) {
 }
 
 test('main screens at desktop and phone width', async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
   const api = await Api.signUp(page.request, { email: uniqueEmail('screens'), name: 'Nora Lind', company_name: 'Studio Nord' });
   const { partlyPaidId } = await seed(api);
 
@@ -81,7 +81,9 @@ test('main screens at desktop and phone width', async ({ page }) => {
 
     await page.getByRole('link', { name: 'Acme GmbH' }).first().click();
     await mainHeading(page, 'Acme GmbH');
-    await expect(page.getByRole('link', { name: 'INV-2001' })).toBeVisible();
+    await expect(page.getByRole('table', { name: 'Invoices for Acme GmbH' }).getByRole('link', { name: 'INV-2001' })).toBeVisible();
+    await expect(page.getByTestId('client-insights')).toContainText('Likely paid');
+    await expect(page.getByRole('button', { name: 'Copy portal link' })).toBeEnabled();
     await shot(page, `${device}-03-client-page`);
     if (device === 'desktop') await expectAccessible(page, `${device}-03-client-page`);
 
@@ -105,6 +107,18 @@ test('main screens at desktop and phone width', async ({ page }) => {
     await shot(page, `${device}-06-import-preview`);
     if (device === 'desktop') await expectAccessible(page, `${device}-06-import-preview`);
 
+    await page.goto(`/templates?key=friendly&invoice=${partlyPaidId}`);
+    await mainHeading(page, 'Email templates');
+    await expect(page.getByTestId('preview-subject')).toContainText('INV-2003');
+    await shot(page, `${device}-10-template-editor`);
+    if (device === 'desktop') await expectAccessible(page, `${device}-10-template-editor`);
+
+    await page.goto('/settings?tab=reminders');
+    await mainHeading(page, 'Settings');
+    await expect(page.getByRole('form', { name: 'Reminder policy' })).toBeVisible();
+    await shot(page, `${device}-11-settings-reminders`);
+    if (device === 'desktop') await expectAccessible(page, `${device}-11-settings-reminders`);
+
     await page.goto('/settings');
     await mainHeading(page, 'Settings');
     await expect(page.getByRole('textbox', { name: 'Your name' })).toHaveValue('Nora Lind');
@@ -121,7 +135,7 @@ test('a new account sees where to start', async ({ page }) => {
   ] as const) {
     await page.setViewportSize(viewport);
     await page.goto('/');
-    await expect(page.getByText('Let’s get your first invoice paid')).toBeVisible();
+    await expect(page.getByText('Get your invoices paid on time')).toBeVisible();
     await shot(page, `${device}-08-dashboard-empty`);
     if (device === 'desktop') await expectAccessible(page, 'dashboard, new account');
     await page.goto('/invoices');
@@ -161,4 +175,36 @@ test('a duplicate invoice number is shown on its field', async ({ page }) => {
   await page.getByRole('button', { name: 'Create invoice' }).click();
   await expect(page.getByLabel('Invoice number')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByText("Invoice number 'INV-1' is already used")).toBeVisible();
+});
+
+test('a step the API rejects is flagged on the step', async ({ page }) => {
+  await Api.signUp(page.request, { email: uniqueEmail('policy'), name: 'Pia Policy' });
+  await page.goto('/settings?tab=reminders');
+  const form = page.getByRole('form', { name: 'Reminder policy' });
+  await expect(form).toBeVisible();
+  const first = form.getByLabel('Step 1 offset in days');
+  const secondValue = await form.getByLabel('Step 2 offset in days').inputValue();
+  await first.fill(secondValue.replace(/\s*d$/, ''));
+  await form.getByRole('button', { name: 'Save schedule' }).click();
+  await expect(form.getByText(/is already used by step/)).toBeVisible();
+});
+
+test('password reset and email verification pages', async ({ page }) => {
+  await page.goto('/signin');
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await expect(page.getByRole('heading', { name: 'Reset your password' })).toBeVisible();
+  await page.getByRole('textbox', { name: 'Email' }).fill(uniqueEmail('forgot'));
+  await page.getByRole('button', { name: 'Email me a reset link' }).click();
+  await expect(page.getByRole('status')).toContainText('a link to reset its password is on its way');
+  await expectAccessible(page, 'reset password request');
+
+  await page.goto('/reset-password?token=not-a-real-token');
+  await expect(page.getByRole('heading', { name: 'Choose a new password' })).toBeVisible();
+  await page.getByLabel('New password').fill('a-brand-new-password');
+  await page.getByRole('button', { name: 'Set new password' }).click();
+  await expect(page.getByRole('alert')).toContainText('Ask for a new link');
+
+  await page.goto('/verify-email?token=not-a-real-token');
+  await expect(page.getByRole('heading', { name: 'Confirm your email' })).toBeVisible();
+  await expect(page.getByRole('alert')).toContainText('expired or been used');
 });

@@ -21,9 +21,12 @@ export async function shot(page: Page, name: string) {
   });
 }
 
-/** Axe (WCAG 2.1 A and AA rules) finds no serious or critical problem on the page as it is now. */
+/** Axe (WCAG 2.1 A and AA rules) finds no serious or critical problem on the page as it is now (sandboxed frames aside). */
 export async function expectAccessible(page: Page, screen: string) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  // Axe can't run inside a frame sandboxed without scripts (the email preview) and waits for it forever.
+  const builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
+  if ((await page.locator('iframe[sandbox=""]').count()) > 0) builder.exclude('iframe[sandbox=""]');
+  const results = await builder.analyze();
   const problems = results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${violation.id} (${violation.impact}): ${violation.help}\n    ${violation.nodes.slice(0, 3).map((node) => node.target.join(' ')).join('\n    ')}`);

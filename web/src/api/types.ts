@@ -66,3 +66,24 @@ function sortsOf<F extends string>(fields: readonly F[]): Sorts<F>[] {
 }
 export const CLIENT_SORTS: readonly ClientSort[] = sortsOf(CLIENT_SORT_FIELDS);
 export const INVOICE_SORTS: readonly InvoiceSort[] = sortsOf(INVOICE_SORT_FIELDS);
+
+export type ReminderTimeline = Ok<paths['/api/invoices/{invoice_id}/reminders']['get']>;
+export type Reminder = ReminderTimeline['items'][number];
+export type ReminderState = Reminder['state'];
+export type ReminderPolicy = Ok<paths['/api/reminder-policy']['get']>;
+export type ReminderPolicyInput = BodyOf<paths['/api/reminder-policy']['put']>;
+export type ReminderStep = ReminderPolicyInput['steps'][number];
+export type TemplateKey = ReminderStep['template_key'];
+export type ClientPolicy = Ok<paths['/api/clients/{client_id}/reminder-policy']['get']>;
+export type ClientPolicyInput = BodyOf<paths['/api/clients/{client_id}/reminder-policy']['put']>;
+export type Message = Ok<paths['/api/invoices/{invoice_id}/messages']['get']>['items'][number];
+export type PaymentLink = Ok<paths['/api/invoices/{invoice_id}/payment-link']['get']>;
+export type Prediction = Ok<paths['/api/invoices/{invoice_id}/prediction']['get']>;
+export type TemplateCatalog = Ok<paths['/api/templates']['get']>;
+export type Template = Ok<paths['/api/templates/{key}']['get']>;
+export type PreviewInput = BodyOf<paths['/api/reminders/preview']['post']>;
+export type Preview = Ok<paths['/api/reminders/preview']['post']>;
+export type InsightsSummary = Ok<paths['/api/insights/summary']['get']>;
+export type ClientInsights = Ok<paths['/api/clients/{client_id}/insights']['get']>;
+export type StripeConnection = Ok<paths['/api/integrations/stripe']['get']>;
+export type StripeImport = Ok<paths['/api/integrations/stripe/import']['post']>;

@@ -60,3 +60,21 @@ export function describeDue(date: string, now: Date = new Date()): string {
   if (days === -1) return '1 day overdue';
   return `${-days} days overdue`;
 }
+
+/** An instant as a wall-clock time in a named timezone: "Tue, Mar 3, 09:00". */
+export function formatInTimeZone(value: string, timeZone: string): string {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  try {
+    return date.toLocaleString(undefined, {
+      timeZone,
+      weekday: 'short',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+  } catch {
+    return formatDateTime(value);
+  }
+}

@@ -21,6 +21,7 @@ import {
   IconChevronDown,
   IconFileInvoice,
   IconLayoutDashboard,
+  IconMailCog,
   IconLogout,
   IconMoon,
   IconPlugConnectedX,
@@ -40,6 +41,7 @@ const NAV = [
   { to: '/', label: 'Dashboard', icon: IconLayoutDashboard, exact: true },
   { to: '/clients', label: 'Clients', icon: IconUsers },
   { to: '/invoices', label: 'Invoices', icon: IconFileInvoice },
+  { to: '/templates', label: 'Email templates', icon: IconMailCog },
   { to: '/settings', label: 'Settings', icon: IconSettings },
 ];
 

@@ -1,15 +1,6 @@
-import { Alert, Anchor, Box, Button, Grid, Group, Paper, SimpleGrid, Skeleton, Stack, Text, ThemeIcon, Title } from '@mantine/core';
-import {
-  IconAlertTriangle,
-  IconBuildingStore,
-  IconCalendarDue,
-  IconCircleCheck,
-  IconFileInvoice,
-  IconPlus,
-  IconUpload,
-  IconUserPlus,
-} from '@tabler/icons-react';
-import { lazy, Suspense, type ReactNode } from 'react';
+import { Anchor, Box, Button, Grid, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { IconAlertTriangle, IconCircleCheck, IconPlus, IconUpload } from '@tabler/icons-react';
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { Invoice } from '@/api/types';
 import { Money } from '@/components/ui/Money';
@@ -17,63 +8,21 @@ import { PageHeader } from '@/components/ui/PageHeader';
 import { InlineError, QueryError } from '@/components/ui/QueryStates';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useMe } from '@/features/auth/hooks/queries';
-import { useDashboardSummary, type CurrencyTotals } from '@/features/dashboard/hooks/queries';
+import { useClients } from '@/features/clients/hooks/queries';
+import { CurrencyOverview } from '@/features/dashboard/components/CurrencyOverview';
+import { NextReminders } from '@/features/dashboard/components/NextReminders';
+import { OnboardingChecklist } from '@/features/dashboard/components/OnboardingChecklist';
+import { useInsightsSummary } from '@/features/dashboard/hooks/queries';
+import { useAccount } from '@/features/settings/hooks/queries';
+import { useTemplateCatalog } from '@/features/templates/hooks/queries';
 import { useInvoices } from '@/features/invoices/hooks/queries';
-import { addDaysISO, describeDue, todayISO } from '@/lib/dates';
-import { isZero } from '@/lib/money';
+import { describeDue } from '@/lib/dates';
 
-const AgingChart = lazy(() => import('@/features/dashboard/components/AgingChart').then((m) => ({ default: m.AgingChart })));
 
 function greeting(name: string | undefined) {
   const hour = new Date().getHours();
   const part = hour < 12 ? 'Good morning' : hour < 18 ? 'Good afternoon' : 'Good evening';
   return name ? `${part}, ${name.split(' ')[0]}` : part;
-}
-
-function TotalCard({ label, icon, color, rows, pick, count, loading }: {
-  label: string;
-  icon: ReactNode;
-  color: string;
-  rows: CurrencyTotals[];
-  pick: (row: CurrencyTotals) => string;
-  count: (row: CurrencyTotals) => number | undefined;
-  loading: boolean;
-}) {
-  return (
-    <Paper withBorder p="lg">
-      <Group justify="space-between" mb="xs">
-        <Text size="sm" c="dimmed" fw={500}>
-          {label}
-        </Text>
-        <ThemeIcon variant="light" color={color} radius="md" size={30} aria-hidden>
-          {icon}
-        </ThemeIcon>
-      </Group>
-      {loading ? (
-        <Skeleton h={32} w="60%" />
-      ) : rows.length === 0 ? (
-        <Text fz={28} fw={650} lh={1.2}>
-          —
-        </Text>
-      ) : (
-        <Stack gap={4}>
-          {rows.map((row) => {
-            const n = count(row);
-            return (
-              <Group key={row.currency} justify="space-between" align="baseline" gap="xs">
-                <Money amount={pick(row)} currency={row.currency} fz={rows.length > 1 ? 22 : 28} fw={650} lh={1.2} />
-                {n !== undefined && (
-                  <Text size="xs" c="dimmed">
-                    {n} {n === 1 ? 'invoice' : 'invoices'}
-                  </Text>
-                )}
-              </Group>
-            );
-          })}
-        </Stack>
-      )}
-    </Paper>
-  );
 }
 
 function InvoiceMiniList({ title, icon, invoices, loading, error, onRetry, emptyText, viewAll }: {
@@ -147,61 +96,18 @@ function InvoiceMiniList({ title, icon, invoices, loading, error, onRetry, empty
   );
 }
 
-function GettingStarted() {
-  const steps = [
-    { icon: <IconUserPlus size={18} />, title: 'Add a client', text: 'Who you bill, and where reminders go.', to: '/clients/new', cta: 'Add client' },
-    { icon: <IconFileInvoice size={18} />, title: 'Add an invoice', text: 'Or import the ones you already sent.', to: '/invoices/new', cta: 'New invoice' },
-    { icon: <IconBuildingStore size={18} />, title: 'Check your sender details', text: 'The name and email your clients see.', to: '/settings', cta: 'Open settings' },
-  ];
-  return (
-    <Paper withBorder p={{ base: 'lg', sm: 'xl' }}>
-      <Title order={2} fz="lg" fw={600}>
-        Let’s get your first invoice paid
-      </Title>
-      <Text c="dimmed" size="sm" mb="lg">
-        Three steps and DueSpark starts sending friendly reminders before and after due dates.
-      </Text>
-      <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="md">
-        {steps.map((step, index) => (
-          <Paper key={step.title} withBorder p="md" bg="var(--mantine-color-default-hover)">
-            <Group gap="xs" mb={6}>
-              <ThemeIcon variant="light" radius="xl" size={30} aria-hidden>
-                {step.icon}
-              </ThemeIcon>
-              <Text fw={600} size="sm">
-                {index + 1}. {step.title}
-              </Text>
-            </Group>
-            <Text size="sm" c="dimmed" mb="sm">
-              {step.text}
-            </Text>
-            <Button component={Link} to={step.to} size="xs" variant="light">
-              {step.cta}
-            </Button>
-          </Paper>
-        ))}
-      </SimpleGrid>
-    </Paper>
-  );
-}
-
 export default function Dashboard() {
   const me = useMe();
-  const summary = useDashboardSummary();
+  const account = useAccount();
+  const summary = useInsightsSummary();
   const anyInvoice = useInvoices({ page: 1, page_size: 1 });
+  const anyClient = useClients({ page: 1, page_size: 1 });
+  const templates = useTemplateCatalog();
   const overdue = useInvoices({ status: ['overdue'], sort: 'due_date', page: 1, page_size: 5 });
-  const upcoming = useInvoices({
-    status: ['open', 'partially_paid'],
-    due_from: todayISO(),
-    due_to: addDaysISO(7),
-    sort: 'due_date',
-    page: 1,
-    page_size: 5,
-  });
 
-  const isNew = anyInvoice.data?.total === 0;
-  const totals = summary.data?.totals ?? [];
-  const overdueRows = totals.filter((t) => !isZero(t.overdue, t.currency));
+  const hasInvoice = (anyInvoice.data?.total ?? 0) > 0;
+  const previewed =
+    (templates.data?.keys.some((k) => k.custom_locales.length > 0) ?? false) || (summary.data?.reminders_sent_this_month ?? 0) > 0;
 
   return (
     <>
@@ -220,40 +126,30 @@ export default function Dashboard() {
         }
       />
 
-      {isNew ? (
-        <GettingStarted />
-      ) : summary.isError ? (
-        <Paper withBorder>
-          <QueryError error={summary.error} onRetry={() => void summary.refetch()} />
-        </Paper>
-      ) : (
-        <Stack gap="lg">
-          {summary.data?.partial && (
-            <Alert color="yellow" variant="light" icon={<IconAlertTriangle size={18} />}>
-              Totals include your first 2,000 unpaid invoices.
-            </Alert>
-          )}
-          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="lg">
-            <TotalCard
-              label="Outstanding"
-              icon={<IconFileInvoice size={18} />}
-              color="spark"
-              rows={totals}
-              pick={(t) => t.outstanding}
-              count={(t) => t.openCount}
-              loading={summary.isPending}
-            />
-            <TotalCard
-              label="Overdue"
-              icon={<IconAlertTriangle size={18} />}
-              color="red"
-              rows={overdueRows}
-              pick={(t) => t.overdue}
-              count={(t) => t.overdueCount}
-              loading={summary.isPending}
-            />
-          </SimpleGrid>
+      <Stack gap="lg">
+        {account.data?.test_mode && anyClient.data && anyInvoice.data && (
+          <OnboardingChecklist account={account.data} hasClient={anyClient.data.total > 0} hasInvoice={hasInvoice} previewed={previewed} />
+        )}
+        {summary.isError ? (
+          <Paper withBorder>
+            <QueryError error={summary.error} onRetry={() => void summary.refetch()} />
+          </Paper>
+        ) : summary.isPending ? (
+          <Skeleton h={260} />
+        ) : summary.data.currencies.length === 0 ? (
+          hasInvoice && (
+            <Paper withBorder p="lg">
+              <Group gap="xs">
+                <IconCircleCheck size={18} color="var(--mantine-color-teal-6)" aria-hidden />
+                <Text size="sm">Nothing outstanding: every invoice is paid.</Text>
+              </Group>
+            </Paper>
+          )
+        ) : (
+          summary.data.currencies.map((row) => <CurrencyOverview key={row.currency} row={row} asOf={summary.data.as_of} />)
+        )}
 
+        {hasInvoice && (
           <Grid gutter="lg">
             <Grid.Col span={{ base: 12, md: 6 }}>
               <InvoiceMiniList
@@ -268,31 +164,11 @@ export default function Dashboard() {
               />
             </Grid.Col>
             <Grid.Col span={{ base: 12, md: 6 }}>
-              <InvoiceMiniList
-                title="Due in the next 7 days"
-                icon={<IconCalendarDue size={18} color="var(--mantine-color-blue-6)" aria-hidden />}
-                invoices={upcoming.data?.items}
-                loading={upcoming.isPending}
-                error={upcoming.error}
-                onRetry={() => void upcoming.refetch()}
-                emptyText="Nothing due this week."
-                viewAll="/invoices?tab=unpaid&sort=due_date"
-              />
+              <NextReminders />
             </Grid.Col>
           </Grid>
-
-          {summary.data && summary.data.aging.length > 0 && (
-            <Paper withBorder p="lg">
-              <Title order={2} fz="md" fw={600} mb="md">
-                Ageing of what you’re owed
-              </Title>
-              <Suspense fallback={<Skeleton h={220} />}>
-                <AgingChart summary={summary.data} />
-              </Suspense>
-            </Paper>
-          )}
-        </Stack>
-      )}
+        )}
+      </Stack>
     </>
   );
 }

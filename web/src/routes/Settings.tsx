@@ -1,15 +1,19 @@
-import { Stack, Tabs } from '@mantine/core';
-import { IconBuilding, IconKey, IconUser } from '@tabler/icons-react';
-import { useSearchParams } from 'react-router';
+import { Anchor, Stack, Tabs, Text } from '@mantine/core';
+import { IconBell, IconBuilding, IconCreditCard, IconDatabase, IconKey, IconSend, IconUser } from '@tabler/icons-react';
+import { Link, useSearchParams } from 'react-router';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { PageLoader, QueryError } from '@/components/ui/QueryStates';
 import { useMe } from '@/features/auth/hooks/queries';
 import { ApiTokensSection } from '@/features/settings/components/ApiTokensSection';
 import { CompanySection } from '@/features/settings/components/CompanySection';
+import { DataSection } from '@/features/settings/components/DataSection';
+import { ReminderPolicySection } from '@/features/settings/components/ReminderPolicySection';
+import { SendingSection } from '@/features/settings/components/SendingSection';
+import { StripeSection } from '@/features/settings/components/StripeSection';
 import { ProfileSection } from '@/features/settings/components/ProfileSection';
 import { useAccount } from '@/features/settings/hooks/queries';
 
-const TABS = ['profile', 'company', 'api'] as const;
+const TABS = ['profile', 'company', 'reminders', 'sending', 'payments', 'api', 'data'] as const;
 
 export default function Settings() {
   const [searchParams, setSearchParams] = useSearchParams();
@@ -19,7 +23,7 @@ export default function Settings() {
 
   return (
     <div style={{ maxWidth: 900 }}>
-      <PageHeader title="Settings" description="Your profile, your company, and API access." />
+      <PageHeader title="Settings" description="Your profile, company, reminder schedule, sending, payments and data." />
       <Tabs
         value={tab}
         onChange={(value) => setSearchParams(value && value !== 'profile' ? { tab: value } : {}, { replace: true })}
@@ -32,8 +36,20 @@ export default function Settings() {
           <Tabs.Tab value="company" leftSection={<IconBuilding size={16} />}>
             Company
           </Tabs.Tab>
+          <Tabs.Tab value="reminders" leftSection={<IconBell size={16} />}>
+            Reminders
+          </Tabs.Tab>
+          <Tabs.Tab value="sending" leftSection={<IconSend size={16} />}>
+            Sending
+          </Tabs.Tab>
+          <Tabs.Tab value="payments" leftSection={<IconCreditCard size={16} />}>
+            Payments
+          </Tabs.Tab>
           <Tabs.Tab value="api" leftSection={<IconKey size={16} />}>
             API tokens
+          </Tabs.Tab>
+          <Tabs.Tab value="data" leftSection={<IconDatabase size={16} />}>
+            Your data
           </Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="profile">
@@ -49,6 +65,33 @@ export default function Settings() {
               <CompanySection account={account.data} />
             )}
           </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="reminders">
+          {account.data ? <ReminderPolicySection timezone={account.data.timezone} /> : <PageLoader />}
+        </Tabs.Panel>
+        <Tabs.Panel value="sending">
+          {account.isError ? (
+            <QueryError error={account.error} onRetry={() => void account.refetch()} />
+          ) : account.data ? (
+            <SendingSection account={account.data} />
+          ) : (
+            <PageLoader />
+          )}
+        </Tabs.Panel>
+        <Tabs.Panel value="payments">
+          <Stack gap="lg">
+            <StripeSection />
+            <Text size="sm" c="dimmed">
+              Payment instructions (bank details shown on the payment page when there’s no card payment) are on the{' '}
+              <Anchor component={Link} to="/settings?tab=company">
+                Company tab
+              </Anchor>
+              .
+            </Text>
+          </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="data">
+          <DataSection />
         </Tabs.Panel>
         <Tabs.Panel value="api">
           <ApiTokensSection />

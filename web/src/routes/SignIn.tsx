@@ -75,6 +75,9 @@ export default function SignIn() {
             error={form.formState.errors.password?.message}
             {...form.register('password')}
           />
+          <Anchor component={Link} to="/reset-password" size="sm" style={{ alignSelf: 'flex-end' }} mt={-8}>
+            Forgot your password?
+          </Anchor>
           <Button type="submit" fullWidth loading={form.formState.isSubmitting} mt="xs">
             Sign in
           </Button>

@@ -7,6 +7,9 @@ import RouteError from './RouteError';
 import SignIn from './SignIn';
 import SignUp from './SignUp';
 
+const ResetPassword = lazy(() => import('./ResetPassword'));
+const VerifyEmail = lazy(() => import('./VerifyEmail'));
+
 const Dashboard = lazy(() => import('./Dashboard'));
 const ClientsList = lazy(() => import('./clients/ClientsList'));
 const ClientNew = lazy(() => import('./clients/ClientNew'));
@@ -18,12 +21,15 @@ const InvoiceEdit = lazy(() => import('./invoices/InvoiceEdit'));
 const InvoiceDetail = lazy(() => import('./invoices/InvoiceDetail'));
 const InvoiceImport = lazy(() => import('./invoices/InvoiceImport'));
 const Settings = lazy(() => import('./Settings'));
+const Templates = lazy(() => import('./Templates'));
 const NotFound = lazy(() => import('./NotFound'));
 
 export function createAppRouter(queryClient: QueryClient) {
   const router = createBrowserRouter([
     { path: '/signin', element: <SignIn />, errorElement: <RouteError /> },
     { path: '/signup', element: <SignUp />, errorElement: <RouteError /> },
+    { path: '/reset-password', element: <ResetPassword />, errorElement: <RouteError /> },
+    { path: '/verify-email', element: <VerifyEmail />, errorElement: <RouteError /> },
     {
       path: '/',
       element: <AppLayout />,
@@ -40,6 +46,7 @@ export function createAppRouter(queryClient: QueryClient) {
         { path: 'invoices/:invoiceId', element: <InvoiceDetail /> },
         { path: 'invoices/:invoiceId/edit', element: <InvoiceEdit /> },
         { path: 'settings', element: <Settings /> },
+        { path: 'templates', element: <Templates /> },
         { path: '*', element: <NotFound /> },
       ],
     },
@@ -49,7 +56,7 @@ export function createAppRouter(queryClient: QueryClient) {
   setAuthFailureHandler(() => {
     const { pathname, search } = router.state.location;
     queryClient.clear();
-    if (pathname === '/signin' || pathname === '/signup') return;
+    if (['/signin', '/signup', '/reset-password', '/verify-email'].includes(pathname)) return;
     void router.navigate(`/signin?next=${encodeURIComponent(`${pathname}${search}`)}`, { replace: true });
   });
 

@@ -14,10 +14,14 @@ export interface TimelineEvent {
   /** ISO timestamp. */
   at: string;
   detail?: ReactNode;
+  /** Buttons for this entry (e.g. "Send now" on a planned reminder). */
+  actions?: ReactNode;
+  /** Exposed as data-kind, for styling and tests. */
+  kind?: string;
 }
 
 /** Activity feed: icon, actor, action, relative time (exact time on hover/focus). */
-export function Timeline({ events, emptyLabel = 'No activity yet.' }: { events: TimelineEvent[]; emptyLabel?: string }) {
+export function Timeline({ events, emptyLabel = 'No activity yet.', label = 'Activity' }: { events: TimelineEvent[]; emptyLabel?: string; label?: string }) {
   if (events.length === 0) {
     return (
       <Text c="dimmed" size="sm">
@@ -26,9 +30,9 @@ export function Timeline({ events, emptyLabel = 'No activity yet.' }: { events: 
     );
   }
   return (
-    <Stack component="ol" gap={0} className={classes.list} aria-label="Activity">
+    <Stack component="ol" gap={0} className={classes.list} aria-label={label}>
       {events.map((event) => (
-        <Box component="li" key={event.id} className={classes.item}>
+        <Box component="li" key={event.id} className={classes.item} data-kind={event.kind}>
           <ThemeIcon size={28} radius="xl" variant="light" color={event.color ?? 'gray'} className={classes.icon} aria-hidden>
             {event.icon}
           </ThemeIcon>
@@ -48,6 +52,11 @@ export function Timeline({ events, emptyLabel = 'No activity yet.' }: { events: 
               <Text size="sm" mt={2}>
                 {event.detail}
               </Text>
+            )}
+            {event.actions && (
+              <Group gap="xs" mt={6}>
+                {event.actions}
+              </Group>
             )}
           </Box>
         </Box>

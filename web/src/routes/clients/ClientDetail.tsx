@@ -9,6 +9,8 @@ import { DetailList } from '@/components/ui/DetailList';
 import { Money } from '@/components/ui/Money';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { InlineError, NotFoundState, PageLoader, QueryError } from '@/components/ui/QueryStates';
+import { ClientInsightsCard } from '@/features/clients/components/ClientInsightsCard';
+import { ClientPolicyCard } from '@/features/clients/components/ClientPolicyCard';
 import { PauseRemindersButton } from '@/features/clients/components/PauseRemindersButton';
 import { useClient, useDeleteClient } from '@/features/clients/hooks/queries';
 import { InvoicesTable } from '@/features/invoices/components/InvoicesTable';
@@ -179,6 +181,8 @@ function ClientDetail({ clientId }: { clientId: Id }) {
                 </Stack>
               )}
             </Paper>
+            <ClientInsightsCard clientId={client.id} />
+            <ClientPolicyCard clientId={client.id} />
             <Paper withBorder p="lg">
               <Group justify="space-between" mb="md">
                 <Text fw={600}>Details</Text>

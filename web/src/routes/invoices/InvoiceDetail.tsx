@@ -16,30 +16,26 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import {
-  IconBan,
-  IconCash,
-  IconCircleCheck,
-  IconDots,
-  IconEdit,
-  IconFilePlus,
-} from '@tabler/icons-react';
-import { useMemo } from 'react';
+import { IconBan, IconCash, IconDots, IconEdit, IconEye } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
 import { errorMessage } from '@/api/errors';
-import type { Id, Invoice, Payment } from '@/api/types';
+import type { Id, Invoice } from '@/api/types';
 import { ConfirmModal } from '@/components/ui/ConfirmModal';
 import { DetailList } from '@/components/ui/DetailList';
 import { Money } from '@/components/ui/Money';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { InlineError, NotFoundState, PageLoader, QueryError } from '@/components/ui/QueryStates';
 import { StatusBadge } from '@/components/ui/StatusBadge';
-import { Timeline, type TimelineEvent } from '@/components/ui/Timeline';
+import { useClient } from '@/features/clients/hooks/queries';
+import { GetPaidCard } from '@/features/invoices/components/GetPaidCard';
 import { RecordPaymentModal } from '@/features/invoices/components/RecordPaymentModal';
+import { InvoiceActivity } from '@/features/reminders/components/InvoiceActivity';
+import { usePaymentLink, usePrediction } from '@/features/reminders/hooks/queries';
+import { useAccount } from '@/features/settings/hooks/queries';
 import { useInvoice, usePayments, useVoidInvoice } from '@/features/invoices/hooks/queries';
 import { describeDue, formatDate } from '@/lib/dates';
 import { parseId } from '@/lib/ids';
-import { formatMoney, toMinorUnits } from '@/lib/money';
+import { toMinorUnits } from '@/lib/money';
 
 const PAYABLE = new Set(['open', 'partially_paid', 'overdue']);
 
@@ -52,39 +48,6 @@ function paidPercent(invoice: Invoice): number {
   } catch {
     return 0;
   }
-}
-
-function buildEvents(invoice: Invoice, payments: Payment[]): TimelineEvent[] {
-  const events: TimelineEvent[] = [
-    {
-      id: 'created',
-      icon: <IconFilePlus size={15} />,
-      color: 'gray',
-      actor: 'You',
-      action: `created the invoice for ${formatMoney(invoice.amount, invoice.currency)}`,
-      at: invoice.created_at,
-    },
-    ...payments.map((payment) => ({
-      id: `payment-${payment.id}`,
-      icon: <IconCash size={15} />,
-      color: 'teal',
-      actor: 'You',
-      action: `recorded a payment of ${formatMoney(payment.amount, payment.currency ?? invoice.currency)}`,
-      at: payment.paid_at,
-      detail: [payment.reference, payment.note].filter(Boolean).join(' · ') || undefined,
-    })),
-  ];
-  if (invoice.paid_at) {
-    events.push({ id: 'paid', icon: <IconCircleCheck size={15} />, color: 'teal', actor: 'DueSpark', action: 'marked it paid in full', at: invoice.paid_at });
-  }
-  if (invoice.voided_at) {
-    events.push({ id: 'void', icon: <IconBan size={15} />, color: 'red', actor: 'You', action: 'voided the invoice', at: invoice.voided_at });
-  }
-  // Newest first; at the same instant the later step first (paid in full above the payment that did it).
-  return events
-    .map((event, order) => ({ event, order, time: Date.parse(event.at) }))
-    .sort((a, b) => b.time - a.time || b.order - a.order)
-    .map(({ event }) => event);
 }
 
 const NOT_FOUND = { what: 'invoice', backTo: '/invoices', backLabel: 'Back to invoices' } as const;
@@ -101,10 +64,12 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
   const voidInvoice = useVoidInvoice(invoiceId);
   const [payOpen, pay] = useDisclosure(false);
   const [voidOpen, voidModal] = useDisclosure(false);
-  const events = useMemo(
-    () => (query.data ? buildEvents(query.data, payments.data ?? []) : []),
-    [query.data, payments.data],
-  );
+  const client = useClient(query.data?.client_id);
+  const account = useAccount();
+  const open = query.data !== undefined && PAYABLE.has(query.data.status);
+  const paymentLink = usePaymentLink(invoiceId, query.data !== undefined && query.data.status !== 'void');
+  // Clicks stay in the activity feed after payment; the card to copy the link is for unpaid invoices.
+  const prediction = usePrediction(invoiceId, open);
 
   if (query.isPending) return <PageLoader />;
   if (query.isError)
@@ -155,6 +120,16 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
             {payable && (
               <Button leftSection={<IconCash size={16} />} onClick={pay.open}>
                 Record payment
+              </Button>
+            )}
+            {editable && (
+              <Button
+                component={Link}
+                to={`/templates?invoice=${invoice.id}`}
+                variant="default"
+                leftSection={<IconEye size={16} />}
+              >
+                Preview email
               </Button>
             )}
             {editable && (
@@ -274,16 +249,26 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
               )}
             </Paper>
 
-            <Paper withBorder p="lg">
-              <Title order={2} fz="md" fw={600} mb="md">
-                Activity
-              </Title>
-              <Timeline events={events} />
-            </Paper>
+            <InvoiceActivity
+              invoice={invoice}
+              payments={payments.data}
+              paymentLink={paymentLink.data}
+              timeZone={client.data?.timezone ?? account.data?.timezone ?? 'UTC'}
+            />
           </Stack>
         </Grid.Col>
 
         <Grid.Col span={{ base: 12, md: 4 }}>
+          <Stack gap="lg">
+          {payable && (
+            <GetPaidCard
+              invoice={invoice}
+              link={paymentLink.data}
+              linkError={paymentLink.error}
+              onRetryLink={() => void paymentLink.refetch()}
+              prediction={prediction.data}
+            />
+          )}
           <Paper withBorder p="lg">
             <Title order={2} fz="md" fw={600} mb="md">
               Details
@@ -310,6 +295,7 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
               ]}
             />
           </Paper>
+          </Stack>
         </Grid.Col>
       </Grid>
 

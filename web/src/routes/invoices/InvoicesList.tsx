@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, Menu, ScrollArea, Select, Tabs, Text } from '@mantine/core';
+import { Anchor, Badge, Button, CloseButton, Group, Menu, ScrollArea, Select, Tabs, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconChevronDown, IconDownload, IconFileInvoice, IconPlus, IconUpload } from '@tabler/icons-react';
 import { useMemo, useState } from 'react';
@@ -12,7 +12,7 @@ import { invoicesToCsv } from '@/features/invoices/csvExport';
 import { InvoicesTable } from '@/features/invoices/components/InvoicesTable';
 import { fetchAllInvoices, useInvoices } from '@/features/invoices/hooks/queries';
 import { downloadCsv } from '@/lib/csv';
-import { todayISO } from '@/lib/dates';
+import { formatDate, todayISO } from '@/lib/dates';
 import { parseId } from '@/lib/ids';
 import { allowedSort, formatSort, parseSort, useListParams } from '@/lib/useListParams';
 
@@ -27,12 +27,25 @@ const TABS: { value: string; label: string; statuses: InvoiceStatus[] }[] = [
   { value: 'void', label: 'Void', statuses: ['void'] },
 ];
 
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+function isoDateParam(value: string | null): string | undefined {
+  return value && ISO_DATE.test(value) ? value : undefined;
+}
+
+function describeDueRange(from: string | undefined, to: string | undefined): string {
+  if (from && to) return `Due ${formatDate(from)} – ${formatDate(to)}`;
+  if (from) return `Due from ${formatDate(from)}`;
+  return `Due by ${formatDate(to)}`;
+}
+
 export default function InvoicesList() {
   const { params, searchParams, update } = useListParams({ sort: '-due_date' });
   const tab = TABS.find((t) => t.value === searchParams.get('tab')) ?? TABS[0]!;
   const clientId = parseId(searchParams.get('client_id'));
   const sort = allowedSort(params.sort, INVOICE_SORTS, '-due_date');
-  const filters = { status: tab.statuses, client_id: clientId, q: params.q || undefined, sort };
+  const dueFrom = isoDateParam(searchParams.get('due_from'));
+  const dueTo = isoDateParam(searchParams.get('due_to'));
+  const filters = { status: tab.statuses, client_id: clientId, q: params.q || undefined, sort, due_from: dueFrom, due_to: dueTo };
   const query = useInvoices({ ...filters, page: params.page, page_size: params.pageSize });
   const clients = useClientOptions();
   const [exporting, setExporting] = useState(false);
@@ -107,6 +120,19 @@ export default function InvoicesList() {
         onChange={(value) => update({ tab: value === 'all' ? null : value })}
         aria-label="Invoice status"
       >
+        {(dueFrom || dueTo) && (
+          <Group mb="sm">
+            <Badge
+              variant="light"
+              size="lg"
+              rightSection={
+                <CloseButton size="xs" aria-label="Clear the due date filter" onClick={() => update({ due_from: null, due_to: null })} />
+              }
+            >
+              {describeDueRange(dueFrom, dueTo)}
+            </Badge>
+          </Group>
+        )}
         <ScrollArea type="never" mb="md">
           <Tabs.List style={{ flexWrap: 'nowrap' }}>
             {TABS.map((t) => (

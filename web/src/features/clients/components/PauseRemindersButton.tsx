@@ -6,17 +6,17 @@ import { useState } from 'react';
 import type { Client } from '@/api/types';
 import { errorMessage } from '@/api/errors';
 import { formatDate } from '@/lib/dates';
-import { useUpdateClient } from '../hooks/queries';
+import { useClientPause } from '@/features/reminders/hooks/queries';
 
-/** Pause (optionally until a date) or resume reminders for one client. */
+/** Pause (optionally until a date) or resume reminders for one client; planned reminders are held, not dropped. */
 export function PauseRemindersButton({ client }: { client: Client }) {
-  const update = useUpdateClient(client.id);
+  const update = useClientPause(client.id);
   const [opened, setOpened] = useState(false);
   const [until, setUntil] = useState<string | null>(null);
 
   const save = async (paused: boolean, pausedUntil: string | null) => {
     try {
-      await update.mutateAsync({ reminders_paused: paused, reminders_paused_until: paused ? pausedUntil : null });
+      await update.mutateAsync({ paused, until: pausedUntil });
       setOpened(false);
       notifications.show({
         color: paused ? 'orange' : 'teal',

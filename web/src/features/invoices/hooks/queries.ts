@@ -70,6 +70,9 @@ export function usePayments(id: Id | undefined) {
 /** After any invoice change: the detail is fresh, lists and dashboard figures are not. */
 function settle(queryClient: QueryClient, invoice: Invoice) {
   queryClient.setQueryData(invoiceKeys.detail(invoice.id), invoice);
+  // What hangs off the invoice (payments, reminders, messages, prediction) follows from it.
+  const detailKey = invoiceKeys.detail(invoice.id);
+  void queryClient.invalidateQueries({ queryKey: detailKey, predicate: (query) => query.queryKey.length > detailKey.length });
   void queryClient.invalidateQueries({ queryKey: invoiceKeys.lists() });
   void queryClient.invalidateQueries({ queryKey: ['insights'] });
 }
@@ -96,10 +99,7 @@ export function useRecordPayment(id: Id) {
   return useMutation({
     mutationFn: async (body: PaymentCreate) =>
       unwrap(await api.POST('/api/invoices/{invoice_id}/payments', { params: { path: { invoice_id: id } }, body })),
-    onSuccess: (invoice) => {
-      settle(queryClient, invoice);
-      void queryClient.invalidateQueries({ queryKey: invoiceKeys.payments(id) });
-    },
+    onSuccess: (invoice) => settle(queryClient, invoice),
   });
 }
 

@@ -1,0 +1,189 @@
+import type { Invoice, Message, Payment, PaymentLink, Reminder } from '@/api/types';
+import { formatInTimeZone } from '@/lib/dates';
+import { formatMoney } from '@/lib/money';
+
+export type ActivityKind =
+  | 'created'
+  | 'payment'
+  | 'paid'
+  | 'void'
+  | 'reminder-planned'
+  | 'reminder-sent'
+  | 'reminder-stopped'
+  | 'reminder-failed'
+  | 'delivery'
+  | 'delivery-problem'
+  | 'click';
+
+export interface ActivityItem {
+  id: string;
+  kind: ActivityKind;
+  actor: string;
+  action: string;
+  at: string;
+  detail?: string;
+  /** The reminder the item is about, for its actions (send now, cancel). */
+  reminder?: Reminder;
+}
+
+export const TONE_LABELS: Record<string, string> = {
+  friendly: 'friendly',
+  due_today: 'due-today',
+  firm: 'firm',
+  urgent: 'urgent',
+  final: 'final',
+};
+
+function toneOf(reminder: Reminder): string {
+  return `${TONE_LABELS[reminder.template_key] ?? reminder.template_key} reminder`;
+}
+
+export function describeOffset(days: number): string {
+  if (days === 0) return 'on the due date';
+  const n = Math.abs(days);
+  return `${n} ${n === 1 ? 'day' : 'days'} ${days < 0 ? 'before' : 'after'} the due date`;
+}
+
+function reminderItem(reminder: Reminder, timeZone: string, now: Date): ActivityItem {
+  const base = { id: `reminder-${reminder.id}`, actor: 'DueSpark', reminder };
+  const tone = toneOf(reminder);
+  const test = reminder.is_test ? ' (test mode: to you, not the client)' : '';
+  switch (reminder.state) {
+    case 'pending':
+    case 'sending':
+      return {
+        ...base,
+        kind: 'reminder-planned',
+        action:
+          reminder.state === 'sending'
+            ? `is sending the ${tone}`
+            : Date.parse(reminder.next_attempt_at ?? reminder.scheduled_for) < now.getTime()
+              ? `is about to send the ${tone}`
+              : `will send the ${tone}`,
+        at: reminder.next_attempt_at ?? reminder.scheduled_for,
+        detail: `${formatInTimeZone(reminder.next_attempt_at ?? reminder.scheduled_for, timeZone)} client’s time (${timeZone}) · ${describeOffset(reminder.offset_days)}${reminder.attempts > 0 ? ` · retry after ${reminder.attempts} failed ${reminder.attempts === 1 ? 'attempt' : 'attempts'}` : ''}`,
+      };
+    case 'sent':
+      return {
+        ...base,
+        kind: 'reminder-sent',
+        action: `sent the ${tone}${test}`,
+        at: reminder.sent_at ?? reminder.updated_at,
+        detail: describeOffset(reminder.offset_days),
+      };
+    case 'failed':
+      return {
+        ...base,
+        kind: 'reminder-failed',
+        action: `couldn’t send the ${tone}`,
+        at: reminder.updated_at,
+        detail: reminder.explanation ?? reminder.reason ?? undefined,
+      };
+    default:
+      return {
+        ...base,
+        kind: 'reminder-stopped',
+        action: `${reminder.state === 'skipped' ? 'skipped' : 'canceled'} the ${tone}`,
+        at: reminder.updated_at,
+        detail: reminder.explanation ?? reminder.reason ?? undefined,
+      };
+  }
+}
+
+const EVENT_WORDS: Record<string, { action: string; problem?: boolean }> = {
+  delivered: { action: 'received' },
+  delivery: { action: 'received' },
+  open: { action: 'opened' },
+  opened: { action: 'opened' },
+  click: { action: 'clicked a link in' },
+  clicked: { action: 'clicked a link in' },
+  bounce: { action: 'bounced', problem: true },
+  bounced: { action: 'bounced', problem: true },
+  complaint: { action: 'marked as spam', problem: true },
+  complained: { action: 'marked as spam', problem: true },
+  spam_complaint: { action: 'marked as spam', problem: true },
+  unsubscribed: { action: 'unsubscribed from', problem: true },
+  failed: { action: 'couldn’t receive', problem: true },
+};
+
+function messageItems(message: Message): ActivityItem[] {
+  return message.events.map((event, index) => {
+    const words = EVENT_WORDS[event.type.toLowerCase()] ?? { action: `${event.type.replaceAll('_', ' ')}:` };
+    return {
+      id: `message-${message.id}-${index}`,
+      kind: words.problem ? 'delivery-problem' : 'delivery',
+      actor: message.to_email,
+      action: `${words.action} “${message.subject}”`,
+      at: event.occurred_at,
+      detail: words.problem && message.error ? message.error : undefined,
+    };
+  });
+}
+
+function clickItems(link: PaymentLink | undefined, payer: string): ActivityItem[] {
+  if (!link) return [];
+  return link.clicks.by_reminder.map((group, index) => ({
+    id: `clicks-${group.reminder_id ?? 'direct'}-${index}`,
+    kind: 'click' as const,
+    actor: payer,
+    action: `opened the payment link${group.count > 1 ? ` ${group.count} times` : ''}${group.reminder_id === null ? '' : ' from a reminder'}`,
+    at: group.last_clicked_at,
+  }));
+}
+
+export interface ActivitySources {
+  invoice: Invoice;
+  payments?: Payment[];
+  reminders?: Reminder[];
+  messages?: Message[];
+  paymentLink?: PaymentLink;
+  /** Planned send times are shown in this timezone (the client's, else the account's). */
+  timeZone: string;
+  now?: Date;
+}
+
+/**
+ * One feed for the invoice: what happened and what is planned, newest first (planned
+ * reminders, being in the future, come first). At the same instant the later step comes first.
+ */
+export function buildActivity({ invoice, payments = [], reminders = [], messages = [], paymentLink, timeZone, now = new Date() }: ActivitySources): ActivityItem[] {
+  const items: ActivityItem[] = [
+    {
+      id: 'created',
+      kind: 'created',
+      actor: 'You',
+      action: `created the invoice for ${formatMoney(invoice.amount, invoice.currency)}`,
+      at: invoice.created_at,
+    },
+    ...payments.map((payment) => ({
+      id: `payment-${payment.id}`,
+      kind: 'payment' as const,
+      actor: 'You',
+      action: `recorded a payment of ${formatMoney(payment.amount, payment.currency ?? invoice.currency)}`,
+      at: payment.paid_at,
+      detail: [payment.reference, payment.note].filter(Boolean).join(' · ') || undefined,
+    })),
+    ...reminders.map((reminder) => reminderItem(reminder, timeZone, now)),
+    ...messages.flatMap(messageItems),
+    ...clickItems(paymentLink, invoice.client_name),
+  ];
+  if (invoice.paid_at) {
+    items.push({ id: 'paid', kind: 'paid', actor: 'DueSpark', action: 'marked it paid in full', at: invoice.paid_at });
+  }
+  if (invoice.voided_at) {
+    items.push({ id: 'void', kind: 'void', actor: 'You', action: 'voided the invoice', at: invoice.voided_at });
+  }
+  return items
+    .map((item, order) => ({ item, order, time: Date.parse(item.at) }))
+    .sort((a, b) => b.time - a.time || b.order - a.order)
+    .map(({ item }) => item);
+}
+
+/** When the last reminder for the invoice went out, if one did. */
+export function lastSentAt(reminders: readonly Reminder[]): string | undefined {
+  return reminders
+    .filter((r) => r.state === 'sent' && r.sent_at)
+    .map((r) => r.sent_at!)
+    .sort()
+    .at(-1);
+}

@@ -1,0 +1,91 @@
+import { ActionIcon, Button, Group, NumberInput, Select, Stack, Text } from '@mantine/core';
+import { IconArrowDown, IconArrowUp, IconPlus, IconTrash } from '@tabler/icons-react';
+import { Controller, useFieldArray, type Control, type FieldErrors } from 'react-hook-form';
+import type { ReminderStep } from '@/api/types';
+import { describeOffset } from '@/features/invoices/activity';
+import { TONES } from '../steps';
+
+export interface StepsFormValues {
+  steps: ReminderStep[];
+}
+
+/** Reminder steps: when (days from the due date) and in which tone; add, remove, reorder. */
+export function StepsEditor<T extends StepsFormValues>({ control, errors }: { control: Control<T>; errors: FieldErrors<T> }) {
+  const typed = control as unknown as Control<StepsFormValues>;
+  const { fields, append, remove, move } = useFieldArray({ control: typed, name: 'steps' });
+  const stepErrors = (errors as FieldErrors<StepsFormValues>).steps;
+  return (
+    <Stack gap="xs">
+      {fields.length === 0 && (
+        <Text size="sm" c="dimmed">
+          No steps: no reminders are sent.
+        </Text>
+      )}
+      {fields.map((field, index) => (
+        <Group key={field.id} align="flex-start" gap="xs" wrap="nowrap" data-testid={`step-${index}`}>
+          <Controller
+            control={typed}
+            name={`steps.${index}.offset_days`}
+            render={({ field: input }) => (
+              <NumberInput
+                aria-label={`Step ${index + 1} offset in days`}
+                w={110}
+                allowDecimal={false}
+                value={input.value}
+                onChange={(value) => input.onChange(typeof value === 'number' ? value : Number(value) || 0)}
+                suffix=" d"
+                error={stepErrors?.[index]?.offset_days?.message}
+                description={describeOffset(input.value ?? 0)}
+                inputWrapperOrder={['input', 'description', 'error']}
+              />
+            )}
+          />
+          <Controller
+            control={typed}
+            name={`steps.${index}.template_key`}
+            render={({ field: input }) => (
+              <Select
+                aria-label={`Step ${index + 1} tone`}
+                data={TONES}
+                value={input.value}
+                onChange={(value) => value && input.onChange(value)}
+                allowDeselect={false}
+                w={150}
+                error={stepErrors?.[index]?.template_key?.message}
+              />
+            )}
+          />
+          <ActionIcon variant="subtle" color="gray" mt={6} aria-label={`Move step ${index + 1} up`} disabled={index === 0} onClick={() => move(index, index - 1)}>
+            <IconArrowUp size={16} />
+          </ActionIcon>
+          <ActionIcon
+            variant="subtle"
+            color="gray"
+            mt={6}
+            aria-label={`Move step ${index + 1} down`}
+            disabled={index === fields.length - 1}
+            onClick={() => move(index, index + 1)}
+          >
+            <IconArrowDown size={16} />
+          </ActionIcon>
+          <ActionIcon variant="subtle" color="red" mt={6} aria-label={`Remove step ${index + 1}`} onClick={() => remove(index)}>
+            <IconTrash size={16} />
+          </ActionIcon>
+        </Group>
+      ))}
+      <div>
+        <Button
+          variant="light"
+          size="xs"
+          leftSection={<IconPlus size={14} />}
+          onClick={() => {
+            const last = fields.at(-1)?.offset_days ?? -4;
+            append({ offset_days: last + 3, template_key: last + 3 > 0 ? 'firm' : 'friendly' });
+          }}
+        >
+          Add step
+        </Button>
+      </div>
+    </Stack>
+  );
+}
