@@ -720,7 +720,8 @@ export interface paths {
         put?: never;
         /**
          * Preview Reminder
-         * @description Render a template for an invoice (or a sample) exactly as it would be sent; nothing is sent or stored.
+         * @description Render a template for an invoice (or a sample, or a planned reminder) exactly as it would be sent;
+         *     nothing is sent or stored. A reminder's preview also says why it is planned the way it is.
          */
         post: operations["preview_reminder_api_reminders_preview_post"];
         delete?: never;
@@ -1184,6 +1185,11 @@ export interface components {
         };
         /** ClientCreate */
         ClientCreate: {
+            /**
+             * Adaptive Reminders
+             * @description Adapt reminders to how this client pays; null follows the account's setting
+             */
+            adaptive_reminders?: boolean | null;
             /** @default business */
             client_type?: components["schemas"]["ClientType"];
             /** Company */
@@ -1217,6 +1223,13 @@ export interface components {
             behaviour: components["schemas"]["BehaviourOut"];
             /** Client Id */
             client_id: number;
+            /** Follow Up Reason */
+            follow_up_reason: string | null;
+            /**
+             * Needs Personal Follow Up
+             * @description Paid the last invoices only after the final notice
+             */
+            needs_personal_follow_up: boolean;
             /** @description The unpaid invoice with the oldest due date passed */
             oldest_overdue: components["schemas"]["OverdueInvoiceOut"] | null;
             /**
@@ -1236,6 +1249,8 @@ export interface components {
         };
         /** ClientOut */
         ClientOut: {
+            /** Adaptive Reminders */
+            adaptive_reminders: boolean | null;
             client_type: components["schemas"]["ClientType"];
             /** Company */
             company: string | null;
@@ -1246,12 +1261,19 @@ export interface components {
             created_at: string;
             /** Email */
             email: string | null;
+            /** Follow Up Reason */
+            follow_up_reason: string | null;
             /** Id */
             id: number;
             /** Locale */
             locale: string | null;
             /** Name */
             name: string;
+            /**
+             * Needs Personal Follow Up
+             * @description The last invoices were paid only after the final notice: reach out in person
+             */
+            needs_personal_follow_up: boolean;
             /** Notes */
             notes: string | null;
             /** Reminders Paused */
@@ -1306,6 +1328,11 @@ export interface components {
         ClientType: "individual" | "business" | "enterprise";
         /** ClientUpdate */
         ClientUpdate: {
+            /**
+             * Adaptive Reminders
+             * @description Adapt reminders to how this client pays; null follows the account's setting
+             */
+            adaptive_reminders?: boolean | null;
             client_type?: components["schemas"]["ClientType"] | null;
             /** Company */
             company?: string | null;
@@ -1891,15 +1918,20 @@ export interface components {
              */
             locale?: string | null;
             /**
+             * Reminder Id
+             * @description Preview this planned reminder: its invoice and its (adapted) template
+             */
+            reminder_id?: number | null;
+            /**
              * Subject
              * @description Unsaved subject to try
              */
             subject?: string | null;
             /**
              * Template Key
-             * @description friendly, due_today, firm, urgent, final or thank_you
+             * @description friendly, due_today, firm, urgent, final or thank_you; omit with reminder_id
              */
-            template_key: string;
+            template_key?: string | null;
         };
         /** PreviewOut */
         PreviewOut: {
@@ -1915,6 +1947,16 @@ export interface components {
             is_default_template: boolean;
             /** Locale */
             locale: string;
+            /**
+             * Reminder Reason
+             * @description With reminder_id: why it is planned this way (adaptations), in words
+             */
+            reminder_reason?: string | null;
+            /**
+             * Reminder State
+             * @description With reminder_id: the reminder's state
+             */
+            reminder_state?: string | null;
             /** Reply To */
             reply_to: string | null;
             /** Subject */
@@ -2027,6 +2069,16 @@ export interface components {
         };
         /** ReminderPolicyIn */
         ReminderPolicyIn: {
+            /**
+             * Adaptive
+             * @description Adapt schedule and tone to how each client pays (omit to keep the setting)
+             */
+            adaptive?: boolean | null;
+            /**
+             * Merge Statements
+             * @description Send a client's overdue reminders due the same day as one statement email
+             */
+            merge_statements?: boolean | null;
             send_window?: components["schemas"]["SendWindowIn"] | null;
             /**
              * Steps
@@ -2036,6 +2088,13 @@ export interface components {
         };
         /** ReminderPolicyOut */
         ReminderPolicyOut: {
+            /**
+             * Adaptive
+             * @description Schedule and tone adapt to how each client pays (docs/reminders.md)
+             */
+            adaptive: boolean;
+            /** Merge Statements */
+            merge_statements: boolean;
             send_window: components["schemas"]["SendWindowOut"];
             /** Steps */
             steps: components["schemas"]["StepOut"][];
