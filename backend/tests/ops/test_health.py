@@ -97,3 +97,14 @@ def test_ready_checks_redis_when_configured(tmp_path, clock, committed_url, comm
     response = down.get("/ready")
     assert response.status_code == 503
     assert response.json()["checks"]["redis"]["detail"].startswith("ping failed")
+
+
+def test_development_outbox_needs_no_sender_address_but_real_providers_do(
+    tmp_path, clock, committed_url, committed_engine
+):
+    """`make run` is ready out of the box; an SMTP server without a From address is not."""
+    beat(committed_engine, clock, seconds_ago=1)
+    outbox = _client(tmp_path, committed_url, clock, email_provider="file", email_from=None)
+    assert outbox.get("/ready").json()["checks"]["email"]["status"] == "ok"
+    smtp = _client(tmp_path, committed_url, clock, email_provider="smtp", email_from=None)
+    assert smtp.get("/ready").json()["checks"]["email"]["detail"] == "DUESPARK_EMAIL_FROM is missing"
