@@ -75,6 +75,8 @@ def test_formula_cells_import_as_text_and_every_export_neutralizes_them(client, 
             continue
         for row in csv.reader(io.StringIO(archive.read(name).decode())):
             for cell in row:
+                if _is_number(cell):  # -3 is a number to a spreadsheet, not a formula
+                    continue
                 assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), f"{name}: {cell!r}"
     exported = list(csv.DictReader(io.StringIO(archive.read("csv/invoices.csv").decode())))
     assert sorted(row["description"] for row in exported) == sorted("'" + cell.strip() for cell in FORMULAS)
@@ -187,3 +189,11 @@ def test_100000_rows_import_in_bounded_time_with_the_right_count(client, user):
     assert len(report.json()["clients_to_create"]) == 500
     assert _total(client, user) == MAX_IMPORT_ROWS
     assert elapsed < 60, f"importing {MAX_IMPORT_ROWS} rows took {elapsed:.1f} s"
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True

@@ -41,6 +41,9 @@ from tests.helpers import register
 # The document the app serves; its contents do not depend on settings.
 _DOCUMENT = create_app(Settings(env="test", secret_keys=["x" * 40], database_url="sqlite://")).openapi()
 schema = schemathesis.openapi.from_dict(_DOCUMENT)
+# The documented examples ("09:00") are fixed values; this suite generates its own cases (with real ids
+# mixed in through `given`), which schemathesis cannot combine with the examples phase.
+schema.config.phases.examples.enabled = False
 
 # Bounded for CI; DUESPARK_FUZZ_EXAMPLES=200 explores deeper (the same seed, so the first 20 recur).
 EXAMPLES_PER_OPERATION = int(os.environ.get("DUESPARK_FUZZ_EXAMPLES", "20"))

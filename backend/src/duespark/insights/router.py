@@ -12,13 +12,14 @@ from duespark.insights import service
 from duespark.insights.behaviour import RatingThresholds
 from duespark.insights.schemas import ClientInsightsOut, PredictionOut, SummaryOut, TimeseriesOut
 from duespark.insights.sql import Granularity
+from duespark.tenancy import ObjectId
 
 router = APIRouter(prefix="/api", tags=["insights"], responses=error_responses(Unauthorized))
 
 
 @router.get("/clients/{client_id}/insights", response_model=ClientInsightsOut, responses=error_responses(NotFound))
 def client_insights(
-    client_id: int, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep, clock: ClockDep
+    client_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep, clock: ClockDep
 ) -> ClientInsightsOut:
     return service.client_insights(
         session,
@@ -33,7 +34,7 @@ def client_insights(
     "/invoices/{invoice_id}/prediction", response_model=PredictionOut, responses=error_responses(NotFound, Conflict)
 )
 def invoice_prediction(
-    invoice_id: int, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep, clock: ClockDep
+    invoice_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep, clock: ClockDep
 ) -> PredictionOut:
     return service.invoice_prediction(
         session,

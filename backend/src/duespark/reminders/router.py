@@ -18,6 +18,7 @@ from duespark.reminders.schemas import (
     ReminderPolicyOut,
     ReminderTimeline,
 )
+from duespark.tenancy import ObjectId
 
 router = APIRouter(prefix="/api", tags=["reminders"], responses=error_responses(Unauthorized))
 
@@ -38,7 +39,7 @@ def put_reminder_policy(
 
 @router.get("/clients/{client_id}/reminder-policy", response_model=ClientPolicyOut, responses=error_responses(NotFound))
 def get_client_reminder_policy(
-    client_id: int, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+    client_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
 ) -> ClientPolicyOut:
     return service.get_client_policy(session, account_id=principal.account_id, client_id=client_id, clock=clock)
 
@@ -49,7 +50,7 @@ def get_client_reminder_policy(
     responses=error_responses(NotFound, InvalidInput),
 )
 def put_client_reminder_policy(
-    client_id: int, data: ClientPolicyIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+    client_id: ObjectId, data: ClientPolicyIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
 ) -> ClientPolicyOut:
     """Follow the account's policy, use the client's own steps, or send this client no reminders."""
     return service.put_client_policy(
@@ -59,7 +60,7 @@ def put_client_reminder_policy(
 
 @router.post("/clients/{client_id}/pause", response_model=PauseOut, responses=error_responses(NotFound, InvalidInput))
 def pause_client(
-    client_id: int, data: PauseIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+    client_id: ObjectId, data: PauseIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
 ) -> PauseOut:
     """Hold this client's reminders until a date (they resume then) or until resumed."""
     return service.pause_client(
@@ -68,13 +69,13 @@ def pause_client(
 
 
 @router.post("/clients/{client_id}/resume", response_model=PauseOut, responses=error_responses(NotFound))
-def resume_client(client_id: int, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> PauseOut:
+def resume_client(client_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> PauseOut:
     return service.resume_client(session, account_id=principal.account_id, client_id=client_id, clock=clock)
 
 
 @router.post("/invoices/{invoice_id}/pause", response_model=PauseOut, responses=error_responses(NotFound, InvalidInput))
 def pause_invoice(
-    invoice_id: int, data: PauseIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+    invoice_id: ObjectId, data: PauseIn, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
 ) -> PauseOut:
     return service.pause_invoice(
         session, account_id=principal.account_id, invoice_id=invoice_id, until=data.until, clock=clock
@@ -82,12 +83,12 @@ def pause_invoice(
 
 
 @router.post("/invoices/{invoice_id}/resume", response_model=PauseOut, responses=error_responses(NotFound))
-def resume_invoice(invoice_id: int, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> PauseOut:
+def resume_invoice(invoice_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> PauseOut:
     return service.resume_invoice(session, account_id=principal.account_id, invoice_id=invoice_id, clock=clock)
 
 
 @router.get("/invoices/{invoice_id}/reminders", response_model=ReminderTimeline, responses=error_responses(NotFound))
-def invoice_reminders(invoice_id: int, session: SessionDep, principal: CurrentPrincipal) -> ReminderTimeline:
+def invoice_reminders(invoice_id: ObjectId, session: SessionDep, principal: CurrentPrincipal) -> ReminderTimeline:
     """Every reminder of the invoice, sent or not, each with its reason."""
     return service.invoice_timeline(session, account_id=principal.account_id, invoice_id=invoice_id)
 
@@ -95,7 +96,7 @@ def invoice_reminders(invoice_id: int, session: SessionDep, principal: CurrentPr
 @router.post(
     "/reminders/{reminder_id}/send-now", response_model=ReminderOut, responses=error_responses(NotFound, Conflict)
 )
-def send_now(reminder_id: int, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> ReminderOut:
+def send_now(reminder_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> ReminderOut:
     """Queue it for the worker's next run (within a minute), ignoring the send window."""
     reminder = service.send_now(session, account_id=principal.account_id, reminder_id=reminder_id, clock=clock)
     return service.reminder_out(reminder)
@@ -104,7 +105,9 @@ def send_now(reminder_id: int, session: SessionDep, principal: CurrentPrincipal,
 @router.post(
     "/reminders/{reminder_id}/cancel", response_model=ReminderOut, responses=error_responses(NotFound, Conflict)
 )
-def cancel_reminder(reminder_id: int, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> ReminderOut:
+def cancel_reminder(
+    reminder_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> ReminderOut:
     reminder = service.cancel(session, account_id=principal.account_id, reminder_id=reminder_id, clock=clock)
     return service.reminder_out(reminder)
 
