@@ -8,6 +8,9 @@
 # PYTHONPATH  passed through; the checkout's backend/src is put first so its code is what runs
 # E2E_BUILD=0 skip `npm run build` (use the existing web/dist)
 # E2E_KEEP=1  keep the temporary data directory (server log, database) for inspection
+#
+# Every test signs up from 127.0.0.1, so the sign-up and sign-in limits are raised here; the
+# limits themselves are tested in backend/tests/ops/test_ratelimit.py.
 set -euo pipefail
 
 web_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -63,6 +66,8 @@ DUESPARK_ENV=development \
 DUESPARK_DATABASE_URL="sqlite:///$data_dir/e2e.db" \
 DUESPARK_WEB_DIST_DIR="$web_dir/dist" \
 DUESPARK_RUN_WORKER_IN_PROCESS=false \
+DUESPARK_RATE_LIMIT_REGISTER=200/minute \
+DUESPARK_RATE_LIMIT_SIGN_IN=200/minute \
   "$duespark" serve --host 127.0.0.1 --port "$port" >"$data_dir/server.log" 2>&1 &
 server_pid=$!
 
