@@ -193,7 +193,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     install_ops(app, settings)
 
-    connect_domains()
+    connect_domains(settings)
     for router in (
         auth_router,
         clients_router,

@@ -187,7 +187,7 @@ def demo(
     settings = _settings()
     clock = _clock(now)
     _migrate(settings)
-    connect_domains()
+    connect_domains(settings)
     factory = make_session_factory(make_engine(settings.database_url_or_default))
     with transaction(factory) as session:
         account_id = demo_data.ensure_demo_user(session, email=email, hasher=password_hasher(settings), clock=clock)
@@ -351,7 +351,7 @@ def worker(
     init_sentry(settings, component="worker")
     if settings.worker_metrics_port and not once:
         start_metrics_server(settings.worker_metrics_port, settings.worker_metrics_address)
-    connect_domains()
+    connect_domains(settings)
     engine = make_engine(settings.database_url_or_default, pool_size=settings.database_pool_size)
     reminder_worker = ReminderWorker(settings=settings, session_factory=make_session_factory(engine), clock=_clock(now))
     if once:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from duespark.email import events as email_events
 from duespark.email import service as email_service
+from duespark.insights.behaviour import RatingThresholds
 from duespark.invoices import events as invoice_events
+from duespark.reminders import planner
 from duespark.reminders import service as reminders_service
+from duespark.settings import Settings
 
 
-def connect_domains() -> None:
+def connect_domains(settings: Settings) -> None:
     """Subscribe each domain's listeners to the invoice events (idempotent)."""
+    # Adaptive planning rates clients with the same thresholds the insights endpoints show.
+    planner.use_rating_thresholds(RatingThresholds.from_settings(settings))
     # Email: a thank-you is queued in the outbox when an invoice is paid in full.
     invoice_events.subscribe(email_service.on_invoice_change)
     # Reminders: re-plan or cancel pending reminders when an invoice changes, and stop them at

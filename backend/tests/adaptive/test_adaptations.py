@@ -11,6 +11,7 @@ from duespark.models import Client, ClientAdaptation
 from duespark.reminders import planner, service
 from duespark.reminders.planner import plan
 from duespark.reminders.policy import DEFAULT_STEPS, Step
+from duespark.wiring import connect_domains
 from tests.adaptive.support import paid_history
 from tests.conftest import make_test_settings
 from tests.helpers import make_account, make_client, make_invoice
@@ -55,6 +56,25 @@ def test_early_payer_gets_no_pre_due_reminder(session, clock, acme):
     # The timeline shows the sentence.
     timeline = service.invoice_timeline(session, account_id=acme.account_id, invoice_id=invoice.id)
     assert timeline.items[0].explanation == "Skipped: Acme pays 4 days early on average over 6 invoices."
+
+
+def test_adaptive_ratings_follow_the_insights_thresholds_in_settings(session, clock, account, acme, tmp_path):
+    # With early meaning "at least 5 days early" and 2 paid invoices enough for a rating, the same
+    # history that is "early" by default (4 days early over 6) is on time, and 2 invoices 6 days
+    # early are early: the schedule follows what the insights endpoints show.
+    paid_history(session, acme, clock, [-4, -5, -3, -4, -4, -4])
+    strict = make_test_settings(tmp_path, "sqlite://", insights_early_max_days=-5, insights_min_paid_invoices=2)
+    connect_domains(strict)
+    try:
+        _, rows = planned(session, clock, acme)
+        assert rows["d-3"].state == "pending" and rows["d-3"].reason is None
+        other = make_client(session, account=account, clock=clock, name="Globex")
+        paid_history(session, other, clock, [-6, -6])
+        _, rows = planned(session, clock, other)
+        assert rows["d-3"].reason == "adaptive_skipped"
+        assert rows["d-3"].detail == "Skipped: Globex pays 6 days early on average over 2 invoices."
+    finally:
+        connect_domains(make_test_settings(tmp_path, "sqlite://"))
 
 
 def test_too_little_history_is_not_early(session, clock, acme):

@@ -64,8 +64,8 @@ def main() -> None:
     args = parser.parse_args()
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(40))
-    connect_domains()
     settings = Settings()
+    connect_domains(settings)
     engine = make_engine(settings.database_url_or_default, pool_size=settings.database_pool_size)
     worker = ReminderWorker(
         settings=settings,

@@ -20,8 +20,8 @@ from tests.reminders.support import RecordingProvider
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _listeners() -> None:
-    connect_domains()
+def _listeners(tmp_path_factory) -> None:
+    connect_domains(make_test_settings(tmp_path_factory.mktemp("wiring"), "sqlite://"))
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -90,6 +90,17 @@ class PlanResult:
         self.slots_computed += other.slots_computed
 
 
+# Every process that plans (API requests, workers, the CLI) must rate clients the same way, or
+# each would undo the other's adaptations: they all set these from the same settings at start.
+_rating_thresholds = RatingThresholds()
+
+
+def use_rating_thresholds(thresholds: RatingThresholds) -> None:
+    """The payer-rating thresholds adaptive planning uses (settings `insights_*`)."""
+    global _rating_thresholds
+    _rating_thresholds = thresholds
+
+
 def plan(
     session: Session,
     *,
@@ -98,9 +109,7 @@ def plan(
     account_id: int | None = None,
 ) -> PlanResult:
     """Plan the named invoices, or every invoice that needs planning (optionally of one account)."""
-    # The default rating thresholds: request paths plan without settings, and the worker must
-    # rate clients the same way, or each would undo the other's adaptations.
-    thresholds = RatingThresholds()
+    thresholds = _rating_thresholds
     if invoice_ids is None:
         return _Planner(session, clock.now(), None, account_id, thresholds).run()
     result = PlanResult()
