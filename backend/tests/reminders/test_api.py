@@ -256,3 +256,61 @@ def test_go_live_and_back_to_test_mode(client, user):
     assert client.get("/api/account", headers=user["headers"]).json()["test_mode"] is False
     back = client.post("/api/account/test-mode", headers=user["headers"])
     assert back.json()["test_mode"] is True
+
+
+def test_account_reminder_list_filters_sorts_and_names_invoice_and_client(client, user):
+    globex = make_client(client, user)
+    initech = make_client(client, user, name="Initech", email="ap@initech.example.com")
+    first = make_invoice(client, user, globex["id"], due="2026-12-08", number="INV-1")
+    make_invoice(client, user, initech["id"], due="2026-12-15", number="INV-2")
+    target = timeline(client, user, first["id"])["items"][0]["id"]
+    assert client.post(f"/api/reminders/{target}/cancel", headers=user["headers"]).status_code == 200
+
+    response = client.get("/api/reminders", params={"state": "pending", "page_size": 3}, headers=user["headers"])
+    assert response.status_code == 200, response.text
+    body = response.json()
+    # 5 steps each, one canceled: 9 pending, the earliest first.
+    assert body["total"] == 9
+    assert [(r["invoice_number"], r["step_key"]) for r in body["items"]] == [
+        ("INV-1", "d+0"),
+        ("INV-2", "d-3"),
+        ("INV-1", "d+7"),
+    ]
+    assert body["items"][0]["client_name"] == "Globex" and body["items"][0]["client_id"] == globex["id"]
+    times = [r["scheduled_for"] for r in body["items"]]
+    assert times == sorted(times)
+
+    latest = client.get(
+        "/api/reminders", params={"state": "pending", "sort": "-scheduled_for"}, headers=user["headers"]
+    ).json()
+    assert (latest["items"][0]["invoice_number"], latest["items"][0]["step_key"]) == ("INV-2", "d+30")
+
+    canceled = client.get("/api/reminders", params={"state": ["canceled", "sent"]}, headers=user["headers"]).json()
+    assert [r["id"] for r in canceled["items"]] == [target]
+    assert canceled["items"][0]["explanation"] == "Canceled by you."
+
+    only_initech = client.get("/api/reminders", params={"client_id": initech["id"]}, headers=user["headers"]).json()
+    assert only_initech["total"] == 5 and {r["invoice_number"] for r in only_initech["items"]} == {"INV-2"}
+
+    window = client.get(
+        "/api/reminders",
+        params={"scheduled_from": "2026-12-08T00:00:00Z", "scheduled_to": "2026-12-16T00:00:00+00:00"},
+        headers=user["headers"],
+    ).json()
+    assert [(r["invoice_number"], r["step_key"]) for r in window["items"]] == [
+        ("INV-1", "d+0"),
+        ("INV-2", "d-3"),
+        ("INV-1", "d+7"),
+        ("INV-2", "d+0"),
+    ]
+
+
+def test_account_reminder_list_is_scoped_and_refuses_bad_filters(client, user):
+    make_invoice(client, user, make_client(client, user)["id"])
+    other = register(client)
+    assert client.get("/api/reminders", headers=other["headers"]).json()["total"] == 0
+    naive = client.get("/api/reminders", params={"scheduled_from": "2026-12-08T00:00:00"}, headers=user["headers"])
+    assert naive.status_code == 422
+    assert "scheduled_from" in naive.text
+    bad_state = client.get("/api/reminders", params={"state": "lost"}, headers=user["headers"])
+    assert bad_state.status_code == 422 and "state" in bad_state.text

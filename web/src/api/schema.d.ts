@@ -672,6 +672,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Reminders
+         * @description The account's reminders across invoices: `state=pending` is what goes out next,
+         *     `state=sent&sort=-sent_at` what went out last, `state=failed` what needs a look.
+         */
+        get: operations["list_reminders_api_reminders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reminders/{reminder_id}/cancel": {
         parameters: {
             query?: never;
@@ -1744,6 +1765,17 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[ReminderListItem] */
+        Page_ReminderListItem_: {
+            /** Items */
+            items: components["schemas"]["ReminderListItem"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
         /** PasswordResetIn */
         PasswordResetIn: {
             /** New Password */
@@ -2005,6 +2037,76 @@ export interface components {
              * @description None for clicks that came without a reminder (portal, shared link)
              */
             reminder_id: number | null;
+        };
+        /**
+         * ReminderListItem
+         * @description A reminder in the account-wide list, with what the list shows of its invoice and client.
+         */
+        ReminderListItem: {
+            /** Attempts */
+            attempts: number;
+            /** Client Id */
+            client_id: number;
+            /** Client Name */
+            client_name: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Due Date
+             * Format: date
+             * @description The due date this step was planned for
+             */
+            due_date: string;
+            /**
+             * Explanation
+             * @description The reason in words, for the timeline
+             */
+            explanation: string | null;
+            /** Id */
+            id: number;
+            /** Invoice Id */
+            invoice_id: number;
+            /** Invoice Number */
+            invoice_number: string;
+            /** Is Test */
+            is_test: boolean;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Offset Days */
+            offset_days: number;
+            /** Provider Message Id */
+            provider_message_id: string | null;
+            /** Reason */
+            reason: string | null;
+            /**
+             * Scheduled For
+             * Format: date-time
+             */
+            scheduled_for: string;
+            /** Sent At */
+            sent_at: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "pending" | "sending" | "sent" | "failed" | "canceled" | "skipped";
+            /** Step Key */
+            step_key: string;
+            /** Template Key */
+            template_key: string;
+            /**
+             * Uncertain Sends
+             * @description Times a worker crash left it unknown whether the email went out
+             */
+            uncertain_sends: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /** ReminderOut */
         ReminderOut: {
@@ -5222,6 +5324,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TooManyRequests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_reminders_api_reminders_get: {
+        parameters: {
+            query?: {
+                client_id?: number | null;
+                page?: number;
+                page_size?: number;
+                /** @description Scheduled at or after this instant */
+                scheduled_from?: string | null;
+                /** @description Scheduled before this instant */
+                scheduled_to?: string | null;
+                sort?: "scheduled_for" | "-scheduled_for" | "sent_at" | "-sent_at";
+                /** @description Any of these states */
+                state?: ("pending" | "sending" | "sent" | "failed" | "canceled" | "skipped")[] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReminderListItem_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description TooManyRequests */

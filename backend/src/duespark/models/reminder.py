@@ -43,6 +43,8 @@ class Reminder(IdMixin, TimestampMixin, Base):
             postgresql_where=text("state = 'sending'"),
         ),
         Index("ix_reminders_invoice_scheduled", "invoice_id", "scheduled_for"),
+        # The account-wide list: "what goes out next" pages pending rows by time without a sort.
+        Index("ix_reminders_account_state_scheduled", "account_id", "state", "scheduled_for"),
     )
 
     # The invoice's account, copied for tenant filtering; the invoice's foreign key already ties

@@ -1,21 +1,28 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime
 
 from duespark.auth.schemas import AccountOut
 from duespark.db import SessionDep
 from duespark.deps import ClockDep, CurrentPrincipal
 from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized, error_responses
 from duespark.models import Account
+from duespark.pagination import Page, PageParams, page_params
 from duespark.reminders import service
 from duespark.reminders.schemas import (
     ClientPolicyIn,
     ClientPolicyOut,
     PauseIn,
     PauseOut,
+    ReminderListItem,
     ReminderOut,
     ReminderPolicyIn,
     ReminderPolicyOut,
+    ReminderSort,
+    ReminderStateName,
     ReminderTimeline,
 )
 from duespark.tenancy import ObjectId
@@ -91,6 +98,32 @@ def resume_invoice(invoice_id: ObjectId, session: SessionDep, principal: Current
 def invoice_reminders(invoice_id: ObjectId, session: SessionDep, principal: CurrentPrincipal) -> ReminderTimeline:
     """Every reminder of the invoice, sent or not, each with its reason."""
     return service.invoice_timeline(session, account_id=principal.account_id, invoice_id=invoice_id)
+
+
+@router.get("/reminders", response_model=Page[ReminderListItem])
+def list_reminders(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    paging: Annotated[PageParams, Depends(page_params)],
+    state: Annotated[list[ReminderStateName] | None, Query(description="Any of these states")] = None,
+    client_id: ObjectId | None = None,
+    scheduled_from: Annotated[AwareDatetime | None, Query(description="Scheduled at or after this instant")] = None,
+    scheduled_to: Annotated[AwareDatetime | None, Query(description="Scheduled before this instant")] = None,
+    sort: ReminderSort = "scheduled_for",
+) -> Page[ReminderListItem]:
+    """The account's reminders across invoices: `state=pending` is what goes out next,
+    `state=sent&sort=-sent_at` what went out last, `state=failed` what needs a look."""
+    items, total = service.list_reminders(
+        session,
+        account_id=principal.account_id,
+        paging=paging,
+        states=state or (),
+        client_id=client_id,
+        scheduled_from=scheduled_from,
+        scheduled_to=scheduled_to,
+        sort=sort,
+    )
+    return Page(items=items, total=total, page=paging.page, page_size=paging.page_size)
 
 
 @router.post(

@@ -119,6 +119,17 @@ class ReminderOut(BaseModel):
     updated_at: datetime
 
 
+class ReminderListItem(ReminderOut):
+    """A reminder in the account-wide list, with what the list shows of its invoice and client."""
+
+    invoice_number: str
+    client_id: int
+    client_name: str
+
+
+ReminderSort = Literal["scheduled_for", "-scheduled_for", "sent_at", "-sent_at"]
+
+
 class ReminderTimeline(BaseModel):
     invoice_id: int
     paused: bool

@@ -7,7 +7,7 @@ transaction (set-based), so the timeline is right as soon as the request returns
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -23,13 +23,17 @@ from duespark.reminders.schemas import (
     ClientPolicyIn,
     ClientPolicyOut,
     PauseOut,
+    ReminderListItem,
     ReminderOut,
     ReminderPolicyIn,
     ReminderPolicyOut,
+    ReminderSort,
+    ReminderStateName,
     ReminderTimeline,
     SendWindowOut,
     StepOut,
 )
+from duespark.pagination import PageParams, paginate
 from duespark.tenancy import get_owned, scoped
 
 REASON_TEXT = {
@@ -281,7 +285,11 @@ def _set_invoice_pause(
 
 
 def reminder_out(reminder: Reminder) -> ReminderOut:
-    return ReminderOut(
+    return ReminderOut(**_reminder_fields(reminder))
+
+
+def _reminder_fields(reminder: Reminder) -> dict[str, object]:
+    return dict(
         id=reminder.id,
         invoice_id=reminder.invoice_id,
         step_key=reminder.step_key,
@@ -301,6 +309,46 @@ def reminder_out(reminder: Reminder) -> ReminderOut:
         created_at=reminder.created_at,
         updated_at=reminder.updated_at,
     )
+
+
+def list_reminders(
+    session: Session,
+    *,
+    account_id: int,
+    paging: PageParams,
+    states: Sequence[ReminderStateName] = (),
+    client_id: int | None = None,
+    scheduled_from: datetime | None = None,
+    scheduled_to: datetime | None = None,
+    sort: ReminderSort = "scheduled_for",
+) -> tuple[list[ReminderListItem], int]:
+    """The account's reminders across invoices: what goes out next, what went out, what failed."""
+    stmt = (
+        scoped(Reminder, account_id, Reminder, Invoice.number, Invoice.client_id, Client.name)
+        .join(Invoice, Invoice.id == Reminder.invoice_id)
+        .join(Client, Client.id == Invoice.client_id)
+    )
+    if states:
+        stmt = stmt.where(Reminder.state.in_(states))
+    if client_id is not None:
+        stmt = stmt.where(Invoice.client_id == client_id)
+    if scheduled_from is not None:
+        stmt = stmt.where(Reminder.scheduled_for >= scheduled_from)
+    if scheduled_to is not None:
+        stmt = stmt.where(Reminder.scheduled_for < scheduled_to)
+    column = Reminder.sent_at if sort.lstrip("-") == "sent_at" else Reminder.scheduled_for
+    if sort.startswith("-"):
+        stmt = stmt.order_by(column.desc(), Reminder.id.desc())
+    else:
+        stmt = stmt.order_by(column, Reminder.id)
+    rows, total = paginate(session, stmt, paging)
+    items = [
+        ReminderListItem(
+            **_reminder_fields(reminder), invoice_number=number, client_id=owner_id, client_name=client_name
+        )
+        for reminder, number, owner_id, client_name in rows
+    ]
+    return items, total
 
 
 def invoice_timeline(session: Session, *, account_id: int, invoice_id: int) -> ReminderTimeline:

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Reminder } from '@/api/types';
-import { agingSegments, dueRangeForReminders, upcomingReminders } from './aging';
+import { agingSegments, nextReminderHorizon } from './aging';
 
 describe('agingSegments', () => {
   it('links each bucket to the invoices due in its range', () => {
@@ -18,17 +17,9 @@ describe('agingSegments', () => {
 });
 
 describe('next reminders', () => {
-  it('reaches the due dates the schedule can hit within a week', () => {
-    expect(dueRangeForReminders('2026-03-10', [-3, 0, 7, 14])).toEqual({ due_from: '2026-02-24', due_to: '2026-03-20' });
-  });
-
-  it('keeps pending reminders of the next 7 days, soonest first', () => {
-    const now = new Date('2026-03-10T12:00:00Z');
-    const r = (id: number, state: Reminder['state'], at: string) => ({ id, state, scheduled_for: at, next_attempt_at: null }) as unknown as Reminder;
-    const picked = upcomingReminders(
-      [r(1, 'pending', '2026-03-15T09:00:00Z'), r(2, 'pending', '2026-03-11T09:00:00Z'), r(3, 'sent', '2026-03-12T09:00:00Z'), r(4, 'pending', '2026-03-30T09:00:00Z')],
-      now,
-    );
-    expect(picked.map((x) => x.id)).toEqual([2, 1]);
+  it('looks a week ahead, rounded up to the hour so the query stays cached for that hour', () => {
+    expect(nextReminderHorizon(new Date('2026-03-10T12:34:56Z'))).toBe('2026-03-17T13:00:00.000Z');
+    expect(nextReminderHorizon(new Date('2026-03-10T12:59:59Z'))).toBe('2026-03-17T13:00:00.000Z');
+    expect(nextReminderHorizon(new Date('2026-03-10T23:00:00Z'))).toBe('2026-03-18T00:00:00.000Z');
   });
 });

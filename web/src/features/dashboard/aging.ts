@@ -1,5 +1,5 @@
 import dayjs from 'dayjs';
-import type { InsightsSummary, Reminder } from '@/api/types';
+import type { InsightsSummary } from '@/api/types';
 
 type Aging = InsightsSummary['currencies'][number]['aging'];
 
@@ -30,25 +30,13 @@ export function agingSegments(aging: Aging, asOf: string): AgingSegment[] {
   });
 }
 
-/** Pending reminders planned from now to `days` ahead, soonest first. */
-export function upcomingReminders(reminders: readonly Reminder[], now: Date, days = 7): Reminder[] {
-  const end = now.getTime() + days * 86_400_000;
-  return reminders
-    .filter((r) => r.state === 'pending')
-    .filter((r) => {
-      const at = Date.parse(r.next_attempt_at ?? r.scheduled_for);
-      return at >= now.getTime() - 3_600_000 && at <= end;
-    })
-    .sort((a, b) => Date.parse(a.next_attempt_at ?? a.scheduled_for) - Date.parse(b.next_attempt_at ?? b.scheduled_for));
-}
-
 /**
- * The due dates whose reminders can fall in the next `days` days under a policy whose steps
- * run from `minOffset` to `maxOffset` days around the due date.
+ * The end of the "next reminders" window: a week from now, rounded up to the hour so the
+ * query key (and the cached answer) stays the same for an hour instead of changing every render.
  */
-export function dueRangeForReminders(today: string, offsets: readonly number[], days = 7): { due_from: string; due_to: string } {
-  const min = Math.min(0, ...offsets);
-  const max = Math.max(0, ...offsets);
-  const day = (offset: number) => dayjs(today).add(offset, 'day').format('YYYY-MM-DD');
-  return { due_from: day(-max), due_to: day(days - min) };
+export function nextReminderHorizon(now: Date, days = 7): string {
+  const end = new Date(now.getTime() + days * 86_400_000);
+  end.setUTCMinutes(0, 0, 0);
+  end.setUTCHours(end.getUTCHours() + 1);
+  return end.toISOString();
 }

@@ -6,7 +6,7 @@ import { RelativeTime } from '@/components/ui/RelativeTime';
 import { TONE_LABELS } from '@/features/invoices/activity';
 import { useNextReminders } from '../hooks/queries';
 
-/** Pending reminders of the next 7 days, read from the timelines of the invoices they can belong to. */
+/** Pending reminders of the next 7 days, soonest first. */
 export function NextReminders() {
   const next = useNextReminders();
   return (
@@ -34,11 +34,11 @@ export function NextReminders() {
         </Group>
       ) : (
         <Stack gap={0} component="ul" style={{ listStyle: 'none', margin: 0, padding: 0 }} aria-label="Next reminders">
-          {next.rows.slice(0, 8).map(({ reminder, invoice }) => (
+          {next.rows.map((reminder) => (
             <Group key={reminder.id} component="li" justify="space-between" wrap="nowrap" py="xs" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
               <div style={{ minWidth: 0 }}>
-                <Anchor component={Link} to={`/invoices/${invoice.id}`} size="sm" fw={500} c="var(--mantine-color-text)">
-                  {invoice.client_name} · {invoice.number}
+                <Anchor component={Link} to={`/invoices/${reminder.invoice_id}`} size="sm" fw={500} c="var(--mantine-color-text)">
+                  {reminder.client_name} · {reminder.invoice_number}
                 </Anchor>
                 <Text size="xs" c="dimmed">
                   {TONE_LABELS[reminder.template_key] ?? reminder.template_key} reminder
@@ -51,9 +51,9 @@ export function NextReminders() {
           ))}
         </Stack>
       )}
-      {next.truncated && (
+      {next.more > 0 && (
         <Text size="xs" c="dimmed" mt="xs">
-          From the 25 unpaid invoices due soonest.
+          and {next.more} more this week
         </Text>
       )}
     </Paper>
