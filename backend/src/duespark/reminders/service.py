@@ -16,6 +16,7 @@ from duespark.clock import Clock
 from duespark.errors import Conflict, InvalidInput
 from duespark.invoices.events import InvoiceChange
 from duespark.models import Account, Client, Invoice, Reminder, ReminderPolicy, ReminderPolicyStep
+from duespark.pagination import PageParams, paginate
 from duespark.reminders import adaptive
 from duespark.reminders.planner import PLANNABLE_STATUSES, ReminderState, mark_for_planning, plan
 from duespark.reminders.policy import DEFAULT_STEPS, SendWindow, Step, format_clock_time, validate_steps, zone
@@ -33,7 +34,6 @@ from duespark.reminders.schemas import (
     SendWindowOut,
     StepOut,
 )
-from duespark.pagination import PageParams, paginate
 from duespark.tenancy import get_owned, scoped
 
 REASON_TEXT = {
