@@ -28,5 +28,7 @@ export default defineConfig({
     css: false,
     pool: 'threads',
     maxWorkers: 2,
+    // Rendering whole screens in jsdom takes seconds on a busy 2-core CI machine; 5 s timed out there.
+    testTimeout: 20_000,
   },
 });

@@ -1,7 +1,7 @@
 import { notifications } from '@mantine/notifications';
 import { useNavigate, useParams } from 'react-router';
-import { PageHeader } from '@/components/ui/PageHeader';
-import { NotFoundState, PageLoader, QueryError } from '@/components/ui/QueryStates';
+import { EditPage } from '@/components/ui/EditPage';
+import { NotFoundState } from '@/components/ui/QueryStates';
 import { ClientForm } from '@/features/clients/components/ClientForm';
 import { useClient, useUpdateClient } from '@/features/clients/hooks/queries';
 import type { Id } from '@/api/types';
@@ -17,39 +17,31 @@ export default function ClientEditRoute() {
 
 function ClientEdit({ clientId }: { clientId: Id }) {
   const navigate = useNavigate();
-  const query = useClient(clientId);
   const update = useUpdateClient(clientId);
-
-  if (query.isPending) return <PageLoader />;
-  if (query.isError)
-    return (
-      <QueryError
-        error={query.error}
-        onRetry={() => void query.refetch()}
-        notFound={NOT_FOUND}
-      />
-    );
-
-  const client = query.data;
   return (
-    <div style={{ maxWidth: 760 }}>
-      <PageHeader
-        title={`Edit ${client.name}`}
-        breadcrumbs={[
+    <EditPage
+      query={useClient(clientId)}
+      notFound={NOT_FOUND}
+      header={(client) => ({
+        title: `Edit ${client.name}`,
+        breadcrumbs: [
           { label: 'Clients', to: '/clients' },
           { label: client.name, to: `/clients/${client.id}` },
-        ]}
-      />
-      <ClientForm
-        client={client}
-        submitLabel="Save changes"
-        onCancel={() => navigate(`/clients/${client.id}`)}
-        onSubmit={async (payload) => {
-          await update.mutateAsync(payload);
-          notifications.show({ color: 'teal', message: 'Client saved.' });
-          navigate(`/clients/${client.id}`);
-        }}
-      />
-    </div>
+        ],
+      })}
+    >
+      {(client) => (
+        <ClientForm
+          client={client}
+          submitLabel="Save changes"
+          onCancel={() => navigate(`/clients/${client.id}`)}
+          onSubmit={async (payload) => {
+            await update.mutateAsync(payload);
+            notifications.show({ color: 'teal', message: 'Client saved.' });
+            navigate(`/clients/${client.id}`);
+          }}
+        />
+      )}
+    </EditPage>
   );
 }

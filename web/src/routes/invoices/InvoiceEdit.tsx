@@ -1,7 +1,7 @@
 import { notifications } from '@mantine/notifications';
 import { useNavigate, useParams } from 'react-router';
-import { PageHeader } from '@/components/ui/PageHeader';
-import { NotFoundState, PageLoader, QueryError } from '@/components/ui/QueryStates';
+import { EditPage } from '@/components/ui/EditPage';
+import { NotFoundState } from '@/components/ui/QueryStates';
 import { InvoiceForm } from '@/features/invoices/components/InvoiceForm';
 import { useInvoice, useUpdateInvoice } from '@/features/invoices/hooks/queries';
 import type { Id } from '@/api/types';
@@ -17,39 +17,31 @@ export default function InvoiceEditRoute() {
 
 function InvoiceEdit({ invoiceId }: { invoiceId: Id }) {
   const navigate = useNavigate();
-  const query = useInvoice(invoiceId);
   const update = useUpdateInvoice(invoiceId);
-
-  if (query.isPending) return <PageLoader />;
-  if (query.isError)
-    return (
-      <QueryError
-        error={query.error}
-        onRetry={() => void query.refetch()}
-        notFound={NOT_FOUND}
-      />
-    );
-
-  const invoice = query.data;
   return (
-    <div style={{ maxWidth: 760 }}>
-      <PageHeader
-        title={`Edit invoice ${invoice.number}`}
-        breadcrumbs={[
+    <EditPage
+      query={useInvoice(invoiceId)}
+      notFound={NOT_FOUND}
+      header={(invoice) => ({
+        title: `Edit invoice ${invoice.number}`,
+        breadcrumbs: [
           { label: 'Invoices', to: '/invoices' },
           { label: invoice.number, to: `/invoices/${invoice.id}` },
-        ]}
-      />
-      <InvoiceForm
-        invoice={invoice}
-        submitLabel="Save changes"
-        onCancel={() => navigate(`/invoices/${invoice.id}`)}
-        onSubmit={async (payload) => {
-          await update.mutateAsync(payload);
-          notifications.show({ color: 'teal', message: 'Invoice saved.' });
-          navigate(`/invoices/${invoice.id}`);
-        }}
-      />
-    </div>
+        ],
+      })}
+    >
+      {(invoice) => (
+        <InvoiceForm
+          invoice={invoice}
+          submitLabel="Save changes"
+          onCancel={() => navigate(`/invoices/${invoice.id}`)}
+          onSubmit={async (payload) => {
+            await update.mutateAsync(payload);
+            notifications.show({ color: 'teal', message: 'Invoice saved.' });
+            navigate(`/invoices/${invoice.id}`);
+          }}
+        />
+      )}
+    </EditPage>
   );
 }

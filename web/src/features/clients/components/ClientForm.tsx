@@ -1,10 +1,11 @@
-import { Alert, Button, Group, Paper, SegmentedControl, Select, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
+import { Alert, Group, Paper, SegmentedControl, Select, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { IconAlertCircle } from '@tabler/icons-react';
 import { useMemo, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { z } from 'zod';
+import { FormActions } from '@/components/ui/FormActions';
 import type { Client, ClientCreate } from '@/api/types';
 import { LIMITS, tooLong } from '@/lib/limits';
 import { applyApiErrors } from '@/lib/forms';
@@ -222,14 +223,7 @@ export function ClientForm({ client, submitLabel, onSubmit, onCancel }: ClientFo
           />
         </Paper>
 
-        <Group justify="flex-end" gap="sm">
-          <Button variant="default" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={form.formState.isSubmitting}>
-            {submitLabel}
-          </Button>
-        </Group>
+        <FormActions submitLabel={submitLabel} submitting={form.formState.isSubmitting} onCancel={onCancel} />
       </Stack>
     </form>
   );
