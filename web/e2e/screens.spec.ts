@@ -37,7 +37,9 @@ async function seed(api: Api): Promise<Seeded> {
   await invoice(acme.id, 'INV-2002', '480.00', -4, 3);
   const partlyPaid = await invoice(fern.id, 'INV-2003', '3200.00', -35, -5);
   await api.post(`/api/invoices/${partlyPaid.id}/payments`, { amount: '1200.00', reference: 'Wire 5521' });
-  await invoice(jo.id, 'INV-2004', '150.00', 0, 14);
+  const small = await invoice(jo.id, 'INV-2004', '150.00', 0, 14);
+  const timeline = await api.get<{ items: { id: number }[] }>(`/api/invoices/${small.id}/reminders`);
+  await api.post(`/api/reminders/${timeline.items[0]!.id}/cancel`, {});
   const paid = await invoice(north.id, 'INV-2005', '900.00', -60, -40);
   await api.post(`/api/invoices/${paid.id}/payments`, { amount: '900.00', reference: 'SEPA 0042' });
   await invoice(jo.id, 'INV-2006', '75.00', 0, 30, { status: 'draft' });
@@ -94,6 +96,15 @@ test('main screens at desktop and phone width', async ({ page }) => {
     await expect(page.getByRole('link', { name: 'INV-2006' })).toBeVisible();
     await shot(page, `${device}-04-invoices`);
     if (device === 'desktop') await expectAccessible(page, `${device}-04-invoices`);
+
+    await page.goto('/reminders');
+    await mainHeading(page, 'Reminders');
+    await expect(page.getByRole('table', { name: 'Upcoming reminders' }).getByRole('link', { name: 'INV-2002' }).first()).toBeVisible();
+    await page.getByRole('tab', { name: 'Canceled or skipped' }).click();
+    const stopped = page.getByRole('table', { name: 'Canceled or skipped reminders' });
+    await expect(stopped.getByRole('row', { name: /INV-2004/ })).toContainText(device === 'desktop' ? 'Canceled by you.' : 'Friendly reminder');
+    await shot(page, `${device}-12-reminders`);
+    if (device === 'desktop') await expectAccessible(page, `${device}-12-reminders`);
 
     await page.goto(`/invoices/${partlyPaidId}`);
     await mainHeading(page, 'Invoice INV-2003');

@@ -74,6 +74,12 @@ export class Api {
     return new Api(request, pair.access_token);
   }
 
+  async get<T>(path: string): Promise<T> {
+    const response = await this.request.get(path, { headers: { Authorization: `Bearer ${this.accessToken}` } });
+    expect(response.ok(), `${path}: ${response.status()} ${await response.text()}`).toBe(true);
+    return (await response.json()) as T;
+  }
+
   async post<T = { id: number }>(path: string, data: unknown): Promise<T> {
     const response = await this.request.post(path, { data, headers: { Authorization: `Bearer ${this.accessToken}` } });
     expect(response.ok(), `${path}: ${response.status()} ${await response.text()}`).toBe(true);

@@ -18,6 +18,7 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
+  IconBell,
   IconChevronDown,
   IconFileInvoice,
   IconLayoutDashboard,
@@ -41,6 +42,7 @@ const NAV = [
   { to: '/', label: 'Dashboard', icon: IconLayoutDashboard, exact: true },
   { to: '/clients', label: 'Clients', icon: IconUsers },
   { to: '/invoices', label: 'Invoices', icon: IconFileInvoice },
+  { to: '/reminders', label: 'Reminders', icon: IconBell },
   { to: '/templates', label: 'Email templates', icon: IconMailCog },
   { to: '/settings', label: 'Settings', icon: IconSettings },
 ];

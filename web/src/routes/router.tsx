@@ -20,6 +20,7 @@ const InvoiceNew = lazy(() => import('./invoices/InvoiceNew'));
 const InvoiceEdit = lazy(() => import('./invoices/InvoiceEdit'));
 const InvoiceDetail = lazy(() => import('./invoices/InvoiceDetail'));
 const InvoiceImport = lazy(() => import('./invoices/InvoiceImport'));
+const Reminders = lazy(() => import('./Reminders'));
 const Settings = lazy(() => import('./Settings'));
 const Templates = lazy(() => import('./Templates'));
 const NotFound = lazy(() => import('./NotFound'));
@@ -45,6 +46,7 @@ export function createAppRouter(queryClient: QueryClient) {
         { path: 'invoices/import', element: <InvoiceImport /> },
         { path: 'invoices/:invoiceId', element: <InvoiceDetail /> },
         { path: 'invoices/:invoiceId/edit', element: <InvoiceEdit /> },
+        { path: 'reminders', element: <Reminders /> },
         { path: 'settings', element: <Settings /> },
         { path: 'templates', element: <Templates /> },
         { path: '*', element: <NotFound /> },

@@ -34,7 +34,8 @@ export const TONE_LABELS: Record<string, string> = {
   final: 'final',
 };
 
-function toneOf(reminder: Reminder): string {
+/** "friendly reminder", "final reminder": a reminder by its tone. */
+export function reminderTone(reminder: Pick<Reminder, 'template_key'>): string {
   return `${TONE_LABELS[reminder.template_key] ?? reminder.template_key} reminder`;
 }
 
@@ -46,7 +47,7 @@ export function describeOffset(days: number): string {
 
 function reminderItem(reminder: Reminder, timeZone: string, now: Date): ActivityItem {
   const base = { id: `reminder-${reminder.id}`, actor: 'DueSpark', reminder };
-  const tone = toneOf(reminder);
+  const tone = reminderTone(reminder);
   const test = reminder.is_test ? ' (test mode: to you, not the client)' : '';
   switch (reminder.state) {
     case 'pending':

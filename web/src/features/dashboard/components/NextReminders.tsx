@@ -3,7 +3,7 @@ import { IconBell, IconCircleCheck } from '@tabler/icons-react';
 import { Link } from 'react-router';
 import { InlineError } from '@/components/ui/QueryStates';
 import { RelativeTime } from '@/components/ui/RelativeTime';
-import { TONE_LABELS } from '@/features/invoices/activity';
+import { reminderTone } from '@/features/invoices/activity';
 import { useNextReminders } from '../hooks/queries';
 
 /** Pending reminders of the next 7 days, soonest first. */
@@ -41,7 +41,7 @@ export function NextReminders() {
                   {reminder.client_name} · {reminder.invoice_number}
                 </Anchor>
                 <Text size="xs" c="dimmed">
-                  {TONE_LABELS[reminder.template_key] ?? reminder.template_key} reminder
+                  {reminderTone(reminder)}
                 </Text>
               </div>
               <Text size="xs" c="dimmed" style={{ flexShrink: 0 }}>

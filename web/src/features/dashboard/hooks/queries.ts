@@ -1,11 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '@/api/client';
+import { useReminderList } from '@/features/reminders/hooks/queries';
 import { nextReminderHorizon } from '../aging';
 
-// Under 'insights', so every change that refreshes the dashboard's figures refreshes these too.
 export const dashboardKeys = {
   summary: ['insights', 'summary'] as const,
-  nextReminders: (until: string) => ['insights', 'next-reminders', until] as const,
 };
 
 export function useInsightsSummary() {
@@ -19,16 +18,11 @@ const NEXT_REMINDERS_SHOWN = 8;
 
 /** Pending reminders scheduled before a week from now (anything late to go out included), soonest first. */
 export function useNextReminders() {
-  const weekAhead = nextReminderHorizon(new Date());
-  const query = useQuery({
-    queryKey: dashboardKeys.nextReminders(weekAhead),
-    queryFn: async ({ signal }) =>
-      unwrap(
-        await api.GET('/api/reminders', {
-          params: { query: { state: ['pending'], scheduled_to: weekAhead, sort: 'scheduled_for', page_size: NEXT_REMINDERS_SHOWN } },
-          signal,
-        }),
-      ),
+  const query = useReminderList({
+    state: ['pending'],
+    scheduled_to: nextReminderHorizon(new Date()),
+    sort: 'scheduled_for',
+    page_size: NEXT_REMINDERS_SHOWN,
   });
   return {
     isPending: query.isPending,

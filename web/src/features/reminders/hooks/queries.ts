@@ -1,10 +1,12 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '@/api/client';
-import type { ClientPolicyInput, Id, PreviewInput, ReminderPolicyInput } from '@/api/types';
+import type { ClientPolicyInput, Id, PreviewInput, ReminderListQuery, ReminderPolicyInput } from '@/api/types';
 import { invoiceKeys } from '@/features/invoices/hooks/queries';
 import { clientKeys } from '@/features/clients/hooks/queries';
 
 export const reminderKeys = {
+  // Under 'insights', so every change that refreshes the dashboard's figures refreshes the lists too.
+  list: (query: ReminderListQuery) => ['insights', 'reminders', query] as const,
   timeline: (invoiceId: Id) => [...invoiceKeys.detail(invoiceId), 'reminders'] as const,
   messages: (invoiceId: Id) => [...invoiceKeys.detail(invoiceId), 'messages'] as const,
   paymentLink: (invoiceId: Id) => [...invoiceKeys.detail(invoiceId), 'payment-link'] as const,
@@ -150,4 +152,18 @@ export function useSaveClientPolicy(clientId: Id) {
 /** Renders a reminder email as it would go out; `subject`/`body` preview unsaved template edits. */
 export async function fetchPreview(body: PreviewInput, signal?: AbortSignal) {
   return unwrap(await api.POST('/api/reminders/preview', { body, signal }));
+}
+
+/** The account's reminders across invoices (GET /api/reminders). */
+export function useReminderList(query: ReminderListQuery) {
+  return useQuery({
+    queryKey: reminderKeys.list(query),
+    queryFn: async ({ signal }) => unwrap(await api.GET('/api/reminders', { params: { query }, signal })),
+    // Paging keeps the current rows until the next page arrives; another tab's rows would mislead.
+    placeholderData: (previous, previousQuery) => {
+      const { page: _page, ...filters } = query;
+      const { page: _previousPage, ...previousFilters } = (previousQuery?.queryKey[2] ?? {}) as ReminderListQuery;
+      return JSON.stringify(filters) === JSON.stringify(previousFilters) ? previous : undefined;
+    },
+  });
 }
