@@ -1,5 +1,6 @@
 import { useCallback, useMemo } from 'react';
 import { useSearchParams } from 'react-router';
+import type { DataTablePagination } from '@/components/ui/DataTable';
 
 export interface ListParams {
   q: string;
@@ -48,7 +49,14 @@ export function useListParams(defaults: { sort: string; pageSize?: number }) {
     [setSearchParams, defaults.sort],
   );
 
-  return { params, searchParams, update };
+  /** The table's pager for a list of `total` rows (none until the first page has loaded). */
+  const pagination = useCallback(
+    (total: number | undefined): DataTablePagination | undefined =>
+      total === undefined ? undefined : { page: params.page, pageSize: params.pageSize, total, onPageChange: (page) => update({ page }) },
+    [params.page, params.pageSize, update],
+  );
+
+  return { params, searchParams, update, pagination };
 }
 
 /** "-due_date" <-> {id: "due_date", desc: true} */

@@ -1,9 +1,10 @@
-import { Anchor, Badge, ScrollArea, Tabs, Text } from '@mantine/core';
+import { Anchor, Badge, Tabs, Text } from '@mantine/core';
 import { IconBellCheck } from '@tabler/icons-react';
 import { createColumnHelper } from '@tanstack/react-table';
 import { Link } from 'react-router';
 import type { ReminderListItem, ReminderListQuery } from '@/api/types';
 import { DataTable, RowLink } from '@/components/ui/DataTable';
+import { ListTabs } from '@/components/ui/ListTabs';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { RelativeTime } from '@/components/ui/RelativeTime';
 import { reminderTone } from '@/features/invoices/activity';
@@ -105,7 +106,7 @@ function columnsFor(tab: ReminderTab) {
 
 /** Every reminder of the account: what goes out next, what went out, what failed and why. */
 export default function Reminders() {
-  const { params, searchParams, update } = useListParams({ sort: 'scheduled_for' });
+  const { params, searchParams, update, pagination } = useListParams({ sort: 'scheduled_for' });
   const tab = TABS.find((t) => t.value === searchParams.get('tab')) ?? TABS[0]!;
   const query = useReminderList({ ...tab.query, page: params.page, page_size: params.pageSize });
 
@@ -113,15 +114,7 @@ export default function Reminders() {
     <>
       <PageHeader title="Reminders" description="What goes out next, what went out, and what needs a look." />
       <Tabs value={tab.value} onChange={(value) => update({ tab: value === TABS[0]!.value ? null : value })} aria-label="Reminder state">
-        <ScrollArea type="never" mb="md">
-          <Tabs.List style={{ flexWrap: 'nowrap' }}>
-            {TABS.map((t) => (
-              <Tabs.Tab key={t.value} value={t.value} color={t.value === 'failed' ? 'red' : undefined}>
-                {t.label}
-              </Tabs.Tab>
-            ))}
-          </Tabs.List>
-        </ScrollArea>
+        <ListTabs tabs={TABS} alert="failed" />
         {TABS.map((t) => (
           <Tabs.Panel key={t.value} value={t.value}>
             {t.value === tab.value && (
@@ -134,14 +127,7 @@ export default function Reminders() {
                 onRetry={() => void query.refetch()}
                 getRowId={(r) => r.id}
                 empty={{ icon: <IconBellCheck size={28} />, title: t.empty }}
-                pagination={
-                  query.data && {
-                    page: params.page,
-                    pageSize: params.pageSize,
-                    total: query.data.total,
-                    onPageChange: (page) => update({ page }),
-                  }
-                }
+                pagination={pagination(query.data?.total)}
               />
             )}
           </Tabs.Panel>

@@ -36,7 +36,7 @@ function ClientDetail({ clientId }: { clientId: Id }) {
   const query = useClient(clientId);
   const remove = useDeleteClient();
   const [confirmOpen, confirm] = useDisclosure(false);
-  const { params, update } = useListParams({ sort: '-due_date', pageSize: 10 });
+  const { params, update, pagination } = useListParams({ sort: '-due_date', pageSize: 10 });
   const sort = allowedSort(params.sort, INVOICE_SORTS, '-due_date');
   const invoices = useInvoices({
     client_id: clientId,
@@ -133,14 +133,7 @@ function ClientDetail({ clientId }: { clientId: Id }) {
               sort={parseSort(sort)}
               onSortChange={(next) => update({ sort: formatSort(next) })}
               skeletonRows={3}
-              pagination={
-                invoices.data && {
-                  page: params.page,
-                  pageSize: params.pageSize,
-                  total: invoices.data.total,
-                  onPageChange: (page) => update({ page }),
-                }
-              }
+              pagination={pagination(invoices.data?.total)}
               empty={{
                 icon: <IconFileInvoice size={26} />,
                 title: `No invoices for ${client.name} yet`,

@@ -20,7 +20,7 @@ const TYPE_LABEL: Record<Client['client_type'], string> = {
 const column = createColumnHelper<Client>();
 
 export default function ClientsList() {
-  const { params, update } = useListParams({ sort: 'name' });
+  const { params, update, pagination } = useListParams({ sort: 'name' });
   const sort = allowedSort(params.sort, CLIENT_SORTS, 'name');
   const query = useClients({ q: params.q, sort, page: params.page, page_size: params.pageSize });
 
@@ -115,14 +115,7 @@ export default function ClientsList() {
         getRowId={(client) => client.id}
         sort={parseSort(sort)}
         onSortChange={(next) => update({ sort: formatSort(next) })}
-        pagination={
-          query.data && {
-            page: params.page,
-            pageSize: params.pageSize,
-            total: query.data.total,
-            onPageChange: (page) => update({ page }),
-          }
-        }
+        pagination={pagination(query.data?.total)}
         toolbar={
           <Group gap="sm" justify="space-between">
             <SearchInput label="Search clients" placeholder="Name, email or company" value={params.q} onChange={(q) => update({ q })} />

@@ -1,10 +1,11 @@
-import { Anchor, Badge, Button, CloseButton, Group, Menu, ScrollArea, Select, Tabs, Text } from '@mantine/core';
+import { Anchor, Badge, Button, CloseButton, Group, Menu, Select, Tabs, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconChevronDown, IconDownload, IconFileInvoice, IconPlus, IconUpload } from '@tabler/icons-react';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '@/api/errors';
 import { INVOICE_SORTS, type InvoiceStatus } from '@/api/types';
+import { ListTabs } from '@/components/ui/ListTabs';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { SearchInput } from '@/components/ui/SearchInput';
 import { useClientOptions } from '@/features/clients/hooks/queries';
@@ -39,7 +40,7 @@ function describeDueRange(from: string | undefined, to: string | undefined): str
 }
 
 export default function InvoicesList() {
-  const { params, searchParams, update } = useListParams({ sort: '-due_date' });
+  const { params, searchParams, update, pagination } = useListParams({ sort: '-due_date' });
   const tab = TABS.find((t) => t.value === searchParams.get('tab')) ?? TABS[0]!;
   const clientId = parseId(searchParams.get('client_id'));
   const sort = allowedSort(params.sort, INVOICE_SORTS, '-due_date');
@@ -133,15 +134,7 @@ export default function InvoicesList() {
             </Badge>
           </Group>
         )}
-        <ScrollArea type="never" mb="md">
-          <Tabs.List style={{ flexWrap: 'nowrap' }}>
-            {TABS.map((t) => (
-              <Tabs.Tab key={t.value} value={t.value} color={t.value === 'overdue' ? 'red' : undefined}>
-                {t.label}
-              </Tabs.Tab>
-            ))}
-          </Tabs.List>
-        </ScrollArea>
+        <ListTabs tabs={TABS} alert="overdue" />
         {/* One panel per tab keeps the tabs' aria-controls valid; only the current one holds the list. */}
         {TABS.map((t) => (
           <Tabs.Panel key={t.value} value={t.value}>
@@ -153,14 +146,7 @@ export default function InvoicesList() {
                 onRetry={() => void query.refetch()}
                 sort={parseSort(sort)}
                 onSortChange={(next) => update({ sort: formatSort(next) })}
-                pagination={
-                  query.data && {
-                    page: params.page,
-                    pageSize: params.pageSize,
-                    total: query.data.total,
-                    onPageChange: (page) => update({ page }),
-                  }
-                }
+                pagination={pagination(query.data?.total)}
                 toolbar={
                   <Group gap="sm" wrap="wrap">
                     <SearchInput label="Search invoices" placeholder="Search number or description" value={params.q} onChange={(q) => update({ q })} />
