@@ -165,7 +165,8 @@ def steps_from_input(steps: Sequence[StepIn], *, default_currency: str) -> list[
     try:
         ordered = validate_steps(parsed)
     except InvalidInput as exc:
-        errors.extend(exc.errors)
+        # An amount that could not be read is reported once, not again as missing.
+        errors.extend(e for e in exc.errors if e.field not in {known.field for known in errors})
     if errors:
         raise InvalidInput(errors=errors)
     return ordered
