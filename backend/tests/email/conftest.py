@@ -8,6 +8,7 @@ from duespark.email import events
 from duespark.email.message import OutgoingEmail
 from duespark.email.providers.base import SendError, SendResult
 from duespark.wiring import connect_domains
+from tests.conftest import make_test_settings
 
 
 class RecordingProvider:
@@ -69,5 +70,5 @@ def suppressed_events() -> Iterator[SignalRecorder]:
 
 
 @pytest.fixture(autouse=True)
-def _wired() -> None:
-    connect_domains()
+def _wired(tmp_path) -> None:
+    connect_domains(make_test_settings(tmp_path, "sqlite://"))

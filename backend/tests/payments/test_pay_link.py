@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from duespark.auth.security import encode_access_token
+from duespark.invoices import adjustments
+from duespark.invoices.adjustments import LateFee
 from duespark.invoices.service import apply_payment, void_invoice
 from duespark.models import Account, CheckoutSession, Client, Invoice, Membership, PaymentLinkClick
 from duespark.models.enums import InvoiceStatus
@@ -349,3 +351,31 @@ def test_void_invoice_has_no_checkout(client, session, clock, invoice, stripe_ap
     assert response.status_code == 200
     assert "No longer payable" in response.text
     assert invoice.status == InvoiceStatus.void
+
+
+def add_late_fee(session, clock, invoice: Invoice, amount_minor: int) -> None:
+    fee = LateFee(
+        invoice.account_id, invoice.id, "d+7", 7, "fixed", amount_minor, invoice.currency, invoice.amount_minor
+    )
+    assert adjustments.record(session.connection(), fee, reminder_id=None, now=clock.now())
+    session.expire_all()
+
+
+def test_late_fees_are_in_the_card_payment_and_on_the_page(
+    client, no_stripe_client, session, clock, invoice, stripe_api
+):
+    route = checkout_route(stripe_api, invoice)
+    add_late_fee(session, clock, invoice, 4_000)
+    url = path_of(links.invoice_pay_url(client.app.state.settings, invoice.id))
+    assert client.get(url, follow_redirects=False).status_code == 303
+    request = route.calls.last.request
+    assert form_of(request)["line_items[0][price_data][unit_amount]"] == "129000"
+    assert request.headers["Idempotency-Key"] == f"duespark-checkout-{invoice.id}-129000-0"
+    page = no_stripe_client.get(url).text
+    assert "€1,290.00" in page
+    assert "Late fees and interest" in page and "€40.00" in page
+    # Paying the invoice amount alone leaves the fee to pay: a new session for the rest.
+    apply_payment(session, invoice=invoice, amount_minor=125_000, method="manual", paid_at=TEST_NOW, clock=clock)
+    assert invoice.status == InvoiceStatus.partially_paid
+    assert client.get(url, follow_redirects=False).status_code == 303
+    assert form_of(route.calls.last.request)["line_items[0][price_data][unit_amount]"] == "4000"

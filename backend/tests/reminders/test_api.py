@@ -9,11 +9,11 @@ from duespark.models import Reminder
 from tests.helpers import register
 
 DEFAULT = [
-    {"offset_days": -3, "template_key": "friendly", "step_key": "d-3"},
-    {"offset_days": 0, "template_key": "due_today", "step_key": "d+0"},
-    {"offset_days": 7, "template_key": "firm", "step_key": "d+7"},
-    {"offset_days": 14, "template_key": "urgent", "step_key": "d+14"},
-    {"offset_days": 30, "template_key": "final", "step_key": "d+30"},
+    {"offset_days": -3, "template_key": "friendly", "step_key": "d-3", "fee": None},
+    {"offset_days": 0, "template_key": "due_today", "step_key": "d+0", "fee": None},
+    {"offset_days": 7, "template_key": "firm", "step_key": "d+7", "fee": None},
+    {"offset_days": 14, "template_key": "urgent", "step_key": "d+14", "fee": None},
+    {"offset_days": 30, "template_key": "final", "step_key": "d+30", "fee": None},
 ]
 
 
@@ -60,6 +60,7 @@ def test_default_policy_and_window(client, user):
         "send_window": {"start": "09:00", "end": "17:00", "weekdays": [1, 2, 3, 4, 5]},
         "adaptive": True,
         "merge_statements": True,
+        "late_interest_annual_rate_percent": "12.00",
     }
 
 
@@ -72,12 +73,13 @@ def test_replace_policy_and_window(client, user):
     assert response.status_code == 200, response.text
     assert response.json() == {
         "steps": [
-            {"offset_days": -1, "template_key": "friendly", "step_key": "d-1"},
-            {"offset_days": 10, "template_key": "urgent", "step_key": "d+10"},
+            {"offset_days": -1, "template_key": "friendly", "step_key": "d-1", "fee": None},
+            {"offset_days": 10, "template_key": "urgent", "step_key": "d+10", "fee": None},
         ],
         "send_window": {"start": "08:30", "end": "12:00", "weekdays": [1, 6]},
         "adaptive": True,
         "merge_statements": True,
+        "late_interest_annual_rate_percent": "12.00",
     }
     assert client.get("/api/reminder-policy", headers=user["headers"]).json() == response.json()
 
@@ -146,7 +148,7 @@ def test_client_policy_modes(client, user):
         path, json={"mode": "custom", "steps": [{"offset_days": 2, "template_key": "firm"}]}, headers=user["headers"]
     )
     assert custom.status_code == 200
-    assert custom.json()["steps"] == [{"offset_days": 2, "template_key": "firm", "step_key": "d+2"}]
+    assert custom.json()["steps"] == [{"offset_days": 2, "template_key": "firm", "step_key": "d+2", "fee": None}]
     none = client.put(path, json={"mode": "none"}, headers=user["headers"])
     assert (none.json()["mode"], none.json()["steps"]) == ("none", [])
     empty = client.put(path, json={"mode": "custom", "steps": []}, headers=user["headers"])

@@ -436,6 +436,26 @@ export interface paths {
         patch: operations["update_invoice_api_invoices__invoice_id__patch"];
         trace?: never;
     };
+    "/api/invoices/{invoice_id}/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Adjustments
+         * @description Late fees and interest reminders added to the invoice, oldest first; their sum is `fees`.
+         */
+        get: operations["list_adjustments_api_invoices__invoice_id__adjustments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/invoices/{invoice_id}/messages": {
         parameters: {
             query?: never;
@@ -1079,6 +1099,54 @@ export interface components {
             /** Timezone */
             timezone?: string | null;
         };
+        /** AdjustmentList */
+        AdjustmentList: {
+            /** Items */
+            items: components["schemas"]["AdjustmentOut"][];
+        };
+        /** AdjustmentOut */
+        AdjustmentOut: {
+            /** Amount */
+            amount: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string;
+            /**
+             * Description
+             * @description The line in plain words, e.g. how the interest was worked out
+             */
+            description: string;
+            /** Id */
+            id: number;
+            /** Invoice Id */
+            invoice_id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "fixed" | "percent" | "daily_interest";
+            /**
+             * Period End
+             * @description ... up to and including this one
+             */
+            period_end: string | null;
+            /**
+             * Period Start
+             * @description Interest: charged for the days after this date ...
+             */
+            period_start: string | null;
+            /** Reminder Id */
+            reminder_id: number | null;
+            /**
+             * Step Key
+             * @description The reminder step that added it (once per invoice and step)
+             */
+            step_key: string;
+        };
         /** AgingOut */
         AgingOut: {
             /**
@@ -1466,6 +1534,63 @@ export interface components {
             /** Error */
             error: string;
         };
+        /**
+         * FeeIn
+         * @description A late fee added when the step's email is sent; only for steps after the due date.
+         */
+        FeeIn: {
+            /**
+             * Amount
+             * @description fixed: decimal string in major units, e.g. "40.00"
+             */
+            amount?: string | number | null;
+            /**
+             * Annual Rate Percent
+             * @description daily_interest: the annual rate; omit for the account's statutory rate
+             */
+            annual_rate_percent?: number | string | null;
+            /**
+             * Currency
+             * @description fixed: ISO 4217, the account's default when omitted; only invoices in it are charged
+             */
+            currency?: string | null;
+            /**
+             * Kind
+             * @description fixed: an amount; percent: a share of the unpaid amount; daily_interest: simple interest per day late
+             * @enum {string}
+             */
+            kind: "fixed" | "percent" | "daily_interest";
+            /**
+             * Percent
+             * @description percent: e.g. 5 for 5 % of the unpaid amount
+             */
+            percent?: number | string | null;
+        };
+        /** FeeOut */
+        FeeOut: {
+            /**
+             * Amount
+             * @description fixed: the amount in `currency`
+             */
+            amount: string | null;
+            /**
+             * Annual Rate Percent
+             * @description daily_interest: its own rate, or null for the account's
+             */
+            annual_rate_percent: string | null;
+            /** Currency */
+            currency: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "fixed" | "percent" | "daily_interest";
+            /**
+             * Percent
+             * @description percent: e.g. "5.00"
+             */
+            percent: string | null;
+        };
         /** FieldError */
         FieldError: {
             /** Field */
@@ -1555,7 +1680,10 @@ export interface components {
             amount: string;
             /** Amount Paid */
             amount_paid: string;
-            /** Balance */
+            /**
+             * Balance
+             * @description total - amount_paid: what is still to pay
+             */
             balance: string;
             /** Client Id */
             client_id: number;
@@ -1577,6 +1705,11 @@ export interface components {
             due_date: string;
             /** External Id */
             external_id: string | null;
+            /**
+             * Fees
+             * @description Late fees and interest added by reminders (see /adjustments)
+             */
+            fees: string;
             /** Id */
             id: number;
             /**
@@ -1591,6 +1724,11 @@ export interface components {
             /** Reminders Excluded */
             reminders_excluded: boolean;
             status: components["schemas"]["EffectiveStatus"];
+            /**
+             * Total
+             * @description amount + fees: what the client owes in all
+             */
+            total: string;
             /**
              * Updated At
              * Format: date-time
@@ -1619,6 +1757,15 @@ export interface components {
             reminders_excluded?: boolean | null;
             /** Status */
             status?: ("draft" | "open") | null;
+        };
+        /** LateFeeOut */
+        LateFeeOut: {
+            /** Amount */
+            amount: string;
+            /** Currency */
+            currency: string;
+            /** Description */
+            description: string;
         };
         /** LoginIn */
         LoginIn: {
@@ -1977,6 +2124,8 @@ export interface components {
             html: string;
             /** Is Default Template */
             is_default_template: boolean;
+            /** @description With reminder_id: the late fee its step would add if sent on its planned day (charged only when it is really sent) */
+            late_fee?: components["schemas"]["LateFeeOut"] | null;
             /** Locale */
             locale: string;
             /**
@@ -2177,6 +2326,11 @@ export interface components {
              */
             adaptive?: boolean | null;
             /**
+             * Late Interest Annual Rate Percent
+             * @description The statutory interest rate a year for steps charging interest without their own rate (omit to keep the setting)
+             */
+            late_interest_annual_rate_percent?: number | string | null;
+            /**
              * Merge Statements
              * @description Send a client's overdue reminders due the same day as one statement email
              */
@@ -2195,6 +2349,11 @@ export interface components {
              * @description Schedule and tone adapt to how each client pays (docs/reminders.md)
              */
             adaptive: boolean;
+            /**
+             * Late Interest Annual Rate Percent
+             * @description Statutory interest a year, e.g. "12.00"; a placeholder until you set the rate that applies to you (docs/reminders.md)
+             */
+            late_interest_annual_rate_percent: string;
             /** Merge Statements */
             merge_statements: boolean;
             send_window: components["schemas"]["SendWindowOut"];
@@ -2257,6 +2416,8 @@ export interface components {
         };
         /** StepIn */
         StepIn: {
+            /** @description A late fee this step adds when sent (off by default) */
+            fee?: components["schemas"]["FeeIn"] | null;
             /**
              * Offset Days
              * @description Days from the due date: -3 is three days before, 7 a week after
@@ -2271,16 +2432,13 @@ export interface components {
         };
         /** StepOut */
         StepOut: {
-            /**
-             * Offset Days
-             * @description Days from the due date: -3 is three days before, 7 a week after
-             */
+            fee: components["schemas"]["FeeOut"] | null;
+            /** Offset Days */
             offset_days: number;
             /** Step Key */
             step_key: string;
             /**
              * Template Key
-             * @description The tone of the email
              * @enum {string}
              */
             template_key: "friendly" | "due_today" | "firm" | "urgent" | "final";
@@ -4374,6 +4532,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TooManyRequests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_adjustments_api_invoices__invoice_id__adjustments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invoice_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdjustmentList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description TooManyRequests */

@@ -36,7 +36,7 @@ describe('CSV export', () => {
       description: '@risky',
     });
     const lines = invoicesToCsv([invoice]).trim().split('\r\n');
-    expect(lines[0]).toBe('number,client,status,currency,amount,amount_paid,balance,issue_date,due_date,paid_at,description');
-    expect(lines[1]).toBe(`INV-1,'=cmd|' /C calc'!A0,Open,EUR,1250.00,0.00,1250.00,2026-01-01,2026-01-31,,'@risky`);
+    expect(lines[0]).toBe('number,client,status,currency,amount,fees,amount_paid,balance,issue_date,due_date,paid_at,description');
+    expect(lines[1]).toBe(`INV-1,'=cmd|' /C calc'!A0,Open,EUR,1250.00,0.00,0.00,1250.00,2026-01-01,2026-01-31,,'@risky`);
   });
 });

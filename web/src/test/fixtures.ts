@@ -17,6 +17,8 @@ export function makeInvoice(over: Partial<Invoice> = {}): Invoice {
     description: null,
     external_id: null,
     status: 'open',
+    fees: '0.00',
+    total: '100.00',
     amount_paid: '0.00',
     balance: '100.00',
     paid_at: null,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from duespark.email.templates import (
     render_parts,
     spec_for,
 )
+from duespark.invoices.adjustments import LateFee, format_rate
 from duespark.models import Account, Client, EmailTemplate, Invoice, User
 from duespark.models.enums import ClientType, InvoiceStatus
 from duespark.money import currency_exponent, format_for_people
@@ -43,6 +45,13 @@ LAYOUT_STRINGS: dict[str, dict[str, str]] = {
         "unsubscribe": "Stop these reminders",
         "account": "You receive this email because of your DueSpark account.",
         "colon": ":",
+        "fee_notice": "A late-payment charge of {fee} ({reason}) has been added to this invoice; "
+        "the amount now due is {total}.",
+        "fee_fixed": "fixed late-payment fee",
+        "fee_percent": "{rate} of the unpaid {base}",
+        "fee_interest": "interest at {rate} a year on {base} for {days} {day_word}",
+        "day": "day",
+        "days": "days",
     },
     "de": {
         "pay": "Rechnung {number} bezahlen",
@@ -50,6 +59,13 @@ LAYOUT_STRINGS: dict[str, dict[str, str]] = {
         "unsubscribe": "Keine weiteren Erinnerungen erhalten",
         "account": "Sie erhalten diese E-Mail wegen Ihres DueSpark-Kontos.",
         "colon": ":",
+        "fee_notice": "Dieser Rechnung wurden Verzugskosten von {fee} ({reason}) hinzugefügt; "
+        "der jetzt fällige Betrag beträgt {total}.",
+        "fee_fixed": "Verzugspauschale",
+        "fee_percent": "{rate} des offenen Betrags von {base}",
+        "fee_interest": "Verzugszinsen von {rate} pro Jahr auf {base} für {days} {day_word}",
+        "day": "Tag",
+        "days": "Tage",
     },
     "fr": {
         "pay": "Payer la facture {number}",
@@ -57,6 +73,13 @@ LAYOUT_STRINGS: dict[str, dict[str, str]] = {
         "unsubscribe": "Ne plus recevoir ces rappels",
         "account": "Vous recevez cet e-mail en raison de votre compte DueSpark.",
         "colon": "\u00a0:",
+        "fee_notice": "Des frais de retard de {fee} ({reason}) ont été ajoutés à cette facture\u00a0; "
+        "le montant désormais dû est de {total}.",
+        "fee_fixed": "indemnité forfaitaire pour retard de paiement",
+        "fee_percent": "{rate} du montant impayé de {base}",
+        "fee_interest": "intérêts de retard au taux annuel de {rate} sur {base} pendant {days} {day_word}",
+        "day": "jour",
+        "days": "jours",
     },
     "es": {
         "pay": "Pagar la factura {number}",
@@ -64,6 +87,13 @@ LAYOUT_STRINGS: dict[str, dict[str, str]] = {
         "unsubscribe": "Dejar de recibir estos recordatorios",
         "account": "Recibe este correo por su cuenta de DueSpark.",
         "colon": ":",
+        "fee_notice": "Se ha añadido a esta factura un recargo por demora de {fee} ({reason}); "
+        "el importe pendiente es ahora de {total}.",
+        "fee_fixed": "recargo fijo por demora",
+        "fee_percent": "{rate} del importe impagado de {base}",
+        "fee_interest": "intereses de demora del {rate} anual sobre {base} durante {days} {day_word}",
+        "day": "día",
+        "days": "días",
     },
 }
 
@@ -134,6 +164,37 @@ def new_message_id(from_email: str) -> str:
     return f"<{uuid.uuid4().hex}@{domain}>"
 
 
+def late_fee_variables(late_fee: LateFee | None, *, total_minor: int, locale: str) -> dict[str, str]:
+    """`late_fee`, `late_fee_reason` and the whole sentence `late_fee_notice`, in the client's
+    language; empty strings when the email adds no fee, so templates can test them."""
+    if late_fee is None:
+        return {"late_fee": "", "late_fee_reason": "", "late_fee_notice": ""}
+    words = _strings(locale)
+
+    def money(minor: int) -> str:
+        return format_for_people(minor, late_fee.currency, locale)
+
+    if late_fee.kind == "percent" and late_fee.rate_bp is not None:
+        reason = words["fee_percent"].format(
+            rate=format_rate(late_fee.rate_bp, locale), base=money(late_fee.base_minor)
+        )
+    elif late_fee.kind == "daily_interest" and late_fee.rate_bp is not None:
+        reason = words["fee_interest"].format(
+            rate=format_rate(late_fee.rate_bp, locale),
+            base=money(late_fee.base_minor),
+            days=late_fee.days,
+            day_word=words["day" if late_fee.days == 1 else "days"],
+        )
+    else:
+        reason = words["fee_fixed"]
+    fee = money(late_fee.amount_minor)
+    return {
+        "late_fee": fee,
+        "late_fee_reason": reason,
+        "late_fee_notice": words["fee_notice"].format(fee=fee, reason=reason, total=money(total_minor)),
+    }
+
+
 def invoice_variables(
     *,
     account: Account,
@@ -143,7 +204,9 @@ def invoice_variables(
     settings: Settings,
     clock: Clock,
     locale: str,
+    late_fee: LateFee | None = None,
 ) -> dict[str, Any]:
+    """The template variables; with `late_fee`, what is due includes the fee this email adds."""
     today = today_in(clock, client.timezone or account.timezone)
 
     def long_date(value: date) -> str:
@@ -152,12 +215,13 @@ def invoice_variables(
     def money(minor: int) -> str:
         return format_for_people(minor, invoice.currency, locale)
 
+    due = invoice.balance_minor + (late_fee.amount_minor if late_fee else 0)
     return {
         "client_name": client.name,
         "client_company": client.company or "",
         "invoice_number": invoice.number,
         "invoice_total": money(invoice.amount_minor),
-        "amount_due": money(invoice.balance_minor),
+        "amount_due": money(due),
         "amount_paid": money(invoice.amount_paid_minor),
         "currency": invoice.currency,
         "issue_date": long_date(invoice.issue_date),
@@ -170,7 +234,16 @@ def invoice_variables(
         "sender_name": sender_name(account),
         "sender_company": account.name,
         "unsubscribe_link": links.unsubscribe_url(settings, client),
+        **late_fee_variables(late_fee, total_minor=due, locale=locale),
     }
+
+
+def with_late_fee_notice(source: TemplateSource) -> TemplateSource:
+    """A template that says nothing of late fees (an account's own text from before them) still
+    tells the client: the notice goes at the end."""
+    if "late_fee" in source.body:
+        return source
+    return TemplateSource(source.subject, source.body.rstrip("\n") + "\n\n{{ late_fee_notice }}\n")
 
 
 @dataclass(frozen=True)
@@ -206,6 +279,7 @@ def compose_invoice_email(
     session: Session | None = None,
     draft: TemplateSource | None = None,
     to: str | None = None,
+    late_fee: LateFee | None = None,
 ) -> ComposedEmail:
     spec = spec_for(template_key)
     candidates = locale_candidates(client.locale, account.locale)
@@ -228,8 +302,10 @@ def compose_invoice_email(
         settings=settings,
         clock=clock,
         locale=locale,
+        late_fee=late_fee,
     )
-    parts = render_parts(spec, resolved.source, variables)
+    source = with_late_fee_notice(resolved.source) if late_fee is not None else resolved.source
+    parts = render_parts(spec, source, variables)
     words = _strings(resolved.locale)
     sender = sender_name(account)
     unsubscribe = variables["unsubscribe_link"]
@@ -286,11 +362,12 @@ def compose_reminder(
     clock: Clock,
     session: Session | None = None,
     to: str | None = None,
+    late_fee: LateFee | None = None,
 ) -> OutgoingEmail:
     """The email for one reminder step (`template_key`: friendly, due_today, firm, urgent, final, thank_you).
 
     With a `session`, the account's own templates are used where it has them. `to` overrides the
-    recipient (test mode sends to the account owner).
+    recipient (test mode sends to the account owner). `late_fee` is the fee sending it adds.
     """
     return compose_invoice_email(
         account=account,
@@ -302,6 +379,7 @@ def compose_reminder(
         clock=clock,
         session=session,
         to=to,
+        late_fee=late_fee,
     ).email
 
 
@@ -313,11 +391,14 @@ def compose_statement(
     settings: Settings,
     clock: Clock,
     session: Session | None = None,
+    late_fees: Mapping[int, LateFee] | None = None,
 ) -> OutgoingEmail:
     """One email listing several overdue invoices of a client, each with its own payment link.
 
-    `invoices` pairs each invoice with the reminder it stands for, so a click is credited to it.
+    `invoices` pairs each invoice with the reminder it stands for, so a click is credited to it;
+    `late_fees` (by invoice id) are the fees sending it adds, each shown on its invoice's line.
     """
+    fees = late_fees or {}
     spec = spec_for("statement")
     candidates = locale_candidates(client.locale, account.locale)
     resolved = resolve_template(session, account_id=account.id, key="statement", locales=candidates)
@@ -331,12 +412,15 @@ def compose_statement(
             settings=settings,
             clock=clock,
             locale=locale,
+            late_fee=fees.get(invoice.id),
         )
         for invoice, reminder_id in invoices
     ]
     totals: dict[str, int] = {}
     for invoice, _ in invoices:
-        totals[invoice.currency] = totals.get(invoice.currency, 0) + invoice.balance_minor
+        fee = fees.get(invoice.id)
+        due = invoice.balance_minor + (fee.amount_minor if fee else 0)
+        totals[invoice.currency] = totals.get(invoice.currency, 0) + due
     first = rows[0]
     variables = {
         "client_name": first["client_name"],
@@ -350,6 +434,8 @@ def compose_statement(
                 "due_date": row["due_date"],
                 "days_overdue": row["days_overdue"],
                 "payment_link": row["payment_link"],
+                "late_fee": row["late_fee"],
+                "late_fee_reason": row["late_fee_reason"],
             }
             for row in rows
         ],
@@ -466,6 +552,7 @@ def sample_invoice(*, account: Account, template_key: str, clock: Clock) -> tupl
         number="INV-1042",
         amount_minor=amount,
         amount_paid_minor=amount if paid else 0,
+        fees_minor=0,
         currency=currency,
         issue_date=due - timedelta(days=14),
         due_date=due,

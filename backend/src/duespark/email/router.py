@@ -14,6 +14,7 @@ from duespark.db import SessionDep
 from duespark.deps import ClockDep, CurrentPrincipal, SettingsDep
 from duespark.email import service, sns, template_service, templates, webhooks
 from duespark.email.schemas import (
+    LateFeeOut,
     MessageEventOut,
     MessageList,
     MessageOut,
@@ -32,7 +33,9 @@ from duespark.email.schemas import (
 from duespark.email.templates import TemplateSource
 from duespark.email.unsubscribe_page import render_page
 from duespark.errors import DomainError, InvalidInput, NotFound, PermissionDenied, Unauthorized, error_responses
+from duespark.invoices.adjustments import describe
 from duespark.models import Account, Reminder
+from duespark.money import format_amount
 from duespark.ops.ratelimit import public_link_per_ip
 from duespark.reminders.service import reminder_explanation
 from duespark.signing import InvalidLink
@@ -145,7 +148,7 @@ def preview_reminder(
     if data.subject is not None or data.body is not None:
         current = template_service.get_template(session, account=account, key=key, locale=data.locale)
         draft = TemplateSource(subject=data.subject or current.subject, body=data.body or current.body)
-    composed, _invoice = template_service.preview(
+    composed, late_fee = template_service.preview(
         session,
         account=account,
         key=key,
@@ -154,6 +157,7 @@ def preview_reminder(
         draft=draft,
         settings=settings,
         clock=clock,
+        reminder=reminder,
     )
     email = composed.email
     return PreviewOut(
@@ -169,6 +173,13 @@ def preview_reminder(
         headers=email.headers,
         reminder_state=reminder.state if reminder is not None else None,
         reminder_reason=reminder_explanation(reminder) if reminder is not None else None,
+        late_fee=None
+        if late_fee is None
+        else LateFeeOut(
+            amount=format_amount(late_fee.amount_minor, late_fee.currency),
+            currency=late_fee.currency,
+            description=describe(late_fee),
+        ),
     )
 
 

@@ -63,6 +63,12 @@ class PreviewIn(BaseModel):
     body: str | None = Field(default=None, max_length=4 * MAX_TEMPLATE_BYTES, description="Unsaved body to try")
 
 
+class LateFeeOut(BaseModel):
+    amount: str
+    currency: str
+    description: str
+
+
 class PreviewOut(BaseModel):
     template_key: str
     locale: str
@@ -77,6 +83,11 @@ class PreviewOut(BaseModel):
     reminder_state: str | None = Field(default=None, description="With reminder_id: the reminder's state")
     reminder_reason: str | None = Field(
         default=None, description="With reminder_id: why it is planned this way (adaptations), in words"
+    )
+    late_fee: LateFeeOut | None = Field(
+        default=None,
+        description="With reminder_id: the late fee its step would add if sent on its planned day "
+        "(charged only when it is really sent)",
     )
 
     model_config = ConfigDict(populate_by_name=True)

@@ -19,7 +19,9 @@ from duespark.email.compose import (
 )
 from duespark.email.templates import TemplateProblem, TemplateSource, TemplateSpec
 from duespark.errors import InvalidInput, NotFound
-from duespark.models import Account, Client, EmailTemplate, Invoice
+from duespark.invoices.adjustments import LateFee
+from duespark.models import Account, Client, EmailTemplate, Invoice, Reminder
+from duespark.reminders import fees
 from duespark.settings import Settings
 from duespark.tenancy import get_owned
 
@@ -154,13 +156,24 @@ def preview(
     draft: TemplateSource | None,
     settings: Settings,
     clock: Clock,
-) -> tuple[ComposedEmail, Invoice]:
-    """Exactly what would be sent for this invoice (or a sample one), optionally with unsaved text."""
+    reminder: Reminder | None = None,
+) -> tuple[ComposedEmail, LateFee | None]:
+    """Exactly what would be sent for this invoice (or a sample one), optionally with unsaved text.
+
+    For a planned `reminder` (of that invoice), with the late fee its step would add on its send day.
+    """
     spec = editable_spec(key)
+    late_fee = None
     if invoice_id is not None:
         invoice = get_owned(session, Invoice, invoice_id, account.id, what="Invoice")
         client = session.get(Client, invoice.client_id)
         assert client is not None
+        if reminder is not None:
+            planned = max(clock.now(), reminder.scheduled_for)
+            on = fees.send_date(planned, client, account)
+            late_fee = fees.fee_for_reminder(
+                session, reminder=reminder, invoice=invoice, client=client, account=account, on=on
+            )
     else:
         client, invoice = sample_invoice(account=account, template_key=key, clock=clock)
         client.locale = checked_locale(locale, account) if locale else None
@@ -177,7 +190,8 @@ def preview(
             clock=clock,
             session=session,
             draft=draft,
+            late_fee=late_fee,
         )
     except TemplateProblem as problem:
         raise _problem_to_error(problem) from None
-    return composed, invoice
+    return composed, late_fee

@@ -61,8 +61,12 @@ INVOICE_VARIABLES = (
     Variable("client_name", "The client's name", "Jordan Miller"),
     Variable("client_company", "The client's company (empty for individuals)", "Globex Ltd"),
     Variable("invoice_number", "The invoice number", "INV-1042"),
-    Variable("invoice_total", "The invoice's full amount, formatted for the client's locale", "€1,250.00"),
-    Variable("amount_due", "What is still to pay, formatted for the invoice currency and client locale", "€1,250.00"),
+    Variable("invoice_total", "The invoice amount as issued (without late fees), formatted", "€1,250.00"),
+    Variable(
+        "amount_due",
+        "What is still to pay (with any late fee this email adds), formatted for the currency and client locale",
+        "€1,250.00",
+    ),
     Variable("amount_paid", "What was paid so far, formatted", "€0.00"),
     Variable("currency", "The invoice's ISO 4217 currency code", "EUR"),
     Variable("issue_date", "The invoice date, written out in the client's language", "November 18, 2026"),
@@ -76,6 +80,18 @@ INVOICE_VARIABLES = (
     Variable("sender_company", "Your business name (the account name)", "Ada Design"),
     Variable(
         "unsubscribe_link", "The link that stops reminders to this client", "https://duespark.example/unsubscribe/…"
+    ),
+    Variable("late_fee", "The late fee or interest this email adds, formatted (empty when it adds none)", "€62.50"),
+    Variable(
+        "late_fee_reason",
+        "How the late fee was worked out, in the client's language (empty when none)",
+        "5% of €1,250.00",
+    ),
+    Variable(
+        "late_fee_notice",
+        "One sentence saying the late fee was added and what is now due (empty when none); "
+        "added at the end of a template that uses none of the late_fee variables",
+        "A late-payment charge of €62.50 (5% of the unpaid €1,250.00) has been added to this invoice; …",
     ),
 )
 ACCOUNT_VARIABLES = (
@@ -105,10 +121,11 @@ STATEMENT_VARIABLES = (
     Variable("client_name", "The client's name", "Jordan Miller"),
     Variable("client_company", "The client's company (empty for individuals)", "Globex Ltd"),
     Variable("invoice_count", "How many invoices the statement lists", "3"),
-    Variable("total_due", "What is still to pay over all of them, per currency", "€3,750.00"),
+    Variable("total_due", "What is still to pay over all of them (late fees included), per currency", "€3,750.00"),
     Variable(
         "invoices",
-        "The invoices, each with number, amount_due, due_date, days_overdue and payment_link",
+        "The invoices, each with number, amount_due, due_date, days_overdue, payment_link, and late_fee and "
+        "late_fee_reason (empty when the email adds no fee to it)",
         "[{number: INV-1042, …}]",
     ),
     Variable("payment_instructions", "Your payment instructions from the account settings (may be empty)", ""),

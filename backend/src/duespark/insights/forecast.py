@@ -130,7 +130,7 @@ def forecast_by_window(
         select(
             Invoice.currency,
             case(*windows, else_=None).label("forecast_window"),
-            (Invoice.amount_minor - Invoice.amount_paid_minor).label("balance"),
+            Invoice.balance_minor.label("balance"),
         )
         .outerjoin(stats, stats.c.client_id == Invoice.client_id)
         .where(Invoice.account_id == account_id, Invoice.status.in_(UNSETTLED))

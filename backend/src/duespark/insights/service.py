@@ -35,7 +35,7 @@ from duespark.insights.schemas import (
     TrendOut,
 )
 from duespark.insights.sql import Granularity, add_days, later_of, local_date, period_start, seconds_between
-from duespark.models import Account, Client, Invoice, Message, Payment, PaymentLinkClick
+from duespark.models import Account, Client, Invoice, InvoiceAdjustment, Message, Payment, PaymentLinkClick
 from duespark.models.enums import InvoiceStatus
 from duespark.money import format_amount
 from duespark.tenancy import get_owned
@@ -168,7 +168,7 @@ def client_insights(
     )
 
     unsettled = [Invoice.account_id == account_id, Invoice.client_id == client_id, Invoice.status.in_(UNSETTLED)]
-    balance = Invoice.amount_minor - Invoice.amount_paid_minor
+    balance = Invoice.balance_minor
     overdue = Invoice.due_date < ctx.today
     balances = session.execute(
         select(Invoice.currency, func.sum(balance), func.sum(case((overdue, balance), else_=0)))
@@ -217,7 +217,7 @@ def client_insights(
 
 def _receivables(session: Session, ctx: AccountClock) -> dict[str, list[int]]:
     """Per currency: outstanding, then overdue, then the aging buckets (current, 1-30, 31-60, 61-90, 90+)."""
-    balance = Invoice.amount_minor - Invoice.amount_paid_minor
+    balance = Invoice.balance_minor
     today = ctx.today
     # An invoice is `days` overdue when due_date = today - days, so each bucket is a due-date range.
     buckets = [
@@ -385,9 +385,10 @@ def _periods(first: date, last: date, granularity: Granularity) -> list[tuple[da
 def _overdue_events(ctx: AccountClock) -> Any:
     """Changes to the overdue balance, one row per (currency, day, delta).
 
-    An invoice adds its amount on the first day after its due date; each payment takes its
-    amount off on its date, or on that first overdue day when paid earlier; voiding takes off
-    what was left. Summing the deltas up to a day gives the overdue balance at the end of it.
+    An invoice adds its amount on the first day after its due date, and each late fee its amount
+    on the day it was added; each payment takes its amount off on its date, or on that first
+    overdue day when paid earlier; voiding takes off what was left. Summing the deltas up to a
+    day gives the overdue balance at the end of it.
     """
     first_overdue_day = add_days(Invoice.due_date, literal(1, Integer))
     issued = [Invoice.account_id == ctx.account_id, Invoice.status != InvoiceStatus.draft]
@@ -396,6 +397,15 @@ def _overdue_events(ctx: AccountClock) -> Any:
         first_overdue_day.label("day"),
         Invoice.amount_minor.label("delta"),
     ).where(*issued)
+    fees = (
+        select(
+            Invoice.currency,
+            later_of(local_date(InvoiceAdjustment.created_at, ctx.timezone), first_overdue_day),
+            InvoiceAdjustment.amount_minor,
+        )
+        .join(Invoice, Invoice.id == InvoiceAdjustment.invoice_id)
+        .where(*issued, InvoiceAdjustment.account_id == ctx.account_id)
+    )
     payments = (
         select(
             Invoice.currency,
@@ -408,9 +418,9 @@ def _overdue_events(ctx: AccountClock) -> Any:
     voided = select(
         Invoice.currency,
         later_of(local_date(Invoice.voided_at, ctx.timezone), first_overdue_day),
-        Invoice.amount_paid_minor - Invoice.amount_minor,
+        -Invoice.balance_minor,
     ).where(*issued, Invoice.status == InvoiceStatus.void, Invoice.voided_at.is_not(None))
-    return union_all(became_overdue, payments, voided).subquery("overdue_events")
+    return union_all(became_overdue, fees, payments, voided).subquery("overdue_events")
 
 
 def _sum_by_period(

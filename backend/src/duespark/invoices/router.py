@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Query, UploadFile, status
 from duespark.db import SessionDep
 from duespark.deps import ClockDep, CurrentPrincipal
 from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized, error_responses
-from duespark.invoices import importer, service
+from duespark.invoices import adjustments, importer, service
 from duespark.invoices.schemas import (
+    AdjustmentList,
     EffectiveStatus,
     ImportReport,
     InvoiceCreate,
@@ -132,6 +133,14 @@ def record_payment(
 def list_payments(invoice_id: ObjectId, session: SessionDep, principal: CurrentPrincipal) -> PaymentList:
     invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
     return PaymentList(items=[service.payment_out(p) for p in service.list_payments(session, invoice=invoice)])
+
+
+@router.get("/{invoice_id}/adjustments", response_model=AdjustmentList, responses=error_responses(NotFound))
+def list_adjustments(invoice_id: ObjectId, session: SessionDep, principal: CurrentPrincipal) -> AdjustmentList:
+    """Late fees and interest reminders added to the invoice, oldest first; their sum is `fees`."""
+    invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
+    items = adjustments.list_adjustments(session, invoice=invoice)
+    return AdjustmentList(items=[service.adjustment_out(a) for a in items])
 
 
 @router.post("/{invoice_id}/void", response_model=InvoiceOut, responses=error_responses(NotFound, Conflict))

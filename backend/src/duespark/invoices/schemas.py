@@ -13,7 +13,7 @@ from duespark.tenancy import ObjectId
 AmountText = str | int
 
 
-def _reject_float(value: object) -> object:
+def reject_float(value: object) -> object:
     if isinstance(value, float):
         raise ValueError('send the amount as a decimal string, e.g. "1250.00"')
     return value
@@ -40,7 +40,7 @@ class InvoiceCreate(BaseModel):
     status: Literal["draft", "open"] = "open"
     reminders_excluded: bool = False
 
-    _amount = field_validator("amount", mode="before")(_reject_float)
+    _amount = field_validator("amount", mode="before")(reject_float)
     _currency = field_validator("currency")(check_currency)
 
     @field_validator("due_date")
@@ -63,7 +63,7 @@ class InvoiceUpdate(BaseModel):
     status: Literal["draft", "open"] | None = None
     reminders_excluded: bool | None = None
 
-    _amount = field_validator("amount", mode="before")(_reject_float)
+    _amount = field_validator("amount", mode="before")(reject_float)
     _currency = field_validator("currency")(check_currency)
 
 
@@ -79,8 +79,10 @@ class InvoiceOut(BaseModel):
     description: str | None
     external_id: str | None
     status: EffectiveStatus
+    fees: str = Field(description="Late fees and interest added by reminders (see /adjustments)")
+    total: str = Field(description="amount + fees: what the client owes in all")
     amount_paid: str
-    balance: str
+    balance: str = Field(description="total - amount_paid: what is still to pay")
     paid_at: datetime | None
     voided_at: datetime | None
     reminders_excluded: bool
@@ -95,7 +97,7 @@ class PaymentIn(BaseModel):
     reference: str | None = Field(default=None, max_length=255)
     note: str | None = Field(default=None, max_length=2000)
 
-    _amount = field_validator("amount", mode="before")(_reject_float)
+    _amount = field_validator("amount", mode="before")(reject_float)
 
     @field_validator("paid_at")
     @classmethod
@@ -118,6 +120,24 @@ class PaymentOut(BaseModel):
 
 class PaymentList(BaseModel):
     items: list[PaymentOut]
+
+
+class AdjustmentOut(BaseModel):
+    id: int
+    invoice_id: int
+    kind: Literal["fixed", "percent", "daily_interest"]
+    amount: str
+    currency: str
+    description: str = Field(description="The line in plain words, e.g. how the interest was worked out")
+    step_key: str = Field(description="The reminder step that added it (once per invoice and step)")
+    reminder_id: int | None
+    period_start: date | None = Field(description="Interest: charged for the days after this date ...")
+    period_end: date | None = Field(description="... up to and including this one")
+    created_at: datetime
+
+
+class AdjustmentList(BaseModel):
+    items: list[AdjustmentOut]
 
 
 class ImportRowError(BaseModel):

@@ -11,8 +11,15 @@ from duespark.clients.service import like_pattern
 from duespark.clock import Clock, today_in
 from duespark.errors import Conflict, InvalidInput
 from duespark.invoices.events import InvoiceChange, publish
-from duespark.invoices.schemas import EffectiveStatus, InvoiceCreate, InvoiceOut, InvoiceUpdate, PaymentOut
-from duespark.models import Account, Client, Invoice, Payment
+from duespark.invoices.schemas import (
+    AdjustmentOut,
+    EffectiveStatus,
+    InvoiceCreate,
+    InvoiceOut,
+    InvoiceUpdate,
+    PaymentOut,
+)
+from duespark.models import Account, Client, Invoice, InvoiceAdjustment, Payment
 from duespark.models.enums import InvoiceStatus
 from duespark.money import MoneyError, format_amount, parse_amount
 from duespark.tenancy import get_owned, scoped
@@ -47,6 +54,8 @@ def to_out(invoice: Invoice, *, client_name: str, today: date) -> InvoiceOut:
         description=invoice.description,
         external_id=invoice.external_id,
         status=effective_status(invoice, today),
+        fees=format_amount(invoice.fees_minor, currency),
+        total=format_amount(invoice.total_minor, currency),
         amount_paid=format_amount(invoice.amount_paid_minor, currency),
         balance=format_amount(invoice.balance_minor, currency),
         paid_at=invoice.paid_at,
@@ -54,6 +63,22 @@ def to_out(invoice: Invoice, *, client_name: str, today: date) -> InvoiceOut:
         reminders_excluded=invoice.reminders_excluded,
         created_at=invoice.created_at,
         updated_at=invoice.updated_at,
+    )
+
+
+def adjustment_out(adjustment: InvoiceAdjustment) -> AdjustmentOut:
+    return AdjustmentOut(
+        id=adjustment.id,
+        invoice_id=adjustment.invoice_id,
+        kind=adjustment.kind,  # type: ignore[arg-type]
+        amount=format_amount(adjustment.amount_minor, adjustment.currency),
+        currency=adjustment.currency,
+        description=adjustment.description,
+        step_key=adjustment.step_key,
+        reminder_id=adjustment.reminder_id,
+        period_start=adjustment.period_start,
+        period_end=adjustment.period_end,
+        created_at=adjustment.created_at,
     )
 
 
@@ -214,12 +239,14 @@ def update_invoice(session: Session, *, invoice: Invoice, data: InvoiceUpdate, c
     currency = changes.get("currency", invoice.currency)
     if currency != invoice.currency and invoice.amount_paid_minor:
         raise InvalidInput("currency", "The currency of an invoice with payments cannot change")
+    if currency != invoice.currency and invoice.fees_minor:
+        raise InvalidInput("currency", "The currency of an invoice with late fees cannot change")
     if "amount" in changes or "currency" in changes:
         amount_minor = _amount_minor(
             "amount", changes.get("amount", format_amount(invoice.amount_minor, currency)), currency
         )
-        if amount_minor < invoice.amount_paid_minor:
-            raise InvalidInput("amount", "The amount cannot be less than what was already paid")
+        if amount_minor + invoice.fees_minor < invoice.amount_paid_minor:
+            raise InvalidInput("amount", "The amount (with late fees) cannot be less than what was already paid")
         invoice.amount_minor = amount_minor
         invoice.currency = currency
     issue_date = changes.get("issue_date", invoice.issue_date)

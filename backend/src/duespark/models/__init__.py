@@ -8,6 +8,7 @@ from duespark.models.client import Client
 from duespark.models.client_adaptation import ClientAdaptation
 from duespark.models.email_template import EmailTemplate
 from duespark.models.invoice import Invoice
+from duespark.models.invoice_adjustment import InvoiceAdjustment
 from duespark.models.membership import Membership
 from duespark.models.message import Message
 from duespark.models.message_event import MessageEvent
@@ -32,6 +33,7 @@ __all__ = [
     "ClientAdaptation",
     "EmailTemplate",
     "Invoice",
+    "InvoiceAdjustment",
     "Membership",
     "Message",
     "MessageEvent",

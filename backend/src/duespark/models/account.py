@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, SmallInteger, String, Text, true
+from sqlalchemy import Boolean, Integer, SmallInteger, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from duespark.models.base import Base, IdMixin, TimestampMixin
@@ -32,3 +32,8 @@ class Account(IdMixin, TimestampMixin, Base):
     adaptive_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Overdue reminders of one client due the same day go out as one statement email.
     merge_statements: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Statutory interest for late payment, in basis points a year (1200 = 12.00 %), for policy steps
+    # that charge daily interest without a rate of their own. The default is a placeholder shaped like
+    # the EU late-payment directive's rate (a reference rate of 4 % + 8 points): the user must set the
+    # rate that applies to them before turning interest on (docs/reminders.md).
+    late_interest_rate_bp: Mapped[int] = mapped_column(Integer, default=1200, server_default="1200")

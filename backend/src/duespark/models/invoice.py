@@ -3,7 +3,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from duespark.models.base import Base, IdMixin, IdType, TimestampMixin
 from duespark.models.client import Client
@@ -31,6 +33,9 @@ class Invoice(IdMixin, TimestampMixin, Base):
     # Money is an integer count of the currency's minor units.
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     amount_paid_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Late fees and interest added by reminders: always the sum of the invoice's adjustments,
+    # kept here so balances stay one expression in SQL (models/invoice_adjustment.py).
+    fees_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     currency: Mapped[str] = mapped_column(String(3))
     issue_date: Mapped[date]
     due_date: Mapped[date]
@@ -48,6 +53,24 @@ class Invoice(IdMixin, TimestampMixin, Base):
 
     client: Mapped[Client] = relationship(lazy="raise")
 
-    @property
+    # Both also work in SQL (`Invoice.balance_minor`), so every outstanding figure counts fees the same way.
+    @hybrid_property
+    def total_minor(self) -> int:
+        """What the client owes in all: the invoice amount plus late fees."""
+        # An invoice not stored yet (a preview's sample) has no fees; the column default applies on insert.
+        return self.amount_minor + (self.fees_minor or 0)
+
+    @total_minor.inplace.expression
+    @classmethod
+    def _total_minor_sql(cls) -> ColumnElement[int]:
+        return cls.amount_minor + cls.fees_minor
+
+    @hybrid_property
     def balance_minor(self) -> int:
-        return self.amount_minor - self.amount_paid_minor
+        """What is still to pay, fees included."""
+        return self.total_minor - self.amount_paid_minor
+
+    @balance_minor.inplace.expression
+    @classmethod
+    def _balance_minor_sql(cls) -> ColumnElement[int]:
+        return cls.amount_minor + cls.fees_minor - cls.amount_paid_minor

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from duespark.models.base import Base, IdMixin, IdType, TimestampMixin
@@ -42,6 +42,14 @@ class ReminderPolicyStep(IdMixin, Base):
     # "d-3", "d+0", "d+7": stable across template changes, so editing a tone keeps the row.
     step_key: Mapped[str] = mapped_column(String(16))
     template_key: Mapped[str] = mapped_column(String(32))
+    # An optional late fee, added when this step's email is sent (reminders/fees.py): NULL kind is none.
+    fee_kind: Mapped[str | None] = mapped_column(String(16))
+    # fixed: the amount, in minor units of `fee_currency` (only invoices in that currency are charged).
+    fee_amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+    fee_currency: Mapped[str | None] = mapped_column(String(3))
+    # percent: the share of the unpaid amount; daily_interest: the annual rate, NULL for the
+    # account's statutory rate. Basis points (500 = 5.00 %).
+    fee_rate_bp: Mapped[int | None] = mapped_column(Integer)
 
 
 class ReminderSendSlot(Base):

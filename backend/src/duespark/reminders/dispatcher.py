@@ -37,10 +37,12 @@ from duespark.email.compose import compose_reminder, compose_statement
 from duespark.email.message import OutgoingEmail
 from duespark.email.providers.base import EmailProvider, PermanentSendError, SendResult, TransientSendError
 from duespark.email.service import can_send_reminders, normalize_email, suppressed_addresses
+from duespark.invoices.adjustments import LateFee
 from duespark.models import Account, Client, Invoice, Membership, Message, Reminder, User
 from duespark.models.base import UTCDateTime
 from duespark.models.enums import InvoiceStatus, Role
 from duespark.ops.metrics import observe_send, record_reminder_event
+from duespark.reminders import fees
 from duespark.reminders.planner import PLANNABLE_STATUSES, ReminderState, mark_for_planning
 from duespark.reminders.policy import SendWindow, zone
 from duespark.settings import Settings
@@ -83,6 +85,8 @@ class Claimed:
     account: Account
     owner_email: str | None
     token: str
+    # The late fee its email shows, worked out when composing; charged only once it is sent.
+    late_fee: LateFee | None = None
 
 
 # The statements of every tick are built once, with bind parameters: building them per call
@@ -440,6 +444,16 @@ class Dispatcher:
         item = items[0]
         # A short read-only session: the account's own templates override the defaults.
         with self.session_factory() as session:
+            on = fees.send_date(self.clock.now(), item.client, item.account)
+            for claimed in items:
+                claimed.late_fee = fees.fee_for_reminder(
+                    session,
+                    reminder=claimed.reminder,
+                    invoice=claimed.invoice,
+                    client=claimed.client,
+                    account=claimed.account,
+                    on=on,
+                )
             if len(items) == 1:
                 email = compose_reminder(
                     session=session,
@@ -450,6 +464,7 @@ class Dispatcher:
                     reminder_id=item.reminder.id,
                     settings=self.settings,
                     clock=self.clock,
+                    late_fee=item.late_fee,
                 )
             else:
                 email = compose_statement(
@@ -459,6 +474,7 @@ class Dispatcher:
                     invoices=[(i.invoice, i.reminder.id) for i in items],
                     settings=self.settings,
                     clock=self.clock,
+                    late_fees={i.invoice.id: i.late_fee for i in items if i.late_fee is not None},
                 )
         headers = {**email.headers, "Message-ID": message_id_for(item.reminder.id, email.from_email)}
         if item.account.test_mode:
@@ -578,6 +594,8 @@ class Dispatcher:
         )
         if updated.rowcount != 1:
             return False
+        if item.late_fee is not None and not is_test:  # a test email reaches no client: no fee
+            fees.record_sent(connection, item.late_fee, reminder_id=item.reminder.id, now=now)
         if item is not lead:
             # One email, one message row (provider ids are unique); the merged rows carry its id.
             return True

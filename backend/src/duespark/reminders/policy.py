@@ -14,12 +14,31 @@ from duespark.errors import FieldError, InvalidInput
 TEMPLATE_KEYS = ("friendly", "due_today", "firm", "urgent", "final")
 MAX_STEPS = 20
 MAX_OFFSET_DAYS = 365
+FEE_KINDS = ("fixed", "percent", "daily_interest")
+# Percentages and rates are basis points: 10,000 = 100 %.
+MAX_RATE_BP = 100_00
+
+
+@dataclass(frozen=True)
+class Fee:
+    """A late fee a step adds when its email is sent (reminders/fees.py).
+
+    fixed: `amount_minor` in `currency`, charged only on invoices in that currency;
+    percent: `rate_bp` of the unpaid invoice amount;
+    daily_interest: simple interest at `rate_bp` a year (None: the account's statutory rate).
+    """
+
+    kind: str
+    amount_minor: int | None = None
+    currency: str | None = None
+    rate_bp: int | None = None
 
 
 @dataclass(frozen=True)
 class Step:
     offset_days: int
     template_key: str
+    fee: Fee | None = None
 
     @property
     def step_key(self) -> str:
@@ -66,6 +85,8 @@ def validate_steps(steps: Sequence[Step], *, field: str = "steps") -> list[Step]
                     message=f"The offset must be within {MAX_OFFSET_DAYS} days of the due date",
                 )
             )
+        if step.fee is not None:
+            errors.extend(_fee_errors(step, f"{field}.{index}.fee"))
         if step.offset_days in first_with_offset:
             errors.append(
                 FieldError(
@@ -79,6 +100,32 @@ def validate_steps(steps: Sequence[Step], *, field: str = "steps") -> list[Step]
     if errors:
         raise InvalidInput(errors=errors)
     return sorted(steps, key=lambda s: s.offset_days)
+
+
+def _fee_errors(step: Step, field: str) -> list[FieldError]:
+    fee = step.fee
+    assert fee is not None
+    if step.offset_days <= 0:
+        return [FieldError(field=field, message="A late fee can only be added by a step after the due date")]
+    if fee.kind not in FEE_KINDS:
+        return [FieldError(field=f"{field}.kind", message=f"Use one of {', '.join(FEE_KINDS)}")]
+    if fee.kind == "fixed":
+        errors = []
+        if fee.amount_minor is None or fee.amount_minor <= 0:
+            errors.append(FieldError(field=f"{field}.amount", message="A fixed fee needs an amount above zero"))
+        if fee.currency is None:
+            errors.append(FieldError(field=f"{field}.currency", message="A fixed fee needs a currency"))
+        return errors
+    if fee.kind == "percent" and (fee.rate_bp is None or not 0 < fee.rate_bp <= MAX_RATE_BP):
+        return [FieldError(field=f"{field}.percent", message="Give a percentage above 0 and at most 100")]
+    if fee.kind == "daily_interest" and fee.rate_bp is not None and not 0 < fee.rate_bp <= MAX_RATE_BP:
+        return [
+            FieldError(
+                field=f"{field}.annual_rate_percent",
+                message="Give an annual rate above 0 and at most 100, or none for the account's statutory rate",
+            )
+        ]
+    return []
 
 
 @lru_cache(maxsize=512)

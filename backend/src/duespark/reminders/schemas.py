@@ -1,23 +1,62 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from duespark.auth.schemas import check_currency
+from duespark.invoices.schemas import AmountText, reject_float
 from duespark.reminders.policy import SendWindow, parse_clock_time
 
 TemplateKey = Literal["friendly", "due_today", "firm", "urgent", "final"]
 ReminderStateName = Literal["pending", "sending", "sent", "failed", "canceled", "skipped"]
+FeeKind = Literal["fixed", "percent", "daily_interest"]
+# A percentage with at most two decimals (basis points inside): "5", "12.5", 8.25.
+Percent = Annotated[Decimal, Field(gt=0, le=100, decimal_places=2)]
+
+
+class FeeIn(BaseModel):
+    """A late fee added when the step's email is sent; only for steps after the due date."""
+
+    kind: FeeKind = Field(
+        description="fixed: an amount; percent: a share of the unpaid amount; "
+        "daily_interest: simple interest per day late"
+    )
+    amount: AmountText | None = Field(default=None, description='fixed: decimal string in major units, e.g. "40.00"')
+    currency: str | None = Field(
+        default=None,
+        description="fixed: ISO 4217, the account's default when omitted; only invoices in it are charged",
+    )
+    percent: Percent | None = Field(default=None, description="percent: e.g. 5 for 5 % of the unpaid amount")
+    annual_rate_percent: Percent | None = Field(
+        default=None, description="daily_interest: the annual rate; omit for the account's statutory rate"
+    )
+
+    _amount = field_validator("amount", mode="before")(reject_float)
+    _currency = field_validator("currency")(check_currency)
+
+
+class FeeOut(BaseModel):
+    kind: FeeKind
+    amount: str | None = Field(description="fixed: the amount in `currency`")
+    currency: str | None
+    percent: str | None = Field(description='percent: e.g. "5.00"')
+    annual_rate_percent: str | None = Field(description="daily_interest: its own rate, or null for the account's")
 
 
 class StepIn(BaseModel):
     offset_days: int = Field(description="Days from the due date: -3 is three days before, 7 a week after")
     template_key: TemplateKey = Field(description="The tone of the email")
+    fee: FeeIn | None = Field(default=None, description="A late fee this step adds when sent (off by default)")
 
 
-class StepOut(StepIn):
+class StepOut(BaseModel):
+    offset_days: int
+    template_key: TemplateKey
     step_key: str
+    fee: FeeOut | None
 
 
 class SendWindowIn(BaseModel):
@@ -67,6 +106,11 @@ class ReminderPolicyIn(BaseModel):
     merge_statements: bool | None = Field(
         default=None, description="Send a client's overdue reminders due the same day as one statement email"
     )
+    late_interest_annual_rate_percent: Percent | None = Field(
+        default=None,
+        description="The statutory interest rate a year for steps charging interest without their own rate "
+        "(omit to keep the setting)",
+    )
 
 
 class ReminderPolicyOut(BaseModel):
@@ -74,6 +118,10 @@ class ReminderPolicyOut(BaseModel):
     send_window: SendWindowOut
     adaptive: bool = Field(description="Schedule and tone adapt to how each client pays (docs/reminders.md)")
     merge_statements: bool
+    late_interest_annual_rate_percent: str = Field(
+        description='Statutory interest a year, e.g. "12.00"; a placeholder until you set the rate that applies '
+        "to you (docs/reminders.md)"
+    )
 
 
 class ClientPolicyIn(BaseModel):

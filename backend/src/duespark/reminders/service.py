@@ -8,21 +8,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from duespark.clock import Clock
-from duespark.errors import Conflict, InvalidInput
+from duespark.errors import Conflict, FieldError, InvalidInput
 from duespark.invoices.events import InvoiceChange
 from duespark.models import Account, Client, Invoice, Reminder, ReminderPolicy, ReminderPolicyStep
+from duespark.money import MoneyError, format_amount, parse_amount
 from duespark.pagination import PageParams, paginate
 from duespark.reminders import adaptive
 from duespark.reminders.planner import PLANNABLE_STATUSES, ReminderState, mark_for_planning, plan
-from duespark.reminders.policy import DEFAULT_STEPS, SendWindow, Step, format_clock_time, validate_steps, zone
+from duespark.reminders.policy import (
+    DEFAULT_STEPS,
+    Fee,
+    SendWindow,
+    Step,
+    format_clock_time,
+    validate_steps,
+    zone,
+)
 from duespark.reminders.schemas import (
     ClientPolicyIn,
     ClientPolicyOut,
+    FeeIn,
+    FeeOut,
     PauseOut,
     ReminderListItem,
     ReminderOut,
@@ -32,6 +44,7 @@ from duespark.reminders.schemas import (
     ReminderStateName,
     ReminderTimeline,
     SendWindowOut,
+    StepIn,
     StepOut,
 )
 from duespark.tenancy import get_owned, scoped
@@ -98,17 +111,88 @@ def on_clients_stopped(session: Session, client_ids: Sequence[int], reason: str,
 # -- policies ------------------------------------------------------------------------------
 
 
+def _percent(rate_bp: int) -> str:
+    return f"{Decimal(rate_bp) / 100:.2f}"
+
+
+def _basis_points(percent: Decimal) -> int:
+    return int(percent * 100)
+
+
+def _fee_out(fee: Fee | None) -> FeeOut | None:
+    if fee is None:
+        return None
+    return FeeOut(
+        kind=fee.kind,  # type: ignore[arg-type]
+        amount=format_amount(fee.amount_minor, fee.currency) if fee.amount_minor and fee.currency else None,
+        currency=fee.currency,
+        percent=_percent(fee.rate_bp) if fee.kind == "percent" and fee.rate_bp else None,
+        annual_rate_percent=_percent(fee.rate_bp) if fee.kind == "daily_interest" and fee.rate_bp else None,
+    )
+
+
 def _steps_out(steps: Sequence[Step]) -> list[StepOut]:
-    return [StepOut(offset_days=s.offset_days, template_key=s.template_key, step_key=s.step_key) for s in steps]  # type: ignore[arg-type]
+    return [
+        StepOut(
+            offset_days=s.offset_days,
+            template_key=s.template_key,  # type: ignore[arg-type]
+            step_key=s.step_key,
+            fee=_fee_out(s.fee),
+        )
+        for s in steps
+    ]
+
+
+def _fee_in(fee: FeeIn, *, default_currency: str, field: str) -> tuple[Fee, FieldError | None]:
+    if fee.kind == "fixed":
+        currency = fee.currency or default_currency
+        try:
+            amount = None if fee.amount is None else parse_amount(fee.amount, currency)
+        except MoneyError as exc:
+            return Fee("fixed", None, currency), FieldError(field=f"{field}.amount", message=str(exc))
+        return Fee("fixed", amount, currency), None
+    rate = fee.percent if fee.kind == "percent" else fee.annual_rate_percent
+    return Fee(fee.kind, rate_bp=None if rate is None else _basis_points(rate)), None
+
+
+def steps_from_input(steps: Sequence[StepIn], *, default_currency: str) -> list[Step]:
+    """The steps of a request, checked: a 422 names each bad step and fee field by position."""
+    parsed: list[Step] = []
+    errors: list[FieldError] = []
+    for index, step in enumerate(steps):
+        fee = None
+        if step.fee is not None:
+            fee, error = _fee_in(step.fee, default_currency=default_currency, field=f"steps.{index}.fee")
+            if error is not None:
+                errors.append(error)
+        parsed.append(Step(step.offset_days, step.template_key, fee))
+    try:
+        ordered = validate_steps(parsed)
+    except InvalidInput as exc:
+        # An amount that could not be read is reported once, not again as missing.
+        errors.extend(e for e in exc.errors if e.field not in {known.field for known in errors})
+    if errors:
+        raise InvalidInput(errors=errors)
+    return ordered
 
 
 def _policy_steps(session: Session, policy_id: int) -> list[Step]:
     rows = session.execute(
-        select(ReminderPolicyStep.offset_days, ReminderPolicyStep.template_key)
+        select(
+            ReminderPolicyStep.offset_days,
+            ReminderPolicyStep.template_key,
+            ReminderPolicyStep.fee_kind,
+            ReminderPolicyStep.fee_amount_minor,
+            ReminderPolicyStep.fee_currency,
+            ReminderPolicyStep.fee_rate_bp,
+        )
         .where(ReminderPolicyStep.policy_id == policy_id)
         .order_by(ReminderPolicyStep.offset_days)
     ).all()
-    return [Step(offset, template) for offset, template in rows]
+    return [
+        Step(offset, template, None if kind is None else Fee(kind, amount, currency, rate))
+        for offset, template, kind, amount, currency, rate in rows
+    ]
 
 
 def _replace_steps(session: Session, policy: ReminderPolicy, steps: Sequence[Step], clock: Clock) -> None:
@@ -120,6 +204,10 @@ def _replace_steps(session: Session, policy: ReminderPolicy, steps: Sequence[Ste
             offset_days=step.offset_days,
             step_key=step.step_key,
             template_key=step.template_key,
+            fee_kind=step.fee.kind if step.fee else None,
+            fee_amount_minor=step.fee.amount_minor if step.fee else None,
+            fee_currency=step.fee.currency if step.fee else None,
+            fee_rate_bp=step.fee.rate_bp if step.fee else None,
         )
         for position, step in enumerate(steps)
     )
@@ -155,13 +243,14 @@ def get_account_policy(session: Session, *, account_id: int, clock: Clock) -> Re
         send_window=_window_out(account),
         adaptive=account.adaptive_reminders,
         merge_statements=account.merge_statements,
+        late_interest_annual_rate_percent=_percent(account.late_interest_rate_bp),
     )
 
 
 def put_account_policy(session: Session, *, account_id: int, data: ReminderPolicyIn, clock: Clock) -> ReminderPolicyOut:
-    steps = validate_steps([Step(s.offset_days, s.template_key) for s in data.steps])
     account = session.get(Account, account_id)
     assert account is not None
+    steps = steps_from_input(data.steps, default_currency=account.default_currency)
     if data.send_window is not None:
         window: SendWindow = data.send_window.to_window()
         account.send_window_start = window.start_minute
@@ -173,6 +262,9 @@ def put_account_policy(session: Session, *, account_id: int, data: ReminderPolic
         account.updated_at = clock.now()
     if data.merge_statements is not None:
         account.merge_statements = data.merge_statements
+        account.updated_at = clock.now()
+    if data.late_interest_annual_rate_percent is not None:
+        account.late_interest_rate_bp = _basis_points(data.late_interest_annual_rate_percent)
         account.updated_at = clock.now()
     _replace_steps(session, _account_policy(session, account_id, clock), steps, clock)
     _replan(session, clock, account_id, Invoice.account_id == account_id)
@@ -212,7 +304,9 @@ def put_client_policy(
         if data.mode == "custom":
             if not data.steps:
                 raise InvalidInput("steps", "A custom policy needs at least one step; use mode 'none' for none")
-            steps = validate_steps([Step(s.offset_days, s.template_key) for s in data.steps])
+            account = session.get(Account, account_id)
+            assert account is not None
+            steps = steps_from_input(data.steps, default_currency=account.default_currency)
         if own is None:
             now = clock.now()
             own = ReminderPolicy(account_id=account_id, client_id=client.id, created_at=now, updated_at=now)

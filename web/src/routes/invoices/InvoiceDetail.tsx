@@ -32,16 +32,18 @@ import { RecordPaymentModal } from '@/features/invoices/components/RecordPayment
 import { InvoiceActivity } from '@/features/reminders/components/InvoiceActivity';
 import { usePaymentLink, usePrediction } from '@/features/reminders/hooks/queries';
 import { useAccount } from '@/features/settings/hooks/queries';
+import { LateFeesCard } from '@/features/invoices/components/LateFeesCard';
 import { useInvoice, usePayments, useVoidInvoice } from '@/features/invoices/hooks/queries';
 import { describeDue, formatDate } from '@/lib/dates';
 import { parseId } from '@/lib/ids';
-import { toMinorUnits } from '@/lib/money';
+import { isZero, toMinorUnits } from '@/lib/money';
 
 const PAYABLE = new Set(['open', 'partially_paid', 'overdue']);
 
 function paidPercent(invoice: Invoice): number {
   try {
-    const total = toMinorUnits(invoice.amount, invoice.currency);
+    // Of what is owed in all, late fees included.
+    const total = toMinorUnits(invoice.total, invoice.currency);
     if (total <= 0n) return 0;
     const paid = toMinorUnits(invoice.amount_paid || '0', invoice.currency);
     return Number((paid * 1000n) / total) / 10;
@@ -85,6 +87,7 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
   const payable = PAYABLE.has(invoice.status);
   const editable = invoice.status !== 'paid' && invoice.status !== 'void';
   const percent = paidPercent(invoice);
+  const hasFees = !isZero(invoice.fees || '0', invoice.currency);
 
   const onVoid = async () => {
     try {
@@ -157,9 +160,15 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
               <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="lg">
                 <div>
                   <Text size="xs" c="dimmed" fw={500} tt="uppercase">
-                    Amount
+                    {hasFees ? 'Total' : 'Amount'}
                   </Text>
-                  <Money amount={invoice.amount} currency={invoice.currency} fz={22} fw={650} />
+                  <Money amount={hasFees ? invoice.total : invoice.amount} currency={invoice.currency} fz={22} fw={650} />
+                  {hasFees && (
+                    <Text size="xs" c="dimmed">
+                      <Money amount={invoice.amount} currency={invoice.currency} /> + <Money amount={invoice.fees} currency={invoice.currency} /> late
+                      fees
+                    </Text>
+                  )}
                 </div>
                 <div>
                   <Text size="xs" c="dimmed" fw={500} tt="uppercase">
@@ -199,6 +208,8 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
                 </Text>
               )}
             </Paper>
+
+            {hasFees && <LateFeesCard invoice={invoice} />}
 
             <Paper withBorder p="lg">
               <Title order={2} fz="md" fw={600} mb="md">

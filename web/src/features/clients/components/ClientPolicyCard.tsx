@@ -7,7 +7,7 @@ import { InlineError } from '@/components/ui/QueryStates';
 import { describeOffset } from '@/features/invoices/activity';
 import { StepsEditor } from '@/features/reminders/components/StepsEditor';
 import { useClientPolicy, useSaveClientPolicy } from '@/features/reminders/hooks/queries';
-import { stepFieldPaths, TONES } from '@/features/reminders/steps';
+import { describeFee, stepFieldPaths, stepsForApi, toStepInput, TONES } from '@/features/reminders/steps';
 import { applyApiErrors } from '@/lib/forms';
 
 type Mode = ClientPolicyInput['mode'];
@@ -39,7 +39,7 @@ export function ClientPolicyCard({ clientId }: { clientId: Id }) {
 }
 
 function toSteps(policy: ClientPolicy): ReminderStep[] {
-  return policy.steps.map(({ offset_days, template_key }) => ({ offset_days, template_key: template_key as ReminderStep['template_key'] }));
+  return policy.steps.map(toStepInput);
 }
 
 function PolicyForm({ clientId, policy }: { clientId: Id; policy: ClientPolicy }) {
@@ -51,7 +51,7 @@ function PolicyForm({ clientId, policy }: { clientId: Id; policy: ClientPolicy }
   const submit = handleSubmit(async ({ steps }) => {
     setFormError(null);
     try {
-      await save.mutateAsync({ mode, steps: mode === 'custom' ? steps : [] });
+      await save.mutateAsync({ mode, steps: mode === 'custom' ? stepsForApi(steps) : [] });
       notifications.show({ color: 'teal', message: 'The client’s reminder schedule is saved.' });
     } catch (error) {
       setFormError(applyApiErrors(error, setError, [...stepFieldPaths(steps.length), 'steps']));
@@ -76,6 +76,12 @@ function PolicyForm({ clientId, policy }: { clientId: Id; policy: ClientPolicy }
             policy.steps.map((step) => (
               <Text size="sm" key={step.step_key}>
                 {tone(step.template_key)} · <Text span c="dimmed" size="sm">{describeOffset(step.offset_days)}</Text>
+                {step.fee && (
+                  <Text span c="dimmed" size="sm">
+                    {' '}
+                    · {describeFee(step.fee)}
+                  </Text>
+                )}
               </Text>
             ))}
           <Text size="xs" c="dimmed">

@@ -84,8 +84,11 @@ export function InvoicesTable({ hideClient, label = 'Invoices', ...props }: Invo
           meta: { align: 'right' },
           cell: ({ row }) => {
             const invoice = row.original;
+            // Partly paid, or late fees added: what is due is no longer the invoice amount.
             const showBalance =
-              invoice.status !== 'void' && invoice.status !== 'paid' && !isZero(invoice.amount_paid || '0', invoice.currency);
+              invoice.status !== 'void' &&
+              invoice.status !== 'paid' &&
+              (!isZero(invoice.amount_paid || '0', invoice.currency) || !isZero(invoice.fees || '0', invoice.currency));
             return (
               <div>
                 <Money amount={invoice.amount} currency={invoice.currency} size="sm" fw={500} />

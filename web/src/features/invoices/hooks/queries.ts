@@ -8,6 +8,7 @@ export const invoiceKeys = {
   list: (params: InvoiceListQuery) => [...invoiceKeys.lists(), params] as const,
   detail: (id: Id | undefined) => [...invoiceKeys.all, 'detail', id] as const,
   payments: (id: Id | undefined) => [...invoiceKeys.all, 'detail', id, 'payments'] as const,
+  adjustments: (id: Id | undefined) => [...invoiceKeys.all, 'detail', id, 'adjustments'] as const,
 };
 
 function clean(params: InvoiceListQuery): InvoiceListQuery {
@@ -64,6 +65,17 @@ export function usePayments(id: Id | undefined) {
       unwrap(await api.GET('/api/invoices/{invoice_id}/payments', { params: { path: { invoice_id: id! } }, signal }))
         .items,
     enabled: id !== undefined,
+  });
+}
+
+/** Late fees and interest reminders added to the invoice (only fetched when it has any). */
+export function useAdjustments(id: Id | undefined, enabled: boolean) {
+  return useQuery({
+    queryKey: invoiceKeys.adjustments(id),
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET('/api/invoices/{invoice_id}/adjustments', { params: { path: { invoice_id: id! } }, signal }))
+        .items,
+    enabled: id !== undefined && enabled,
   });
 }
 

@@ -1,15 +1,17 @@
 import { ActionIcon, Button, Group, NumberInput, Select, Stack, Text } from '@mantine/core';
 import { IconArrowDown, IconArrowUp, IconPlus, IconTrash } from '@tabler/icons-react';
-import { Controller, useFieldArray, type Control, type FieldErrors } from 'react-hook-form';
+import { Controller, useFieldArray, useWatch, type Control, type FieldErrors } from 'react-hook-form';
 import type { ReminderStep } from '@/api/types';
 import { describeOffset } from '@/features/invoices/activity';
 import { TONES } from '../steps';
+import { FeeInput } from './FeeInput';
 
 export interface StepsFormValues {
   steps: ReminderStep[];
 }
 
-/** Reminder steps: when (days from the due date) and in which tone; add, remove, reorder. */
+/** Reminder steps: when (days from the due date), in which tone, and any late fee (after the due date only);
+ * add, remove, reorder. */
 export function StepsEditor<T extends StepsFormValues>({ control, errors }: { control: Control<T>; errors: FieldErrors<T> }) {
   const typed = control as unknown as Control<StepsFormValues>;
   const { fields, append, remove, move } = useFieldArray({ control: typed, name: 'steps' });
@@ -22,7 +24,8 @@ export function StepsEditor<T extends StepsFormValues>({ control, errors }: { co
         </Text>
       )}
       {fields.map((field, index) => (
-        <Group key={field.id} align="flex-start" gap="xs" wrap="nowrap" data-testid={`step-${index}`}>
+        <Stack key={field.id} gap={4} data-testid={`step-${index}`}>
+        <Group align="flex-start" gap="xs" wrap="nowrap">
           <Controller
             control={typed}
             name={`steps.${index}.offset_days`}
@@ -72,6 +75,14 @@ export function StepsEditor<T extends StepsFormValues>({ control, errors }: { co
             <IconTrash size={16} />
           </ActionIcon>
         </Group>
+        <Controller
+          control={typed}
+          name={`steps.${index}.fee`}
+          render={({ field: input }) => (
+            <StepFee index={index} control={typed} value={input.value} onChange={input.onChange} errors={stepErrors?.[index]?.fee} />
+          )}
+        />
+        </Stack>
       ))}
       <div>
         <Button
@@ -80,7 +91,7 @@ export function StepsEditor<T extends StepsFormValues>({ control, errors }: { co
           leftSection={<IconPlus size={14} />}
           onClick={() => {
             const last = fields.at(-1)?.offset_days ?? -4;
-            append({ offset_days: last + 3, template_key: last + 3 > 0 ? 'firm' : 'friendly' });
+            append({ offset_days: last + 3, template_key: last + 3 > 0 ? 'firm' : 'friendly', fee: null });
           }}
         >
           Add step
@@ -88,4 +99,29 @@ export function StepsEditor<T extends StepsFormValues>({ control, errors }: { co
       </div>
     </Stack>
   );
+}
+
+/** The fee row under a step: only steps after the due date may add one (a fee before it is no late fee). */
+function StepFee({
+  index,
+  control,
+  value,
+  onChange,
+  errors,
+}: {
+  index: number;
+  control: Control<StepsFormValues>;
+  value: ReminderStep['fee'];
+  onChange: (fee: ReminderStep['fee']) => void;
+  errors: Parameters<typeof FeeInput>[0]['errors'];
+}) {
+  const offset = useWatch({ control, name: `steps.${index}.offset_days` });
+  if ((offset ?? 0) <= 0) {
+    return errors?.message ? (
+      <Text c="red" size="xs">
+        {errors.message}
+      </Text>
+    ) : null;
+  }
+  return <FeeInput label={`Step ${index + 1}`} value={value} onChange={onChange} errors={errors} />;
 }

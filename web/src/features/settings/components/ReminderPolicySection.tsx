@@ -1,4 +1,4 @@
-import { Alert, Button, Chip, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Chip, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { TimeInput } from '@mantine/dates';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
@@ -6,7 +6,7 @@ import { Controller, useForm } from 'react-hook-form';
 import type { ReminderPolicy, ReminderStep } from '@/api/types';
 import { PageLoader, QueryError } from '@/components/ui/QueryStates';
 import { StepsEditor } from '@/features/reminders/components/StepsEditor';
-import { stepFieldPaths } from '@/features/reminders/steps';
+import { stepFieldPaths, stepsForApi, toStepInput } from '@/features/reminders/steps';
 import { useReminderPolicy, useSaveReminderPolicy } from '@/features/reminders/hooks/queries';
 import { applyApiErrors } from '@/lib/forms';
 
@@ -15,6 +15,15 @@ const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 interface Values {
   steps: ReminderStep[];
   send_window: { start: string; end: string; weekdays: string[] };
+  late_interest_annual_rate_percent: string;
+}
+
+function formValues(policy: ReminderPolicy): Values {
+  return {
+    steps: policy.steps.map(toStepInput),
+    send_window: { ...policy.send_window, weekdays: policy.send_window.weekdays.map(String) },
+    late_interest_annual_rate_percent: policy.late_interest_annual_rate_percent,
+  };
 }
 
 export function ReminderPolicySection({ timezone }: { timezone: string }) {
@@ -27,24 +36,17 @@ export function ReminderPolicySection({ timezone }: { timezone: string }) {
 function PolicyForm({ policy, timezone }: { policy: ReminderPolicy; timezone: string }) {
   const save = useSaveReminderPolicy();
   const [formError, setFormError] = useState<string | null>(null);
-  const { control, handleSubmit, setError, formState, register, reset } = useForm<Values>({
-    defaultValues: {
-      steps: policy.steps.map(({ offset_days, template_key }) => ({ offset_days, template_key: template_key as ReminderStep['template_key'] })),
-      send_window: { ...policy.send_window, weekdays: policy.send_window.weekdays.map(String) },
-    },
-  });
+  const { control, handleSubmit, setError, formState, register, reset } = useForm<Values>({ defaultValues: formValues(policy) });
 
   const onSubmit = handleSubmit(async (values) => {
     setFormError(null);
     try {
       const saved = await save.mutateAsync({
-        steps: values.steps,
+        steps: stepsForApi(values.steps),
         send_window: { ...values.send_window, weekdays: values.send_window.weekdays.map(Number) },
+        late_interest_annual_rate_percent: values.late_interest_annual_rate_percent.trim() || null,
       });
-      reset({
-        steps: saved.steps.map(({ offset_days, template_key }) => ({ offset_days, template_key: template_key as ReminderStep['template_key'] })),
-        send_window: { ...saved.send_window, weekdays: saved.send_window.weekdays.map(String) },
-      });
+      reset(formValues(saved));
       notifications.show({ color: 'teal', message: 'Reminder policy saved. Planned reminders follow it from now on.' });
     } catch (error) {
       setFormError(
@@ -55,6 +57,7 @@ function PolicyForm({ policy, timezone }: { policy: ReminderPolicy; timezone: st
           'send_window.start',
           'send_window.end',
           'send_window.weekdays',
+          'late_interest_annual_rate_percent',
         ]),
       );
     }
@@ -75,6 +78,24 @@ function PolicyForm({ policy, timezone }: { policy: ReminderPolicy; timezone: st
         {formError && <Alert color="red">{formError}</Alert>}
         {formState.errors.steps?.message && <Alert color="red">{formState.errors.steps.message}</Alert>}
         <StepsEditor control={control} errors={formState.errors} />
+        <div>
+          <Title order={3} fz="sm" fw={600}>
+            Late fees and interest
+          </Title>
+          <Text size="sm" c="dimmed" mb="xs">
+            Off unless a step above adds a fee. A fee is added only when that step’s email is really sent, once, and the email
+            says so. Interest steps without their own rate use this statutory rate: check the one that applies to you (in the EU,
+            for business clients, the central bank’s reference rate plus 8 points).
+          </Text>
+          <TextInput
+            label="Statutory interest rate"
+            w={220}
+            rightSection="% a year"
+            rightSectionWidth={62}
+            {...register('late_interest_annual_rate_percent')}
+            error={formState.errors.late_interest_annual_rate_percent?.message}
+          />
+        </div>
         <div>
           <Title order={3} fz="sm" fw={600}>
             Business hours

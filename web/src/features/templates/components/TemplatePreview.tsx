@@ -2,6 +2,7 @@ import { Alert, Box, Group, Paper, SegmentedControl, Skeleton, Stack, Text } fro
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { Preview } from '@/api/types';
+import { Money } from '@/components/ui/Money';
 import { previewProblems } from '../templates';
 
 /** The rendered email: envelope, subject, then text or HTML (HTML in a sandboxed frame, no scripts). */
@@ -33,6 +34,12 @@ export function TemplatePreview({ preview, error, loading }: { preview: Preview 
             <Text fw={600} data-testid="preview-subject">
               {preview.subject}
             </Text>
+            {preview.late_fee && (
+              <Text size="xs" c="orange.9">
+                Sending it adds a late fee of <Money amount={preview.late_fee.amount} currency={preview.late_fee.currency} />:{' '}
+                {preview.late_fee.description}
+              </Text>
+            )}
           </Stack>
           <Group justify="space-between" mb="xs">
             <SegmentedControl
