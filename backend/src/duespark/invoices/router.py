@@ -19,7 +19,7 @@ from duespark.invoices.schemas import (
     PaymentList,
 )
 from duespark.models import Invoice
-from duespark.pagination import Page, PageParams, page_params, paginate
+from duespark.pagination import Page, PageParams, page_params
 from duespark.tenancy import ObjectId
 
 router = APIRouter(prefix="/api/invoices", tags=["invoices"], responses=error_responses(Unauthorized))
@@ -59,7 +59,8 @@ def list_invoices(
     ] = "due_date",
 ) -> Page[InvoiceOut]:
     today = service.account_today(session, principal.account_id, clock)
-    stmt = service.invoice_query(
+    rows, total = service.list_invoices(
+        session,
         principal.account_id,
         today=today,
         statuses=status_,
@@ -68,8 +69,8 @@ def list_invoices(
         due_to=due_to,
         q=q,
         sort=sort,
+        paging=paging,
     )
-    rows, total = paginate(session, stmt, paging)
     return Page[InvoiceOut](
         items=[service.to_out(invoice, client_name=name, today=today) for invoice, name in rows],
         total=total,
