@@ -16,7 +16,7 @@ class PageParams(BaseModel):
     page_size: int = 50
 
 
-def page_params(
+async def page_params(  # a coroutine: no worker thread for parsing two numbers (see deps.py)
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> PageParams:

@@ -5,6 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, UploadFile, status
 
+from duespark.auth.service import Principal
+from duespark.clock import today_in
 from duespark.db import SessionDep
 from duespark.deps import ClockDep, CurrentPrincipal
 from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized, error_responses
@@ -25,9 +27,9 @@ from duespark.tenancy import ObjectId
 router = APIRouter(prefix="/api/invoices", tags=["invoices"], responses=error_responses(Unauthorized))
 
 
-def _out(session: SessionDep, invoice: Invoice, clock: ClockDep) -> InvoiceOut:
-    today = service.account_today(session, invoice.account_id, clock)
-    return service.to_out(invoice, client_name=service.client_name_of(session, invoice), today=today)
+def _out(session: SessionDep, invoice: Invoice, principal: Principal, clock: ClockDep) -> InvoiceOut:
+    client_name = service.client_name_of(session, invoice)
+    return service.to_out(invoice, client_name=client_name, today=today_in(clock, principal.timezone))
 
 
 @router.post(
@@ -40,7 +42,7 @@ def create_invoice(
     data: InvoiceCreate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
 ) -> InvoiceOut:
     invoice = service.create_invoice(session, account_id=principal.account_id, data=data, clock=clock)
-    return _out(session, invoice, clock)
+    return _out(session, invoice, principal, clock)
 
 
 @router.get("", response_model=Page[InvoiceOut], responses=error_responses(InvalidInput))
@@ -58,7 +60,7 @@ def list_invoices(
         str, Query(description="due_date, issue_date, amount, number, created_at; - to reverse")
     ] = "due_date",
 ) -> Page[InvoiceOut]:
-    today = service.account_today(session, principal.account_id, clock)
+    today = today_in(clock, principal.timezone)
     rows, total = service.list_invoices(
         session,
         principal.account_id,
@@ -93,8 +95,10 @@ def import_invoices(
 
 @router.get("/{invoice_id}", response_model=InvoiceOut, responses=error_responses(NotFound))
 def get_invoice(invoice_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> InvoiceOut:
-    invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
-    return _out(session, invoice, clock)
+    invoice, client_name = service.get_invoice_with_client_name(
+        session, account_id=principal.account_id, invoice_id=invoice_id
+    )
+    return service.to_out(invoice, client_name=client_name, today=today_in(clock, principal.timezone))
 
 
 @router.patch("/{invoice_id}", response_model=InvoiceOut, responses=error_responses(NotFound, InvalidInput, Conflict))
@@ -103,7 +107,7 @@ def update_invoice(
 ) -> InvoiceOut:
     invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
     service.update_invoice(session, invoice=invoice, data=data, clock=clock)
-    return _out(session, invoice, clock)
+    return _out(session, invoice, principal, clock)
 
 
 @router.post(
@@ -126,7 +130,7 @@ def record_payment(
         note=data.note,
         clock=clock,
     )
-    return _out(session, invoice, clock)
+    return _out(session, invoice, principal, clock)
 
 
 @router.get("/{invoice_id}/payments", response_model=PaymentList, responses=error_responses(NotFound))
@@ -139,4 +143,4 @@ def list_payments(invoice_id: ObjectId, session: SessionDep, principal: CurrentP
 def void_invoice(invoice_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> InvoiceOut:
     invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
     service.void_invoice(session, invoice=invoice, clock=clock)
-    return _out(session, invoice, clock)
+    return _out(session, invoice, principal, clock)

@@ -8,8 +8,8 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from duespark.clients.service import like_pattern
-from duespark.clock import Clock, today_in
-from duespark.errors import Conflict, InvalidInput
+from duespark.clock import Clock
+from duespark.errors import Conflict, InvalidInput, NotFound
 from duespark.invoices.events import InvoiceChange, publish
 from duespark.invoices.schemas import EffectiveStatus, InvoiceCreate, InvoiceOut, InvoiceUpdate, PaymentOut
 from duespark.models import Account, Client, Invoice, Payment
@@ -73,11 +73,6 @@ def payment_out(payment: Payment) -> PaymentOut:
     )
 
 
-def account_today(session: Session, account_id: int, clock: Clock) -> date:
-    timezone = session.scalar(select(Account.timezone).where(Account.id == account_id)) or "UTC"
-    return today_in(clock, timezone)
-
-
 def _amount_minor(field: str, value: object, currency: str) -> int:
     try:
         return parse_amount(value, currency)
@@ -138,6 +133,19 @@ def create_invoice(session: Session, *, account_id: int, data: InvoiceCreate, cl
 
 def get_invoice(session: Session, *, account_id: int, invoice_id: int) -> Invoice:
     return get_owned(session, Invoice, invoice_id, account_id, what="Invoice")
+
+
+def get_invoice_with_client_name(session: Session, *, account_id: int, invoice_id: int) -> tuple[Invoice, str]:
+    """The invoice and its client's name in one query (`get_invoice` and `client_name_of` in one)."""
+    row = session.execute(
+        scoped(Invoice, account_id)
+        .add_columns(Client.name)
+        .join(Client, Client.id == Invoice.client_id)
+        .where(Invoice.id == invoice_id)
+    ).first()
+    if row is None:
+        raise NotFound("Invoice")
+    return row[0], row[1]
 
 
 def client_name_of(session: Session, invoice: Invoice) -> str:
