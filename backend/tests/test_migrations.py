@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from duespark import migrate
 from duespark.db import make_engine
 from duespark.models import Base
+from duespark.models.base import exists_on
 from tests.conftest import create_postgres_database, drop_postgres_database
 
 
@@ -57,10 +58,35 @@ def test_up_down_up_every_step(empty_engine):
 def test_models_match_migrations(empty_engine):
     migrate.upgrade(empty_engine)
     with empty_engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        dialect = connection.dialect.name
+        include = lambda obj, _name, _type, _reflected, _compare_to: exists_on(obj, dialect)  # noqa: E731
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include})
         diff = compare_metadata(context, Base.metadata)
     # Expression indexes cannot be reflected on SQLite; everything else must match.
     diff = [
         d for d in diff if not (isinstance(d, tuple) and d[0] in ("add_index", "remove_index") and "lower" in str(d))
     ]
     assert diff == []
+
+
+def _trigram_indexes(engine) -> set[str]:
+    inspector = sa.inspect(engine)
+    names = {i["name"] for table in ("invoices", "clients") for i in inspector.get_indexes(table)}
+    return {name for name in names if name.endswith("_trgm")}
+
+
+def test_search_indexes_on_postgresql_only(empty_engine):
+    migrate.upgrade(empty_engine, "0012_search_index")
+    postgresql = empty_engine.dialect.name == "postgresql"
+    expected = {
+        "ix_invoices_number_trgm",
+        "ix_invoices_description_trgm",
+        "ix_clients_name_trgm",
+        "ix_clients_company_trgm",
+        "ix_clients_email_trgm",
+    }
+    assert _trigram_indexes(empty_engine) == (expected if postgresql else set())
+    migrate.downgrade(empty_engine, "0009_perf")
+    assert _trigram_indexes(empty_engine) == set()
+    migrate.upgrade(empty_engine)
+    assert _trigram_indexes(empty_engine) == (expected if postgresql else set())

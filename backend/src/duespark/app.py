@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from duespark import __version__
@@ -19,12 +20,13 @@ from duespark.auth.router import router as auth_router
 from duespark.auth.security import password_hasher
 from duespark.clients.router import router as clients_router
 from duespark.clock import Clock, SystemClock
-from duespark.db import make_engine, make_session_factory
+from duespark.db import make_engine, make_probe_engine, make_session_factory
 from duespark.email.router import router as email_router
 from duespark.email.router import unsubscribe_router, webhook_router
-from duespark.errors import DomainError, ErrorBody, ValidationErrorBody
+from duespark.errors import DomainError, ErrorBody, ServiceUnavailable, ValidationErrorBody
 from duespark.insights.router import router as insights_router
 from duespark.invoices.router import router as invoices_router
+from duespark.ops.logging import get_logger
 from duespark.ops.metrics import register_dispatch_lag
 from duespark.ops.router import router as ops_router
 from duespark.ops.setup import install_ops
@@ -34,6 +36,8 @@ from duespark.privacy.router import router as privacy_router
 from duespark.reminders.router import router as reminders_router
 from duespark.settings import Settings, load_settings, validate_for_startup
 from duespark.wiring import connect_domains
+
+log = get_logger(__name__)
 
 REPO_WEB_DIST = Path(__file__).resolve().parents[3] / "web" / "dist"
 # Paths the single-page app must never shadow.
@@ -64,6 +68,29 @@ def _validation_handler(_request: Request, exc: RequestValidationError) -> JSONR
 
 def _domain_handler(_request: Request, exc: DomainError) -> JSONResponse:
     return JSONResponse(status_code=exc.status_code, content=exc.body(), headers=exc.headers)
+
+
+# The database refusing connections, dropping them (a restart), not answering in time, or the pool
+# having no connection to spare: the request may well succeed in a moment.
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, sa_exc.DisconnectionError)
+DATABASE_RETRY_AFTER_SECONDS = 5
+DATABASE_FREE_PATHS = ("/health", "/metrics")
+
+
+def _database_unavailable_handler(request: Request, exc: Exception) -> JSONResponse:
+    # One line, no traceback: during an outage every request fails the same way, and formatting
+    # thousands of tracebacks would slow the requests that still succeed.
+    cause = getattr(exc, "orig", None) or exc
+    reason = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+    log.warning("database unavailable", error=_qualified_name(cause), reason=reason[:200])
+    unavailable = ServiceUnavailable(
+        "The database is unavailable; try again shortly", retry_after=DATABASE_RETRY_AFTER_SECONDS
+    )
+    return _domain_handler(request, unavailable)
+
+
+def _qualified_name(exc: BaseException) -> str:
+    return f"{type(exc).__module__}.{type(exc).__qualname__}"
 
 
 def _http_handler(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -100,6 +127,7 @@ def _document_app_wide_answers(app: FastAPI) -> None:
       answers {"error", "detail": [{"field", "message"}]}.
     - The body limit middleware answers 413 to any POST, PUT or PATCH, and the API rate limit 429 to
       any signed-in request.
+    - Any operation that reads or writes the database answers 503 while the database is unavailable.
     """
     build = app.openapi
 
@@ -114,9 +142,11 @@ def _document_app_wide_answers(app: FastAPI) -> None:
             schemas["HTTPValidationError"] = body
             schemas.pop("ValidationError", None)
         schemas.setdefault("ErrorBody", ErrorBody.model_json_schema())
-        for operations in document.get("paths", {}).values():
+        for path, operations in document.get("paths", {}).items():
             for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
+                if path not in DATABASE_FREE_PATHS:
+                    responses.setdefault("503", _error_response("ServiceUnavailable"))
                 if method in ("post", "put", "patch"):
                     responses.setdefault("413", _error_response("PayloadTooLarge"))
                 if operation.get("security"):
@@ -184,12 +214,17 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.engine = engine
+    app.state.probe_engine = make_probe_engine(
+        settings.database_url_or_default, timeout_seconds=settings.ready_db_timeout_seconds
+    )
     app.state.session_factory = make_session_factory(engine)
     app.state.password_hasher = password_hasher(settings)
 
     app.add_exception_handler(RequestValidationError, _validation_handler)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, _domain_handler)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_handler)  # type: ignore[arg-type]
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, _database_unavailable_handler)
 
     install_ops(app, settings)
 

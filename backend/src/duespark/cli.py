@@ -202,15 +202,10 @@ def demo(
 def _print_readiness(settings: Settings) -> bool:
     """Print the same checks as GET /ready; True when a required one failed (the worker only warns:
     it may simply not be started yet)."""
-    from sqlalchemy.engine import make_url
-
-    from duespark.db import make_engine
+    from duespark.db import make_probe_engine
     from duespark.ops.health import run_checks
 
-    url = settings.database_url_or_default
-    if not settings.uses_sqlite:
-        url = make_url(url).update_query_dict({"connect_timeout": "5"}).render_as_string(hide_password=False)
-    engine = make_engine(url)
+    engine = make_probe_engine(settings.database_url_or_default, timeout_seconds=settings.ready_db_timeout_seconds)
     try:
         report = run_checks(settings=settings, engine=engine, clock=SystemClock())
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -11,25 +12,84 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from duespark.errors import DomainError, InvalidInput
 
+# A database that does not answer (host gone, port filtered) fails a connection attempt after this long
+# instead of holding the request; libpq's minimum is 2 s.
+CONNECT_TIMEOUT_SECONDS = 5
+# A request waits this long for a pooled connection, then fails (503) rather than queueing on.
+POOL_TIMEOUT_SECONDS = 10
+
 
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        engine = _make_sqlite_engine(url, echo=echo)
     else:
-        if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-        engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        engine = create_engine(
+            _postgres_url(url),
+            echo=echo,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            pool_timeout=POOL_TIMEOUT_SECONDS,
+            connect_args=_postgres_connect_args(url, connect_timeout=CONNECT_TIMEOUT_SECONDS),
+        )
     event.listen(engine, "before_cursor_execute", _refuse_nul_characters)
     return engine
+
+
+def make_probe_engine(url: str, *, timeout_seconds: float) -> Engine:
+    """The engine of readiness probes: a small pool of its own, so a probe neither queues behind busy
+    requests nor hangs on a database that does not answer. Connecting, waiting for a pooled connection
+    and every statement give up after about `timeout_seconds`. Reads only, in autocommit: no transaction
+    to roll back on a connection the database has just dropped, and on SQLite no wait for the writer."""
+    if url.startswith("sqlite"):
+        engine = _make_sqlite_engine(url, echo=False)
+    else:
+        engine = create_engine(
+            _postgres_url(url),
+            pool_size=1,
+            max_overflow=4,
+            pool_pre_ping=True,
+            pool_timeout=timeout_seconds,
+            connect_args=_postgres_connect_args(
+                url,
+                connect_timeout=max(2, math.ceil(timeout_seconds)),
+                statement_timeout_ms=int(timeout_seconds * 1000),
+            ),
+        )
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _make_sqlite_engine(url: str, *, echo: bool) -> Engine:
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin_immediate)
+    return engine
+
+
+def _postgres_url(url: str) -> str:
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def _postgres_connect_args(url: str, *, connect_timeout: int, statement_timeout_ms: int | None = None) -> dict:
+    """Timeouts for libpq, leaving any the URL sets itself (`?connect_timeout=`, `?options=`) in place."""
+    query = make_url(url).query
+    args: dict[str, object] = {}
+    if "connect_timeout" not in query:
+        args["connect_timeout"] = connect_timeout
+    if statement_timeout_ms is not None:
+        given = query.get("options", "")
+        args["options"] = f"{given} -c statement_timeout={statement_timeout_ms}".strip()
+    return args
 
 
 class NulCharacter(InvalidInput):

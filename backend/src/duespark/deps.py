@@ -16,15 +16,17 @@ from duespark.ops.ratelimit import enforce_api_limit
 from duespark.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+# Coroutines, though they only read app state: FastAPI runs every plain `def` dependency in a worker
+# thread, a hand-off per dependency per request.
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
-def get_hasher(request: Request) -> PasswordHasher:
+async def get_hasher(request: Request) -> PasswordHasher:
     return request.app.state.password_hasher
 
 

@@ -87,6 +87,14 @@ class TooManyRequests(DomainError):
         super().__init__(f"Too many requests; retry in {retry_after} s", headers={"Retry-After": str(retry_after)})
 
 
+class ServiceUnavailable(DomainError):
+    status_code = 503
+    error = "ServiceUnavailable"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
 class PayloadTooLarge(DomainError):
     status_code = 413
     error = "PayloadTooLarge"

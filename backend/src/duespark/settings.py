@@ -128,6 +128,8 @@ class Settings(BaseSettings):
     worker_metrics_address: str = "127.0.0.1"
     ready_db_timeout_seconds: float = Field(default=2.0, gt=0)
     ready_redis_timeout_seconds: float = Field(default=1.0, gt=0)
+    # /ready answers within this, whatever hangs: checks still running then are reported as failed.
+    ready_timeout_seconds: float = Field(default=5.0, gt=0)
     # A worker that has not beaten for this long is presumed dead (it beats every 30 s).
     worker_heartbeat_max_age_seconds: int = Field(default=180, ge=10)
     rate_limit_enabled: bool = True

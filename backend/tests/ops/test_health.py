@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+import threading
+
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 from duespark.app import create_app
 from duespark.db import make_engine
+from duespark.ops import health
 from tests.conftest import make_test_settings
 from tests.ops.data import beat
 
@@ -108,3 +115,87 @@ def test_development_outbox_needs_no_sender_address_but_real_providers_do(
     assert outbox.get("/ready").json()["checks"]["email"]["status"] == "ok"
     smtp = _client(tmp_path, committed_url, clock, email_provider="smtp", email_from=None)
     assert smtp.get("/ready").json()["checks"]["email"]["detail"] == "DUESPARK_EMAIL_FROM is missing"
+
+
+def _admin_shutdown() -> OperationalError:
+    """What psycopg raises, wrapped by SQLAlchemy, on a connection PostgreSQL terminates while shutting down."""
+    return OperationalError(
+        "ROLLBACK", {}, psycopg.errors.AdminShutdown("terminating connection due to administrator command")
+    )
+
+
+def test_ready_is_503_when_the_database_drops_the_probe_mid_check(
+    tmp_path, clock, committed_url, committed_engine, monkeypatch
+):
+    """The CI failure: PostgreSQL stopped between the checks; closing the probe connection raised too (a 500)."""
+    beat(committed_engine, clock, seconds_ago=1)
+    client = _client(tmp_path, committed_url, clock)
+
+    def dropped(*_args, **_kwargs):
+        raise _admin_shutdown()
+
+    monkeypatch.setattr(health, "check_worker_heartbeat", dropped)
+    monkeypatch.setattr(Connection, "close", dropped)
+    response = client.get("/ready")
+    monkeypatch.undo()
+
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["database"]["status"] == "ok"
+    assert checks["worker"] == checks["worker"] | {
+        "status": "fail",
+        "detail": "cannot read heartbeats: OperationalError",
+    }
+    assert client.get("/ready").status_code == 200, "the next probe gets a working connection"
+
+
+class _Unconnectable:
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def connect(self):
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        _admin_shutdown(),
+        SQLAlchemyTimeoutError("QueuePool limit of size 1 overflow 4 reached, connection timed out"),
+        psycopg.OperationalError("connection refused"),
+        ConnectionRefusedError(111, "Connection refused"),
+        RuntimeError("anything else"),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_ready_is_503_naming_the_database_whatever_connecting_raises(tmp_path, clock, error):
+    client = _client(tmp_path, f"sqlite:///{tmp_path / 'unused.db'}", clock)
+    client.app.state.probe_engine = _Unconnectable(error)
+    response = client.get("/ready")
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["database"]["detail"] == f"cannot connect: {type(error).__name__}"
+    assert checks["migrations"]["detail"] == checks["worker"]["detail"] == "database unavailable"
+
+
+def test_ready_answers_by_its_deadline_naming_the_check_that_hangs(
+    tmp_path, clock, committed_url, committed_engine, monkeypatch
+):
+    beat(committed_engine, clock, seconds_ago=1)
+    client = _client(tmp_path, committed_url, clock, ready_timeout_seconds=0.2, redis_url="redis://127.0.0.1:1/0")
+    released = threading.Event()
+
+    def hangs(_settings):
+        released.wait(30)
+        raise AssertionError("released")
+
+    monkeypatch.setattr(health, "check_email", hangs)
+    try:
+        response = client.get("/ready")
+    finally:
+        released.set()
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert [checks[name]["status"] for name in ("database", "migrations", "worker")] == ["ok", "ok", "ok"]
+    assert checks["email"] == checks["email"] | {"status": "fail", "detail": "no answer within 0.2 s"}
+    assert checks["redis"] == checks["redis"] | {"status": "fail", "detail": "not checked: ran out of time"}

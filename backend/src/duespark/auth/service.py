@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 
 from duespark.auth import security
@@ -28,6 +28,8 @@ class Principal:
     account_id: int
     role: str
     via: str  # "session" or "api_token"
+    # Read with the membership, in the same query: invoice answers derive "overdue" from the account's today.
+    timezone: str
 
 
 class TokenReused(Unauthorized):
@@ -173,35 +175,29 @@ def principal_from_bearer(session: Session, *, bearer: str, settings: Settings, 
         if token is None:
             raise Unauthorized("API token is invalid or revoked")
         # The user must still be active, as for access tokens: a deactivated user's API tokens worked.
-        membership = session.scalars(
-            select(Membership)
-            .join(User, User.id == Membership.user_id)
-            .where(
-                Membership.user_id == token.user_id,
-                Membership.account_id == token.account_id,
-                User.is_active.is_(True),
-            )
-        ).first()
+        membership = _active_membership(session, user_id=token.user_id, account_id=token.account_id)
         if membership is None:
             raise Unauthorized("API token is invalid or revoked")
         token.last_used_at = clock.now()
-        return Principal(token.user_id, token.account_id, membership.role, "api_token")
+        return Principal(token.user_id, token.account_id, membership.role, "api_token", membership.timezone)
     try:
         claims = security.decode_access_token(settings.signing_keys, bearer, now=clock.now())
     except security.InvalidToken as exc:
         raise Unauthorized(f"Access token rejected: {exc}") from None
-    membership = session.scalars(
-        select(Membership)
-        .join(User, User.id == Membership.user_id)
-        .where(
-            Membership.user_id == claims.user_id,
-            Membership.account_id == claims.account_id,
-            User.is_active.is_(True),
-        )
-    ).first()
+    membership = _active_membership(session, user_id=claims.user_id, account_id=claims.account_id)
     if membership is None:
         raise Unauthorized("Access token rejected: no such user")
-    return Principal(claims.user_id, claims.account_id, membership.role, "session")
+    return Principal(claims.user_id, claims.account_id, membership.role, "session", membership.timezone)
+
+
+def _active_membership(session: Session, *, user_id: int, account_id: int) -> Row[tuple[str, str]] | None:
+    """The role of an active user in an account, and the account's timezone."""
+    return session.execute(
+        select(Membership.role, Account.timezone)
+        .join(User, User.id == Membership.user_id)
+        .join(Account, Account.id == Membership.account_id)
+        .where(Membership.user_id == user_id, Membership.account_id == account_id, User.is_active.is_(True))
+    ).first()
 
 
 def update_me(session: Session, *, user: User, data: MeUpdate, hasher: PasswordHasher, clock: Clock) -> User:

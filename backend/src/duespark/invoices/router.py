@@ -5,6 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, UploadFile, status
 
+from duespark.auth.service import Principal
+from duespark.clock import today_in
 from duespark.db import SessionDep
 from duespark.deps import ClockDep, CurrentPrincipal
 from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized, error_responses
@@ -20,15 +22,15 @@ from duespark.invoices.schemas import (
     PaymentList,
 )
 from duespark.models import Invoice
-from duespark.pagination import Page, PageParams, page_params, paginate
+from duespark.pagination import Page, PageParams, page_params
 from duespark.tenancy import ObjectId
 
 router = APIRouter(prefix="/api/invoices", tags=["invoices"], responses=error_responses(Unauthorized))
 
 
-def _out(session: SessionDep, invoice: Invoice, clock: ClockDep) -> InvoiceOut:
-    today = service.account_today(session, invoice.account_id, clock)
-    return service.to_out(invoice, client_name=service.client_name_of(session, invoice), today=today)
+def _out(session: SessionDep, invoice: Invoice, principal: Principal, clock: ClockDep) -> InvoiceOut:
+    client_name = service.client_name_of(session, invoice)
+    return service.to_out(invoice, client_name=client_name, today=today_in(clock, principal.timezone))
 
 
 @router.post(
@@ -41,7 +43,7 @@ def create_invoice(
     data: InvoiceCreate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
 ) -> InvoiceOut:
     invoice = service.create_invoice(session, account_id=principal.account_id, data=data, clock=clock)
-    return _out(session, invoice, clock)
+    return _out(session, invoice, principal, clock)
 
 
 @router.get("", response_model=Page[InvoiceOut], responses=error_responses(InvalidInput))
@@ -59,8 +61,9 @@ def list_invoices(
         str, Query(description="due_date, issue_date, amount, number, created_at; - to reverse")
     ] = "due_date",
 ) -> Page[InvoiceOut]:
-    today = service.account_today(session, principal.account_id, clock)
-    stmt = service.invoice_query(
+    today = today_in(clock, principal.timezone)
+    rows, total = service.list_invoices(
+        session,
         principal.account_id,
         today=today,
         statuses=status_,
@@ -69,8 +72,8 @@ def list_invoices(
         due_to=due_to,
         q=q,
         sort=sort,
+        paging=paging,
     )
-    rows, total = paginate(session, stmt, paging)
     return Page[InvoiceOut](
         items=[service.to_out(invoice, client_name=name, today=today) for invoice, name in rows],
         total=total,
@@ -93,8 +96,10 @@ def import_invoices(
 
 @router.get("/{invoice_id}", response_model=InvoiceOut, responses=error_responses(NotFound))
 def get_invoice(invoice_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> InvoiceOut:
-    invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
-    return _out(session, invoice, clock)
+    invoice, client_name = service.get_invoice_with_client_name(
+        session, account_id=principal.account_id, invoice_id=invoice_id
+    )
+    return service.to_out(invoice, client_name=client_name, today=today_in(clock, principal.timezone))
 
 
 @router.patch("/{invoice_id}", response_model=InvoiceOut, responses=error_responses(NotFound, InvalidInput, Conflict))
@@ -103,7 +108,7 @@ def update_invoice(
 ) -> InvoiceOut:
     invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
     service.update_invoice(session, invoice=invoice, data=data, clock=clock)
-    return _out(session, invoice, clock)
+    return _out(session, invoice, principal, clock)
 
 
 @router.post(
@@ -126,7 +131,7 @@ def record_payment(
         note=data.note,
         clock=clock,
     )
-    return _out(session, invoice, clock)
+    return _out(session, invoice, principal, clock)
 
 
 @router.get("/{invoice_id}/payments", response_model=PaymentList, responses=error_responses(NotFound))
@@ -147,4 +152,4 @@ def list_adjustments(invoice_id: ObjectId, session: SessionDep, principal: Curre
 def void_invoice(invoice_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> InvoiceOut:
     invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
     service.void_invoice(session, invoice=invoice, clock=clock)
-    return _out(session, invoice, clock)
+    return _out(session, invoice, principal, clock)

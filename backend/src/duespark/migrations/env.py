@@ -5,6 +5,7 @@ from sqlalchemy import Connection
 
 from duespark.db import make_engine
 from duespark.models import Base
+from duespark.models.base import exists_on
 
 config = context.config
 target_metadata = Base.metadata
@@ -17,6 +18,8 @@ def _configure(connection: Connection) -> None:
         # SQLite cannot ALTER most things in place; batch mode rebuilds the table.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # Autogenerate: an index made for PostgreSQL only is not missing from SQLite.
+        include_object=lambda obj, _name, _type, _reflected, _compare_to: exists_on(obj, connection.dialect.name),
     )
 
 

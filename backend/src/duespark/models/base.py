@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData
+from sqlalchemy import BigInteger, DateTime, Index, Integer, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -16,6 +16,31 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# In an index's `info`: the one database it exists on.
+ONLY_ON_DIALECT = "only_on_dialect"
+
+
+def trigram_indexes(table: str, *columns: str) -> list[Index]:
+    """GIN trigram indexes, so `column ILIKE '%text%'` reads the index instead of every row. PostgreSQL
+    only (the pg_trgm extension, created by migration 0012_search_index); SQLite has no such index."""
+    return [
+        Index(
+            f"ix_{table}_{column}_trgm",
+            column,
+            postgresql_using="gin",
+            postgresql_ops={column: "gin_trgm_ops"},
+            info={ONLY_ON_DIALECT: "postgresql"},
+        ).ddl_if(dialect="postgresql")
+        for column in columns
+    ]
+
+
+def exists_on(schema_object: object, dialect: str) -> bool:
+    """False for an object made for another database only (migrations compare the rest)."""
+    info = getattr(schema_object, "info", {})
+    return info.get(ONLY_ON_DIALECT, dialect) == dialect
 
 
 class UTCDateTime(TypeDecorator[datetime]):

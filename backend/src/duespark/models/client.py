@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from duespark.models.base import Base, IdMixin, IdType, TimestampMixin
+from duespark.models.base import Base, IdMixin, IdType, TimestampMixin, trigram_indexes
 
 
 class Client(IdMixin, TimestampMixin, Base):
@@ -13,6 +13,8 @@ class Client(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_clients_account_name", "account_id", "name"),
         UniqueConstraint("account_id", "stripe_customer_id"),
+        # The client list's search and the invoice list's search by client (ILIKE '%text%') on PostgreSQL.
+        *trigram_indexes("clients", "name", "company", "email"),
     )
 
     account_id: Mapped[int] = mapped_column(IdType, ForeignKey("accounts.id", ondelete="CASCADE"), index=True)

@@ -7,7 +7,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
-from duespark.models.base import Base, IdMixin, IdType, TimestampMixin
+from duespark.models.base import Base, IdMixin, IdType, TimestampMixin, trigram_indexes
 from duespark.models.client import Client
 
 
@@ -25,6 +25,8 @@ class Invoice(IdMixin, TimestampMixin, Base):
         # loadfaults: the invoice list pages by due date (its default sort) across statuses, e.g. overdue =
         # open or partially paid; with the id as tie-breaker an index scan serves the page without a sort.
         Index("ix_invoices_account_due_id", "account_id", "due_date", "id"),
+        # The list's search (ILIKE '%text%') on PostgreSQL; SQLite scans (see search.py).
+        *trigram_indexes("invoices", "number", "description"),
     )
 
     account_id: Mapped[int] = mapped_column(IdType, ForeignKey("accounts.id", ondelete="CASCADE"), index=True)

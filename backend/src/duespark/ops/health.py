@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
+import anyio
+import anyio.to_thread
 from sqlalchemy import Connection, Engine, func, inspect, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from duespark import migrate
 from duespark.clock import Clock
@@ -57,21 +60,9 @@ def head_revision() -> str | None:
     return migrate.head_revision()
 
 
-def _probe_connection(engine: Engine) -> Connection:
-    if engine.dialect.name == "sqlite":
-        # No BEGIN IMMEDIATE: a probe must never queue behind a writer.
-        return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-    return engine.connect()
-
-
 def check_database(connection: Connection, timeout_seconds: float) -> CheckResult:
     timer = _Timer()
-    try:
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout_seconds * 1000)}")
-        connection.exec_driver_sql("SELECT 1").scalar_one()
-    except SQLAlchemyError as exc:
-        return CheckResult("database", False, True, timer.ms(), f"query failed: {exc.__class__.__name__}")
+    connection.exec_driver_sql("SELECT 1").scalar_one()
     latency = timer.ms()
     if latency > timeout_seconds * 1000:
         return CheckResult("database", False, True, latency, f"slower than {timeout_seconds} s")
@@ -80,14 +71,11 @@ def check_database(connection: Connection, timeout_seconds: float) -> CheckResul
 
 def check_migrations(connection: Connection) -> CheckResult:
     timer = _Timer()
-    try:
-        current = (
-            connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-            if inspect(connection).has_table("alembic_version")
-            else None
-        )
-    except SQLAlchemyError as exc:
-        return CheckResult("migrations", False, True, timer.ms(), f"cannot read revision: {exc.__class__.__name__}")
+    current = (
+        connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        if inspect(connection).has_table("alembic_version")
+        else None
+    )
     head = head_revision()
     if current != head:
         detail = f"database at {current or 'no revision'}, code expects {head}: run `duespark migrate`"
@@ -101,12 +89,8 @@ def _last_beat(connection: Connection) -> datetime | None:
 
 def check_worker_heartbeat(connection: Connection, *, settings: Settings, clock: Clock) -> CheckResult:
     timer = _Timer()
-    # An in-process worker lives and dies with this process; only separate workers can go missing unseen.
-    required = not settings.worker_in_process
-    try:
-        last_beat = _last_beat(connection)
-    except SQLAlchemyError as exc:
-        return CheckResult("worker", False, required, timer.ms(), f"cannot read heartbeats: {exc.__class__.__name__}")
+    required = worker_required(settings)
+    last_beat = _last_beat(connection)
     if last_beat is None:
         return CheckResult("worker", False, required, timer.ms(), "no worker has reported yet: start `duespark worker`")
     age = (clock.now() - last_beat).total_seconds()
@@ -114,6 +98,11 @@ def check_worker_heartbeat(connection: Connection, *, settings: Settings, clock:
     if age > limit:
         return CheckResult("worker", False, required, timer.ms(), f"last heartbeat {age:.0f} s ago (limit {limit} s)")
     return CheckResult("worker", True, required, timer.ms(), f"last heartbeat {age:.0f} s ago")
+
+
+def worker_required(settings: Settings) -> bool:
+    # An in-process worker lives and dies with this process; only separate workers can go missing unseen.
+    return not settings.worker_in_process
 
 
 def email_problems(settings: Settings) -> list[str]:
@@ -145,40 +134,122 @@ def check_redis(redis_url: str, timeout_seconds: float) -> CheckResult:
     client = redis.Redis.from_url(redis_url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds)
     try:
         client.ping()
-    except redis.RedisError as exc:
-        return CheckResult("redis", False, True, timer.ms(), f"ping failed: {exc.__class__.__name__}")
     finally:
         client.close()
     return CheckResult("redis", True, True, timer.ms(), "ping ok")
 
 
-def run_checks(*, settings: Settings, engine: Engine, clock: Clock) -> ReadinessReport:
-    """Every readiness check; the database-backed ones share one short-lived connection."""
-    checks: list[CheckResult] = []
-    worker_required = not settings.worker_in_process
+def _guarded(name: str, required: bool, failure: str, check: Callable[[], CheckResult]) -> CheckResult:
+    """Run one check; whatever it raises (a driver error, a pool timeout, a bug) is that check failing,
+    named, never an error of the endpoint."""
     timer = _Timer()
     try:
-        connection = _probe_connection(engine)
-    except SQLAlchemyError as exc:
-        connection = None
-        checks.append(CheckResult("database", False, True, timer.ms(), f"cannot connect: {exc.__class__.__name__}"))
-    if connection is not None:
-        with connection:
-            checks.append(check_database(connection, settings.ready_db_timeout_seconds))
-            if checks[-1].ok:
-                checks.append(check_migrations(connection))
-                checks.append(check_worker_heartbeat(connection, settings=settings, clock=clock))
-    if not checks[-1].ok and checks[-1].name == "database":
-        checks.append(CheckResult("migrations", False, True, 0.0, "database unavailable"))
-        checks.append(CheckResult("worker", False, worker_required, 0.0, "database unavailable"))
-    checks.append(check_email(settings))
-    if settings.redis_url:
-        checks.append(check_redis(settings.redis_url, settings.ready_redis_timeout_seconds))
-    return ReadinessReport(checks)
+        return check()
+    except Exception as exc:
+        return CheckResult(name, False, required, timer.ms(), f"{failure}: {_name(exc)}")
+
+
+class Readiness:
+    """One run of every check. Results are kept as they come, so a run cut off by its deadline still
+    names the checks that answered and the one that did not."""
+
+    def __init__(self, *, settings: Settings, engine: Engine, clock: Clock) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.clock = clock
+        self.checks: list[CheckResult] = []
+
+    @property
+    def expected(self) -> list[tuple[str, bool]]:
+        """The name of every check this run makes, in order, and whether it is required."""
+        names = [("database", True), ("migrations", True), ("worker", worker_required(self.settings)), ("email", True)]
+        return names + ([("redis", True)] if self.settings.redis_url else [])
+
+    def run(self) -> ReadinessReport:
+        self._database_checks()
+        self.checks.append(_guarded("email", True, "cannot check", lambda: check_email(self.settings)))
+        if self.settings.redis_url:
+            redis_url, timeout = self.settings.redis_url, self.settings.ready_redis_timeout_seconds
+            self.checks.append(_guarded("redis", True, "ping failed", lambda: check_redis(redis_url, timeout)))
+        return self.report()
+
+    def _database_checks(self) -> None:
+        """The database-backed checks share one short-lived connection."""
+        settings = self.settings
+        required = worker_required(settings)
+        timer = _Timer()
+        try:
+            connection = self.engine.connect()
+        except Exception as exc:
+            self.checks.append(CheckResult("database", False, True, timer.ms(), f"cannot connect: {_name(exc)}"))
+            self._database_unavailable(required)
+            return
+        try:
+            timeout = settings.ready_db_timeout_seconds
+            self.checks.append(_guarded("database", True, "query failed", lambda: check_database(connection, timeout)))
+            if not self.checks[-1].ok:
+                self._database_unavailable(required)
+                return
+            self.checks.append(
+                _guarded("migrations", True, "cannot read revision", lambda: check_migrations(connection))
+            )
+            self.checks.append(
+                _guarded(
+                    "worker",
+                    required,
+                    "cannot read heartbeats",
+                    lambda: check_worker_heartbeat(connection, settings=settings, clock=self.clock),
+                )
+            )
+        finally:
+            _close_quietly(connection)
+
+    def _database_unavailable(self, worker_is_required: bool) -> None:
+        self.checks.append(CheckResult("migrations", False, True, 0.0, "database unavailable"))
+        self.checks.append(CheckResult("worker", False, worker_is_required, 0.0, "database unavailable"))
+
+    def report(self, *, cut_off_after: float | None = None) -> ReadinessReport:
+        """The checks so far; with `cut_off_after`, the first missing check is the one that did not answer."""
+        checks = list(self.checks)
+        if cut_off_after is not None:
+            done = {check.name for check in checks}
+            missing = [(name, required) for name, required in self.expected if name not in done]
+            for index, (name, required) in enumerate(missing):
+                detail = f"no answer within {cut_off_after} s" if index == 0 else "not checked: ran out of time"
+                checks.append(CheckResult(name, False, required, cut_off_after * 1000 if index == 0 else 0.0, detail))
+        return ReadinessReport(checks)
+
+
+def _name(exc: Exception) -> str:
+    return exc.__class__.__name__
+
+
+def _close_quietly(connection: Connection) -> None:
+    # The database may drop the connection mid-probe; the pool then discards it, and the checks have spoken.
+    with contextlib.suppress(Exception):
+        connection.close()
+
+
+def run_checks(*, settings: Settings, engine: Engine, clock: Clock) -> ReadinessReport:
+    """Every readiness check. Never raises: anything that goes wrong is a failed check, by name."""
+    return Readiness(settings=settings, engine=engine, clock=clock).run()
+
+
+async def run_checks_within(
+    deadline_seconds: float, *, settings: Settings, engine: Engine, clock: Clock
+) -> ReadinessReport:
+    """`run_checks` in a worker thread, answering by the deadline whatever hangs (a database that accepts
+    connections but never replies, a thread pool busy with requests waiting for the database)."""
+    readiness = Readiness(settings=settings, engine=engine, clock=clock)
+    try:
+        with anyio.fail_after(deadline_seconds):
+            return await anyio.to_thread.run_sync(readiness.run, abandon_on_cancel=True)
+    except TimeoutError:
+        return readiness.report(cut_off_after=deadline_seconds)
 
 
 def heartbeat_age_seconds(engine: Engine, clock: Clock) -> float | None:
     """Seconds since the freshest worker heartbeat, for the scrape-time gauge (None: no worker yet)."""
-    with _probe_connection(engine) as connection:
+    with engine.connect() as connection:
         last_beat = _last_beat(connection)
     return None if last_beat is None else max(0.0, (clock.now() - last_beat).total_seconds())

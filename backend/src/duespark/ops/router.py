@@ -28,8 +28,10 @@ def get_health() -> JSONResponse:
     summary="Readiness: database, migrations, email, worker heartbeat and Redis, each with its latency",
     responses={503: {"description": "A required check failed"}},
 )
-def get_ready(request: Request, settings: SettingsDep, clock: ClockDep) -> JSONResponse:
-    report = health.run_checks(settings=settings, engine=request.app.state.engine, clock=clock)
+async def get_ready(request: Request, settings: SettingsDep, clock: ClockDep) -> JSONResponse:
+    report = await health.run_checks_within(
+        settings.ready_timeout_seconds, settings=settings, engine=request.app.state.probe_engine, clock=clock
+    )
     body = {**report.as_json(), "version": __version__}
     return JSONResponse(body, status_code=200 if report.ready else 503, headers=NO_STORE)
 

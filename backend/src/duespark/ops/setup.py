@@ -52,5 +52,5 @@ def install_ops(app: FastAPI, settings: Settings) -> None:
     metrics.register_scrape_gauge(
         metrics.WORKER_HEARTBEAT_AGE,
         "Seconds since the freshest worker heartbeat.",
-        lambda: health.heartbeat_age_seconds(app.state.engine, app.state.clock),
+        lambda: health.heartbeat_age_seconds(app.state.probe_engine, app.state.clock),
     )

@@ -17,15 +17,18 @@ catch-up then sends only the latest of them and records the others as skipped.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Date,
     Select,
     String,
     and_,
+    bindparam,
     case,
     exists,
     false,
@@ -55,7 +58,7 @@ from duespark.models import (
     ReminderPolicyStep,
     ReminderSendSlot,
 )
-from duespark.models.base import UTCDateTime
+from duespark.models.base import IdType, UTCDateTime
 from duespark.models.enums import InvoiceStatus
 from duespark.reminders import adaptive
 from duespark.reminders.policy import DEFAULT_STEPS, SendWindow
@@ -63,6 +66,11 @@ from duespark.reminders.policy import DEFAULT_STEPS, SendWindow
 PLANNABLE_STATUSES = (InvoiceStatus.open.value, InvoiceStatus.partially_paid.value)
 # Invoice events name their invoices; a CSV import names 100,000 of them, planned this many at a time.
 EXPLICIT_CHUNK = 5000
+
+
+# The `desired` statement by (dialect, named invoices?, one account?); see `_Planner._desired_once`.
+_DESIRED: dict[tuple[str, bool, bool], Any] = {}
+_DESIRED_LOCK = threading.Lock()
 
 
 class ReminderState:
@@ -147,28 +155,47 @@ class _Planner:
         self._ensure_default_policies()
         self._refresh_adaptations()
         result.slots_computed = self._fill_missing_slots()
-        result.canceled = self._cancel_outdated()
-        result.rescheduled = self._reschedule_changed()
+        # A new invoice (the API's create, an import) has nothing pending to cancel or move.
+        if self._anything_pending():
+            result.canceled = self._cancel_outdated()
+            result.rescheduled = self._reschedule_changed()
         result.inserted = self._insert_missing()
         result.invoices = self._stamp_planned()
         return result
 
-    # Which invoices this run plans, for statements whose FROM has `invoice` and `client`.
-    def _scope(self, invoice, client) -> ColumnElement[bool]:
+    # Which invoices this run plans, for statements whose FROM has `invoice` and `client`. `bound`: the
+    # ids and account as parameters (`_scope_params`), for statements built once and kept across runs.
+    def _scope(self, invoice, client, *, bound: bool = False) -> ColumnElement[bool]:
         if self.invoice_ids is not None:
-            condition = invoice.id.in_(self.invoice_ids)
+            ids = bindparam("plan_invoice_ids", expanding=True) if bound else self.invoice_ids
+            condition = invoice.id.in_(ids)
         else:
             planned_at = invoice.reminders_planned_at
             condition = or_(planned_at.is_(None), planned_at < invoice.updated_at, planned_at < client.updated_at)
         if self.account_id is not None:
-            condition = and_(condition, invoice.account_id == self.account_id)
+            account_id = bindparam("plan_account_id", type_=IdType) if bound else self.account_id
+            condition = and_(condition, invoice.account_id == account_id)
         return condition
+
+    @property
+    def _scope_params(self) -> dict[str, object]:
+        return {"plan_invoice_ids": self.invoice_ids, "plan_account_id": self.account_id}
 
     def _anything_to_plan(self) -> bool:
         invoice, client = aliased(Invoice), aliased(Client)
         return bool(
             self.session.scalar(select(exists().where(invoice.client_id == client.id, self._scope(invoice, client))))
         )
+
+    def _anything_pending(self) -> bool:
+        invoice, client = aliased(Invoice), aliased(Client)
+        pending = exists().where(
+            Reminder.invoice_id == invoice.id,
+            Reminder.state == ReminderState.pending,
+            invoice.client_id == client.id,
+            self._scope(invoice, client),
+        )
+        return bool(self.session.scalar(select(pending)))
 
     def _add_days(self, day, days) -> ColumnElement[date]:
         if self.dialect == "sqlite":
@@ -226,7 +253,7 @@ class _Planner:
             .outerjoin(adaptation, adaptation.client_id == client.id)
             .where(
                 adapted.wanted,
-                self._scope(invoice, client),
+                self._scope(invoice, client, bound=True),
                 invoice.status.in_(PLANNABLE_STATUSES),
                 invoice.reminders_excluded.is_(False),
                 ~and_(invoice.reminders_paused, invoice.reminders_paused_until.is_(None)),
@@ -258,16 +285,29 @@ class _Planner:
         ).where(~has_early_step, exists().where(ReminderPolicyStep.policy_id == policy.id))
         return union_all(policy_steps, extra_steps).subquery("steps")
 
+    @property
     def _desired_once(self):
-        """`_desired()` computed once per statement.
+        """`_desired()` computed once per statement (executed with `_scope_params`).
 
         On PostgreSQL a MATERIALIZED CTE: inlined, and misled by stale statistics right after
         a bulk insert, it may be re-run for every reminder row (minutes instead of a second).
         SQLite plans the subquery well, and reports no row counts for statements with WITH.
+
+        Built once per shape of run and kept: building the expression took longer than running it
+        for the one invoice an API request plans (40-80 ms of Python per statement).
         """
-        if self.dialect == "postgresql":
-            return self._desired().cte("desired").prefix_with("MATERIALIZED")
-        return self._desired().subquery("desired")
+        shape = (self.dialect, self.invoice_ids is not None, self.account_id is not None)
+        with _DESIRED_LOCK:
+            if shape not in _DESIRED:
+                desired = self._desired()
+                desired = (
+                    desired.cte("desired").prefix_with("MATERIALIZED")
+                    if self.dialect == "postgresql"
+                    else desired.subquery("desired")
+                )
+                desired.c  # noqa: B018 - its column collection is set up lazily: once, here, not by two threads
+                _DESIRED[shape] = desired
+            return _DESIRED[shape]
 
     @staticmethod
     def _slot_join(desired, slot) -> ColumnElement[bool]:
@@ -336,13 +376,14 @@ class _Planner:
             )
 
     def _fill_missing_slots(self) -> int:
-        desired = self._desired_once()
+        desired = self._desired_once
         slot = aliased(ReminderSendSlot)
         missing = self.session.execute(
             select(desired.c.send_date, desired.c.timezone, desired.c.window_start, desired.c.weekdays)
             .distinct()
             .outerjoin(slot, self._slot_join(desired, slot))
-            .where(slot.send_at.is_(None))
+            .where(slot.send_at.is_(None)),
+            self._scope_params,
         ).all()
         if not missing:
             return 0
@@ -365,7 +406,7 @@ class _Planner:
         return len(rows)
 
     def _cancel_outdated(self) -> int:
-        desired = self._desired_once()
+        desired = self._desired_once
         still_wanted = exists().where(
             desired.c.invoice_id == Reminder.invoice_id,
             desired.c.due_date == Reminder.due_date,
@@ -394,12 +435,13 @@ class _Planner:
                 ~still_wanted,
             )
             .values(state=ReminderState.canceled, reason=reason, detail=None, updated_at=self.now)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
+            self._scope_params,
         )
         return result.rowcount or 0
 
     def _reschedule_changed(self) -> int:
-        desired = self._desired_once()
+        desired = self._desired_once
         slot = aliased(ReminderSendSlot)
         wanted = (
             select(
@@ -448,12 +490,13 @@ class _Planner:
                 next_attempt_at=case((untouched, wanted.c.send_at), else_=Reminder.next_attempt_at),
                 updated_at=self.now,
             )
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
+            self._scope_params,
         )
         return result.rowcount or 0
 
     def _insert_missing(self) -> int:
-        desired = self._desired_once()
+        desired = self._desired_once
         slot = aliased(ReminderSendSlot)
         now = literal(self.now, UTCDateTime())
         rows = (
@@ -505,8 +548,10 @@ class _Planner:
                 rows,
             )
             .on_conflict_do_nothing()
-            # An INSERT's rowcount is only kept when asked for (SQLAlchemy drops it otherwise).
-            .execution_options(preserve_rowcount=True)
+            # An INSERT's rowcount is only kept when asked for (SQLAlchemy drops it otherwise); "raw": the
+            # parameters are the scope's, not rows to insert (the ORM's bulk INSERT).
+            .execution_options(preserve_rowcount=True, dml_strategy="raw"),
+            self._scope_params,
         )
         return result.rowcount or 0
 
