@@ -86,7 +86,7 @@ def test_search_indexes_on_postgresql_only(empty_engine):
         "ix_clients_email_trgm",
     }
     assert _trigram_indexes(empty_engine) == (expected if postgresql else set())
-    migrate.downgrade(empty_engine, "0009_perf")
+    migrate.downgrade(empty_engine, "0011_late_fees")
     assert _trigram_indexes(empty_engine) == set()
     migrate.upgrade(empty_engine)
     assert _trigram_indexes(empty_engine) == (expected if postgresql else set())

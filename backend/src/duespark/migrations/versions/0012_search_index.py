@@ -1,7 +1,7 @@
 """ready: trigram indexes for the invoice and client searches (PostgreSQL)
 
 Revision ID: 0012_search_index
-Revises: 0009_perf
+Revises: 0011_late_fees
 Create Date: 2026-11-25 22:40:00
 
 The invoice list's search (`?q=`: number, description, client name or company) read every
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0012_search_index"
-down_revision: str | Sequence[str] | None = "0009_perf"
+down_revision: str | Sequence[str] | None = "0011_late_fees"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """An index for the account-wide reminder list
 
 Revision ID: 0014_reminder_list
-Revises: 0011_late_fees
+Revises: 0012_search_index
 Create Date: 2026-11-25 22:12:37
 
 `GET /api/reminders?state=pending` pages an account's reminders by time; without this index
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0014_reminder_list"
-down_revision: str | Sequence[str] | None = "0011_late_fees"
+down_revision: str | Sequence[str] | None = "0012_search_index"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
