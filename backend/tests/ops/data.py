@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from duespark.clock import Clock
 from duespark.db import make_session_factory, transaction
+from duespark.invoices import adjustments
+from duespark.invoices.adjustments import LateFee
 from duespark.models import (
     ApiToken,
     CheckoutSession,
     EmailTemplate,
+    Invoice,
     Membership,
     Message,
     MessageEvent,
     Payment,
     PaymentLinkClick,
+    Reminder,
     StripeConnection,
     Suppression,
     UserToken,
@@ -158,6 +162,14 @@ def seed(engine: Engine, clock: Clock, *, accounts: int = 2, invoices_per_client
         # Reminders, policies and send slots: what the planner makes of these invoices.
         session.flush()
         plan(session, clock=clock)
+        # A late fee on every invoice, as a sent step charging interest leaves it (every column set).
+        for invoice in session.scalars(select(Invoice).order_by(Invoice.id)).all():
+            reminder_id = session.scalar(select(func.min(Reminder.id)).where(Reminder.invoice_id == invoice.id))
+            period = (invoice.due_date, invoice.due_date + timedelta(days=7))
+            fee = LateFee(
+                invoice.account_id, invoice.id, "d+7", 7, "daily_interest", 123, "EUR", 10_000, 1200, 7, *period
+            )
+            adjustments.record(session.connection(), fee, reminder_id=reminder_id, now=now)
         session.add(WorkerHeartbeat(worker_id="w1", hostname="box", pid=1, started_at=now, last_beat_at=now))
 
 

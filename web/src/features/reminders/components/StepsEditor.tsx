@@ -25,63 +25,63 @@ export function StepsEditor<T extends StepsFormValues>({ control, errors }: { co
       )}
       {fields.map((field, index) => (
         <Stack key={field.id} gap={4} data-testid={`step-${index}`}>
-        <Group align="flex-start" gap="xs" wrap="nowrap">
+          <Group align="flex-start" gap="xs" wrap="nowrap">
+            <Controller
+              control={typed}
+              name={`steps.${index}.offset_days`}
+              render={({ field: input }) => (
+                <NumberInput
+                  aria-label={`Step ${index + 1} offset in days`}
+                  w={110}
+                  allowDecimal={false}
+                  value={input.value}
+                  onChange={(value) => input.onChange(typeof value === 'number' ? value : Number(value) || 0)}
+                  suffix=" d"
+                  error={stepErrors?.[index]?.offset_days?.message}
+                  description={describeOffset(input.value ?? 0)}
+                  inputWrapperOrder={['input', 'description', 'error']}
+                />
+              )}
+            />
+            <Controller
+              control={typed}
+              name={`steps.${index}.template_key`}
+              render={({ field: input }) => (
+                <Select
+                  aria-label={`Step ${index + 1} tone`}
+                  data={TONES}
+                  value={input.value}
+                  onChange={(value) => value && input.onChange(value)}
+                  allowDeselect={false}
+                  w={150}
+                  error={stepErrors?.[index]?.template_key?.message}
+                />
+              )}
+            />
+            <ActionIcon variant="subtle" color="gray" mt={6} aria-label={`Move step ${index + 1} up`} disabled={index === 0} onClick={() => move(index, index - 1)}>
+              <IconArrowUp size={16} />
+            </ActionIcon>
+            <ActionIcon
+              variant="subtle"
+              color="gray"
+              mt={6}
+              aria-label={`Move step ${index + 1} down`}
+              disabled={index === fields.length - 1}
+              onClick={() => move(index, index + 1)}
+            >
+              <IconArrowDown size={16} />
+            </ActionIcon>
+            <ActionIcon variant="subtle" color="red" mt={6} aria-label={`Remove step ${index + 1}`} onClick={() => remove(index)}>
+              <IconTrash size={16} />
+            </ActionIcon>
+          </Group>
           <Controller
             control={typed}
-            name={`steps.${index}.offset_days`}
+            name={`steps.${index}.fee`}
             render={({ field: input }) => (
-              <NumberInput
-                aria-label={`Step ${index + 1} offset in days`}
-                w={110}
-                allowDecimal={false}
-                value={input.value}
-                onChange={(value) => input.onChange(typeof value === 'number' ? value : Number(value) || 0)}
-                suffix=" d"
-                error={stepErrors?.[index]?.offset_days?.message}
-                description={describeOffset(input.value ?? 0)}
-                inputWrapperOrder={['input', 'description', 'error']}
-              />
+              <StepFee index={index} control={typed} value={input.value} onChange={input.onChange} errors={stepErrors?.[index]?.fee} />
             )}
           />
-          <Controller
-            control={typed}
-            name={`steps.${index}.template_key`}
-            render={({ field: input }) => (
-              <Select
-                aria-label={`Step ${index + 1} tone`}
-                data={TONES}
-                value={input.value}
-                onChange={(value) => value && input.onChange(value)}
-                allowDeselect={false}
-                w={150}
-                error={stepErrors?.[index]?.template_key?.message}
-              />
-            )}
-          />
-          <ActionIcon variant="subtle" color="gray" mt={6} aria-label={`Move step ${index + 1} up`} disabled={index === 0} onClick={() => move(index, index - 1)}>
-            <IconArrowUp size={16} />
-          </ActionIcon>
-          <ActionIcon
-            variant="subtle"
-            color="gray"
-            mt={6}
-            aria-label={`Move step ${index + 1} down`}
-            disabled={index === fields.length - 1}
-            onClick={() => move(index, index + 1)}
-          >
-            <IconArrowDown size={16} />
-          </ActionIcon>
-          <ActionIcon variant="subtle" color="red" mt={6} aria-label={`Remove step ${index + 1}`} onClick={() => remove(index)}>
-            <IconTrash size={16} />
-          </ActionIcon>
-        </Group>
-        <Controller
-          control={typed}
-          name={`steps.${index}.fee`}
-          render={({ field: input }) => (
-            <StepFee index={index} control={typed} value={input.value} onChange={input.onChange} errors={stepErrors?.[index]?.fee} />
-          )}
-        />
         </Stack>
       ))}
       <div>
