@@ -446,12 +446,6 @@ class Dispatcher:
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch") as pool:
             try:
                 while True:
-                    if claiming and len(waiting) < concurrency:
-                        batch = next(batches, None)
-                        claiming = batch is not None
-                        if batch is not None:
-                            groups, templates = batch
-                            waiting.extend((group, templates) for group in groups)
                     starting: list[Outgoing] = []
                     while waiting and len(in_flight) + len(starting) < concurrency:
                         prepared = self._prepare(*waiting.popleft())
@@ -459,6 +453,15 @@ class Dispatcher:
                     for outgoing in self._record_and_mark(finished, starting, stats):
                         in_flight.add(pool.submit(self._call_provider, outgoing))
                     finished = []
+                    # Claimed after the round, so a claim never holds back recording what was sent.
+                    if claiming and len(waiting) < concurrency:
+                        batch = next(batches, None)
+                        claiming = batch is not None
+                        if batch is not None:
+                            groups, templates = batch
+                            waiting.extend((group, templates) for group in groups)
+                            if len(in_flight) < concurrency:
+                                continue
                     if not in_flight:
                         if waiting or claiming:
                             continue
