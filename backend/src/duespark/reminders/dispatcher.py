@@ -434,27 +434,32 @@ class Dispatcher:
         Only the provider calls run in the pool: this thread does every database step, so a worker
         needs one connection whatever its concurrency, and a round trip is shared by many emails.
         Each round is one transaction that records the emails finished since the last round and
-        stamps the send intent of those about to start; it commits before they start. The next
-        batch is claimed while the previous one's last calls are out, so the pool never runs dry
-        between batches.
+        stamps the send intent of those about to start; it commits before they start. While the
+        calls are out, this thread composes the next emails and claims the next batch, so a call
+        that returns is replaced after one round, and the pool never runs dry between batches.
         """
         concurrency = self.settings.dispatch_concurrency
         waiting: deque[tuple[list[Claimed], TemplateCache]] = deque()
+        composed: deque[Outgoing] = deque()
         in_flight: set[Future[Outcome]] = set()
         finished: list[Outcome] = []
         claiming = True
+
+        def compose_next() -> None:
+            prepared = self._prepare(*waiting.popleft())
+            (composed if isinstance(prepared, Outgoing) else finished).append(prepared)
+
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch") as pool:
             try:
                 while True:
-                    starting: list[Outgoing] = []
-                    while waiting and len(in_flight) + len(starting) < concurrency:
-                        prepared = self._prepare(*waiting.popleft())
-                        (starting if isinstance(prepared, Outgoing) else finished).append(prepared)
+                    while waiting and len(in_flight) + len(composed) < concurrency:
+                        compose_next()
+                    starting = [composed.popleft() for _ in range(min(len(composed), concurrency - len(in_flight)))]
                     for outgoing in self._record_and_mark(finished, starting, stats):
                         in_flight.add(pool.submit(self._call_provider, outgoing))
                     finished = []
-                    # Claimed after the round, so a claim never holds back recording what was sent.
-                    if claiming and len(waiting) < concurrency:
+                    # After the round, so a claim never holds back recording what was sent.
+                    if claiming and len(waiting) + len(composed) < concurrency:
                         batch = next(batches, None)
                         claiming = batch is not None
                         if batch is not None:
@@ -463,9 +468,12 @@ class Dispatcher:
                             if len(in_flight) < concurrency:
                                 continue
                     if not in_flight:
-                        if waiting or claiming:
+                        if waiting or composed or claiming:
                             continue
                         return
+                    # Until a call returns: compose the emails that will replace the next ones back.
+                    while waiting and len(composed) < concurrency and not any(f.done() for f in in_flight):
+                        compose_next()
                     done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                     in_flight -= done
                     finished.extend(future.result() for future in done)
