@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
+from babel import Locale
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 MAX_AMOUNT_MINOR = 10**15  # a quadrillion minor units: far above any invoice, far below BIGINT
@@ -62,7 +63,7 @@ def format_amount(minor: int, currency: str) -> str:
     return f"{Decimal(minor).scaleb(-exponent):.{exponent}f}"
 
 
-def format_for_people(minor: int, currency: str, locale: str = "en") -> str:
+def format_for_people(minor: int, currency: str, locale: str | Locale = "en") -> str:
     """Amount as a person reads it in their locale: "1.250,00 €" in de_DE, "$1,250.00" in en_US."""
     exponent = currency_exponent(currency)
     return format_currency(Decimal(minor).scaleb(-exponent), currency, locale=locale)

@@ -1,5 +1,9 @@
 """Three worker processes on PostgreSQL, one SIGKILLed at random moments and restarted.
 
+Each kill lands on a worker that is dispatching (it has handed emails to the provider), a random
+moment later: a kill while a fresh process still starts up would test nothing. The workers send
+through a 100 ms provider, 8 calls at a time, so the work outlasts the kills.
+
 Every reminder must end up sent and recorded once; the provider may see a reminder twice only
 when the dead worker had stamped its send intent (the row is `sending` with `send_intent_at`
 at the kill), and the recovered row then counts it in `uncertain_sends`.
@@ -36,6 +40,10 @@ SCALES = {"full": (5000, 10), "bounded": (2000, 5)}
 WORKERS = 3
 LEASE_SECONDS = 10
 DRAIN_SECONDS = 180
+PROVIDER_LATENCY = "0.1"
+CONCURRENCY = "8"
+# How long the kills wait for a worker to be dispatching (a restarted one first starts Python).
+VICTIM_WAIT_SECONDS = 60
 
 
 @dataclass
@@ -51,6 +59,7 @@ class Fleet:
         worker_id = f"kill-w{slot}-g{self.generation}"
         command = [sys.executable, "-m", "tests.faults.worker_runner", "--log", str(self.log)]
         command += ["--worker-id", worker_id, "--start", TEST_NOW.isoformat(), "--epoch", str(self.epoch)]
+        command += ["--latency", PROVIDER_LATENCY]
         output = (self.log.parent / f"{worker_id}.out").open("wb")
         process = subprocess.Popen(command, env=self.env, cwd=BACKEND, stdout=output, stderr=subprocess.STDOUT)
         self.processes[slot] = (worker_id, process)
@@ -60,6 +69,17 @@ class Fleet:
         process.kill()
         process.wait()
         return worker_id
+
+    def dispatching_slot(self, rng: random.Random) -> int:
+        """A slot whose worker has handed emails to the provider, at random; waits for one."""
+        deadline = time.monotonic() + VICTIM_WAIT_SECONDS
+        while True:
+            senders = {line.split()[2] for line in self.log.read_text().splitlines()}
+            slots = sorted(slot for slot, (worker_id, _) in self.processes.items() if worker_id in senders)
+            if slots:
+                return rng.choice(slots)
+            assert time.monotonic() < deadline, "no worker is dispatching"
+            time.sleep(0.05)
 
     def stop_all(self) -> None:
         for slot in list(self.processes):
@@ -87,6 +107,7 @@ def _env(url: str, tmp_path: Path) -> dict[str, str]:
         "DUESPARK_EMAIL_FROM": "reminders@duespark.test",
         "DUESPARK_REMINDER_LEASE_SECONDS": str(LEASE_SECONDS),
         "DUESPARK_SCHEDULER_BATCH_SIZE": "100",
+        "DUESPARK_DISPATCH_CONCURRENCY": CONCURRENCY,
         "DUESPARK_RUN_WORKER_IN_PROCESS": "false",
     }
 
@@ -124,14 +145,15 @@ def test_sigkilled_workers_send_every_reminder_and_duplicate_only_in_flight(data
     rng = random.Random(int(os.environ.get("DUESPARK_FAULTS_SEED", "9")))
     in_flight: set[int] = set()
     unfinished_at_kill: list[int] = []
+    started = time.monotonic()
     try:
         for slot in range(WORKERS):
             fleet.start(slot)
         while not send_log.exists():  # the kills start once sending has started
             time.sleep(0.05)
         for _ in range(kills):
-            time.sleep(rng.uniform(0.2, 1.0))
-            slot = rng.randrange(WORKERS)
+            slot = fleet.dispatching_slot(rng)
+            time.sleep(rng.uniform(0.0, 0.5))
             worker_id = fleet.kill(slot)
             unfinished_at_kill.append(_unfinished(factory))
             in_flight |= _in_flight(factory, worker_id)
@@ -149,7 +171,8 @@ def test_sigkilled_workers_send_every_reminder_and_duplicate_only_in_flight(data
         recorded = Counter(session.scalars(select(Message.reminder_id)))
     duplicates = {rid: count for rid, count in sends.items() if count > 1}
     print(
-        f"\n{reminders} reminders, {WORKERS} workers, {kills} SIGKILLs: {len(in_flight)} in flight at the kills, "
+        f"\n{reminders} reminders, {WORKERS} workers, {kills} SIGKILLs in {time.monotonic() - started:.0f} s: "
+        f"{states['sent']} sent, {sum(sends.values())} provider calls, {len(in_flight)} in flight at the kills, "
         f"{len(duplicates)} sent twice, unfinished at each kill {unfinished_at_kill}"
     )
     assert all(count > 0 for count in unfinished_at_kill), "every kill must land while work remains"

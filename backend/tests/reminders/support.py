@@ -53,6 +53,19 @@ class ScriptedProvider(RecordingProvider):
         return super().send(message)
 
 
+@dataclass
+class SelectiveProvider(RecordingProvider):
+    """Raises the given error for the emails of chosen reminders, accepts the others."""
+
+    failures: dict[int, BaseException] = field(default_factory=dict)
+
+    def send(self, message: OutgoingEmail) -> SendResult:
+        error = self.failures.get(int(message.metadata["reminder_id"]))
+        if error is not None:
+            raise error
+        return super().send(message)
+
+
 def transient(text: str = "503 Service Unavailable") -> TransientSendError:
     return TransientSendError(text)
 

@@ -102,6 +102,30 @@ def test_two_dispatchers_over_two_thousand_reminders(pg_db, tmp_path, clock):
     assert first.sent + second.sent == 2000
 
 
+class OverlappingProvider(RecordingProvider):
+    """Gives up the GIL in each call, so both dispatchers' calls and rounds interleave."""
+
+    def send(self, message):
+        time.sleep(0.001)
+        return super().send(message)
+
+
+def test_two_dispatchers_claiming_ahead_of_their_sends_never_send_twice(db, tmp_path, clock):
+    """Small batches and few slots: each claims its next batch while its last calls are out."""
+    settings = make_test_settings(tmp_path, db.url, scheduler_batch_size=3, dispatch_concurrency=4)
+    make_world(db.factory, clock, invoices=60)
+    provider = OverlappingProvider()
+
+    def claim_and_send(index: int):
+        return Dispatcher(
+            session_factory=db.factory, settings=settings, provider=provider, clock=clock, worker_id=f"w{index}"
+        ).run()
+
+    first, second = run_together(2, claim_and_send)
+    sent_exactly_once(db, provider, 60)
+    assert (first.sent + second.sent, first.lost_leases + second.lost_leases) == (60, 0)
+
+
 def _one_invoice(db, clock) -> int:
     from duespark.db import transaction
     from duespark.reminders.policy import Step

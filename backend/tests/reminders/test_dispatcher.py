@@ -18,6 +18,7 @@ from tests.conftest import TEST_NOW
 from tests.reminders.support import (
     RecordingProvider,
     ScriptedProvider,
+    SelectiveProvider,
     all_reminders,
     by_step,
     make_world,
@@ -172,6 +173,36 @@ def test_permanent_failure_is_final_and_visible(db, worker_settings, clock):
     assert "Inactive recipient" in message.error
     clock.advance(days=1)
     assert dispatcher(db, worker_settings, provider, clock).run().claimed == 0
+
+
+def test_each_email_of_a_round_is_recorded_with_its_own_outcome(db, worker_settings, clock):
+    """Five emails out at once, recorded together: one retried, one rejected, the others sent."""
+    make_world(db.factory, clock, invoices=5)
+    ids = [reminder.id for reminder in all_reminders(db.factory)]
+    provider = SelectiveProvider(failures={ids[1]: transient("503 busy"), ids[3]: permanent("422 Invalid 'To'")})
+    stats = dispatcher(db, worker_settings, provider, clock).run()
+    assert (stats.claimed, stats.sent, stats.retried, stats.failed) == (5, 3, 1, 1)
+    rows = {reminder.id: reminder for reminder in all_reminders(db.factory)}
+    assert [rows[i].state for i in ids] == ["sent", "pending", "sent", "failed", "sent"]
+    for sent_id in (ids[0], ids[2], ids[4]):
+        assert rows[sent_id].provider_message_id == message_id_for(sent_id, "reminders@duespark.test")
+        assert (rows[sent_id].reason, rows[sent_id].sent_at) == (None, clock.now())
+    retried = rows[ids[1]]
+    assert (retried.reason, retried.attempts, retried.claimed_by, retried.send_intent_at) == ("retrying", 1, None, None)
+    assert retried.next_attempt_at > clock.now() and "503 busy" in retried.detail
+    assert (rows[ids[3]].reason, rows[ids[3]].sent_at) == ("rejected", None)
+    # One messages row per email: sent for the three, failed for the rejected one, none for the retry.
+    recorded = sorted((m.reminder_id, m.status, m.provider_message_id) for m in messages(db))
+    assert recorded == [
+        (ids[0], "sent", rows[ids[0]].provider_message_id),
+        (ids[2], "sent", rows[ids[2]].provider_message_id),
+        (ids[3], "failed", None),
+        (ids[4], "sent", rows[ids[4]].provider_message_id),
+    ]
+    clock.set(retried.next_attempt_at)
+    provider.failures.clear()
+    assert dispatcher(db, worker_settings, provider, clock).run().sent == 1
+    assert provider.counts() == {ids[0]: 1, ids[1]: 1, ids[2]: 1, ids[4]: 1}
 
 
 def test_an_unexpected_provider_error_is_retried_not_dropped(db, worker_settings, clock):

@@ -12,7 +12,7 @@ from duespark.email import service as email_service
 from duespark.email.links import unsubscribe_token
 from duespark.models import Client, EmailTemplate, Reminder, User
 from duespark.reminders.worker import ReminderWorker, dispatch_lag_seconds
-from tests.reminders.support import by_step, reminders_for
+from tests.reminders.support import by_step, make_world, reminders_for
 from tests.reminders.test_lifecycle import create_invoice, live_account, run_until, utc
 
 
@@ -97,6 +97,28 @@ def test_reminders_use_the_accounts_own_template(db, worker, clock, provider):
     with db.factory() as session:
         reminder_id = session.scalar(select(Reminder.id).where(Reminder.state == "sent"))
     assert email.headers["Message-ID"].startswith(f"<reminder-{reminder_id}@")
+
+
+def test_each_account_in_a_batch_gets_its_own_templates(db, worker, clock, provider):
+    """One batch for two accounts: the templates read for it once stay per account."""
+    own = make_world(db.factory, clock)
+    default = make_world(db.factory, clock)
+    with transaction(db.factory) as session:
+        session.add(
+            EmailTemplate(
+                account_id=own.account_id,
+                key="due_today",
+                locale="en",
+                subject="Our own words for {{ invoice_number }}",
+                body="Hi {{ client_name }}.",
+                created_at=clock.now(),
+                updated_at=clock.now(),
+            )
+        )
+    assert worker.dispatch().sent == 2
+    subjects = {int(email.metadata["account_id"]): email.subject for email in provider.sent}
+    assert subjects[own.account_id].startswith("Our own words for ")
+    assert not subjects[default.account_id].startswith("Our own words")
 
 
 def test_production_waits_for_a_verified_sender(db, clock, provider, tmp_path):

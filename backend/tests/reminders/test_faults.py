@@ -17,7 +17,7 @@ from duespark.clock import FixedClock
 from duespark.db import transaction
 from duespark.models import Message, Reminder
 from duespark.reminders.dispatcher import Dispatcher, DispatchStats
-from tests.conftest import TEST_NOW
+from tests.conftest import TEST_NOW, make_test_settings
 from tests.reminders.support import RecordingProvider, SimulatedCrash, all_reminders, make_world
 
 pytestmark = pytest.mark.faults
@@ -62,6 +62,29 @@ def crash_after(method):
 def crash_instead(method):
     def wrapper(self, *args, **kwargs):
         raise SimulatedCrash(method.__name__)
+
+    return wrapper
+
+
+def crash_after_recording(method):
+    """Let the rounds that only start emails pass; die after the first one that records an email."""
+
+    def wrapper(self, finished, starting, stats):
+        result = method(self, finished, starting, stats)
+        if finished:
+            raise SimulatedCrash(method.__name__)
+        return result
+
+    return wrapper
+
+
+def crash_instead_of_recording(method):
+    """Let the rounds that only start emails pass; die instead of the first one that would record."""
+
+    def wrapper(self, finished, starting, stats):
+        if finished:
+            raise SimulatedCrash(method.__name__)
+        return method(self, finished, starting, stats)
 
     return wrapper
 
@@ -136,7 +159,8 @@ def test_crash_after_the_provider_accepted_before_recording(db, worker_settings,
 def test_crash_after_recording_changes_nothing(db, worker_settings, clock, monkeypatch):
     make_world(db.factory, clock)
     provider = RecordingProvider()
-    monkeypatch.setattr(Dispatcher, "_record_sent", crash_after(Dispatcher._record_sent))
+    # The round that records the sent email commits, then the worker dies.
+    monkeypatch.setattr(Dispatcher, "_record_and_mark", crash_after_recording(Dispatcher._record_and_mark))
     with pytest.raises(SimulatedCrash):
         dispatcher(db, worker_settings, provider, clock).run()
     monkeypatch.undo()
@@ -202,7 +226,90 @@ def test_a_worker_that_lost_its_lease_does_not_send(db, worker_settings, clock, 
     fast_provider = RecordingProvider()
     assert dispatcher(db, worker_settings, fast_provider, clock, "fast").run().sent == 1
     slow_provider = slow.provider
-    slow._send(claimed, slow_stats)
+    slow._send_batches(iter([slow._with_templates([claimed])]), slow_stats)
     assert slow_stats.lost_leases == 1
     assert slow_provider.sent == []
     assert len(fast_provider.sent) == 1
+
+
+def test_a_crash_before_a_round_is_recorded_leaves_only_the_started_emails_in_doubt(db, tmp_path, clock, monkeypatch):
+    """Five rows claimed, two calls at a time: the worker dies with two emails handed over and three
+    never started. Only the two carry a send intent, so only they are counted as maybe sent."""
+    settings = make_test_settings(tmp_path, db.url, dispatch_concurrency=2)
+    make_world(db.factory, clock, invoices=5)
+    provider = RecordingProvider()
+    monkeypatch.setattr(Dispatcher, "_record_and_mark", crash_instead_of_recording(Dispatcher._record_and_mark))
+    with pytest.raises(SimulatedCrash):
+        dispatcher(db, settings, provider, clock).run()
+    monkeypatch.undo()
+    handed_over = set(provider.counts())
+    rows = all_reminders(db.factory)
+    assert len(handed_over) == 2
+    assert {r.id for r in rows if r.send_intent_at is not None} == handed_over
+    assert {r.state for r in rows} == {"sending"}
+    assert message_count(db) == 0
+
+    clock.advance(LEASE + timedelta(seconds=1))
+    stats = dispatcher(db, settings, provider, clock, "w2").run()
+    assert (stats.recovered, stats.sent) == (5, 5)
+    rows = all_reminders(db.factory)
+    assert {r.id: r.uncertain_sends for r in rows} == {r.id: int(r.id in handed_over) for r in rows}
+    assert {r.id for r in rows if r.reason == "sent_again_after_crash"} == handed_over
+    assert provider.counts() == {r.id: 2 if r.id in handed_over else 1 for r in rows}
+    assert message_count(db) == 5
+
+
+def test_an_email_whose_lease_ran_out_while_queued_is_not_started(db, worker_settings, clock):
+    """Claimed, then held up past the lease with nobody recovering it yet: sending now could race
+    the worker that recovers it, so the email is left for that worker, never attempted."""
+    make_world(db.factory, clock)
+    slow = dispatcher(db, worker_settings, RecordingProvider(), clock, "slow")
+    stats = DispatchStats()
+    claimed = slow._claim_batch(stats)
+    clock.advance(LEASE + timedelta(seconds=1))
+    slow._send_batches(iter([slow._with_templates(claimed)]), stats)
+    assert (stats.lost_leases, slow.provider.sent) == (1, [])
+    reminder = only_reminder(db)
+    assert (reminder.state, reminder.send_intent_at) == ("sending", None)
+    provider = RecordingProvider()
+    assert dispatcher(db, worker_settings, provider, clock, "w2").run().sent == 1
+    assert (only_reminder(db).uncertain_sends, len(provider.sent)) == (0, 1)
+
+
+def test_the_send_intent_renews_the_lease_for_the_call(db, worker_settings, clock):
+    make_world(db.factory, clock)
+    worker = dispatcher(db, worker_settings, AcceptThenCrash(), clock)
+    stats = DispatchStats()
+    claimed = worker._claim_batch(stats)
+    clock.advance(LEASE - timedelta(seconds=10))
+    with pytest.raises(SimulatedCrash):
+        worker._send_batches(iter([worker._with_templates(claimed)]), stats)
+    reminder = only_reminder(db)
+    assert (reminder.send_intent_at, reminder.lease_expires_at) == (clock.now(), clock.now() + LEASE)
+
+
+def test_a_database_error_between_rounds_still_records_the_emails_out(db, tmp_path, clock, monkeypatch):
+    """The next claim fails while two emails are out: they are recorded before the error surfaces,
+    so the next worker does not send them again."""
+    settings = make_test_settings(tmp_path, db.url, scheduler_batch_size=2, dispatch_concurrency=4)
+    make_world(db.factory, clock, invoices=5)
+    claim = Dispatcher._claim_batch
+    claims: list[bool] = []
+
+    def claim_then_fail(self, stats, *, first=False):
+        claims.append(first)
+        if len(claims) > 1:
+            raise RuntimeError("the database went away")
+        return claim(self, stats, first=first)
+
+    monkeypatch.setattr(Dispatcher, "_claim_batch", claim_then_fail)
+    provider = RecordingProvider()
+    with pytest.raises(RuntimeError, match="went away"):
+        dispatcher(db, settings, provider, clock).run()
+    monkeypatch.undo()
+    rows = all_reminders(db.factory)
+    assert len(provider.sent) == 2
+    assert {r.id: r.state for r in rows} == {r.id: "sent" if r.id in provider.counts() else "pending" for r in rows}
+    assert message_count(db) == 2
+    assert dispatcher(db, settings, provider, clock, "w2").run().sent == 3
+    assert set(provider.counts().values()) == {1}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -110,22 +111,55 @@ def resolve_template(
 ) -> ResolvedTemplate:
     """The best template for these locales: per locale, the account's own text before the default one
     (in the wording `variant`, such as "professional", where the default has it)."""
-    overrides: dict[str, EmailTemplate] = {}
+    overrides: dict[str, TemplateSource] = {}
     if session is not None and account_id is not None:
         rows = session.scalars(
             select(EmailTemplate).where(
                 EmailTemplate.account_id == account_id, EmailTemplate.key == key, EmailTemplate.locale.in_(locales)
             )
         )
-        overrides = {row.locale: row for row in rows}
+        overrides = {row.locale: TemplateSource(row.subject, row.body) for row in rows}
+    return _pick_template(overrides, key=key, locales=locales, variant=variant)
+
+
+def _pick_template(
+    overrides: Mapping[str, TemplateSource], *, key: str, locales: list[str], variant: str | None
+) -> ResolvedTemplate:
     for locale in locales:
         if locale in overrides:
-            row = overrides[locale]
-            return ResolvedTemplate(TemplateSource(row.subject, row.body), locale, is_default=False)
+            return ResolvedTemplate(overrides[locale], locale, is_default=False)
         default = default_template(locale, key, variant)
         if default is not None:
             return ResolvedTemplate(default, locale, is_default=True)
     raise LookupError(f"no template {key!r} in {locales}")
+
+
+class TemplateCache:
+    """`resolve_template` for a batch of emails (the dispatcher's): the accounts' own templates are
+    read in one query up front, instead of one query per email."""
+
+    def __init__(self, session: Session, account_ids: set[int]) -> None:
+        self._overrides: dict[tuple[int, str], dict[str, TemplateSource]] = {}
+        if not account_ids:
+            return
+        rows = session.execute(
+            select(
+                EmailTemplate.account_id,
+                EmailTemplate.key,
+                EmailTemplate.locale,
+                EmailTemplate.subject,
+                EmailTemplate.body,
+            ).where(EmailTemplate.account_id.in_(account_ids))
+        )
+        for account_id, key, locale, subject, body in rows:
+            self._overrides.setdefault((account_id, key), {})[locale] = TemplateSource(subject, body)
+
+    def resolve(self, *, account_id: int, key: str, locales: list[str], variant: str | None = None) -> ResolvedTemplate:
+        return _pick_template(self._overrides.get((account_id, key), {}), key=key, locales=locales, variant=variant)
+
+
+def _resolver(session: Session | None, templates: TemplateCache | None) -> Callable[..., ResolvedTemplate]:
+    return templates.resolve if templates is not None else partial(resolve_template, session)
 
 
 def babel_locale(locale: str) -> str:
@@ -208,12 +242,14 @@ def invoice_variables(
 ) -> dict[str, Any]:
     """The template variables; with `late_fee`, what is due includes the fee this email adds."""
     today = today_in(clock, client.timezone or account.timezone)
+    # Parsed once for the six amounts and dates below (Babel parses a locale name on every call).
+    babel = Locale.parse(locale)
 
     def long_date(value: date) -> str:
-        return format_date(value, format="long", locale=locale)
+        return format_date(value, format="long", locale=babel)
 
     def money(minor: int) -> str:
-        return format_for_people(minor, invoice.currency, locale)
+        return format_for_people(minor, invoice.currency, babel)
 
     due = invoice.balance_minor + (late_fee.amount_minor if late_fee else 0)
     return {
@@ -280,14 +316,14 @@ def compose_invoice_email(
     draft: TemplateSource | None = None,
     to: str | None = None,
     late_fee: LateFee | None = None,
+    templates: TemplateCache | None = None,
 ) -> ComposedEmail:
     spec = spec_for(template_key)
     candidates = locale_candidates(client.locale, account.locale)
     if draft is not None:
         resolved = ResolvedTemplate(draft, candidates[0], is_default=False)
     else:
-        resolved = resolve_template(
-            session,
+        resolved = _resolver(session, templates)(
             account_id=account.id,
             key=template_key,
             locales=candidates,
@@ -363,11 +399,13 @@ def compose_reminder(
     session: Session | None = None,
     to: str | None = None,
     late_fee: LateFee | None = None,
+    templates: TemplateCache | None = None,
 ) -> OutgoingEmail:
     """The email for one reminder step (`template_key`: friendly, due_today, firm, urgent, final, thank_you).
 
-    With a `session`, the account's own templates are used where it has them. `to` overrides the
-    recipient (test mode sends to the account owner). `late_fee` is the fee sending it adds.
+    With a `session` (or a `templates` cache), the account's own templates are used where it has
+    them. `to` overrides the recipient (test mode sends to the account owner). `late_fee` is the
+    fee sending it adds.
     """
     return compose_invoice_email(
         account=account,
@@ -380,6 +418,7 @@ def compose_reminder(
         session=session,
         to=to,
         late_fee=late_fee,
+        templates=templates,
     ).email
 
 
@@ -392,6 +431,7 @@ def compose_statement(
     clock: Clock,
     session: Session | None = None,
     late_fees: Mapping[int, LateFee] | None = None,
+    templates: TemplateCache | None = None,
 ) -> OutgoingEmail:
     """One email listing several overdue invoices of a client, each with its own payment link.
 
@@ -401,7 +441,7 @@ def compose_statement(
     fees = late_fees or {}
     spec = spec_for("statement")
     candidates = locale_candidates(client.locale, account.locale)
-    resolved = resolve_template(session, account_id=account.id, key="statement", locales=candidates)
+    resolved = _resolver(session, templates)(account_id=account.id, key="statement", locales=candidates)
     locale = formatting_locale(resolved.locale, candidates)
     rows = [
         invoice_variables(

@@ -467,10 +467,11 @@ def render_parts(spec: TemplateSpec, source: TemplateSource, context: Mapping[st
     subject = _render("subject", source.subject, context, allowed)
     body = _render("body", source.body, context, allowed)
     tokens = _MARKDOWN.parse(body)
+    text = markdown_to_text(tokens)
     return RenderedParts(
         subject=" ".join(subject.split())[:MAX_SUBJECT_CHARS],
         body_markdown=body,
-        text=markdown_to_text(tokens),
+        text=text,
         html_body=_markdown_to_html(tokens),
     )
 
@@ -504,12 +505,10 @@ def _styled(tokens: Iterable[Token]) -> None:
 
 
 def _markdown_to_html(tokens: list[Token]) -> str:
-    copies = [t.copy() for t in tokens]
-    for token in copies:
-        if token.children:
-            token.children = [c.copy() for c in token.children]
-    _styled(copies)
-    return _MARKDOWN.renderer.render(copies, _MARKDOWN.options, {})
+    """Styles the tokens in place (no copies: the dispatcher renders one email after another), so the
+    text part is made from them first; it reads no style."""
+    _styled(tokens)
+    return _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {})
 
 
 def _inline_text(children: list[Token]) -> str:

@@ -1,13 +1,17 @@
 """The dispatcher: claim due reminder rows, re-check, send, record. A reminder row is the job.
 
-Each row goes through three short transactions and one call outside any transaction:
+Each row goes through these steps:
 
-1. claim (with its re-check): `pending` -> `sending` with a lease, committed;
-2. send intent: stamped and committed just before the provider call, so after a crash a
+1. claim (with its re-check): `pending` -> `sending` with a lease, committed, a batch at a time;
+2. send intent: stamped and committed before the provider call, so after a crash a
    recovered row says whether the provider may already have the message;
-3. the provider call, with a Message-ID derived from the reminder, so a resend after a
-   crash carries the same id;
+3. the provider call, outside any transaction, with a Message-ID derived from the reminder,
+   so a resend after a crash carries the same id;
 4. record: `sent` (and a `messages` row) or a retry with backoff, or `failed`.
+
+Steps 2 and 4 are batched: one transaction, a round, records every email finished since the
+last round and stamps the intent of every email about to start. Many provider calls share a
+commit, and none starts before its own intent is committed.
 
 A worker that dies leaves `sending` rows whose lease expires; the next tick puts them
 back to `pending` (or `failed` at the attempt limit). Nothing due is dropped silently:
@@ -20,20 +24,21 @@ import dataclasses
 import random
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import structlog
-from sqlalchemy import Connection, Integer, String, and_, bindparam, case, exists, insert, or_, select, update
+from sqlalchemy import Boolean, Connection, Integer, String, and_, bindparam, case, exists, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.selectable import Exists
 
 from duespark.clock import Clock
-from duespark.email.compose import compose_reminder, compose_statement
+from duespark.email.compose import TemplateCache, compose_reminder, compose_statement
 from duespark.email.message import OutgoingEmail
 from duespark.email.providers.base import EmailProvider, PermanentSendError, SendResult, TransientSendError
 from duespark.email.service import can_send_reminders, normalize_email, suppressed_addresses
@@ -70,10 +75,6 @@ class DispatchStats:
     def as_dict(self) -> dict[str, int]:
         return dataclasses.asdict(self)
 
-    def add(self, other: DispatchStats) -> None:
-        for field in dataclasses.fields(self):
-            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
-
 
 @dataclass
 class Claimed:
@@ -85,8 +86,39 @@ class Claimed:
     account: Account
     owner_email: str | None
     token: str
-    # The late fee its email shows, worked out when composing; charged only once it is sent.
+    # The late fee its email shows, worked out before composing; charged only once it is sent.
     late_fee: LateFee | None = None
+
+
+@dataclass(eq=False)
+class Outgoing:
+    """A composed email and the claimed rows it stands for (one, or several for a statement)."""
+
+    items: list[Claimed]
+    email: OutgoingEmail
+
+
+@dataclass(eq=False)
+class Sent:
+    items: list[Claimed]
+    email: OutgoingEmail
+    result: SendResult
+
+
+@dataclass(eq=False)
+class Failed:
+    """An email that was not sent: each of its rows is retried with backoff or fails."""
+
+    items: list[Claimed]
+    permanent: bool
+    reason: str
+    error: str
+    email: OutgoingEmail | None = None  # a rejected email is recorded as a failed message
+
+
+Outcome = Sent | Failed
+# A claimed batch ready to send: its statement groups (one email each) and its accounts' templates.
+ClaimedBatch = tuple[list[list[Claimed]], TemplateCache]
 
 
 # The statements of every tick are built once, with bind parameters: building them per call
@@ -194,6 +226,35 @@ def _claim_statement(*, skip_locked: bool) -> Update:
 
 CLAIM = {"postgresql": _claim_statement(skip_locked=True), "sqlite": _claim_statement(skip_locked=False)}
 
+# A round's rows, locked until its commit (SQLite: its single writer holds them), in id order so
+# rounds of different workers cannot deadlock on each other.
+HELD_ROWS = (
+    select(Reminder.id, Reminder.claimed_by, Reminder.lease_expires_at)
+    .where(Reminder.id.in_(bindparam("ids", expanding=True)), Reminder.state == ReminderState.sending)
+    .order_by(Reminder.id)
+    .with_for_update()
+)
+
+# Executed once per round with one parameter set per sent row.
+RECORD_SENT = (
+    update(Reminder)
+    .where(
+        Reminder.id == bindparam("reminder_id", type_=Integer()),
+        Reminder.state == ReminderState.sending,
+        Reminder.claimed_by == bindparam("token", type_=String()),
+    )
+    .values(
+        state=ReminderState.sent,
+        reason=bindparam("sent_reason", type_=String()),
+        detail=bindparam("sent_detail", type_=String()),
+        sent_at=_NOW,
+        provider_message_id=bindparam("sent_message_id", type_=String()),
+        is_test=bindparam("sent_is_test", type_=Boolean()),
+        lease_expires_at=None,
+        updated_at=_NOW,
+    )
+)
+
 
 def backoff(attempt: int, *, base_seconds: float, rng: random.Random) -> timedelta:
     """Exponential backoff with jitter: half the step fixed, half random, capped."""
@@ -224,8 +285,6 @@ class Dispatcher:
         self.worker_id = worker_id
         self.rng = rng or random.Random()
         self.lease = timedelta(seconds=settings.reminder_lease_seconds)
-        bind = session_factory.kw.get("bind")
-        self._sqlite = bind is None or bind.dialect.name == "sqlite"
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -242,15 +301,36 @@ class Dispatcher:
     def run(self, *, max_batches: int | None = None) -> DispatchStats:
         """Recover expired leases, apply catch-up, then claim and send batches until none is due."""
         stats = DispatchStats()
+        self._send_batches(self._claimed_batches(stats, max_batches), stats)
+        return stats
+
+    def _claimed_batches(self, stats: DispatchStats, max_batches: int | None) -> Iterator[ClaimedBatch]:
+        """Claimed batches as statement groups, one claim each time the sender asks for more."""
         batches = 0
         while max_batches is None or batches < max_batches:
             claimed_before = stats.claimed
             claimed = self._claim_batch(stats, first=batches == 0)
-            self._send_batch(statement_groups(claimed, self.clock.now()), stats)
             batches += 1
+            yield self._with_templates(claimed)
             if stats.claimed == claimed_before:
-                break
-        return stats
+                return
+
+    def _with_templates(self, claimed: list[Claimed]) -> ClaimedBatch:
+        """The batch's statement groups, its accounts' own templates read in one query, and the late
+        fee each email will show."""
+        now = self.clock.now()
+        with self.session_factory() as session:
+            templates = TemplateCache(session, {item.account.id for item in claimed})
+            for item in claimed:
+                item.late_fee = fees.fee_for_reminder(
+                    session,
+                    reminder=item.reminder,
+                    invoice=item.invoice,
+                    client=item.client,
+                    account=item.account,
+                    on=fees.send_date(now, item.client, item.account),
+                )
+        return statement_groups(claimed, now), templates
 
     # -- recovery and catch-up -------------------------------------------------------------
 
@@ -305,7 +385,10 @@ class Dispatcher:
         ).all()
         owners = self._owner_emails(session, {account.id for _, _, _, account in rows if account.test_mode})
         suppressed = suppressed_addresses(session, {client.email for _, _, client, _ in rows if client.email})
-        may_send = {account.id: can_send_reminders(session, account.id, self.settings) for _, _, _, account in rows}
+        may_send = {
+            account_id: can_send_reminders(session, account_id, self.settings)
+            for account_id in {account.id for _, _, _, account in rows}
+        }
         ready: list[Claimed] = []
         for reminder, invoice, client, account in rows:
             timezone = client.timezone or account.timezone
@@ -360,122 +443,131 @@ class Dispatcher:
 
     # -- send ------------------------------------------------------------------------------
 
-    def _send_batch(self, groups: list[list[Claimed]], stats: DispatchStats) -> None:
-        """Send a claimed batch (one email per group), several at a time on PostgreSQL so a slow
-        provider's latency overlaps.
+    def _send_batches(self, batches: Iterator[ClaimedBatch], stats: DispatchStats) -> None:
+        """Send claimed groups, one email each, up to `dispatch_concurrency` provider calls at once.
 
-        Each group keeps its own send-intent and record transactions and its lease fencing; each
-        thread counts into its own DispatchStats, merged here, so no counter is shared.
-        SQLite has a single writer: its groups go one after another.
+        Only the provider calls run in the pool: this thread does every database step, so a worker
+        needs one connection whatever its concurrency, and a round trip is shared by many emails.
+        Each round is one transaction that records the emails finished since the last round and
+        stamps the send intent of those about to start; it commits before they start. While the
+        calls are out, this thread composes the next emails and claims the next batch, so a call
+        that returns is replaced after one round, and the pool never runs dry between batches.
         """
-        concurrency = 1 if self._sqlite else min(self.settings.dispatch_concurrency, len(groups))
-        if concurrency <= 1:
-            for group in groups:
-                self._send_group(group, stats)
-            return
+        concurrency = self.settings.dispatch_concurrency
+        waiting: deque[tuple[list[Claimed], TemplateCache]] = deque()
+        composed: deque[Outgoing] = deque()
+        in_flight: set[Future[Outcome]] = set()
+        finished: list[Outcome] = []
+        claiming = True
+
+        def compose_next() -> None:
+            prepared = self._prepare(*waiting.popleft())
+            (composed if isinstance(prepared, Outgoing) else finished).append(prepared)
+
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch") as pool:
-            futures = [pool.submit(self._send_counted, group) for group in groups]
-        error: BaseException | None = None
-        for future in futures:
-            if (exc := future.exception()) is None:
-                stats.add(future.result())
-            elif error is None:
-                error = exc
-        if error is not None:
-            raise error
+            try:
+                while True:
+                    while waiting and len(in_flight) + len(composed) < concurrency:
+                        compose_next()
+                    starting = [composed.popleft() for _ in range(min(len(composed), concurrency - len(in_flight)))]
+                    for outgoing in self._record_and_mark(finished, starting, stats):
+                        in_flight.add(pool.submit(self._call_provider, outgoing))
+                    finished = []
+                    # After the round, so a claim never holds back recording what was sent.
+                    if claiming and len(waiting) + len(composed) < concurrency:
+                        batch = next(batches, None)
+                        claiming = batch is not None
+                        if batch is not None:
+                            groups, templates = batch
+                            waiting.extend((group, templates) for group in groups)
+                            if len(in_flight) < concurrency:
+                                continue
+                    if not in_flight:
+                        if waiting or composed or claiming:
+                            continue
+                        return
+                    # Until a call returns: compose the emails that will replace the next ones back.
+                    while waiting and len(composed) < concurrency and not any(f.done() for f in in_flight):
+                        compose_next()
+                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    in_flight -= done
+                    finished.extend(future.result() for future in done)
+            except Exception:
+                # The database failed (a claim or a round): start nothing more, let the calls that are
+                # out finish, and record them if the database answers again, so they are not resent.
+                finished.extend(future.result() for future in in_flight)
+                try:
+                    self._record_and_mark(finished, [], stats)
+                except Exception:
+                    log.exception(
+                        "reminder.record_failed", reminder_ids=[i.reminder.id for o in finished for i in o.items]
+                    )
+                raise
 
-    def _send_counted(self, group: list[Claimed]) -> DispatchStats:
-        group_stats = DispatchStats()
-        self._send_group(group, group_stats)
-        return group_stats
-
-    def _send(self, item: Claimed, stats: DispatchStats) -> None:
-        self._send_group([item], stats)
-
-    def _send_group(self, items: list[Claimed], stats: DispatchStats) -> None:
-        """One email for the rows: a reminder for one, a statement for several (same client and day).
-        The rows share the email's fate: all sent, or each retried or failed with the same error."""
-        lead = items[0]
-
-        def fail(**kwargs) -> None:
-            for item in items:
-                self._record_failure(item, stats, **kwargs)
-
+    def _prepare(self, items: list[Claimed], templates: TemplateCache) -> Outgoing | Failed:
+        """The email for the rows, or the failure to record when there is none to send."""
         try:
-            email = self.compose(items)
+            email = self.compose(items, templates)
         except Exception as exc:
-            log.exception("reminder.compose_failed", reminder_id=lead.reminder.id)
-            fail(permanent=True, reason="render_failed", error=str(exc))
-            return
+            log.exception("reminder.compose_failed", reminder_id=items[0].reminder.id)
+            return Failed(items, permanent=True, reason="render_failed", error=str(exc))
         if email is None:
-            fail(
+            return Failed(
+                items,
                 permanent=True,
                 reason="no_address",
                 error="The client has no email address; add one, then use send now.",
             )
-            return
-        if not self._mark_send_intent(items):
-            stats.lost_leases += len(items)
-            log.warning("reminder.lease_lost", reminder_ids=[item.reminder.id for item in items])
-            return
+        return Outgoing(items, email)
+
+    def _call_provider(self, outgoing: Outgoing) -> Outcome:
+        """In the pool: one provider call, outside any transaction. The rows share the email's fate:
+        all sent, or each retried or failed with the same error."""
+        items, email = outgoing.items, outgoing.email
         started = time.perf_counter()
         try:
             result = self.provider.send(email)
         except PermanentSendError as exc:
-            fail(permanent=True, reason="rejected", error=str(exc), email=email)
-            return
+            return Failed(items, permanent=True, reason="rejected", error=str(exc), email=email)
         except TransientSendError as exc:
-            fail(permanent=False, reason="retrying", error=str(exc))
-            return
+            return Failed(items, permanent=False, reason="retrying", error=str(exc))
         except Exception as exc:
             # An unknown provider error is retried, never swallowed; the attempt limit bounds it.
-            log.exception("reminder.provider_error", reminder_id=lead.reminder.id)
-            fail(permanent=False, reason="retrying", error=f"{type(exc).__name__}: {exc}")
-            return
+            log.exception("reminder.provider_error", reminder_id=items[0].reminder.id)
+            return Failed(items, permanent=False, reason="retrying", error=f"{type(exc).__name__}: {exc}")
         finally:
             observe_send(time.perf_counter() - started, self.provider.name)
-        self._record_sent(items, email, result, stats)
+        return Sent(items, email, result)
 
-    def compose(self, items: list[Claimed]) -> OutgoingEmail | None:
+    def compose(self, items: list[Claimed], templates: TemplateCache) -> OutgoingEmail | None:
         """The email for claimed rows; in test mode addressed to the account's owner and marked.
 
         Several rows make one statement, with the first row's Message-ID: recovered after a crash
         and claimed together again, they resend with the same id."""
         item = items[0]
-        # A short read-only session: the account's own templates override the defaults.
-        with self.session_factory() as session:
-            on = fees.send_date(self.clock.now(), item.client, item.account)
-            for claimed in items:
-                claimed.late_fee = fees.fee_for_reminder(
-                    session,
-                    reminder=claimed.reminder,
-                    invoice=claimed.invoice,
-                    client=claimed.client,
-                    account=claimed.account,
-                    on=on,
-                )
-            if len(items) == 1:
-                email = compose_reminder(
-                    session=session,
-                    account=item.account,
-                    client=item.client,
-                    invoice=item.invoice,
-                    template_key=item.reminder.template_key,
-                    reminder_id=item.reminder.id,
-                    settings=self.settings,
-                    clock=self.clock,
-                    late_fee=item.late_fee,
-                )
-            else:
-                email = compose_statement(
-                    session=session,
-                    account=item.account,
-                    client=item.client,
-                    invoices=[(i.invoice, i.reminder.id) for i in items],
-                    settings=self.settings,
-                    clock=self.clock,
-                    late_fees={i.invoice.id: i.late_fee for i in items if i.late_fee is not None},
-                )
+        # The account's own templates override the defaults.
+        if len(items) == 1:
+            email = compose_reminder(
+                templates=templates,
+                account=item.account,
+                client=item.client,
+                invoice=item.invoice,
+                template_key=item.reminder.template_key,
+                reminder_id=item.reminder.id,
+                settings=self.settings,
+                clock=self.clock,
+                late_fee=item.late_fee,
+            )
+        else:
+            email = compose_statement(
+                templates=templates,
+                account=item.account,
+                client=item.client,
+                invoices=[(i.invoice, i.reminder.id) for i in items],
+                settings=self.settings,
+                clock=self.clock,
+                late_fees={i.invoice.id: i.late_fee for i in items if i.late_fee is not None},
+            )
         headers = {**email.headers, "Message-ID": message_id_for(item.reminder.id, email.from_email)}
         if item.account.test_mode:
             recipient = item.owner_email or item.account.sender_email
@@ -497,184 +589,177 @@ class Dispatcher:
             return None
         return dataclasses.replace(email, headers=headers)
 
+    # -- record ----------------------------------------------------------------------------
+
+    def _record_and_mark(
+        self, finished: list[Outcome], starting: list[Outgoing], stats: DispatchStats
+    ) -> list[Outgoing]:
+        """One transaction for a round: record the finished emails and stamp the send intent of the
+        starting ones. Returns those that may start.
+
+        Every row is fenced first (locked, and still `sending` under this worker's claim): rows whose
+        lease ran out and that another worker took over are left to it, with their whole email. An
+        email starts only while its lease holds, and the intent renews the lease for the call.
+        """
+        if not finished and not starting:
+            return []
+        now = self.clock.now()
+        with self._transaction() as session:
+            connection = session.connection()
+            ids = [item.reminder.id for group in (*finished, *starting) for item in group.items]
+            held = {row.id: row for row in connection.execute(HELD_ROWS, {"ids": ids})}
+
+            def ours(items: list[Claimed], *, leased: bool = False) -> bool:
+                return all(
+                    (row := held.get(item.reminder.id)) is not None
+                    and row.claimed_by == item.token
+                    and (not leased or row.lease_expires_at > now)
+                    for item in items
+                )
+
+            sent = [o for o in finished if isinstance(o, Sent) and ours(o.items)]
+            failed = [o for o in finished if isinstance(o, Failed) and ours(o.items)]
+            ready = [o for o in starting if ours(o.items, leased=True)]
+            self._record_sent(connection, sent, now)
+            failures = [(o, item, *self._record_failure(connection, o, item, now)) for o in failed for item in o.items]
+            self._mark_send_intent(connection, [item for o in ready for item in o.items], now)
+        self._count(sent, failures, stats)
+        # Our lease ran out and another worker took these rows over; it sends with the same
+        # Message-ID and records the outcome, so this attempt leaves no second record.
+        for group in (*finished, *starting):
+            if group not in sent and group not in failed and group not in ready:
+                stats.lost_leases += len(group.items)
+                event = "reminder.sent_after_lease_lost" if isinstance(group, Sent) else "reminder.lease_lost"
+                log.warning(event, reminder_ids=[item.reminder.id for item in group.items])
+        return ready
+
+    def _mark_send_intent(self, connection: Connection, items: list[Claimed], now: datetime) -> None:
+        """Committed before the provider call: after a crash the recovered row says "maybe sent"."""
+        if items:
+            connection.execute(
+                update(Reminder)
+                .where(Reminder.id.in_([item.reminder.id for item in items]))
+                .values(send_intent_at=now, lease_expires_at=now + self.lease, updated_at=now)
+            )
+
+    def _record_sent(self, connection: Connection, outcomes: list[Sent], now: datetime) -> None:
+        """The sent rows in one statement, and one `messages` row per email in another."""
+        if not outcomes:
+            return
+        reminders: list[dict[str, object]] = []
+        messages: list[dict[str, object]] = []
+        for outcome in outcomes:
+            lead = outcome.items[0]
+            merged = len(outcome.items)
+            for item in outcome.items:
+                reason, detail = _sent_reason(item, lead, merged)
+                reminders.append(
+                    {
+                        "reminder_id": item.reminder.id,
+                        "token": item.token,
+                        "now": now,
+                        "sent_reason": reason,
+                        "sent_detail": detail,
+                        "sent_message_id": outcome.result.provider_message_id,
+                        "sent_is_test": item.account.test_mode,
+                    }
+                )
+            # One email, one message row (provider ids are unique); the merged rows carry its id.
+            messages.append(
+                {
+                    "account_id": lead.account.id,
+                    "client_id": lead.client.id,
+                    "invoice_id": lead.invoice.id,
+                    "reminder_id": lead.reminder.id,
+                    "kind": "reminder",
+                    "template_key": "statement" if merged > 1 else lead.reminder.template_key,
+                    "to_email": outcome.email.to,
+                    "subject": outcome.email.subject,
+                    "provider": self.provider.name,
+                    "provider_message_id": outcome.result.provider_message_id,
+                    "status": "sent",
+                    "is_test": lead.account.test_mode,
+                    "created_at": now,
+                    "sent_at": now,
+                }
+            )
+        connection.execute(RECORD_SENT, reminders)
+        connection.execute(insert(Message), messages)
+        for outcome in outcomes:
+            for item in outcome.items:
+                if item.late_fee is not None and not item.account.test_mode:  # a test email reaches no client
+                    fees.record_sent(connection, item.late_fee, reminder_id=item.reminder.id, now=now)
+
+    def _record_failure(self, connection: Connection, outcome: Failed, item: Claimed, now: datetime) -> tuple[str, str]:
+        """A retry with backoff, or `failed` (permanent, or at the attempt limit): the state and reason."""
+        attempts = item.reminder.attempts
+        exhausted = not outcome.permanent and attempts >= self.settings.reminder_max_attempts
+        error = outcome.error
+        if outcome.permanent or exhausted:
+            if outcome.email is not None:
+                connection.execute(
+                    insert(Message).values(
+                        account_id=item.account.id,
+                        client_id=item.client.id,
+                        invoice_id=item.invoice.id,
+                        reminder_id=item.reminder.id,
+                        kind="reminder",
+                        template_key=item.reminder.template_key,
+                        to_email=outcome.email.to,
+                        subject=outcome.email.subject,
+                        provider=self.provider.name,
+                        status="failed",
+                        is_test=item.account.test_mode,
+                        error=error,
+                        created_at=now,
+                    )
+                )
+            values = {
+                "state": ReminderState.failed,
+                "reason": "attempts_exhausted" if exhausted else outcome.reason,
+                "detail": f"Gave up after {attempts} attempts; the last error was: {error}" if exhausted else error,
+            }
+        else:
+            retry_at = now + backoff(attempts, base_seconds=self.settings.reminder_retry_base_seconds, rng=self.rng)
+            values = {
+                "state": ReminderState.pending,
+                "reason": outcome.reason,
+                "detail": f"Attempt {attempts} failed ({error}); trying again at {retry_at.isoformat()}.",
+                "next_attempt_at": retry_at,
+            }
+        connection.execute(
+            update(Reminder)
+            .where(self._fenced(item))
+            .values(**values, lease_expires_at=None, claimed_by=None, send_intent_at=None, updated_at=now)
+        )
+        return values["state"], values["reason"]
+
+    def _count(self, sent: list[Sent], failures: list[tuple[Failed, Claimed, str, str]], stats: DispatchStats) -> None:
+        """Stats, metrics and logs of a committed round."""
+        for outcome in sent:
+            for item in outcome.items:
+                stats.sent += 1
+                record_reminder_event("sent", item.reminder.template_key, self.provider.name)
+                log.info(
+                    "reminder.sent",
+                    reminder_id=item.reminder.id,
+                    invoice_id=item.invoice.id,
+                    is_test=item.account.test_mode,
+                )
+        for outcome, item, state, reason in failures:
+            if state == ReminderState.failed:
+                stats.failed += 1
+                record_reminder_event("failed", item.reminder.template_key, self.provider.name)
+            else:
+                stats.retried += 1
+            log.warning("reminder.send_failed", reminder_id=item.reminder.id, reason=reason, error=outcome.error)
+
     def _fenced(self, item: Claimed):
         return and_(
             Reminder.id == item.reminder.id,
             Reminder.state == ReminderState.sending,
             Reminder.claimed_by == item.token,
         )
-
-    def _mark_send_intent(self, items: list[Claimed]) -> bool:
-        """Committed before the provider call; False when another worker has taken a row over
-        (then nothing is marked, and this worker sends nothing)."""
-        now = self.clock.now()
-        with self._transaction() as session:
-            result = session.connection().execute(
-                update(Reminder)
-                .where(
-                    Reminder.id.in_([item.reminder.id for item in items]),
-                    Reminder.state == ReminderState.sending,
-                    Reminder.claimed_by == items[0].token,
-                )
-                .values(send_intent_at=now, updated_at=now)
-            )
-            if result.rowcount != len(items):
-                session.rollback()
-                return False
-            return True
-
-    def _record_sent(
-        self, items: list[Claimed], email: OutgoingEmail, result: SendResult, stats: DispatchStats
-    ) -> None:
-        # Core statements on the session's connection: this runs once per email, so it stays lean.
-        now = self.clock.now()
-        lead = items[0]
-        with self._transaction() as session:
-            connection = session.connection()
-            for item in items:
-                if not self._record_one_sent(connection, item, lead, len(items), result, email, now):
-                    # Our lease ran out and another worker took the row over; it sends with the same
-                    # Message-ID and records the outcome, so this attempt leaves no second record.
-                    session.rollback()
-                    stats.lost_leases += len(items)
-                    log.warning("reminder.sent_after_lease_lost", reminder_id=item.reminder.id)
-                    return
-        for item in items:
-            stats.sent += 1
-            record_reminder_event("sent", item.reminder.template_key, self.provider.name)
-            log.info(
-                "reminder.sent",
-                reminder_id=item.reminder.id,
-                invoice_id=item.invoice.id,
-                is_test=item.account.test_mode,
-            )
-
-    def _record_one_sent(
-        self,
-        connection: Connection,
-        item: Claimed,
-        lead: Claimed,
-        merged: int,
-        result: SendResult,
-        email: OutgoingEmail,
-        now: datetime,
-    ) -> bool:
-        is_test = item.account.test_mode
-        if item is not lead:
-            reason, detail = (
-                "merged_into_statement",
-                f"Merged into one statement email with {merged - 1} other overdue "
-                f"invoice{'s' if merged > 2 else ''} of this client (sent with reminder {lead.reminder.id}).",
-            )
-        elif item.reminder.uncertain_sends:
-            reason, detail = (
-                "sent_again_after_crash",
-                "Sent again after a worker crash; the client may have received it twice "
-                "(same Message-ID, so most mail programs show one).",
-            )
-        else:
-            reason, detail = (
-                ("statement", f"Sent as one statement listing {merged} overdue invoices.")
-                if merged > 1
-                else (None, None)
-            )
-        updated = connection.execute(
-            update(Reminder)
-            .where(self._fenced(item))
-            .values(
-                state=ReminderState.sent,
-                reason=reason,
-                detail=detail,
-                sent_at=now,
-                provider_message_id=result.provider_message_id,
-                is_test=is_test,
-                lease_expires_at=None,
-                updated_at=now,
-            )
-        )
-        if updated.rowcount != 1:
-            return False
-        if item.late_fee is not None and not is_test:  # a test email reaches no client: no fee
-            fees.record_sent(connection, item.late_fee, reminder_id=item.reminder.id, now=now)
-        if item is not lead:
-            # One email, one message row (provider ids are unique); the merged rows carry its id.
-            return True
-        connection.execute(
-            insert(Message).values(
-                account_id=item.account.id,
-                client_id=item.client.id,
-                invoice_id=item.invoice.id,
-                reminder_id=item.reminder.id,
-                kind="reminder",
-                template_key="statement" if merged > 1 else item.reminder.template_key,
-                to_email=email.to,
-                subject=email.subject,
-                provider=self.provider.name,
-                provider_message_id=result.provider_message_id,
-                status="sent",
-                is_test=is_test,
-                created_at=now,
-                sent_at=now,
-            )
-        )
-        return True
-
-    def _record_failure(
-        self,
-        item: Claimed,
-        stats: DispatchStats,
-        *,
-        permanent: bool,
-        reason: str,
-        error: str,
-        email: OutgoingEmail | None = None,
-    ) -> None:
-        now = self.clock.now()
-        attempts = item.reminder.attempts
-        exhausted = not permanent and attempts >= self.settings.reminder_max_attempts
-        with self._transaction() as session:
-            if permanent or exhausted:
-                if email is not None:
-                    session.add(
-                        Message(
-                            account_id=item.account.id,
-                            client_id=item.client.id,
-                            invoice_id=item.invoice.id,
-                            reminder_id=item.reminder.id,
-                            kind="reminder",
-                            template_key=item.reminder.template_key,
-                            to_email=email.to,
-                            subject=email.subject,
-                            provider=self.provider.name,
-                            status="failed",
-                            is_test=item.account.test_mode,
-                            error=error,
-                            created_at=now,
-                        )
-                    )
-                values = {
-                    "state": ReminderState.failed,
-                    "reason": "attempts_exhausted" if exhausted else reason,
-                    "detail": f"Gave up after {attempts} attempts; the last error was: {error}" if exhausted else error,
-                }
-                stats.failed += 1
-                record_reminder_event("failed", item.reminder.template_key, self.provider.name)
-            else:
-                retry_at = now + backoff(attempts, base_seconds=self.settings.reminder_retry_base_seconds, rng=self.rng)
-                values = {
-                    "state": ReminderState.pending,
-                    "reason": reason,
-                    "detail": f"Attempt {attempts} failed ({error}); trying again at {retry_at.isoformat()}.",
-                    "next_attempt_at": retry_at,
-                }
-                stats.retried += 1
-            session.execute(
-                update(Reminder)
-                .where(self._fenced(item))
-                .values(**values, lease_expires_at=None, claimed_by=None, send_intent_at=None, updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-        log.warning("reminder.send_failed", reminder_id=item.reminder.id, reason=values["reason"], error=error)
 
     def _finish(self, reminder: Reminder, now: datetime, *, state: str, reason: str) -> None:
         reminder.state = state
@@ -698,6 +783,25 @@ def statement_groups(items: list[Claimed], now: datetime) -> list[list[Claimed]]
             key = item.reminder.id
         groups.setdefault(key, []).append(item)
     return list(groups.values())
+
+
+def _sent_reason(item: Claimed, lead: Claimed, merged: int) -> tuple[str | None, str | None]:
+    """What the timeline says about a sent row: merged into a statement, sent again after a crash."""
+    if item is not lead:
+        return (
+            "merged_into_statement",
+            f"Merged into one statement email with {merged - 1} other overdue "
+            f"invoice{'s' if merged > 2 else ''} of this client (sent with reminder {lead.reminder.id}).",
+        )
+    if item.reminder.uncertain_sends:
+        return (
+            "sent_again_after_crash",
+            "Sent again after a worker crash; the client may have received it twice "
+            "(same Message-ID, so most mail programs show one).",
+        )
+    if merged > 1:
+        return "statement", f"Sent as one statement listing {merged} overdue invoices."
+    return None, None
 
 
 def _cancel_reason(reminder: Reminder, invoice: Invoice, client: Client) -> str | None:
