@@ -214,36 +214,38 @@ def test_a_crash_after_the_provider_accepted_charges_once_on_the_resend(db, work
 
 
 def test_a_send_whose_lease_was_taken_over_charges_nothing(db, worker_settings, clock):
-    """The slow worker's record is fenced out with its whole transaction; the worker that took the
-    row over charges the fee once."""
+    """The slow worker's round is fenced out with its whole email; the worker that took the row
+    over charges the fee once."""
     world = fee_world(db, clock, {"d+7": Fee("fixed", 4000, "EUR")})
-    provider = RecordingProvider()
-    slow, stats = dispatcher(db, worker_settings, provider, clock, "slow"), DispatchStats()
-    items = slow._claim_batch(stats, first=True)
-    email = slow.compose(items)
-    assert slow._mark_send_intent(items)
-    result = provider.send(email)
+    slow, stats = dispatcher(db, worker_settings, RecordingProvider(), clock, "slow"), DispatchStats()
+    outgoing = started_email(slow, stats)
+    sent = slow._call_provider(outgoing)
     clock.advance(LEASE + timedelta(seconds=1))
-    assert dispatcher(db, worker_settings, provider, clock, "fast").run().sent == 1
-    slow._record_sent(items, email, result, stats)
+    assert dispatcher(db, worker_settings, RecordingProvider(), clock, "fast").run().sent == 1
+    slow._record_and_mark([sent], [], stats)
     assert stats.lost_leases == 1
     assert [a.amount_minor for a in charged(db, world.invoice_ids[0])] == [4000]
     assert invoice_of(db, world.invoice_ids[0]).fees_minor == 4000
 
 
+def started_email(worker, stats):
+    """One claimed email handed to the provider the way a round does it: intent committed first."""
+    [group], templates = worker._with_templates(worker._claim_batch(stats, first=True))
+    outgoing = worker._prepare(group, templates)
+    assert worker._record_and_mark([], [outgoing], stats) == [outgoing]
+    return outgoing
+
+
 def test_no_fee_when_the_invoice_is_paid_while_its_email_goes_out(db, worker_settings, clock):
     world = fee_world(db, clock, {"d+7": Fee("fixed", 4000, "EUR")})
-    provider = RecordingProvider()
-    worker, stats = dispatcher(db, worker_settings, provider, clock), DispatchStats()
-    items = worker._claim_batch(stats, first=True)
-    email = worker.compose(items)
-    assert "€40.00" in email.text
-    assert worker._mark_send_intent(items)
-    result = provider.send(email)
+    worker, stats = dispatcher(db, worker_settings, RecordingProvider(), clock), DispatchStats()
+    outgoing = started_email(worker, stats)
+    assert "€40.00" in outgoing.email.text
+    sent = worker._call_provider(outgoing)
     with transaction(db.factory) as session:  # the Stripe webhook lands in between
         invoice = session.get(Invoice, world.invoice_ids[0])
         apply_payment(session, invoice=invoice, amount_minor=125_000, method="stripe", paid_at=clock.now(), clock=clock)
-    worker._record_sent(items, email, result, stats)
+    worker._record_and_mark([sent], [], stats)
     assert stats.sent == 1
     assert charged(db, world.invoice_ids[0]) == []
     invoice = invoice_of(db, world.invoice_ids[0])
