@@ -188,6 +188,13 @@ class _Planner:
         )
 
     def _anything_pending(self) -> bool:
+        if self.invoice_ids is not None:
+            # Asked of the reminders' invoice index alone: joined to the invoices of a large import, PostgreSQL
+            # picks a plan that walks every pending reminder of the database for each chunk.
+            pending = exists().where(Reminder.invoice_id.in_(self.invoice_ids), Reminder.state == ReminderState.pending)
+            if self.account_id is not None:
+                pending = pending.where(Reminder.account_id == self.account_id)
+            return bool(self.session.scalar(select(pending)))
         invoice, client = aliased(Invoice), aliased(Client)
         pending = exists().where(
             Reminder.invoice_id == invoice.id,
