@@ -1,26 +1,33 @@
 """The API under load on PostgreSQL: `make bench` (or `python bench/api_load.py`).
 
 Creates its own database, registers one user through the API, gives the account 500 clients and
-50,000 invoices (bulk SQL), starts `duespark serve --workers 2` on a free loopback port, then runs
-a closed-loop load generator (asyncio + httpx, N connections, fixed duration) against each endpoint
-in turn and prints requests/s and p50/p95/p99 latency per endpoint, with the error count.
+50,000 invoices (bulk SQL; paid ones with each client's own delay), starts `duespark serve --workers 2`
+on a free loopback port, then loads each endpoint in turn with a closed loop of N connections for a
+fixed time and prints requests/s and p50/p95/p99 latency, with the error count. The load comes from
+wrk (apt-get install wrk) with a generated Lua script, or without it from an asyncio + httpx client,
+which takes a good part of a core from the server it measures.
 
-    python bench/api_load.py [--invoices 50000] [--seconds 15] [--connections 8] [--workers 2]
+    python bench/api_load.py [--invoices 50000] [--seconds 15] [--connections 2,8] [--workers 2]
+                             [--generator auto|wrk|httpx]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
+import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -62,13 +69,18 @@ def seed(url: str, account_id: int, invoices: int) -> None:
             text(
                 """
                 INSERT INTO invoices (account_id, client_id, number, amount_minor, amount_paid_minor, currency,
-                                      issue_date, due_date, status, reminders_excluded, reminders_paused,
+                                      issue_date, due_date, status, paid_at, reminders_excluded, reminders_paused,
                                       created_at, updated_at)
                 SELECT :account, c.id, 'INV-' || lpad(g::text, 6, '0'), 10000 + g % 90000,
                        CASE WHEN g % 10 < 6 THEN 10000 + g % 90000 WHEN g % 10 = 6 THEN 5000 ELSE 0 END, 'EUR',
                        CURRENT_DATE - 400 + (g % 430), CURRENT_DATE - 370 + (g % 430),
                        CASE WHEN g % 10 < 6 THEN 'paid' WHEN g % 10 = 6 THEN 'partially_paid'
                             WHEN g % 50 = 7 THEN 'void' WHEN g % 50 = 17 THEN 'draft' ELSE 'open' END,
+                       -- each client its own habit: paid from 5 days early to 24 days late
+                       CASE WHEN g % 10 < 6
+                            THEN LEAST((CURRENT_DATE - 370 + (g % 430) + (g % 500) % 30 - 5)::timestamptz
+                                       + interval '14 hours', :now)
+                       END,
                        false, false, :now - (g || ' minutes')::interval, :now
                 FROM generate_series(1, :n) g
                 JOIN clients c ON c.account_id = :account AND c.name = 'Client ' || (1 + g % 500)
@@ -90,7 +102,11 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
         env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("DUESPARK_", "PROMETHEUS_"))},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith(("DUESPARK_", "PROMETHEUS_"))
+            },
             "DUESPARK_ENV": "test",
             "DUESPARK_DATABASE_URL": url,
             "DUESPARK_DATA_DIR": str(log.parent / "data"),
@@ -112,7 +128,9 @@ class Server:
         ]
         command += ["--port", str(self.port), "--workers", str(workers)]
         with log.open("wb") as out:
-            self.process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                command, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -129,30 +147,188 @@ class Server:
         self.process.wait(timeout=20)
 
 
-Request = Callable[[httpx.AsyncClient, random.Random], "asyncio.Future[httpx.Response]"]
+# Each endpoint is one HTTP request, written once as data: both load generators build it from this.
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    # Fields drawn anew for each request: <invoice>, <client>, <page>, <prefix>, <n> (both generators fill them).
+    path: str
+    body: str | None = None
 
 
-async def load(base: str, token: str, request: Request, *, seconds: float, connections: int) -> dict[str, float]:
+def endpoints() -> list[Endpoint]:
+    today = date.today()
+    body = json.dumps(
+        {
+            "client_id": "<client>",
+            "number": "LOAD-<n>",
+            "amount": "1250.00",
+            "issue_date": today.isoformat(),
+            "due_date": (today + timedelta(days=30)).isoformat(),
+        }
+    ).replace('"<client>"', "<client>")
+    return [
+        Endpoint(
+            "GET /api/invoices?status=overdue (page of 50)",
+            "GET",
+            "/api/invoices?status=overdue&sort=-due_date&page_size=50&page=<page>",
+        ),
+        Endpoint(
+            "GET /api/invoices?client_id=&status=open,overdue",
+            "GET",
+            "/api/invoices?client_id=<client>&status=open&status=overdue&page_size=50",
+        ),
+        Endpoint(
+            "GET /api/invoices?q= (number search)",
+            "GET",
+            "/api/invoices?q=INV-0<prefix>&page_size=50",
+        ),
+        Endpoint("GET /api/invoices/{id}", "GET", "/api/invoices/<invoice>"),
+        Endpoint(
+            "GET /api/insights/summary (dashboard)", "GET", "/api/insights/summary"
+        ),
+        Endpoint("POST /api/invoices", "POST", "/api/invoices", body),
+    ]
+
+
+def fill(
+    template: str,
+    rng: random.Random,
+    invoice_ids: list[int],
+    client_ids: list[int],
+    serial: int,
+) -> str:
+    values = {
+        "invoice": rng.choice(invoice_ids),
+        "client": rng.choice(client_ids),
+        "page": rng.randint(1, 20),
+        "prefix": rng.randint(100, 499),
+        "n": f"{os.getpid()}-{serial}-{rng.randint(0, 10**9)}",
+    }
+    return re.sub(r"<(\w+)>", lambda match: str(values[match[1]]), template)
+
+
+WRK_SCRIPT = """
+local invoices = {%(invoices)s}
+local clients = {%(clients)s}
+local serial = 0
+wrk.method = "%(method)s"
+wrk.headers["Authorization"] = "Bearer %(token)s"
+wrk.headers["Content-Type"] = "application/json"
+local function fill(template)
+  serial = serial + 1
+  local values = {
+    invoice = invoices[math.random(#invoices)], client = clients[math.random(#clients)],
+    page = math.random(1, 20), prefix = math.random(100, 499),
+    n = "%(run)s-" .. tostring(serial),
+  }
+  return (template:gsub("<(%%w+)>", function(key) return tostring(values[key]) end))
+end
+request = function()
+  return wrk.format(nil, fill(%(path)s), nil, %(body)s)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('RESULT {"requests": %%d, "seconds": %%f, "p50": %%f, "p95": %%f, "p99": %%f, "errors": %%d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def lua_string(value: str) -> str:
+    return "[==[" + value + "]==]"
+
+
+def load_with_wrk(
+    base: str,
+    token: str,
+    endpoint: Endpoint,
+    ids: tuple[list[int], list[int]],
+    *,
+    seconds: float,
+    connections: int,
+) -> dict[str, float]:
+    """wrk (C, one thread) costs the two cores far less than a Python client would."""
+    invoice_ids, client_ids = ids
+    body = "nil" if endpoint.body is None else f"fill({lua_string(endpoint.body)})"
+    script = WRK_SCRIPT % {
+        "invoices": ",".join(map(str, invoice_ids)),
+        "clients": ",".join(map(str, client_ids)),
+        "method": endpoint.method,
+        "token": token,
+        "path": lua_string(endpoint.path),
+        "body": body,
+        "run": uuid.uuid4().hex,  # numbers of created invoices stay unique across runs
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds:.0f}s",
+        "--timeout",
+        "30s",
+        "-s",
+        handle.name,
+        base,
+    ]
+    try:
+        output = subprocess.run(
+            command, capture_output=True, text=True, check=True
+        ).stdout
+    finally:
+        os.unlink(handle.name)
+    line = next(line for line in output.splitlines() if line.startswith("RESULT "))
+    result = json.loads(line.removeprefix("RESULT "))
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+async def load_with_httpx(
+    base: str,
+    token: str,
+    endpoint: Endpoint,
+    ids: tuple[list[int], list[int]],
+    *,
+    seconds: float,
+    connections: int,
+) -> dict[str, float]:
+    """A closed-loop asyncio client, for a machine without wrk: it takes CPU from the server it measures."""
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(
+        max_connections=connections, max_keepalive_connections=connections
+    )
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    serial = iter(range(10**9))
 
     async def user(index: int, client: httpx.AsyncClient) -> None:
         nonlocal errors
         rng = random.Random(index)
         while time.perf_counter() < deadline:
+            number = next(serial)
+            body = (
+                None
+                if endpoint.body is None
+                else fill(endpoint.body, rng, *ids, number)
+            )
+            path = fill(endpoint.path, rng, *ids, number)
             started = time.perf_counter()
             try:
-                response = await request(client, rng)
+                response = await client.request(endpoint.method, path, content=body)
                 ok = response.status_code < 400
             except httpx.HTTPError:
                 ok = False
             latencies.append(time.perf_counter() - started)
             errors += not ok
 
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=base, headers=headers, limits=limits, timeout=30
+    ) as client:
         started = time.perf_counter()
         await asyncio.gather(*(user(i, client) for i in range(connections)))
         elapsed = time.perf_counter() - started
@@ -168,53 +344,19 @@ async def load(base: str, token: str, request: Request, *, seconds: float, conne
     }
 
 
-def endpoints(invoice_ids: list[int], client_ids: list[int]) -> dict[str, Request]:
-    counter = iter(range(10**9))
-    today = date.today()
-
-    def list_overdue(client: httpx.AsyncClient, rng: random.Random):
-        page = rng.randint(1, 20)
-        return client.get(f"/api/invoices?status=overdue&sort=-due_date&page_size=50&page={page}")
-
-    def list_by_client(client: httpx.AsyncClient, rng: random.Random):
-        return client.get(f"/api/invoices?client_id={rng.choice(client_ids)}&status=open&status=overdue&page_size=50")
-
-    def search(client: httpx.AsyncClient, rng: random.Random):
-        return client.get(f"/api/invoices?q=INV-0{rng.randint(100, 499)}&page_size=50")
-
-    def get_invoice(client: httpx.AsyncClient, rng: random.Random):
-        return client.get(f"/api/invoices/{rng.choice(invoice_ids)}")
-
-    def create_invoice(client: httpx.AsyncClient, rng: random.Random):
-        number = f"LOAD-{os.getpid()}-{next(counter)}-{rng.randint(0, 10**9)}"
-        body = {
-            "client_id": rng.choice(client_ids),
-            "number": number,
-            "amount": "1250.00",
-            "issue_date": today.isoformat(),
-            "due_date": (today + timedelta(days=30)).isoformat(),
-        }
-        return client.post("/api/invoices", json=body)
-
-    def summary(client: httpx.AsyncClient, rng: random.Random):
-        return client.get("/api/insights/summary")
-
-    return {
-        "GET /api/invoices?status=overdue (page of 50)": list_overdue,
-        "GET /api/invoices?client_id=&status=open,overdue": list_by_client,
-        "GET /api/invoices?q= (number search)": search,
-        "GET /api/invoices/{id}": get_invoice,
-        "POST /api/invoices": create_invoice,
-        "GET /api/insights/summary (dashboard)": summary,
-    }
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--invoices", type=int, default=50_000)
     parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--connections",
+        default="2,8",
+        help="comma-separated; each endpoint is loaded at each count (2: one request per server worker; 8: saturated)",
+    )
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--generator", choices=["auto", "wrk", "httpx"], default="auto")
     parser.add_argument(
         "--postgres",
         default=os.environ.get(
@@ -223,10 +365,38 @@ def main() -> None:
         ),
     )
     args = parser.parse_args()
+    connection_counts = [int(count) for count in args.connections.split(",")]
+    generator = args.generator
+    if generator == "auto":
+        generator = "wrk" if shutil.which("wrk") else "httpx"
+        if generator == "httpx":
+            print(
+                "wrk not found (apt-get install wrk): the Python client shares the cores with the server"
+            )
+
+    def load(
+        base: str,
+        token: str,
+        endpoint: Endpoint,
+        ids,
+        *,
+        seconds: float,
+        connections: int,
+    ):
+        if generator == "wrk":
+            return load_with_wrk(
+                base, token, endpoint, ids, seconds=seconds, connections=connections
+            )
+        return asyncio.run(
+            load_with_httpx(
+                base, token, endpoint, ids, seconds=seconds, connections=connections
+            )
+        )
 
     url = create_database(args.postgres)
     workdir = Path(tempfile.mkdtemp(prefix="duespark-api-load-"))
     server = None
+    rows = []
     try:
         engine = make_engine(url)
         migrate.upgrade(engine)
@@ -235,50 +405,70 @@ def main() -> None:
             f"{server.base}/api/auth/register",
             json={"email": "load@example.com", "password": PASSWORD, "name": "Load"},
         ).raise_for_status()
-        signed_in = httpx.post(
-            f"{server.base}/api/auth/login",
-            json={"email": "load@example.com", "password": PASSWORD},
-        )
-        token = signed_in.raise_for_status().json()["access_token"]
         with engine.connect() as conn:
-            account_id = conn.scalar(text("SELECT id FROM accounts ORDER BY id LIMIT 1"))
+            account_id = conn.scalar(
+                text("SELECT id FROM accounts ORDER BY id LIMIT 1")
+            )
         started = time.perf_counter()
         seed(url, account_id, args.invoices)
-        print(f"seeded {args.invoices:,} invoices in {time.perf_counter() - started:.1f} s")
+        print(
+            f"seeded {args.invoices:,} invoices in {time.perf_counter() - started:.1f} s"
+        )
         with engine.connect() as conn:
-            invoice_ids = list(conn.scalars(text("SELECT id FROM invoices")))
-            client_ids = list(conn.scalars(text("SELECT id FROM clients")))
+            ids = (
+                list(conn.scalars(text("SELECT id FROM invoices"))),
+                list(conn.scalars(text("SELECT id FROM clients"))),
+            )
         engine.dispose()
 
-        rows = []
-        for name, request in endpoints(invoice_ids, client_ids).items():
-            asyncio.run(load(server.base, token, request, seconds=2, connections=args.connections))  # warm-up
-            result = asyncio.run(
+        for endpoint in endpoints():
+            for connections in connection_counts:
+                # A fresh token for each run: access tokens live 15 minutes, the whole bench longer.
+                token = (
+                    httpx.post(
+                        f"{server.base}/api/auth/login",
+                        json={"email": "load@example.com", "password": PASSWORD},
+                    )
+                    .raise_for_status()
+                    .json()["access_token"]
+                )
                 load(
                     server.base,
                     token,
-                    request,
+                    endpoint,
+                    ids,
+                    seconds=2,
+                    connections=connections,
+                )  # warm-up
+                result = load(
+                    server.base,
+                    token,
+                    endpoint,
+                    ids,
                     seconds=args.seconds,
-                    connections=args.connections,
+                    connections=connections,
                 )
-            )
-            rows.append((name, result))
+                rows.append((endpoint.name, connections, result))
     finally:
         if server is not None:
             server.stop()
         drop_database(args.postgres, url)
 
-    width = max(len(name) for name, _ in rows)
+    width = max(len(name) for name, _, _ in rows)
     print(
-        f"\nAPI load: {args.invoices:,} invoices, duespark serve --workers {args.workers}, "
-        f"{args.connections} connections, {args.seconds:.0f} s per endpoint, on {os.cpu_count()} cores"
+        f"\nAPI load: {args.invoices:,} invoices, duespark serve --workers {args.workers}, {args.seconds:.0f} s per row, "
+        f"load from {generator} on the same {os.cpu_count()} cores"
     )
-    print(f"{'endpoint'.ljust(width)}  {'req/s':>7}  {'p50 ms':>7}  {'p95 ms':>7}  {'p99 ms':>7}  errors")
-    print(f"{'-' * width}  {'-' * 7}  {'-' * 7}  {'-' * 7}  {'-' * 7}  ------")
-    for name, r in rows:
+    print(
+        f"{'endpoint'.ljust(width)}  {'conns':>5}  {'req/s':>7}  {'p50 ms':>7}  {'p95 ms':>7}  {'p99 ms':>7}  errors"
+    )
+    print(
+        f"{'-' * width}  {'-' * 5}  {'-' * 7}  {'-' * 7}  {'-' * 7}  {'-' * 7}  ------"
+    )
+    for name, connections, r in rows:
         print(
-            f"{name.ljust(width)}  {r['rps']:>7.0f}  {r['p50']:>7.1f}  {r['p95']:>7.1f}  {r['p99']:>7.1f}  "
-            f"{r['errors']:.0f}/{r['requests']:.0f}"
+            f"{name.ljust(width)}  {connections:>5}  {r['rps']:>7.0f}  {r['p50']:>7.1f}  {r['p95']:>7.1f}  "
+            f"{r['p99']:>7.1f}  {r['errors']:.0f}/{r['requests']:.0f}"
         )
 
 

@@ -4,9 +4,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from duespark.insights import behaviour, forecast
-from duespark.insights.behaviour import DelayStats
+from duespark.insights import behaviour, forecast, service
+from duespark.insights.behaviour import DelayStats, RatingThresholds
 from duespark.insights.forecast import ConfidenceLevel, PredictionBasis, predict
+from duespark.insights.schemas import CashForecastOut
+from duespark.money import parse_amount
 from tests.helpers import make_account, make_client
 from tests.insights.history import invoice, paid_invoice
 
@@ -123,7 +125,14 @@ def test_forecast_windows_agree_with_per_invoice_predictions(session, clock, acc
     scope = {"account_id": account.id, "timezone": "UTC", "as_of": clock.now()}
     account_stats = behaviour.account_stats(session, **scope)
     assert (account_stats.paid_invoices, account_stats.typical_days) == (8, 10)
-    windows = forecast.forecast_by_window(session, today=TODAY, min_paid_invoices=3, **scope)
+    summary = service.summary(session, account_id=account.id, thresholds=RatingThresholds(), clock=clock)
+    windows = {
+        line.currency: [
+            parse_amount(getattr(line.forecast, field), line.currency, allow_zero=True)
+            for field in CashForecastOut.model_fields
+        ]
+        for line in summary.currencies
+    }
     assert windows == {"EUR": [7_00 + 200_00, 100_00, 800_00 + 400_00], "USD": [3_200, 0, 0]}
 
     expected: dict[str, list[int]] = {}

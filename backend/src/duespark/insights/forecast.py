@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Date, case, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy import CTE, ColumnElement, Date, case, func, literal, select
 
 from duespark.insights.behaviour import DelayStats, client_stats_cte, rounded_mean
 from duespark.insights.sql import days_between
@@ -109,13 +108,13 @@ def predict(
     )
 
 
-def forecast_by_window(
-    session: Session, *, account_id: int, timezone: str, today: date, as_of: datetime, min_paid_invoices: int
-) -> dict[str, list[int]]:
-    """Open balances per currency whose predicted payment date falls in each forecast window.
+def forecast_window(
+    account_id: int, *, timezone: str, today: date, as_of: datetime, min_paid_invoices: int
+) -> tuple[CTE, ColumnElement[int]]:
+    """Which forecast window an open invoice's predicted payment falls in: 0, 1, 2, or NULL beyond.
 
-    One query: the open invoices joined to the per-client delay aggregates, with the same rule
-    as `predict` written as SQL; the account's behaviour for new clients is summed from the same
+    The same rule as `predict`, written as SQL over `Invoice` outer-joined to the returned per-client
+    delay aggregates on `client_id`; the account's behaviour for new clients is summed from the same
     aggregates, so the paid invoices are read once.
     """
     stats = client_stats_cte(account_id, timezone=timezone, as_of=as_of)
@@ -126,22 +125,4 @@ def forecast_by_window(
     )
     days_until_paid = days_between(Invoice.due_date, literal(today, Date)) + delay
     windows = [(days_until_paid <= limit, index) for index, limit in enumerate(FORECAST_WINDOWS)]
-    open_invoices = (
-        select(
-            Invoice.currency,
-            case(*windows, else_=None).label("forecast_window"),
-            Invoice.balance_minor.label("balance"),
-        )
-        .outerjoin(stats, stats.c.client_id == Invoice.client_id)
-        .where(Invoice.account_id == account_id, Invoice.status.in_(UNSETTLED))
-        .subquery("open_invoices")
-    )
-    rows = session.execute(
-        select(open_invoices.c.currency, open_invoices.c.forecast_window, func.sum(open_invoices.c.balance))
-        .where(open_invoices.c.forecast_window.is_not(None))
-        .group_by(open_invoices.c.currency, open_invoices.c.forecast_window)
-    ).all()
-    totals: dict[str, list[int]] = {}
-    for currency, index, amount in rows:
-        totals.setdefault(currency, [0] * len(FORECAST_WINDOWS))[index] = int(amount)
-    return totals
+    return stats, case(*windows, else_=None)

@@ -46,6 +46,8 @@ REMINDER_KIND = "reminder"
 REMINDER_SENT_STATUSES = ("sent", "delivered")
 REMINDER_EFFECT_DAYS = 7
 AGING_LIMITS = (30, 60, 90)
+AGING_BUCKETS = len(AgingOut.model_fields)
+FORECASTS = len(forecast.FORECAST_WINDOWS)
 DSO_DAYS = 90
 MAX_OPEN_INVOICES_LISTED = 200
 # The longest range per granularity, so a chart request stays a bounded amount of work.
@@ -215,8 +217,9 @@ def client_insights(
 # --- dashboard summary ----------------------------------------------------------------------
 
 
-def _receivables(session: Session, ctx: AccountClock) -> dict[str, list[int]]:
-    """Per currency: outstanding, then overdue, then the aging buckets (current, 1-30, 31-60, 61-90, 90+)."""
+def _receivables(session: Session, ctx: AccountClock, min_paid_invoices: int) -> dict[str, list[int]]:
+    """Per currency: outstanding, overdue, the aging buckets (current, 1-30, 31-60, 61-90, 90+), then the cash
+    forecast windows (0-30, 31-60, 61-90 days): one pass over the open invoices."""
     balance = Invoice.balance_minor
     today = ctx.today
     # An invoice is `days` overdue when due_date = today - days, so each bucket is a due-date range.
@@ -229,13 +232,18 @@ def _receivables(session: Session, ctx: AccountClock) -> dict[str, list[int]]:
         & (Invoice.due_date >= today - timedelta(days=AGING_LIMITS[2])),
         Invoice.due_date < today - timedelta(days=AGING_LIMITS[2]),
     ]
+    stats, window = forecast.forecast_window(
+        ctx.account_id, timezone=ctx.timezone, today=today, as_of=ctx.now, min_paid_invoices=min_paid_invoices
+    )
+    windows = [window == index for index in range(FORECASTS)]
     rows = session.execute(
         select(
             Invoice.currency,
             func.sum(balance),
             func.sum(case((Invoice.due_date < today, balance), else_=0)),
-            *(func.sum(case((condition, balance), else_=0)) for condition in buckets),
+            *(func.sum(case((condition, balance), else_=0)) for condition in buckets + windows),
         )
+        .outerjoin(stats, stats.c.client_id == Invoice.client_id)
         .where(Invoice.account_id == ctx.account_id, Invoice.status.in_(UNSETTLED))
         .group_by(Invoice.currency)
     ).all()
@@ -300,23 +308,15 @@ def summary(session: Session, *, account_id: int, thresholds: RatingThresholds, 
     ctx = account_clock(session, account_id=account_id, clock=clock)
     month_start = ctx.today.replace(day=1)
     month_begins = ctx.start_of(month_start)
-    receivables = _receivables(session, ctx)
+    receivables = _receivables(session, ctx, thresholds.min_paid_invoices)
     sales = _sales(session, ctx, DSO_DAYS)
     collected = _collected(session, ctx, month_begins)
-    cash_in = forecast.forecast_by_window(
-        session,
-        account_id=account_id,
-        timezone=ctx.timezone,
-        today=ctx.today,
-        as_of=ctx.now,
-        min_paid_invoices=thresholds.min_paid_invoices,
-    )
     currencies = []
     for currency in sorted(set(receivables) | set(sales) | set(collected)):
-        outstanding, overdue, *aging = receivables.get(currency, [0] * 7)
+        outstanding, overdue, *aging_and_windows = receivables.get(currency, [0] * (2 + AGING_BUCKETS + FORECASTS))
+        aging, windows = aging_and_windows[:AGING_BUCKETS], aging_and_windows[AGING_BUCKETS:]
         invoiced = sales.get(currency, 0)
         total, prompted = collected.get(currency, (0, 0))
-        windows = cash_in.get(currency, [0, 0, 0])
         currencies.append(
             CurrencySummaryOut(
                 currency=currency,

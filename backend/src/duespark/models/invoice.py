@@ -2,7 +2,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
@@ -25,6 +36,17 @@ class Invoice(IdMixin, TimestampMixin, Base):
         # loadfaults: the invoice list pages by due date (its default sort) across statuses, e.g. overdue =
         # open or partially paid; with the id as tie-breaker an index scan serves the page without a sort.
         Index("ix_invoices_account_due_id", "account_id", "due_date", "id"),
+        # Payment behaviour (insights, the dashboard's forecast, the adaptive planner) aggregates the delays of
+        # paid invoices per client: read from this index alone, never from the table.
+        Index(
+            "ix_invoices_paid_delays",
+            "account_id",
+            "client_id",
+            "due_date",
+            "paid_at",
+            postgresql_where=text("status = 'paid'"),
+            sqlite_where=text("status = 'paid'"),
+        ),
         # The list's search (ILIKE '%text%') on PostgreSQL; SQLite scans (see search.py).
         *trigram_indexes("invoices", "number", "description"),
     )
