@@ -82,9 +82,9 @@ bench-insights: install
 bench: bench-insights
 
 # Fault injection (issue #9): SIGKILLed workers at full scale (5,000 reminders, 10 kills), provider outage,
-# PostgreSQL restart and Redis stop on servers the tests start themselves. `make test` runs a bounded variant.
+# PostgreSQL restart and Redis stop on servers the tests start themselves. `make test` runs them too.
 test-faults: install
-	cd backend && DUESPARK_FAULTS_SCALE=full ../$(VENV)/bin/pytest -q -p no:cacheprovider -m faults -s
+	cd backend && ../$(VENV)/bin/pytest -q -p no:cacheprovider -m faults -s
 
 .PHONY: bench-api bench-engine-scale
 # The API under load (50,000 invoices, serve --workers 2): requests/s and p50/p95/p99 per endpoint.

@@ -128,7 +128,7 @@ def _aggregates(delay: Any) -> list[Any]:
 
 
 def stats_from_row(row: Any) -> DelayStats:
-    """DelayStats from a row of the aggregates (plain columns, or a client_stats_cte row)."""
+    """DelayStats from a row of the aggregates."""
     return DelayStats(
         paid_invoices=int(row.paid_invoices),
         total_days=int(row.total_days),
@@ -138,11 +138,22 @@ def stats_from_row(row: Any) -> DelayStats:
     )
 
 
-def client_stats_cte(account_id: int, *, timezone: str, as_of: datetime) -> CTE:
-    """One row of aggregates per client with paid invoices: a single GROUP BY over the account."""
+def client_delays_cte(account_id: int, *, timezone: str, as_of: datetime) -> CTE:
+    """Per client with paid invoices: how many, their summed delay and the typical delay, in one GROUP BY over
+    the account. Only what a prediction needs: the spread and on-time count would double the work."""
     delays = select(Invoice.client_id, _delay(timezone).label("delay")).where(*paid_before(account_id, as_of))
     inner = delays.subquery("delays")
-    return select(inner.c.client_id, *_aggregates(inner.c.delay)).group_by(inner.c.client_id).cte("client_delay_stats")
+    count, total = func.count(), func.sum(inner.c.delay)
+    return (
+        select(
+            inner.c.client_id,
+            count.label("paid_invoices"),
+            total.label("total_days"),
+            rounded_mean(total, count).label("typical_days"),
+        )
+        .group_by(inner.c.client_id)
+        .cte("client_delays")
+    )
 
 
 def _stats_query(account_id: int, *, timezone: str, as_of: datetime, client_id: int | None) -> Select[Any]:

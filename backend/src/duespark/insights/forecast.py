@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from sqlalchemy import CTE, ColumnElement, Date, case, func, literal, select
 
-from duespark.insights.behaviour import DelayStats, client_stats_cte, rounded_mean
+from duespark.insights.behaviour import DelayStats, client_delays_cte, rounded_mean
 from duespark.insights.sql import days_between
 from duespark.models import Invoice
 from duespark.models.enums import InvoiceStatus
@@ -117,7 +117,7 @@ def forecast_window(
     delay aggregates on `client_id`; the account's behaviour for new clients is summed from the same
     aggregates, so the paid invoices are read once.
     """
-    stats = client_stats_cte(account_id, timezone=timezone, as_of=as_of)
+    stats = client_delays_cte(account_id, timezone=timezone, as_of=as_of)
     account_typical = select(rounded_mean(func.sum(stats.c.total_days), func.sum(stats.c.paid_invoices)))
     delay = case(
         (stats.c.paid_invoices >= min_paid_invoices, stats.c.typical_days),

@@ -47,6 +47,19 @@ class Invoice(IdMixin, TimestampMixin, Base):
             postgresql_where=text("status = 'paid'"),
             sqlite_where=text("status = 'paid'"),
         ),
+        # The dashboard's receivables, aging and forecast sum the open invoices: every column they read is here.
+        Index(
+            "ix_invoices_unsettled_balances",
+            "account_id",
+            "client_id",
+            "currency",
+            "due_date",
+            "amount_minor",
+            "fees_minor",
+            "amount_paid_minor",
+            postgresql_where=text("status IN ('open', 'partially_paid')"),
+            sqlite_where=text("status IN ('open', 'partially_paid')"),
+        ),
         # The list's search (ILIKE '%text%') on PostgreSQL; SQLite scans (see search.py).
         *trigram_indexes("invoices", "number", "description"),
     )
