@@ -8,7 +8,7 @@ wrk (apt-get install wrk) with a generated Lua script, or without it from an asy
 which takes a good part of a core from the server it measures.
 
     python bench/api_load.py [--invoices 50000] [--seconds 15] [--connections 2,8] [--workers 2]
-                             [--generator auto|wrk|httpx]
+                             [--generator auto|wrk|httpx] [--only summary]
 """
 
 from __future__ import annotations
@@ -357,6 +357,7 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--generator", choices=["auto", "wrk", "httpx"], default="auto")
+    parser.add_argument("--only", default="", help="load only the endpoints whose name contains this text")
     parser.add_argument(
         "--postgres",
         default=os.environ.get(
@@ -421,7 +422,7 @@ def main() -> None:
             )
         engine.dispose()
 
-        for endpoint in endpoints():
+        for endpoint in (endpoint for endpoint in endpoints() if args.only in endpoint.name):
             for connections in connection_counts:
                 # A fresh token for each run: access tokens live 15 minutes, the whole bench longer.
                 token = (
