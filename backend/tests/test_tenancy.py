@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from duespark.email.service import suppress
-from duespark.models import Suppression
+from duespark.invoices import adjustments
+from duespark.invoices.adjustments import LateFee
+from duespark.models import InvoiceAdjustment, Suppression
 from tests.helpers import register
 
 # Minimal valid bodies, so the request reaches the ownership check instead of failing validation.
@@ -43,8 +45,11 @@ def two_accounts(client, session, clock):
     token = client.post("/api/tokens", headers=h, json={"name": "owner script"}).json()
     account_id = client.get("/api/me", headers=h).json()["account"]["id"]
     suppress(session, account_id=account_id, email="Secret@x.io", reason="complaint", clock=clock)
+    fee = LateFee(account_id, invoice["id"], "d+7", 7, "fixed", 100, invoice["currency"], 1000)
+    assert adjustments.record(session.connection(), fee, reminder_id=None, now=clock.now())
     session.commit()
     suppression_id = session.scalar(select(Suppression.id).where(Suppression.account_id == account_id))
+    adjustment_id = session.scalar(select(InvoiceAdjustment.id).where(InvoiceAdjustment.account_id == account_id))
     timeline = client.get(f"/api/invoices/{invoice['id']}/reminders", headers=h).json()
     ids = {
         "reminder_id": timeline["items"][0]["id"],
@@ -52,6 +57,7 @@ def two_accounts(client, session, clock):
         "invoice_id": invoice["id"],
         "token_id": token["id"],
         "suppression_id": suppression_id,
+        "adjustment_id": adjustment_id,
     }
     return owner, intruder, ids
 
@@ -81,6 +87,7 @@ def test_every_id_endpoint_hides_other_accounts_objects(app, client, two_account
     # Nothing changed for the owner.
     invoice = client.get(f"/api/invoices/{ids['invoice_id']}", headers=owner["headers"]).json()
     assert (invoice["status"], invoice["description"], invoice["amount_paid"]) == ("open", None, "0.00")
+    assert invoice["fees"] == "1.00"
     assert client.get(f"/api/clients/{ids['client_id']}", headers=owner["headers"]).json()["name"] == "Secret Client"
     assert len(client.get("/api/tokens", headers=owner["headers"]).json()["items"]) == 1
 

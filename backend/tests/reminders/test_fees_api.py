@@ -1,14 +1,17 @@
 """Late fees through the API: policy steps with a fee and the statutory rate, field-level 422s, the
-invoice's fees, total and adjustments, payments against the total, preview, timeline and insights."""
+invoice's fees, total and adjustments, payments against the total, waiving a fee, preview, timeline and
+insights."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from duespark.invoices import adjustments
 from duespark.invoices.adjustments import LateFee
-from duespark.models import Invoice, Reminder
+from duespark.models import Invoice, InvoiceAdjustment, Message, Reminder
 from duespark.reminders import fees
 from tests.helpers import register
 
@@ -44,7 +47,7 @@ def put_policy(client, user, body: dict):
     return client.put("/api/reminder-policy", json=body, headers=user["headers"])
 
 
-def charge(session, clock, invoice_id: int, *, amount_minor: int, step_key: str = "d+7") -> None:
+def charge(session, clock, invoice_id: int, *, amount_minor: int, step_key: str = "d+7", days_ago: int = 0) -> None:
     """What the dispatcher does when a step's email with a fee was sent."""
     invoice = session.get(Invoice, invoice_id)
     fee = LateFee(
@@ -57,7 +60,7 @@ def charge(session, clock, invoice_id: int, *, amount_minor: int, step_key: str 
         currency=invoice.currency,
         base_minor=invoice.amount_minor,
     )
-    assert adjustments.record(session.connection(), fee, reminder_id=None, now=clock.now())
+    assert adjustments.record(session.connection(), fee, reminder_id=None, now=clock.now() - timedelta(days=days_ago))
     session.commit()
 
 
@@ -246,3 +249,82 @@ def test_insights_count_fees_as_outstanding(client, user, session, clock):
     [eur_series] = series["series"]
     assert [p["overdue"] for p in eur_series["points"]] == ["1000.00", "1040.00"]
     assert session.scalar(select(Invoice.balance_minor).where(Invoice.id == invoice["id"])) == 104_000
+
+
+def test_a_waived_fee_leaves_the_invoice_and_is_never_charged_again(client, user, session, clock):
+    invoice = make_invoice(client, user)
+    charge(session, clock, invoice["id"], amount_minor=4000, days_ago=1)
+    session.commit()
+    h = user["headers"]
+    [line] = client.get(f"/api/invoices/{invoice['id']}/adjustments", headers=h).json()["items"]
+    assert line["waived_at"] is None
+
+    waived = client.post(f"/api/invoices/{invoice['id']}/adjustments/{line['id']}/waive", headers=h)
+    assert waived.status_code == 200, waived.text
+    assert waived.json()["waived_at"] is not None and waived.json()["amount"] == "40.00"
+    body = client.get(f"/api/invoices/{invoice['id']}", headers=h).json()
+    assert (body["fees"], body["total"], body["balance"], body["status"]) == ("0.00", "1000.00", "1000.00", "overdue")
+    # The line stays on record, marked waived; waiving it again changes nothing.
+    [listed] = client.get(f"/api/invoices/{invoice['id']}/adjustments", headers=h).json()["items"]
+    assert listed["waived_at"] == waived.json()["waived_at"]
+    again = client.post(f"/api/invoices/{invoice['id']}/adjustments/{line['id']}/waive", headers=h)
+    assert again.status_code == 200 and again.json()["waived_at"] == waived.json()["waived_at"]
+    assert client.get(f"/api/invoices/{invoice['id']}", headers=h).json()["fees"] == "0.00"
+
+    # The step that charged it cannot charge it again.
+    session.expire_all()
+    inv = session.get(Invoice, invoice["id"])
+    fee = LateFee(inv.account_id, inv.id, "d+7", 7, "fixed", 4000, "EUR", inv.amount_minor)
+    assert not adjustments.record(session.connection(), fee, reminder_id=None, now=clock.now())
+    assert session.scalar(select(Invoice.fees_minor).where(Invoice.id == inv.id)) == 0
+
+    # Insights: the fee counted as overdue from the day it was added until the day it was waived.
+    [eur] = client.get("/api/insights/summary", headers=h).json()["currencies"]
+    assert (eur["outstanding"], eur["overdue"]) == ("1000.00", "1000.00")
+    series = client.get(
+        "/api/insights/timeseries", params={"granularity": "day", "date_from": "2026-11-24"}, headers=h
+    ).json()
+    assert [p["overdue"] for p in series["series"][0]["points"]] == ["1040.00", "1000.00"]
+
+
+def test_waiving_the_last_fee_owed_settles_the_invoice(client, user, session, clock):
+    invoice = make_invoice(client, user)
+    charge(session, clock, invoice["id"], amount_minor=4000)
+    session.commit()
+    h = user["headers"]
+    paid = client.post(f"/api/invoices/{invoice['id']}/payments", json={"amount": "1000.00"}, headers=h).json()
+    assert (paid["status"], paid["balance"]) == ("overdue", "40.00")
+    [line] = client.get(f"/api/invoices/{invoice['id']}/adjustments", headers=h).json()["items"]
+
+    assert client.post(f"/api/invoices/{invoice['id']}/adjustments/{line['id']}/waive", headers=h).status_code == 200
+    body = client.get(f"/api/invoices/{invoice['id']}", headers=h).json()
+    assert (body["status"], body["balance"], body["total"]) == ("paid", "0.00", "1000.00")
+    assert body["paid_at"] is not None
+    # Paid: nothing more is sent but the thank-you.
+    states = {r["state"] for r in client.get(f"/api/invoices/{invoice['id']}/reminders", headers=h).json()["items"]}
+    assert "pending" not in states
+    kinds = session.scalars(select(Message.kind).where(Message.invoice_id == invoice["id"])).all()
+    assert kinds == ["thank_you"]
+
+
+def test_a_paid_fee_is_not_waived_and_others_cannot_waive(client, user, session, clock):
+    invoice = make_invoice(client, user)
+    charge(session, clock, invoice["id"], amount_minor=4000)
+    session.commit()
+    h = user["headers"]
+    client.post(f"/api/invoices/{invoice['id']}/payments", json={"amount": "1040.00"}, headers=h)
+    [line] = client.get(f"/api/invoices/{invoice['id']}/adjustments", headers=h).json()["items"]
+    refused = client.post(f"/api/invoices/{invoice['id']}/adjustments/{line['id']}/waive", headers=h)
+    assert refused.status_code == 409
+    assert "refund" in refused.json()["detail"]
+
+    other = make_invoice(client, user, number="INV-8")
+    # An adjustment id of another invoice, or of another account's invoice, is not found.
+    wrong_invoice = client.post(f"/api/invoices/{other['id']}/adjustments/{line['id']}/waive", headers=h)
+    assert wrong_invoice.status_code == 404
+    stranger = register(client)
+    foreign = client.post(f"/api/invoices/{invoice['id']}/adjustments/{line['id']}/waive", headers=stranger["headers"])
+    assert foreign.status_code == 404
+    session.expire_all()
+    assert session.scalar(select(InvoiceAdjustment.waived_at).where(InvoiceAdjustment.id == line["id"])) is None
+    assert session.scalar(select(Invoice.fees_minor).where(Invoice.id == invoice["id"])) == 4000

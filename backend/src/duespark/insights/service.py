@@ -386,9 +386,9 @@ def _overdue_events(ctx: AccountClock) -> Any:
     """Changes to the overdue balance, one row per (currency, day, delta).
 
     An invoice adds its amount on the first day after its due date, and each late fee its amount
-    on the day it was added; each payment takes its amount off on its date, or on that first
-    overdue day when paid earlier; voiding takes off what was left. Summing the deltas up to a
-    day gives the overdue balance at the end of it.
+    on the day it was added (and takes it off on the day it was waived); each payment takes its
+    amount off on its date, or on that first overdue day when paid earlier; voiding takes off what
+    was left. Summing the deltas up to a day gives the overdue balance at the end of it.
     """
     first_overdue_day = add_days(Invoice.due_date, literal(1, Integer))
     issued = [Invoice.account_id == ctx.account_id, Invoice.status != InvoiceStatus.draft]
@@ -406,6 +406,15 @@ def _overdue_events(ctx: AccountClock) -> Any:
         .join(Invoice, Invoice.id == InvoiceAdjustment.invoice_id)
         .where(*issued, InvoiceAdjustment.account_id == ctx.account_id)
     )
+    waived_fees = (
+        select(
+            Invoice.currency,
+            later_of(local_date(InvoiceAdjustment.waived_at, ctx.timezone), first_overdue_day),
+            -InvoiceAdjustment.amount_minor,
+        )
+        .join(Invoice, Invoice.id == InvoiceAdjustment.invoice_id)
+        .where(*issued, InvoiceAdjustment.account_id == ctx.account_id, InvoiceAdjustment.waived_at.is_not(None))
+    )
     payments = (
         select(
             Invoice.currency,
@@ -420,7 +429,7 @@ def _overdue_events(ctx: AccountClock) -> Any:
         later_of(local_date(Invoice.voided_at, ctx.timezone), first_overdue_day),
         -Invoice.balance_minor,
     ).where(*issued, Invoice.status == InvoiceStatus.void, Invoice.voided_at.is_not(None))
-    return union_all(became_overdue, fees, payments, voided).subquery("overdue_events")
+    return union_all(became_overdue, fees, waived_fees, payments, voided).subquery("overdue_events")
 
 
 def _sum_by_period(

@@ -13,6 +13,7 @@ from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized, erro
 from duespark.invoices import adjustments, importer, service
 from duespark.invoices.schemas import (
     AdjustmentList,
+    AdjustmentOut,
     EffectiveStatus,
     ImportReport,
     InvoiceCreate,
@@ -146,6 +147,21 @@ def list_adjustments(invoice_id: ObjectId, session: SessionDep, principal: Curre
     invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
     items = adjustments.list_adjustments(session, invoice=invoice)
     return AdjustmentList(items=[service.adjustment_out(a) for a in items])
+
+
+@router.post(
+    "/{invoice_id}/adjustments/{adjustment_id}/waive",
+    response_model=AdjustmentOut,
+    responses=error_responses(NotFound, Conflict),
+)
+def waive_adjustment(
+    invoice_id: ObjectId, adjustment_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
+) -> AdjustmentOut:
+    """Waive a late fee or interest charge: it leaves the invoice's `fees`, `total` and balance, and is never
+    charged again. Waiving it twice is harmless; a paid invoice's fee is refunded as a payment instead (409)."""
+    invoice = service.get_invoice(session, account_id=principal.account_id, invoice_id=invoice_id)
+    adjustment = service.waive_adjustment(session, invoice=invoice, adjustment_id=adjustment_id, clock=clock)
+    return service.adjustment_out(adjustment)
 
 
 @router.post("/{invoice_id}/void", response_model=InvoiceOut, responses=error_responses(NotFound, Conflict))

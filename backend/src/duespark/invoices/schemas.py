@@ -134,6 +134,7 @@ class AdjustmentOut(BaseModel):
     period_start: date | None = Field(description="Interest: charged for the days after this date ...")
     period_end: date | None = Field(description="... up to and including this one")
     created_at: datetime
+    waived_at: datetime | None = Field(description="When the account waived it: no longer part of `fees`")
 
 
 class AdjustmentList(BaseModel):

@@ -82,6 +82,7 @@ def adjustment_out(adjustment: InvoiceAdjustment) -> AdjustmentOut:
         period_start=adjustment.period_start,
         period_end=adjustment.period_end,
         created_at=adjustment.created_at,
+        waived_at=adjustment.waived_at,
     )
 
 
@@ -309,6 +310,36 @@ def _settle_status(invoice: Invoice, *, paid_at: datetime | None) -> None:
     else:
         invoice.status = InvoiceStatus.open
         invoice.paid_at = None
+
+
+def waive_adjustment(session: Session, *, invoice: Invoice, adjustment_id: int, clock: Clock) -> InvoiceAdjustment:
+    """Take a late fee or interest charge off the invoice; waiving one already waived changes nothing.
+
+    The charge stays on record (waived), so the reminder step that added it never adds it again. An
+    invoice whose payments then cover what is left is paid: its reminders stop and the client is thanked.
+    """
+    adjustment = session.scalar(
+        select(InvoiceAdjustment).where(
+            InvoiceAdjustment.id == adjustment_id,
+            InvoiceAdjustment.invoice_id == invoice.id,
+            InvoiceAdjustment.account_id == invoice.account_id,
+        )
+    )
+    if adjustment is None:
+        raise NotFound("Late fee not found")
+    if adjustment.waived_at is not None:
+        return adjustment
+    if invoice.status == InvoiceStatus.paid:
+        raise Conflict("The invoice is paid, fees included: refund the fee as a payment instead")
+    now = clock.now()
+    adjustment.waived_at = now
+    invoice.fees_minor -= adjustment.amount_minor
+    _settle_status(invoice, paid_at=now)
+    invoice.updated_at = now
+    session.flush()
+    change = InvoiceChange.paid if invoice.status == InvoiceStatus.paid else InvoiceChange.updated
+    publish(session, change, [invoice.id], clock)
+    return adjustment
 
 
 def apply_payment(

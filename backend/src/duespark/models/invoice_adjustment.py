@@ -11,9 +11,10 @@ INTEREST = "kind = 'daily_interest'"
 
 
 class InvoiceAdjustment(IdMixin, Base):
-    """A late fee or interest added to an invoice when a reminder step's email was sent. Never edited.
+    """A late fee or interest added to an invoice when a reminder step's email was sent. Never edited;
+    the account may waive it (a goodwill gesture, a disputed charge), which keeps the row.
 
-    The invoice's `fees_minor` is the sum of its adjustments, updated in the same transaction.
+    The invoice's `fees_minor` is the sum of its adjustments not waived, updated in the same transaction.
     """
 
     __tablename__ = "invoice_adjustments"
@@ -48,3 +49,5 @@ class InvoiceAdjustment(IdMixin, Base):
     period_start: Mapped[date | None]
     period_end: Mapped[date | None]
     created_at: Mapped[datetime]
+    # Waived: no longer owed. The step (or interest period) still counts as charged, so it is not charged again.
+    waived_at: Mapped[datetime | None]

@@ -39,6 +39,7 @@ describe('LateFeesCard', () => {
               period_start: null,
               period_end: null,
               created_at: '2026-11-25T10:00:00Z',
+              waived_at: null,
             },
           ],
         });
@@ -51,6 +52,66 @@ describe('LateFeesCard', () => {
     expect(within(table).getByText('Invoice amount')).toBeInTheDocument();
     expect(within(table).getByTestId('invoice-total')).toHaveTextContent('1,050.00');
     expect(paths).toEqual(['/api/invoices/7/adjustments']);
+  });
+});
+
+describe('LateFeesCard waiving', () => {
+  const fee = (waivedAt: string | null) => ({
+    id: 4,
+    invoice_id: 7,
+    kind: 'fixed',
+    amount: '40.00',
+    currency: 'EUR',
+    description: 'Late fee, with the reminder 7 days after the due date',
+    step_key: 'd+7',
+    reminder_id: 3,
+    period_start: null,
+    period_end: null,
+    created_at: '2026-11-20T10:00:00Z',
+    waived_at: waivedAt,
+  });
+
+  it('waives a fee after confirming, then shows it waived', async () => {
+    vi.stubEnv('VITE_API_URL', window.location.origin);
+    vi.resetModules();
+    const { LateFeesCard } = await import('./components/LateFeesCard');
+    const calls: string[] = [];
+    let waived: string | null = null;
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (request: Request) => {
+        const path = new URL(request.url).pathname;
+        calls.push(`${request.method} ${path}`);
+        if (request.method === 'POST') {
+          waived = '2026-11-25T12:00:00Z';
+          return json(200, fee(waived));
+        }
+        return json(200, { items: [fee(waived)] });
+      }),
+    );
+    const invoice = makeInvoice({ id: 7, status: 'overdue', fees: '40.00', total: '1040.00', balance: '1040.00' });
+    renderWithProviders(<LateFeesCard invoice={invoice} />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Waive' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent('40.00');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Waive fee' }));
+    expect(await screen.findByText(/Waived on/)).toBeInTheDocument();
+    expect(calls).toContain('POST /api/invoices/7/adjustments/4/waive');
+    expect(screen.queryByRole('button', { name: 'Waive' })).not.toBeInTheDocument();
+  });
+
+  it('offers no waiver on a paid invoice', async () => {
+    vi.stubEnv('VITE_API_URL', window.location.origin);
+    vi.resetModules();
+    const { LateFeesCard } = await import('./components/LateFeesCard');
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => json(200, { items: [fee(null)] })),
+    );
+    const invoice = makeInvoice({ id: 7, status: 'paid', fees: '40.00', total: '1040.00', balance: '0.00' });
+    renderWithProviders(<LateFeesCard invoice={invoice} />);
+    expect(await screen.findByText(/7 days after the due date/)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Waive' })).not.toBeInTheDocument();
   });
 });
 

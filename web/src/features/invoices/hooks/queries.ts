@@ -124,6 +124,24 @@ export function useVoidInvoice(id: Id) {
   });
 }
 
+/** Waives a late fee: the invoice's fees, total, balance (and perhaps status) change with it. */
+export function useWaiveAdjustment(id: Id) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (adjustmentId: Id) =>
+      unwrap(
+        await api.POST('/api/invoices/{invoice_id}/adjustments/{adjustment_id}/waive', {
+          params: { path: { invoice_id: id, adjustment_id: adjustmentId } },
+        }),
+      ),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: invoiceKeys.detail(id) });
+      void queryClient.invalidateQueries({ queryKey: invoiceKeys.lists() });
+      void queryClient.invalidateQueries({ queryKey: ['insights'] });
+    },
+  });
+}
+
 /** Uploads a CSV to the import endpoint; dryRun=true only validates and reports. */
 export function useImportInvoices() {
   const queryClient = useQueryClient();
