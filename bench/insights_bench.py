@@ -343,8 +343,7 @@ class Errors:
 
 
 def _stats_by_client(session: Session, account_id: int, as_of: datetime) -> dict[int, DelayStats]:
-    per_client = behaviour.client_stats_cte(account_id, timezone=TIMEZONE, as_of=as_of)
-    return {row.client_id: behaviour.stats_from_row(row) for row in session.execute(select(per_client))}
+    return behaviour.stats_by_client(session, account_id=account_id, timezone=TIMEZONE, as_of=as_of)
 
 
 def backtest(

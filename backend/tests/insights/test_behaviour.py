@@ -46,6 +46,19 @@ def test_behaviour_metrics_from_paid_invoices(session, clock, account, globex):
     assert metrics.trend.direction is None
 
 
+def test_stats_by_client_agree_with_each_clients_stats(session, clock, account, globex):
+    _monthly(session, globex, clock, [-3, 0, 2, 5, 10, 1])
+    other = make_client(session, account=account, clock=clock, name="Initech")
+    _monthly(session, other, clock, [40, 38])
+    make_client(session, account=account, clock=clock, name="Never paid")
+    scope = {"account_id": account.id, "timezone": "UTC", "as_of": clock.now()}
+    everyone = behaviour.stats_by_client(session, **scope)
+    assert set(everyone) == {globex.id, other.id}
+    for client_id, stats in everyone.items():
+        assert stats == behaviour.client_stats(session, client_id=client_id, **scope)
+    assert (everyone[other.id].paid_invoices, everyone[other.id].total_squared_days) == (2, 40 * 40 + 38 * 38)
+
+
 def test_median_of_odd_count_and_no_history(session, clock, account, globex):
     _monthly(session, globex, clock, [7, -1, 3])
     insights = client_insights(session, account_id=account.id, client_id=globex.id, thresholds=THRESHOLDS, clock=clock)

@@ -164,6 +164,14 @@ def _stats_query(account_id: int, *, timezone: str, as_of: datetime, client_id: 
     return select(*_aggregates(delays.c.delay))
 
 
+def stats_by_client(session: Session, *, account_id: int, timezone: str, as_of: datetime) -> dict[int, DelayStats]:
+    """Every client's behaviour, in one GROUP BY over the account (clients without paid invoices are absent)."""
+    delays = select(Invoice.client_id, _delay(timezone).label("delay")).where(*paid_before(account_id, as_of))
+    inner = delays.subquery("delays")
+    rows = session.execute(select(inner.c.client_id, *_aggregates(inner.c.delay)).group_by(inner.c.client_id))
+    return {row.client_id: stats_from_row(row) for row in rows}
+
+
 def account_stats(session: Session, *, account_id: int, timezone: str, as_of: datetime) -> DelayStats:
     """The whole account's behaviour: what a client without enough history is assumed to do."""
     return stats_from_row(
