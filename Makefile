@@ -13,7 +13,7 @@ TEST_WORKERS ?= 2
 PORT ?= 8000
 export DUESPARK_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install run test test-backend test-web lint web-build web-dev bench test-faults openapi check-openapi clean security
+.PHONY: install run test test-backend test-web lint web-build web-dev bench bench-reminders test-faults openapi check-openapi clean security
 
 install: $(STAMP)
 
@@ -60,7 +60,12 @@ security: install
 	$(VENV)/bin/bandit -c backend/pyproject.toml -r backend/src -ll -q
 	$(PY) backend/scripts/dependency_audit.py --web-dir web --timeout 25
 
+# Every benchmark (API under load, engine at 1,000,000 invoices, planner and dispatcher, insights), each
+# printing its table, then one summary table with the targets. `BENCH_ARGS=--quick` for a tenfold smaller run.
 bench: install
+	$(PY) bench/all.py $(BENCH_ARGS)
+
+bench-reminders: install
 	$(PY) bench/reminders_bench.py
 
 openapi: install
@@ -79,7 +84,6 @@ clean:
 bench-insights: install
 	$(PY) bench/insights_bench.py
 
-bench: bench-insights
 
 # Fault injection (issue #9): SIGKILLed workers at full scale (5,000 reminders, 10 kills), provider outage,
 # PostgreSQL restart and Redis stop on servers the tests start themselves. `make test` runs them too.
@@ -94,4 +98,3 @@ bench-api: install
 bench-engine-scale: install
 	$(PY) bench/engine_scale.py
 
-bench: bench-api bench-engine-scale

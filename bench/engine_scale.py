@@ -28,6 +28,10 @@ from duespark.reminders.dispatcher import Dispatcher
 from duespark.reminders.worker import plan_with_retry
 from duespark.settings import Settings
 from reminders_bench import NOW, SlowProvider, create_database, drop_database, seed
+from report import record
+
+
+DISPATCH_TARGET_PER_SECOND = 100
 
 
 def child(job: str, url: str, dispatch: int) -> None:
@@ -124,6 +128,8 @@ def main() -> None:
         )
         for job in ("plan", "dispatch"):
             [result] = run_children(job, url, args.dispatch)
+            if job == "dispatch":
+                dispatch_rate = result["sent"] / result["seconds"]
             rows.append(
                 (
                     f"worker: {job}",
@@ -153,6 +159,14 @@ def main() -> None:
     print(f"{'-' * 22}  {'-' * 9}  {'-' * 9}  {'-' * 40}")
     for name, seconds, peak, detail in rows:
         print(f"{name:<22}  {seconds:>9}  {peak:>9}  {detail}")
+        record(f"engine, {args.invoices:,} invoices", name, f"{seconds}, peak RSS {peak or '-'}: {detail}")
+    record(
+        f"engine, {args.invoices:,} invoices",
+        "dispatch rate, 1 worker, 200 ms provider",
+        f"{dispatch_rate:,.0f} / s",
+        target=">= 100 / s",
+        met=dispatch_rate >= DISPATCH_TARGET_PER_SECOND,
+    )
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ from duespark.db import make_engine, make_session_factory
 from duespark.insights import behaviour, forecast, service
 from duespark.insights.behaviour import DelayStats, RatingThresholds
 from duespark.models import Account, Client, Invoice, Message, Payment
+from report import record
 
 POSTGRES_SERVER_URL = os.environ.get("DUESPARK_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -450,9 +451,22 @@ def run(kind: str, invoices: int, repeat: int) -> None:
                     f"{t.name:<28} {t.best_ms:>8.1f} {t.median_ms:>10.1f} {t.p95_ms:>8.1f} {t.sql_ms:>8.1f} "
                     f"{t.statements:>11}"
                 )
+                record(
+                    f"insights, {invoices:,} invoices ({kind})",
+                    t.name,
+                    f"median {t.median_ms:.1f} ms, p95 {t.p95_ms:.1f} ms, {t.statements} statements",
+                )
             started = time.perf_counter()
             groups, unpaid = backtest(session, data.account_id, data.archetype_of)
             print_backtest(f"Backtest, synthetic history ({time.perf_counter() - started:.1f} s)", groups, unpaid)
+            overall = groups["all"]
+            record(
+                f"insights, {invoices:,} invoices ({kind})",
+                "payment-date prediction, mean abs. error",
+                f"{_mae(overall.predicted).strip()} days (due date alone: {_mae(overall.baseline).strip()} days)",
+                target="better than the due date",
+                met=statistics.fmean(overall.predicted) < statistics.fmean(overall.baseline),
+            )
             groups, unpaid = backtest_demo(session)
             print_backtest("Backtest, demo history (6 clients, 13 months)", groups, unpaid)
             session.rollback()

@@ -35,6 +35,7 @@ from duespark.reminders.planner import ReminderState
 from duespark.reminders.policy import DEFAULT_STEPS, SendWindow
 from duespark.reminders.worker import plan_with_retry
 from duespark.settings import Settings
+from report import record
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 ZONES = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC", "Australia/Sydney", "America/Los_Angeles"]
@@ -288,6 +289,7 @@ def main() -> None:
     print(f"{'-' * width}  {'-' * 16}  {'-' * 30}")
     for name, value, detail in rows:
         print(f"{name.ljust(width)}  {value:>16}  {detail}")
+        record(f"reminders, {args.invoices:,} invoices", name, f"{value}" + (f" ({detail})" if detail else ""))
 
 
 if __name__ == "__main__":
