@@ -29,12 +29,26 @@ BENCHES = (
 )
 
 
+def cpu_calibration_ms() -> float:
+    """A fixed piece of pure-Python work, timed: how fast this machine is right now. Shared machines drift (a
+    neighbour's load), so figures of two runs compare only as far as their calibrations agree."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for number in range(2_000_000):
+            total += number * number % 7
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     with tempfile.NamedTemporaryFile("r", suffix=".jsonl") as report:
         env = {**os.environ, REPORT_ENV: report.name}
+        calibration_before = cpu_calibration_ms()
         failed = []
         for script, full, quick in BENCHES:
             print(f"\n##### {script}", flush=True)
@@ -44,6 +58,8 @@ def main() -> None:
             if run.returncode:
                 failed.append(script)
         rows = [json.loads(line) for line in report]
+    calibration = f"{calibration_before:.0f} ms before, {cpu_calibration_ms():.0f} ms after"
+    rows.insert(0, {"bench": "machine", "measure": "CPU calibration", "result": calibration, "target": "", "met": None})
     print_summary(rows, quick=args.quick)
     if failed:
         sys.exit(f"failed: {', '.join(failed)}")

@@ -104,11 +104,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
         env = {
-            **{
-                k: v
-                for k, v in os.environ.items()
-                if not k.startswith(("DUESPARK_", "PROMETHEUS_"))
-            },
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DUESPARK_", "PROMETHEUS_"))},
             "DUESPARK_ENV": "test",
             "DUESPARK_DATABASE_URL": url,
             "DUESPARK_DATA_DIR": str(log.parent / "data"),
@@ -130,9 +126,7 @@ class Server:
         ]
         command += ["--port", str(self.port), "--workers", str(workers)]
         with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                command, env=env, stdout=out, stderr=subprocess.STDOUT
-            )
+            self.process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -187,9 +181,7 @@ def endpoints() -> list[Endpoint]:
             "/api/invoices?q=INV-0<prefix>&page_size=50",
         ),
         Endpoint("GET /api/invoices/{id}", "GET", "/api/invoices/<invoice>"),
-        Endpoint(
-            "GET /api/insights/summary (dashboard)", "GET", "/api/insights/summary"
-        ),
+        Endpoint("GET /api/insights/summary (dashboard)", "GET", "/api/insights/summary"),
         Endpoint("POST /api/invoices", "POST", "/api/invoices", body),
     ]
 
@@ -232,7 +224,8 @@ request = function()
 end
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format('RESULT {"requests": %%d, "seconds": %%f, "p50": %%f, "p95": %%f, "p99": %%f, "errors": %%d}\\n',
+  io.write(string.format(
+    'RESULT {"requests": %%d, "seconds": %%f, "p50": %%f, "p95": %%f, "p99": %%f, "errors": %%d}\\n',
     summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
     latency:percentile(99) / 1000, e.connect + e.read + e.write + e.status + e.timeout))
 end
@@ -278,9 +271,7 @@ def load_with_wrk(
         base,
     ]
     try:
-        output = subprocess.run(
-            command, capture_output=True, text=True, check=True
-        ).stdout
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(handle.name)
     line = next(line for line in output.splitlines() if line.startswith("RESULT "))
@@ -302,9 +293,7 @@ async def load_with_httpx(
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(
-        max_connections=connections, max_keepalive_connections=connections
-    )
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     serial = iter(range(10**9))
 
@@ -313,11 +302,7 @@ async def load_with_httpx(
         rng = random.Random(index)
         while time.perf_counter() < deadline:
             number = next(serial)
-            body = (
-                None
-                if endpoint.body is None
-                else fill(endpoint.body, rng, *ids, number)
-            )
+            body = None if endpoint.body is None else fill(endpoint.body, rng, *ids, number)
             path = fill(endpoint.path, rng, *ids, number)
             started = time.perf_counter()
             try:
@@ -328,9 +313,7 @@ async def load_with_httpx(
             latencies.append(time.perf_counter() - started)
             errors += not ok
 
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers, limits=limits, timeout=30
-    ) as client:
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
         started = time.perf_counter()
         await asyncio.gather(*(user(i, client) for i in range(connections)))
         elapsed = time.perf_counter() - started
@@ -347,9 +330,7 @@ async def load_with_httpx(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--invoices", type=int, default=50_000)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument(
@@ -373,9 +354,7 @@ def main() -> None:
     if generator == "auto":
         generator = "wrk" if shutil.which("wrk") else "httpx"
         if generator == "httpx":
-            print(
-                "wrk not found (apt-get install wrk): the Python client shares the cores with the server"
-            )
+            print("wrk not found (apt-get install wrk): the Python client shares the cores with the server")
 
     def load(
         base: str,
@@ -387,14 +366,8 @@ def main() -> None:
         connections: int,
     ):
         if generator == "wrk":
-            return load_with_wrk(
-                base, token, endpoint, ids, seconds=seconds, connections=connections
-            )
-        return asyncio.run(
-            load_with_httpx(
-                base, token, endpoint, ids, seconds=seconds, connections=connections
-            )
-        )
+            return load_with_wrk(base, token, endpoint, ids, seconds=seconds, connections=connections)
+        return asyncio.run(load_with_httpx(base, token, endpoint, ids, seconds=seconds, connections=connections))
 
     url = create_database(args.postgres)
     workdir = Path(tempfile.mkdtemp(prefix="duespark-api-load-"))
@@ -409,14 +382,10 @@ def main() -> None:
             json={"email": "load@example.com", "password": PASSWORD, "name": "Load"},
         ).raise_for_status()
         with engine.connect() as conn:
-            account_id = conn.scalar(
-                text("SELECT id FROM accounts ORDER BY id LIMIT 1")
-            )
+            account_id = conn.scalar(text("SELECT id FROM accounts ORDER BY id LIMIT 1"))
         started = time.perf_counter()
         seed(url, account_id, args.invoices)
-        print(
-            f"seeded {args.invoices:,} invoices in {time.perf_counter() - started:.1f} s"
-        )
+        print(f"seeded {args.invoices:,} invoices in {time.perf_counter() - started:.1f} s")
         with engine.connect() as conn:
             ids = (
                 list(conn.scalars(text("SELECT id FROM invoices"))),
@@ -459,15 +428,11 @@ def main() -> None:
 
     width = max(len(name) for name, _, _ in rows)
     print(
-        f"\nAPI load: {args.invoices:,} invoices, duespark serve --workers {args.workers}, {args.seconds:.0f} s per row, "
-        f"load from {generator} on the same {os.cpu_count()} cores"
+        f"\nAPI load: {args.invoices:,} invoices, duespark serve --workers {args.workers}, "
+        f"{args.seconds:.0f} s per row, load from {generator} on the same {os.cpu_count()} cores"
     )
-    print(
-        f"{'endpoint'.ljust(width)}  {'conns':>5}  {'req/s':>7}  {'p50 ms':>7}  {'p95 ms':>7}  {'p99 ms':>7}  errors"
-    )
-    print(
-        f"{'-' * width}  {'-' * 5}  {'-' * 7}  {'-' * 7}  {'-' * 7}  {'-' * 7}  ------"
-    )
+    print(f"{'endpoint'.ljust(width)}  {'conns':>5}  {'req/s':>7}  {'p50 ms':>7}  {'p95 ms':>7}  {'p99 ms':>7}  errors")
+    print(f"{'-' * width}  {'-' * 5}  {'-' * 7}  {'-' * 7}  {'-' * 7}  {'-' * 7}  ------")
     for name, connections, r in rows:
         print(
             f"{name.ljust(width)}  {connections:>5}  {r['rps']:>7.0f}  {r['p50']:>7.1f}  {r['p95']:>7.1f}  "

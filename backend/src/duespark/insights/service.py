@@ -397,33 +397,23 @@ def _overdue_events(ctx: AccountClock) -> Any:
         first_overdue_day.label("day"),
         Invoice.amount_minor.label("delta"),
     ).where(*issued)
-    fees = (
-        select(
-            Invoice.currency,
-            later_of(local_date(InvoiceAdjustment.created_at, ctx.timezone), first_overdue_day),
-            InvoiceAdjustment.amount_minor,
+
+    def after_due(table: Any, instant: Any, delta: Any, *conditions: Any) -> Any:
+        """A change dated by `instant` (a day in the account's timezone), counted from the first overdue day."""
+        return (
+            select(Invoice.currency, later_of(local_date(instant, ctx.timezone), first_overdue_day), delta)
+            .join(Invoice, Invoice.id == table.invoice_id)
+            .where(*issued, table.account_id == ctx.account_id, *conditions)
         )
-        .join(Invoice, Invoice.id == InvoiceAdjustment.invoice_id)
-        .where(*issued, InvoiceAdjustment.account_id == ctx.account_id)
+
+    fees = after_due(InvoiceAdjustment, InvoiceAdjustment.created_at, InvoiceAdjustment.amount_minor)
+    waived_fees = after_due(
+        InvoiceAdjustment,
+        InvoiceAdjustment.waived_at,
+        -InvoiceAdjustment.amount_minor,
+        InvoiceAdjustment.waived_at.is_not(None),
     )
-    waived_fees = (
-        select(
-            Invoice.currency,
-            later_of(local_date(InvoiceAdjustment.waived_at, ctx.timezone), first_overdue_day),
-            -InvoiceAdjustment.amount_minor,
-        )
-        .join(Invoice, Invoice.id == InvoiceAdjustment.invoice_id)
-        .where(*issued, InvoiceAdjustment.account_id == ctx.account_id, InvoiceAdjustment.waived_at.is_not(None))
-    )
-    payments = (
-        select(
-            Invoice.currency,
-            later_of(local_date(Payment.paid_at, ctx.timezone), first_overdue_day),
-            -Payment.amount_minor,
-        )
-        .join(Invoice, Invoice.id == Payment.invoice_id)
-        .where(*issued, Payment.account_id == ctx.account_id)
-    )
+    payments = after_due(Payment, Payment.paid_at, -Payment.amount_minor)
     voided = select(
         Invoice.currency,
         later_of(local_date(Invoice.voided_at, ctx.timezone), first_overdue_day),
