@@ -20,6 +20,8 @@ class Message(IdMixin, Base):
         UniqueConstraint("provider", "provider_message_id"),
         Index("ix_messages_account_invoice", "account_id", "invoice_id"),
         Index("ix_messages_status_next_attempt", "status", "next_attempt_at"),
+        # The dashboard counts the reminders sent this month; without it, every message of the database was read.
+        Index("ix_messages_account_kind_sent", "account_id", "kind", "sent_at"),
     )
 
     account_id: Mapped[int] = mapped_column(IdType, ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
