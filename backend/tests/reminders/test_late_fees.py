@@ -4,6 +4,7 @@ shown in it, and never twice for one step of one invoice."""
 from __future__ import annotations
 
 import random
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import func, select, update
 from duespark.clock import FixedClock
 from duespark.db import transaction
 from duespark.invoices import adjustments
+from duespark.invoices import service as invoice_service
 from duespark.invoices.schemas import InvoiceUpdate
 from duespark.invoices.service import apply_payment, update_invoice
 from duespark.models import Account, Client, Invoice, InvoiceAdjustment, Reminder, ReminderPolicy, ReminderPolicyStep
@@ -385,3 +387,71 @@ def test_the_clients_own_policy_decides_the_fee(db, clock):
             fees.fee_for_reminder(session, reminder=reminder, invoice=invoice, client=client, account=account, on=on)
             is None
         )
+
+
+def _fixed_fee(invoice: Invoice, step_key: str, amount_minor: int) -> adjustments.LateFee:
+    return adjustments.LateFee(
+        invoice.account_id, invoice.id, step_key, int(step_key[2:]), "fixed", amount_minor, "EUR", invoice.amount_minor
+    )
+
+
+@pytest.mark.parametrize("change", ["waive", "payment"])
+def test_a_fee_charged_while_the_invoice_is_being_changed_is_neither_lost_nor_ignored(
+    pg_db, clock, monkeypatch, change
+):
+    """Waiving a fee, or recording a payment, reads the invoice and writes it back: a worker charging another
+    fee in between must wait for that transaction, not be overwritten by it (PostgreSQL: two real writers)."""
+    world = fee_world(pg_db, clock, {})
+    [invoice_id] = world.invoice_ids
+    with transaction(pg_db.factory) as session:
+        invoice = session.get(Invoice, invoice_id)
+        assert adjustments.record(
+            session.connection(), _fixed_fee(invoice, "d+7", 40_00), reminder_id=None, now=clock.now()
+        )
+    with pg_db.factory() as session:
+        invoice = session.get(Invoice, invoice_id)
+        first_fee_id = session.scalar(select(InvoiceAdjustment.id).where(InvoiceAdjustment.invoice_id == invoice_id))
+        second_fee = _fixed_fee(invoice, "d+14", 15_00)
+        amount_minor = invoice.amount_minor
+    worker_done = threading.Event()
+
+    def worker_charges_a_fee() -> None:
+        with transaction(pg_db.factory) as worker_session:
+            adjustments.record(worker_session.connection(), second_fee, reminder_id=None, now=clock.now())
+        worker_done.set()
+
+    # The worker's charge lands between the request reading the invoice and writing it back.
+    settle = invoice_service._settle_status
+
+    def settle_after_the_worker_tried(target, *, paid_at):
+        worker = threading.Thread(target=worker_charges_a_fee)
+        worker.start()
+        worker_done.wait(timeout=1.0)
+        settle(target, paid_at=paid_at)
+
+    monkeypatch.setattr(invoice_service, "_settle_status", settle_after_the_worker_tried)
+    with transaction(pg_db.factory) as session:
+        invoice = session.get(Invoice, invoice_id)
+        if change == "waive":
+            invoice_service.waive_adjustment(session, invoice=invoice, adjustment_id=first_fee_id, clock=clock)
+        else:
+            apply_payment(
+                session,
+                invoice=invoice,
+                amount_minor=amount_minor + 40_00,
+                method="manual",
+                paid_at=clock.now(),
+                clock=clock,
+            )
+        assert not worker_done.is_set(), "the worker must wait for the row"
+    assert worker_done.wait(timeout=10)
+
+    after = invoice_of(pg_db, invoice_id)
+    if change == "waive":
+        # 40.00 waived, 15.00 charged after: nothing lost.
+        assert after.fees_minor == 15_00
+        assert after.status == "open"
+    else:
+        # Paid in full before the worker's turn: the worker's fee finds no open invoice and charges nothing.
+        assert (after.status, after.fees_minor, after.balance_minor) == ("paid", 40_00, 0)
+        assert [a.step_key for a in charged(pg_db, invoice_id)] == ["d+7"]

@@ -312,6 +312,14 @@ def _settle_status(invoice: Invoice, *, paid_at: datetime | None) -> None:
         invoice.paid_at = None
 
 
+def lock_for_update(session: Session, invoice: Invoice) -> None:
+    """Read the invoice again and hold its row until commit, before changing amounts from what it holds: a
+    worker charging a late fee at that moment (`fees_minor + fee` in SQL) waits, instead of being overwritten
+    or leaving a status worked out from the balance before its fee."""
+    session.flush()  # what this request already changed is kept, then read back under the lock
+    session.refresh(invoice, with_for_update=True)
+
+
 def waive_adjustment(session: Session, *, invoice: Invoice, adjustment_id: int, clock: Clock) -> InvoiceAdjustment:
     """Take a late fee or interest charge off the invoice; waiving one already waived changes nothing.
 
@@ -329,6 +337,7 @@ def waive_adjustment(session: Session, *, invoice: Invoice, adjustment_id: int, 
         raise NotFound("Late fee not found")
     if adjustment.waived_at is not None:
         return adjustment
+    lock_for_update(session, invoice)
     if invoice.status == InvoiceStatus.paid:
         raise Conflict("The invoice is paid, fees included: refund the fee as a payment instead")
     now = clock.now()
@@ -357,6 +366,7 @@ def apply_payment(
 
     Shared by manual payments and payment providers, so every path has the same effects.
     """
+    lock_for_update(session, invoice)
     was_paid = invoice.status == InvoiceStatus.paid
     payment = Payment(
         account_id=invoice.account_id,
