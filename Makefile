@@ -13,16 +13,28 @@ TEST_WORKERS ?= 2
 PORT ?= 8000
 export DUESPARK_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install run test test-backend test-web lint web-build web-dev bench bench-reminders test-faults openapi check-openapi clean security
+.PHONY: install lock run test test-backend test-web lint web-build web-dev bench bench-reminders test-faults openapi check-openapi clean security
 
 install: $(STAMP)
 
-$(STAMP): backend/pyproject.toml
+# Exact versions with hashes from backend/requirements.lock, then DueSpark itself without resolving again:
+# a clone installs next month what the tests passed with today.
+$(STAMP): backend/pyproject.toml backend/requirements.lock
 	@test -n "$(PYTHON)" || { echo "DueSpark needs Python 3.11 or newer (python3.11, python3.12 or python3)."; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e 'backend[dev]'
+	$(PIP) install --quiet --require-hashes -r backend/requirements.lock
+	$(PIP) install --quiet --no-deps -e backend
+	$(PIP) check
 	@touch $(STAMP)
+
+# Re-lock after changing dependencies in backend/pyproject.toml (keeps current versions where they still fit):
+# requirements.lock (with the dev tools, for `make install`) and requirements-prod.lock (the Docker image's);
+# `make lock UPGRADE=1` moves every package to its newest release. Then `make test`.
+lock: $(STAMP)
+	cd backend && ../$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+		--python-version 3.11 --custom-compile-command "make lock" --quiet $(if $(UPGRADE),--upgrade) -o requirements.lock
+	cd backend && ../$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 \
+		--custom-compile-command "make lock" --quiet -c requirements.lock -o requirements-prod.lock
 
 web/node_modules/.installed: web/package.json web/package-lock.json
 	@if command -v npm >/dev/null; then \
