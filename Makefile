@@ -41,8 +41,14 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 		cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
 	else echo "npm not found: the web app is not built (the API still runs)"; fi
 
-web-build: web/node_modules/.installed
-	@if [ -d web/node_modules ]; then cd web && npm run --silent build; fi
+# The web app is rebuilt only when something it is built from changed (a build takes ~20 s).
+WEB_SOURCES := $(shell find web/src web/public web/index.html web/package.json web/package-lock.json web/vite.config.ts \
+	web/tsconfig.json web/tsconfig.app.json web/postcss.config.cjs -type f 2>/dev/null)
+
+web-build: web/dist/index.html
+
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	@if [ -d web/node_modules ]; then cd web && npm run --silent build && touch dist/index.html; fi
 
 run: install web-build
 	$(DUESPARK) migrate
