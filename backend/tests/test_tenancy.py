@@ -10,7 +10,8 @@ from sqlalchemy import select
 from duespark.email.service import suppress
 from duespark.invoices import adjustments
 from duespark.invoices.adjustments import LateFee
-from duespark.models import InvoiceAdjustment, Suppression
+from duespark.models import InvoiceAdjustment, Notice, Suppression
+from duespark.notices import service as notices
 from tests.helpers import register
 
 # Minimal valid bodies, so the request reaches the ownership check instead of failing validation.
@@ -50,6 +51,9 @@ def two_accounts(client, session, clock):
     session.commit()
     suppression_id = session.scalar(select(Suppression.id).where(Suppression.account_id == account_id))
     adjustment_id = session.scalar(select(InvoiceAdjustment.id).where(InvoiceAdjustment.account_id == account_id))
+    notices.record(session, account_id=account_id, kind="checkout_failed", message="SECRET-1 failed", clock=clock)
+    session.commit()
+    notice_id = session.scalar(select(Notice.id).where(Notice.account_id == account_id))
     timeline = client.get(f"/api/invoices/{invoice['id']}/reminders", headers=h).json()
     ids = {
         "reminder_id": timeline["items"][0]["id"],
@@ -58,6 +62,7 @@ def two_accounts(client, session, clock):
         "token_id": token["id"],
         "suppression_id": suppression_id,
         "adjustment_id": adjustment_id,
+        "notice_id": notice_id,
     }
     return owner, intruder, ids
 

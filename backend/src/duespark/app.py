@@ -26,6 +26,7 @@ from duespark.email.router import unsubscribe_router, webhook_router
 from duespark.errors import DomainError, ErrorBody, ServiceUnavailable, ValidationErrorBody
 from duespark.insights.router import router as insights_router
 from duespark.invoices.router import router as invoices_router
+from duespark.notices.router import router as notices_router
 from duespark.ops.logging import get_logger
 from duespark.ops.metrics import register_dispatch_lag
 from duespark.ops.router import router as ops_router
@@ -243,6 +244,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         privacy_router,
         insights_router,
         reminders_router,
+        notices_router,
     ):
         app.include_router(router)
 

@@ -126,8 +126,14 @@ def check_config(
     if not problems:
         typer.secho("  OK   settings: no problems found", fg=typer.colors.GREEN)
     failed = bool(problems)
+    from duespark.ops.health import delivery_warning
+
+    warning = None if settings.is_production else delivery_warning(settings)
+    if warning:
+        typer.secho(f"  WARN email: {warning}", fg=typer.colors.YELLOW)
     if not offline:
         failed = _print_readiness(settings) or failed
+        failed = _print_live_accounts(settings) or failed
     if failed:
         raise typer.Exit(1)
 
@@ -220,6 +226,30 @@ def _print_readiness(settings: Settings) -> bool:
         else:
             typer.secho(f"  WARN {check.name}: {check.detail}", fg=typer.colors.YELLOW)
     return failed
+
+
+def _print_live_accounts(settings: Settings) -> bool:
+    """Live accounts whose clients get no email or cannot pay; True when that is a failure (production)."""
+    from duespark.db import make_probe_engine
+    from duespark.ops.health import live_account_findings, live_account_problems
+
+    engine = make_probe_engine(settings.database_url_or_default, timeout_seconds=settings.ready_db_timeout_seconds)
+    try:
+        with engine.connect() as connection:
+            findings = live_account_findings(connection, settings)
+    except Exception as exc:
+        typer.secho(f"  WARN accounts: not checked ({type(exc).__name__})", fg=typer.colors.YELLOW)
+        return False
+    finally:
+        engine.dispose()
+    failures, warnings = live_account_problems(findings, settings)
+    for failure in failures:
+        typer.secho(f"  FAIL accounts: {failure}", fg=typer.colors.RED)
+    for warning in warnings:
+        typer.secho(f"  WARN accounts: {warning}", fg=typer.colors.YELLOW)
+    if not failures and not warnings:
+        typer.secho(f"  OK   accounts: {findings.live} live, every one can be paid", fg=typer.colors.GREEN)
+    return bool(failures)
 
 
 # --- ops: backups, restores and moving to another database (duespark.ops) ---

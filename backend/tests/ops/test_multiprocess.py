@@ -240,6 +240,9 @@ def test_two_apis_and_two_workers_send_each_reminder_once(stack_env, tmp_path):
             "send_window": {"start": "00:00", "end": "23:59", "weekdays": [1, 2, 3, 4, 5, 6, 7]},
         }
         assert httpx.put(f"{apis[1].url}/api/reminder-policy", json=policy, headers=headers).status_code == 200
+        # Going live needs a way for clients to pay (invariant 14).
+        instructions = {"payment_instructions": "IBAN DE02 1203 0000 0000 2020 51"}
+        assert httpx.patch(f"{apis[1].url}/api/account", json=instructions, headers=headers).status_code == 200
         assert httpx.post(f"{apis[0].url}/api/account/go-live", headers=headers).status_code == 200
         today = datetime.now(UTC).date()
         for n in range(24):

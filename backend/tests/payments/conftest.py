@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 import respx
 from fastapi.testclient import TestClient
@@ -46,3 +47,14 @@ def published(monkeypatch) -> list[tuple[str, tuple[int, ...]]]:
 
     monkeypatch.setattr(events, "_listeners", [listener])
     return seen
+
+
+def checkout_session_list() -> dict:
+    """Stripe's answer to GET /v1/checkout/sessions?limit=1 for an account with no sessions yet."""
+    return {"object": "list", "url": "/v1/checkout/sessions", "has_more": False, "data": []}
+
+
+@pytest.fixture
+def key_check(stripe_api: respx.MockRouter) -> respx.Route:
+    """Stripe accepts the key DueSpark checks when it is saved."""
+    return stripe_api.get("/v1/checkout/sessions").mock(return_value=httpx.Response(200, json=checkout_session_list()))

@@ -60,7 +60,7 @@ def paged_list(stripe_api, stripe_invoices):
     return stripe_api.get("/v1/invoices").mock(side_effect=respond)
 
 
-def test_connect_stripe_key_is_encrypted_and_never_returned(client, session):
+def test_connect_stripe_key_is_encrypted_and_never_returned(client, session, key_check):
     headers, account_id = signed_in(client)
     bad = client.put("/api/integrations/stripe", json={"secret_key": "pk_test_publishable123456"}, headers=headers)
     assert bad.status_code == 422
@@ -86,7 +86,7 @@ def test_connect_stripe_key_is_encrypted_and_never_returned(client, session):
     assert client.get("/api/integrations/stripe", headers=headers).json()["connected"] is False
 
 
-def test_import_pages_through_stripe_and_upserts(client, session, clock, stripe_api, paged_list, published):
+def test_import_pages_through_stripe_and_upserts(client, session, clock, stripe_api, paged_list, published, key_check):
     headers, account_id = signed_in(client)
     client.put("/api/integrations/stripe", json={"secret_key": OWN_KEY}, headers=headers)
     # A client kept by hand with the same email is linked, not duplicated.

@@ -34,8 +34,31 @@ export interface paths {
         /**
          * Go Live
          * @description Send reminders to clients from now on. Nothing is sent in a burst: catch-up rules apply.
+         *
+         *     Refused (409) while clients would have no way to pay (payments/readiness.py); `warnings` says
+         *     what still stops emails from reaching clients (an email provider that delivers nothing).
          */
         post: operations["go_live_api_account_go_live_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/payment-setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Payment Setup
+         * @description Onboarding's "how do your clients pay?" and the warnings the app shows until they are fixed.
+         */
+        get: operations["get_payment_setup_api_account_payment_setup_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -370,7 +393,10 @@ export interface paths {
         };
         /** Get Stripe Connection */
         get: operations["get_stripe_connection_api_integrations_stripe_get"];
-        /** Put Stripe Connection */
+        /**
+         * Put Stripe Connection
+         * @description Save the account's key once Stripe has accepted it: a made-up key is a 422 on `secret_key`.
+         */
         put: operations["put_stripe_connection_api_integrations_stripe_put"];
         post?: never;
         /** Delete Stripe Connection */
@@ -683,6 +709,43 @@ export interface paths {
         get: operations["export_me_api_me_export_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Notices
+         * @description Notices not yet dismissed, newest first.
+         */
+        get: operations["list_notices_api_notices_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notices/{notice_id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dismiss Notice */
+        post: operations["dismiss_notice_api_notices__notice_id__dismiss_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1624,6 +1687,32 @@ export interface components {
             /** Message */
             message: string;
         };
+        /** GoLiveOut */
+        GoLiveOut: {
+            /** Default Currency */
+            default_currency: string;
+            /** Id */
+            id: number;
+            /** Locale */
+            locale: string;
+            /** Name */
+            name: string;
+            /** Payment Instructions */
+            payment_instructions: string | null;
+            /** Sender Email */
+            sender_email: string | null;
+            /** Sender Name */
+            sender_name: string | null;
+            /** Test Mode */
+            test_mode: boolean;
+            /** Timezone */
+            timezone: string;
+            /**
+             * Warnings
+             * @description Live, but something still keeps emails from clients: show it
+             */
+            warnings?: string[];
+        };
         /**
          * ValidationErrorBody
          * @description What every 422 for bad input looks like: one entry per field at fault.
@@ -1887,6 +1976,36 @@ export interface components {
             /** New Password */
             new_password?: string | null;
         };
+        /** NoticeOut */
+        NoticeOut: {
+            /**
+             * Count
+             * @description How many times it happened since it was first recorded
+             */
+            count: number;
+            /**
+             * First At
+             * Format: date-time
+             */
+            first_at: string;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @description What happened, e.g. checkout_failed
+             */
+            kind: string;
+            /**
+             * Last At
+             * Format: date-time
+             */
+            last_at: string;
+            /**
+             * Message
+             * @description What happened and what to do, for the user
+             */
+            message: string;
+        };
         /** OpenInvoiceOut */
         OpenInvoiceOut: {
             balance: components["schemas"]["Amount"];
@@ -2052,6 +2171,47 @@ export interface components {
             paid_at: string;
             /** Reference */
             reference: string | null;
+        };
+        /**
+         * PaymentSetupOut
+         * @description How this account's clients can pay, and what stands between the account and clients.
+         */
+        PaymentSetupOut: {
+            /**
+             * Card Payments
+             * @description Stripe is connected (the account's key or the server's)
+             */
+            card_payments: boolean;
+            /**
+             * Contact Email
+             * @description The address the pay page offers clients to write to
+             */
+            contact_email: string | null;
+            /**
+             * Go Live Blockers
+             * @description Why going live would be refused now; empty when it is allowed
+             */
+            go_live_blockers: string[];
+            /**
+             * Go Live Warnings
+             * @description What going live must tell the user, without refusing it
+             */
+            go_live_warnings: string[];
+            /**
+             * Has Way To Pay
+             * @description Instructions or card: going live needs one
+             */
+            has_way_to_pay: boolean;
+            /**
+             * Payment Instructions
+             * @description The account has payment instructions (bank details, ...)
+             */
+            payment_instructions: boolean;
+            /**
+             * Warnings
+             * @description Problems that hold now and should show on every page
+             */
+            warnings: string[];
         };
         /**
          * PredictionBasis
@@ -2883,7 +3043,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AccountOut"];
+                    "application/json": components["schemas"]["GoLiveOut"];
                 };
             };
             /** @description Unauthorized */
@@ -2895,8 +3055,64 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description PayloadTooLarge */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TooManyRequests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ServiceUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_payment_setup_api_account_payment_setup_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentSetupOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4431,6 +4647,15 @@ export interface operations {
             };
             /** @description TooManyRequests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PaymentProviderError */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5977,6 +6202,129 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TooManyRequests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ServiceUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_notices_api_notices_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TooManyRequests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ServiceUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dismiss_notice_api_notices__notice_id__dismiss_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PayloadTooLarge */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description TooManyRequests */

@@ -92,3 +92,6 @@ export type InsightsSummary = Ok<paths['/api/insights/summary']['get']>;
 export type ClientInsights = Ok<paths['/api/clients/{client_id}/insights']['get']>;
 export type StripeConnection = Ok<paths['/api/integrations/stripe']['get']>;
 export type StripeImport = Ok<paths['/api/integrations/stripe/import']['post']>;
+
+export type PaymentSetup = Ok<paths['/api/account/payment-setup']['get']>;
+export type Notice = Ok<paths['/api/notices']['get']>[number];

@@ -37,6 +37,7 @@ import { Logo } from '@/components/ui/Logo';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { PageLoader } from '@/components/ui/QueryStates';
 import { useLogout, useMe, useRestoreSession } from '@/features/auth/hooks/queries';
+import { SetupWarnings } from '@/features/settings/components/SetupWarnings';
 
 const NAV = [
   { to: '/', label: 'Dashboard', icon: IconLayoutDashboard, exact: true },
@@ -208,6 +209,7 @@ export default function AppLayout() {
 
       <AppShell.Main>
         <div style={{ maxWidth: 1200, margin: '0 auto' }}>
+          <SetupWarnings enabled={Boolean(me.data)} />
           <Suspense fallback={<PageLoader />}>
             <Outlet />
           </Suspense>

@@ -13,6 +13,7 @@ import { CurrencyOverview } from '@/features/dashboard/components/CurrencyOvervi
 import { NextReminders } from '@/features/dashboard/components/NextReminders';
 import { OnboardingChecklist } from '@/features/dashboard/components/OnboardingChecklist';
 import { useInsightsSummary } from '@/features/dashboard/hooks/queries';
+import { usePaymentSetup } from '@/features/settings/hooks/paymentSetup';
 import { useAccount } from '@/features/settings/hooks/queries';
 import { useTemplateCatalog } from '@/features/templates/hooks/queries';
 import { useInvoices } from '@/features/invoices/hooks/queries';
@@ -99,6 +100,7 @@ function InvoiceMiniList({ title, icon, invoices, loading, error, onRetry, empty
 export default function Dashboard() {
   const me = useMe();
   const account = useAccount();
+  const paymentSetup = usePaymentSetup(Boolean(account.data?.test_mode));
   const summary = useInsightsSummary();
   const anyInvoice = useInvoices({ page: 1, page_size: 1 });
   const anyClient = useClients({ page: 1, page_size: 1 });
@@ -128,7 +130,7 @@ export default function Dashboard() {
 
       <Stack gap="lg">
         {account.data?.test_mode && anyClient.data && anyInvoice.data && (
-          <OnboardingChecklist account={account.data} hasClient={anyClient.data.total > 0} hasInvoice={hasInvoice} previewed={previewed} />
+          <OnboardingChecklist account={account.data} hasClient={anyClient.data.total > 0} hasInvoice={hasInvoice} previewed={previewed} canBePaid={paymentSetup.data?.has_way_to_pay ?? false} />
         )}
         {summary.isError ? (
           <Paper withBorder>

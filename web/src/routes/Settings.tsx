@@ -82,7 +82,7 @@ export default function Settings() {
           <Stack gap="lg">
             <StripeSection />
             <Text size="sm" c="dimmed">
-              Payment instructions (bank details shown on the payment page when there’s no card payment) are on the{' '}
+              Payment instructions (bank details or other ways to pay, shown on every payment page) are on the{' '}
               <Anchor component={Link} to="/settings?tab=company">
                 Company tab
               </Anchor>

@@ -12,6 +12,7 @@ from duespark.models.invoice_adjustment import InvoiceAdjustment
 from duespark.models.membership import Membership
 from duespark.models.message import Message
 from duespark.models.message_event import MessageEvent
+from duespark.models.notice import Notice
 from duespark.models.payment import Payment
 from duespark.models.payment_link_click import PaymentLinkClick
 from duespark.models.refresh_token import RefreshToken
@@ -37,6 +38,7 @@ __all__ = [
     "Membership",
     "Message",
     "MessageEvent",
+    "Notice",
     "Payment",
     "PaymentLinkClick",
     "RefreshToken",

@@ -253,3 +253,68 @@ def heartbeat_age_seconds(engine: Engine, clock: Clock) -> float | None:
     with engine.connect() as connection:
         last_beat = _last_beat(connection)
     return None if last_beat is None else max(0.0, (clock.now() - last_beat).total_seconds())
+
+
+# --- check-config: what would fail clients, beyond what keeps the service up ----------------------
+
+
+def delivery_warning(settings: Settings) -> str | None:
+    """The `file` and `console` providers deliver nothing; fine for a trial, never for live accounts.
+
+    In production they are already refused by `production_problems`; elsewhere this is a warning."""
+    if settings.email_provider == "file":
+        return (
+            f"DUESPARK_EMAIL_PROVIDER is 'file': emails are written to {settings.data_dir / 'outbox'} and no "
+            "client ever receives one. Set smtp, postmark or ses before any account goes live."
+        )
+    if settings.email_provider == "console":
+        return (
+            "DUESPARK_EMAIL_PROVIDER is 'console': emails are printed to the log and no client ever receives "
+            "one. Set smtp, postmark or ses before any account goes live."
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class LiveAccountFindings:
+    live: int
+    unpayable: int
+
+
+def live_account_findings(connection: Connection, settings: Settings) -> LiveAccountFindings:
+    """How many accounts send to clients, and how many of those give clients no way to pay."""
+    from duespark.models import Account, StripeConnection
+
+    live = connection.scalar(select(func.count()).select_from(Account).where(Account.test_mode.is_(False))) or 0
+    unpayable = 0
+    if live and not settings.stripe_secret_key:
+        no_instructions = func.coalesce(func.trim(Account.payment_instructions), "") == ""
+        no_stripe = ~select(StripeConnection.id).where(StripeConnection.account_id == Account.id).exists()
+        unpayable = (
+            connection.scalar(
+                select(func.count())
+                .select_from(Account)
+                .where(Account.test_mode.is_(False), no_instructions, no_stripe)
+            )
+            or 0
+        )
+    return LiveAccountFindings(live=live, unpayable=unpayable)
+
+
+def live_account_problems(findings: LiveAccountFindings, settings: Settings) -> tuple[list[str], list[str]]:
+    """(failures, warnings) about live accounts. Live accounts on a provider that delivers nothing are a
+    failure in production (their clients get nothing) and a warning elsewhere (a trial on one machine)."""
+    failures: list[str] = []
+    warnings: list[str] = []
+    if findings.live and settings.email_provider in ("file", "console"):
+        message = (
+            f"{findings.live} live account(s) send reminders through '{settings.email_provider}', "
+            "which delivers nothing: their clients receive no email"
+        )
+        (failures if settings.is_production else warnings).append(message)
+    if findings.unpayable:
+        warnings.append(
+            f"{findings.unpayable} live account(s) have no payment instructions and no Stripe: their clients' "
+            "pay links only offer to email the sender"
+        )
+    return failures, warnings

@@ -91,6 +91,13 @@ RATE_LIMITED = Counter(
     "Requests refused with 429, by limit name.",
     ["limit"],
 )
+CHECKOUT_FAILURE_REASONS = ("network", "key_refused", "key_unreadable", "stripe_error", "bad_response")
+CHECKOUT_FAILURES = Counter(
+    "duespark_checkout_failures",
+    "Card checkouts a client asked for that could not be created (the pay page fell back to the other ways "
+    "to pay), by reason: network, key_refused, key_unreadable, stripe_error, bad_response.",
+    ["reason"],
+)
 
 # Gauges read from the database when Prometheus scrapes; each returns seconds or None (nothing to report).
 GaugeCallback = Callable[[], float | None]
@@ -106,6 +113,11 @@ def record_reminder_event(event: str, tone: str | None, provider: str | None) ->
     if event not in REMINDER_EVENTS:
         raise ValueError(f"unknown reminder event {event!r}; expected one of {REMINDER_EVENTS}")
     REMINDERS.labels(event=event, tone=_label(tone), provider=_label(provider)).inc()
+
+
+def record_checkout_failure(reason: str) -> None:
+    """Count one failed card checkout; `reason` is one of CHECKOUT_FAILURE_REASONS (else stripe_error)."""
+    CHECKOUT_FAILURES.labels(reason=reason if reason in CHECKOUT_FAILURE_REASONS else "stripe_error").inc()
 
 
 def observe_send(seconds: float, provider: str | None = None) -> None:

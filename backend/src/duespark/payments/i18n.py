@@ -18,6 +18,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "how_to_pay": "How to pay",
         "reference_hint": "Please use {number} as the payment reference.",
         "no_instructions": "Please contact {name} for payment details.",
+        "email_sender": "Email {name} about paying",
+        "email_subject": "Payment of invoice {number}",
+        "email_body": "Hello,\n\nI would like to pay invoice {number} ({amount}). How can I pay?\n\n",
+        "no_instructions_contact": (
+            "{name} has not put payment details on this page. Email them and they will tell you how to pay."
+        ),
+        "questions": "Questions about this invoice?",
+        "card_unavailable_contact": (
+            "Card payment is unavailable right now. Email {name} below and they will tell you how else to pay."
+        ),
+        "canceled_contact": "The card payment was canceled. You can try again, or email {name} about paying.",
         "card_unavailable": "Card payment is unavailable right now. You can still pay with the details below.",
         "canceled": "The card payment was canceled. You can try again or pay with the details below.",
         "already_paid_title": "Already paid",
@@ -65,6 +76,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "how_to_pay": "So bezahlen Sie",
         "reference_hint": "Bitte geben Sie {number} als Verwendungszweck an.",
         "no_instructions": "Bitte wenden Sie sich für die Zahlungsdaten an {name}.",
+        "email_sender": "E-Mail an {name} zur Zahlung",
+        "email_subject": "Zahlung der Rechnung {number}",
+        "email_body": "Guten Tag,\n\nich möchte die Rechnung {number} ({amount}) bezahlen. Wie kann ich bezahlen?\n\n",
+        "no_instructions_contact": (
+            "{name} hat hier keine Zahlungsdaten hinterlegt. Schreiben Sie "
+            "eine E-Mail, dann erfahren Sie, wie Sie bezahlen können."
+        ),
+        "questions": "Fragen zu dieser Rechnung?",
+        "card_unavailable_contact": (
+            "Kartenzahlung ist gerade nicht möglich. Schreiben Sie {name} unten eine E-Mail, um die Zahlung zu klären."
+        ),
+        "canceled_contact": (
+            "Die Kartenzahlung wurde abgebrochen. Versuchen Sie es erneut oder schreiben Sie {name} wegen der Zahlung."
+        ),
         "card_unavailable": "Kartenzahlung ist gerade nicht möglich. Sie können mit den Angaben unten bezahlen.",
         "canceled": "Die Kartenzahlung wurde abgebrochen. Versuchen Sie es erneut oder nutzen Sie die Angaben unten.",
         "already_paid_title": "Bereits bezahlt",
@@ -112,6 +137,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "how_to_pay": "Comment payer",
         "reference_hint": "Merci d'indiquer {number} comme référence de paiement.",
         "no_instructions": "Veuillez contacter {name} pour les coordonnées de paiement.",
+        "email_sender": "Écrire à {name} pour payer",
+        "email_subject": "Paiement de la facture {number}",
+        "email_body": "Bonjour,\n\nJe souhaite régler la facture {number} ({amount}). Comment puis-je payer ?\n\n",
+        "no_instructions_contact": (
+            "{name} n'a pas indiqué de coordonnées de paiement sur cette "
+            "page. Écrivez à {name}, qui vous indiquera comment payer."
+        ),
+        "questions": "Une question sur cette facture ?",
+        "card_unavailable_contact": (
+            "Le paiement par carte est indisponible. Écrivez à {name} "
+            "ci-dessous pour convenir d'un autre moyen de paiement."
+        ),
+        "canceled_contact": "Le paiement par carte a été annulé. Vous pouvez réessayer ou écrire à {name} pour payer.",
         "card_unavailable": "Le paiement par carte est indisponible. Vous pouvez payer avec les informations ci-après.",
         "canceled": "Le paiement par carte a été annulé. Réessayez ou payez avec les informations ci-dessous.",
         "already_paid_title": "Déjà payée",
@@ -159,6 +197,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "how_to_pay": "Cómo pagar",
         "reference_hint": "Indique {number} como referencia del pago.",
         "no_instructions": "Contacte con {name} para obtener los datos de pago.",
+        "email_sender": "Escribir a {name} sobre el pago",
+        "email_subject": "Pago de la factura {number}",
+        "email_body": "Hola:\n\nQuisiera pagar la factura {number} ({amount}). ¿Cómo puedo pagar?\n\n",
+        "no_instructions_contact": (
+            "{name} no ha indicado datos de pago en esta página. Escríbale y le dirá cómo pagar."
+        ),
+        "questions": "¿Preguntas sobre esta factura?",
+        "card_unavailable_contact": (
+            "El pago con tarjeta no está disponible ahora. Escriba a {name} más abajo para acordar otra forma de pago."
+        ),
+        "canceled_contact": (
+            "El pago con tarjeta se canceló. Puede intentarlo de nuevo o escribir a {name} sobre el pago."
+        ),
         "card_unavailable": "El pago con tarjeta no está disponible ahora. Puede pagar con los datos siguientes.",
         "canceled": "Se canceló el pago con tarjeta. Puede intentarlo de nuevo o pagar con los datos siguientes.",
         "already_paid_title": "Ya pagada",

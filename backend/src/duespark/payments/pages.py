@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -57,6 +58,10 @@ def _render(template: str, words: Words, *, title: str, brand: str, **context: o
     )
 
 
+def _mailto(address: str, *, subject: str, body: str) -> str:
+    return f"mailto:{quote(address, safe='@')}?subject={quote(subject, safe='')}&body={quote(body, safe='')}"
+
+
 def pay_page(
     settings: Settings,
     *,
@@ -66,10 +71,23 @@ def pay_page(
     today: date,
     notice: str | None,
     card_available: bool,
+    contact_email: str | None = None,
 ) -> str:
+    """The built-in pay page. It always offers a way to pay (invariant 14): the card button, the
+    account's instructions, and an email to the sender, which is the main action when there is no other."""
     words = Words.for_reader(account, client)
     token = links.invoice_pay_token(settings, invoice.id)
     amount = words.money(invoice.balance_minor, invoice.currency)
+    instructions = (account.payment_instructions or "").strip() or None
+    mailto = None
+    if contact_email:
+        mailto = _mailto(
+            contact_email,
+            subject=words.t("email_subject", number=invoice.number),
+            body=words.t("email_body", number=invoice.number, amount=amount),
+        )
+    if notice and not instructions and mailto:
+        notice = f"{notice}_contact"  # "pay with the details below" would point at nothing
     return _render(
         "pay.html",
         words,
@@ -84,12 +102,17 @@ def pay_page(
         due=words.day(invoice.due_date),
         overdue=invoice.due_date < today,
         description=invoice.description,
-        notice=words.t(notice) if notice else None,
+        notice=words.t(notice, name=account.name) if notice else None,
         checkout_url=f"/pay/{token}/checkout" if card_available else None,
         pay_label=words.t("pay_by_card", amount=amount),
-        instructions=account.payment_instructions,
+        instructions=instructions,
         reference_hint=words.t("reference_hint", number=invoice.number),
-        no_instructions=words.t("no_instructions", name=account.name),
+        no_instructions=words.t("no_instructions_contact" if mailto else "no_instructions", name=account.name),
+        mailto=mailto,
+        contact_email=contact_email,
+        email_label=words.t("email_sender", name=account.name),
+        # Nothing else to press: the email is the way to pay, so it is the page's main button.
+        email_is_primary=mailto is not None and not instructions and not card_available,
         portal_url=links.client_portal_url(settings, client.id),
     )
 

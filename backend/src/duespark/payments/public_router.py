@@ -15,8 +15,10 @@ from duespark.clock import Clock, today_in
 from duespark.db import transaction
 from duespark.errors import NotFound
 from duespark.models.enums import InvoiceStatus
+from duespark.notices import service as notices
+from duespark.ops import metrics
 from duespark.ops.ratelimit import public_link_per_ip
-from duespark.payments import pages, service
+from duespark.payments import pages, readiness, service
 from duespark.payments.crypto import SecretUnreadable
 from duespark.payments.stripe import PaymentProviderError, create_checkout_session, hosted_invoice_url
 from duespark.settings import Settings
@@ -61,7 +63,9 @@ def _settled_page(target: service.PayTarget) -> HTMLResponse | None:
     return None
 
 
-def _pay_page(settings: Settings, target: service.PayTarget, clock: Clock, *, notice: str | None, card: bool):
+def _pay_page(
+    settings: Settings, target: service.PayTarget, clock: Clock, *, notice: str | None, card: bool, contact: str | None
+):
     today = today_in(clock, target.account.timezone)
     return _html(
         pages.pay_page(
@@ -72,8 +76,39 @@ def _pay_page(settings: Settings, target: service.PayTarget, clock: Clock, *, no
             today=today,
             notice=notice,
             card_available=card,
+            contact_email=contact,
         )
     )
+
+
+FAILURE_WORDS = {
+    "network": "Stripe could not be reached",
+    "key_refused": "Stripe refused your API key",
+    "key_unreadable": "your saved Stripe key can no longer be decrypted on this server",
+    "bad_response": "Stripe answered without a checkout page",
+}
+
+
+def _card_failed(request: Request, target: service.PayTarget, reason: str, detail: object) -> None:
+    """Count it and tell the user once (a notice that counts repeats); the client's page never waits on it."""
+    metrics.record_checkout_failure(reason)
+    log.warning("stripe_checkout_failed", invoice_id=target.invoice.id, reason=reason, error=str(detail))
+    cause = FAILURE_WORDS.get(reason, "Stripe refused the request")
+    message = (
+        f"A client could not pay invoice {target.invoice.number} by card: {cause}. The pay page showed them "
+        "your other ways to pay instead. Check the Stripe connection in Settings; saving a working key clears this."
+    )
+    try:
+        with transaction(request.app.state.session_factory) as session:
+            notices.record(
+                session,
+                account_id=target.account.id,
+                kind=readiness.CHECKOUT_FAILED,
+                message=message,
+                clock=request.app.state.clock,
+            )
+    except Exception:
+        log.exception("checkout_failure_notice_not_saved", account_id=target.account.id)
 
 
 def _pay(request: Request, token: str, *, reminder_marker: str | None, count_click: bool, canceled: bool) -> Response:
@@ -82,6 +117,7 @@ def _pay(request: Request, token: str, *, reminder_marker: str | None, count_cli
     factory = request.app.state.session_factory
     plan: service.CheckoutPlan | None = None
     card_broken = False
+    contact: str | None = None
     try:
         with transaction(factory) as session:
             target = service.load_pay_target(session, settings=settings, token=token)
@@ -97,24 +133,27 @@ def _pay(request: Request, token: str, *, reminder_marker: str | None, count_cli
                 )
             settled = _settled_page(target)
             if settled is None:
+                contact = readiness.contact_email(session, account=target.account)
                 try:
                     plan = service.plan_checkout(session, settings=settings, target=target, clock=clock)
                 except SecretUnreadable:
-                    log.warning("stripe_key_unreadable", account_id=target.account.id)
                     card_broken = True
     except NotFound:
         return _not_found()
     if settled is not None:
         return settled
     if card_broken:
-        return _pay_page(settings, target, clock, notice="card_unavailable", card=False)
+        _card_failed(request, target, "key_unreadable", "the saved key cannot be decrypted")
+        return _pay_page(settings, target, clock, notice="card_unavailable", card=False, contact=contact)
     if plan is None or canceled:
-        return _pay_page(settings, target, clock, notice="canceled" if canceled else None, card=plan is not None)
+        notice = "canceled" if canceled else None
+        return _pay_page(settings, target, clock, notice=notice, card=plan is not None, contact=contact)
     try:
         return _follow(request, plan, target)
     except PaymentProviderError as exc:
-        log.warning("stripe_checkout_failed", invoice_id=target.invoice.id, error=str(exc.detail))
-        return _pay_page(settings, target, clock, notice="card_unavailable", card=True)
+        _card_failed(request, target, exc.reason, exc.detail)
+        # No card button: it would lead straight back to the same failure.
+        return _pay_page(settings, target, clock, notice="card_unavailable", card=False, contact=contact)
 
 
 def _follow(request: Request, plan: service.CheckoutPlan, target: service.PayTarget) -> Response:
@@ -124,7 +163,7 @@ def _follow(request: Request, plan: service.CheckoutPlan, target: service.PayTar
     if plan.stripe_invoice_id:
         url = hosted_invoice_url(settings, plan.api_key, plan.stripe_invoice_id)
         if not url:
-            raise PaymentProviderError("Stripe has no hosted page for this invoice")
+            raise PaymentProviderError("Stripe has no hosted page for this invoice", reason="bad_response")
         return _redirect(url)
     assert plan.create is not None
     checkout = create_checkout_session(settings, plan.api_key, plan.create)

@@ -19,18 +19,29 @@ from duespark.errors import (
     error_responses,
 )
 from duespark.invoices.service import get_invoice
-from duespark.payments import importer, links, service
+from duespark.models import Account
+from duespark.notices import service as notices
+from duespark.payments import importer, links, readiness, service
+from duespark.payments.readiness import CHECKOUT_FAILED
 from duespark.payments.schemas import (
     ClickSummary,
     ClientPortalLinkOut,
     PaymentLinkOut,
+    PaymentSetupOut,
     ReminderClicks,
     StripeConnectIn,
     StripeConnectionOut,
     StripeImportOut,
     WebhookAck,
 )
-from duespark.payments.stripe import InvalidSignature, PaymentProviderError, list_open_invoices, verify_signature
+from duespark.payments.stripe import (
+    InvalidSignature,
+    PaymentProviderError,
+    check_secret_key,
+    list_open_invoices,
+    verify_secret_key,
+    verify_signature,
+)
 from duespark.payments.webhooks import receive_stripe_event
 from duespark.tenancy import ObjectId
 
@@ -93,6 +104,24 @@ def _connection_out(session: SessionDep, settings: SettingsDep, account_id: int)
     )
 
 
+@router.get("/account/payment-setup", response_model=PaymentSetupOut, responses=error_responses(Unauthorized))
+def get_payment_setup(session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep) -> PaymentSetupOut:
+    """Onboarding's "how do your clients pay?" and the warnings the app shows until they are fixed."""
+    account = session.get(Account, principal.account_id)
+    if account is None:
+        raise NotFound("Account")
+    ways = readiness.ways_to_pay(session, account=account, settings=settings)
+    return PaymentSetupOut(
+        payment_instructions=ways.instructions,
+        card_payments=ways.card,
+        contact_email=ways.contact_email,
+        has_way_to_pay=ways.any,
+        go_live_blockers=readiness.go_live_blockers(session, account=account, settings=settings),
+        go_live_warnings=readiness.go_live_warnings(settings),
+        warnings=readiness.account_warnings(session, account=account, settings=settings),
+    )
+
+
 @router.get("/integrations/stripe", response_model=StripeConnectionOut, responses=error_responses(Unauthorized))
 def get_stripe_connection(
     session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep
@@ -103,19 +132,27 @@ def get_stripe_connection(
 @router.put(
     "/integrations/stripe",
     response_model=StripeConnectionOut,
-    responses=error_responses(Unauthorized, InvalidInput),
+    responses=error_responses(Unauthorized, InvalidInput, PaymentProviderError),
 )
 def put_stripe_connection(
     data: StripeConnectIn, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep, clock: ClockDep
 ) -> StripeConnectionOut:
+    """Save the account's key once Stripe has accepted it: a made-up key is a 422 on `secret_key`."""
+    key = check_secret_key(data.secret_key)
+    service.check_webhook_secret(data.webhook_secret)
+    # End the sign-in's transaction before calling Stripe, so no lock is held while waiting on the network.
+    session.commit()
+    verify_secret_key(settings, key)
     service.connect_stripe(
         session,
         settings=settings,
         account_id=principal.account_id,
-        secret_key=data.secret_key,
+        secret_key=key,
         webhook_secret=data.webhook_secret,
         clock=clock,
     )
+    # Stripe accepted the new key: an earlier "card payments failed" notice is answered.
+    notices.clear(session, account_id=principal.account_id, kind=CHECKOUT_FAILED, clock=clock)
     return _connection_out(session, settings, principal.account_id)
 
 

@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from duespark.auth.schemas import AccountOut
+
 
 class ReminderClicks(BaseModel):
     reminder_id: int | None = Field(description="None for clicks that came without a reminder (portal, shared link)")
@@ -60,3 +62,21 @@ class StripeImportOut(BaseModel):
 class WebhookAck(BaseModel):
     received: bool = True
     result: str
+
+
+class PaymentSetupOut(BaseModel):
+    """How this account's clients can pay, and what stands between the account and clients."""
+
+    payment_instructions: bool = Field(description="The account has payment instructions (bank details, ...)")
+    card_payments: bool = Field(description="Stripe is connected (the account's key or the server's)")
+    contact_email: str | None = Field(description="The address the pay page offers clients to write to")
+    has_way_to_pay: bool = Field(description="Instructions or card: going live needs one")
+    go_live_blockers: list[str] = Field(description="Why going live would be refused now; empty when it is allowed")
+    go_live_warnings: list[str] = Field(description="What going live must tell the user, without refusing it")
+    warnings: list[str] = Field(description="Problems that hold now and should show on every page")
+
+
+class GoLiveOut(AccountOut):
+    warnings: list[str] = Field(
+        default_factory=list, description="Live, but something still keeps emails from clients: show it"
+    )

@@ -255,6 +255,11 @@ def get_connection(session: Session, *, account_id: int) -> StripeConnection | N
     return session.scalars(select(StripeConnection).where(StripeConnection.account_id == account_id)).first()
 
 
+def check_webhook_secret(webhook_secret: str | None) -> None:
+    if webhook_secret and not WEBHOOK_SECRET_PATTERN.match(webhook_secret):
+        raise InvalidInput("webhook_secret", "A Stripe webhook signing secret starts with whsec_")
+
+
 def connect_stripe(
     session: Session,
     *,
@@ -265,8 +270,7 @@ def connect_stripe(
     clock: Clock,
 ) -> StripeConnection:
     key = check_secret_key(secret_key)
-    if webhook_secret and not WEBHOOK_SECRET_PATTERN.match(webhook_secret):
-        raise InvalidInput("webhook_secret", "A Stripe webhook signing secret starts with whsec_")
+    check_webhook_secret(webhook_secret)
     now = clock.now()
     connection = get_connection(session, account_id=account_id)
     if connection is None:

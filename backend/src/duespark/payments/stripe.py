@@ -32,10 +32,17 @@ class InvalidSignature(DomainError):
 
 
 class PaymentProviderError(DomainError):
-    """Stripe refused or could not be reached; the detail says which, never the key."""
+    """Stripe refused or could not be reached; the detail says which, never the key.
+
+    `reason` is a short label for metrics and notices: network, key_refused, stripe_error, bad_response.
+    """
 
     status_code = 502
     error = "PaymentProviderError"
+
+    def __init__(self, detail: object = None, *, reason: str = "stripe_error") -> None:
+        super().__init__(detail)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -87,8 +94,41 @@ def client_for(settings: Settings, api_key: str) -> stripe.StripeClient:
 
 def _provider_error(exc: stripe.StripeError) -> PaymentProviderError:
     if isinstance(exc, stripe.AuthenticationError | stripe.PermissionError):
-        return PaymentProviderError("Stripe refused the API key; check the key in the Stripe settings.")
-    return PaymentProviderError(f"Stripe could not be reached or refused the request: {exc.user_message or exc}")
+        return PaymentProviderError(
+            "Stripe refused the API key; check the key in the Stripe settings.", reason="key_refused"
+        )
+    reason = "network" if isinstance(exc, stripe.APIConnectionError) else "stripe_error"
+    return PaymentProviderError(
+        f"Stripe could not be reached or refused the request: {exc.user_message or exc}", reason=reason
+    )
+
+
+def verify_secret_key(settings: Settings, api_key: str) -> None:
+    """Ask Stripe whether the key works, with the cheapest read DueSpark's own calls need.
+
+    Listing one Checkout Session needs the same permission as creating one, so a restricted key
+    that passes can also take payments (a Balance or Account read would refuse a correctly
+    restricted key, and accept one that cannot create sessions). A key Stripe does not know or
+    that lacks the permission is a 422 on `secret_key`; Stripe out of reach is a 502 (not saved).
+    """
+    try:
+        client_for(settings, api_key).v1.checkout.sessions.list(params={"limit": 1})
+    except stripe.AuthenticationError:
+        raise InvalidInput(
+            "secret_key", "Stripe does not accept this key: copy the secret key again from your Stripe dashboard."
+        ) from None
+    except stripe.PermissionError:
+        raise InvalidInput(
+            "secret_key",
+            "Stripe accepts this key but it may not use Checkout Sessions: give the restricted key "
+            "write access to Checkout Sessions (and read access to Invoices to import them).",
+        ) from None
+    except stripe.StripeError as exc:
+        raise PaymentProviderError(
+            "Stripe could not be reached to check the key, so it was not saved; try again in a minute. "
+            f"({exc.user_message or type(exc).__name__})",
+            reason="network" if isinstance(exc, stripe.APIConnectionError) else "stripe_error",
+        ) from None
 
 
 def _instant(unix: int | None) -> datetime | None:
@@ -132,7 +172,7 @@ def create_checkout_session(settings: Settings, api_key: str, request: CheckoutR
         raise _provider_error(exc) from exc
     expires_at = _instant(session.expires_at)
     if not session.url or expires_at is None:
-        raise PaymentProviderError("Stripe returned a checkout session without a URL or expiry")
+        raise PaymentProviderError("Stripe returned a checkout session without a URL or expiry", reason="bad_response")
     return StripeCheckout(
         id=session.id,
         url=session.url,

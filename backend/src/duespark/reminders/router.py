@@ -7,10 +7,12 @@ from pydantic import AwareDatetime
 
 from duespark.auth.schemas import AccountOut
 from duespark.db import SessionDep
-from duespark.deps import ClockDep, CurrentPrincipal
+from duespark.deps import ClockDep, CurrentPrincipal, SettingsDep
 from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized, error_responses
 from duespark.models import Account
 from duespark.pagination import Page, PageParams, page_params
+from duespark.payments import readiness
+from duespark.payments.schemas import GoLiveOut
 from duespark.reminders import service
 from duespark.reminders.schemas import (
     ClientPolicyIn,
@@ -145,10 +147,19 @@ def cancel_reminder(
     return service.reminder_out(reminder)
 
 
-@router.post("/account/go-live", response_model=AccountOut)
-def go_live(session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> Account:
-    """Send reminders to clients from now on. Nothing is sent in a burst: catch-up rules apply."""
-    return service.set_test_mode(session, account_id=principal.account_id, test_mode=False, clock=clock)
+@router.post("/account/go-live", response_model=GoLiveOut, responses=error_responses(Conflict))
+def go_live(session: SessionDep, principal: CurrentPrincipal, clock: ClockDep, settings: SettingsDep) -> GoLiveOut:
+    """Send reminders to clients from now on. Nothing is sent in a burst: catch-up rules apply.
+
+    Refused (409) while clients would have no way to pay (payments/readiness.py); `warnings` says
+    what still stops emails from reaching clients (an email provider that delivers nothing)."""
+    account = session.get(Account, principal.account_id)
+    assert account is not None
+    blockers = readiness.go_live_blockers(session, account=account, settings=settings)
+    if blockers:
+        raise Conflict(" ".join(blockers))
+    account = service.set_test_mode(session, account_id=principal.account_id, test_mode=False, clock=clock)
+    return GoLiveOut(**AccountOut.model_validate(account).model_dump(), warnings=readiness.go_live_warnings(settings))
 
 
 @router.post("/account/test-mode", response_model=AccountOut)

@@ -11,6 +11,8 @@ export interface ChecklistState {
   hasInvoice: boolean;
   /** A template was edited (and so previewed), or a reminder went out. */
   previewed: boolean;
+  /** Clients have a way to pay: instructions or card (from /api/account/payment-setup). */
+  canBePaid?: boolean;
 }
 
 interface Step {
@@ -21,7 +23,7 @@ interface Step {
 }
 
 /** From sign-up to live: company and sender, first client, first invoice, a preview, then the switch. */
-export function OnboardingChecklist({ account, hasClient, hasInvoice, previewed }: ChecklistState) {
+export function OnboardingChecklist({ account, hasClient, hasInvoice, previewed, canBePaid = false }: ChecklistState) {
   const steps: Step[] = [
     {
       title: 'Your company and sender',
@@ -46,6 +48,17 @@ export function OnboardingChecklist({ account, hasClient, hasInvoice, previewed 
       text: 'See the email exactly as your client will, and adjust the wording.',
       done: previewed,
       action: <Button component={Link} to="/templates" size="xs" variant="light">Open templates</Button>,
+    },
+    {
+      title: 'How your clients pay',
+      text: 'Bank details or other instructions on the payment page, or card payments with Stripe. Going live needs one.',
+      done: canBePaid,
+      action: (
+        <Group gap="xs" wrap="nowrap">
+          <Button component={Link} to="/settings?tab=company" size="xs" variant="light">Bank details</Button>
+          <Button component={Link} to="/settings?tab=payments" size="xs" variant="default">Stripe</Button>
+        </Group>
+      ),
     },
     {
       title: 'Go live',

@@ -92,7 +92,7 @@ export function StripeSection() {
       ) : (
         <Stack gap="sm" component="form" onSubmit={onConnect} aria-label="Connect Stripe">
           <Text size="sm" c="dimmed">
-            Paste a restricted or secret key from your Stripe dashboard. It’s stored encrypted and used only for your invoices.
+            Paste a restricted or secret key from your Stripe dashboard. DueSpark checks it with Stripe before saving; it’s stored encrypted and used only for your invoices.
           </Text>
           {formError && <Alert color="red">{formError}</Alert>}
           <PasswordInput

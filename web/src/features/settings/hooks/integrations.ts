@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '@/api/client';
 import { ApiError } from '@/api/errors';
 import { API_BASE_URL, authFetch } from '@/api/http';
+import { setupKeys } from './paymentSetup';
 import { settingsKeys } from './queries';
 
 export const integrationKeys = {
@@ -17,6 +18,7 @@ export function useSwitchMode() {
     onSuccess: (account) => {
       queryClient.setQueryData(settingsKeys.account, account);
       void queryClient.invalidateQueries({ queryKey: ['invoices'] });
+      void queryClient.invalidateQueries({ queryKey: setupKeys.paymentSetup });
     },
   });
 }
@@ -59,7 +61,11 @@ export function useConnectStripe() {
   return useMutation({
     mutationFn: async (body: { secret_key: string; webhook_secret: string | null }) =>
       unwrap(await api.PUT('/api/integrations/stripe', { body })),
-    onSuccess: (connection) => queryClient.setQueryData(integrationKeys.stripe, connection),
+    onSuccess: (connection) => {
+      queryClient.setQueryData(integrationKeys.stripe, connection);
+      void queryClient.invalidateQueries({ queryKey: setupKeys.paymentSetup });
+      void queryClient.invalidateQueries({ queryKey: setupKeys.notices });
+    },
   });
 }
 
@@ -67,7 +73,10 @@ export function useDisconnectStripe() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async () => unwrap(await api.DELETE('/api/integrations/stripe')),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: integrationKeys.stripe }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: integrationKeys.stripe });
+      void queryClient.invalidateQueries({ queryKey: setupKeys.paymentSetup });
+    },
   });
 }
 

@@ -23,6 +23,7 @@ export function useUpdateAccount() {
     onSuccess: (account) => {
       queryClient.setQueryData(settingsKeys.account, account);
       void queryClient.invalidateQueries({ queryKey: authKeys.me });
+      void queryClient.invalidateQueries({ queryKey: ['payment-setup'] });
     },
   });
 }
