@@ -126,8 +126,12 @@ def import_stripe_invoices(
         )
         due_date = max(due_date, issue_date)
         external_id = f"{STRIPE_INVOICE_PREFIX}{stripe_id}"
+        # Under the row lock (invariant 11): a payment or void at this moment waits, then sees the new amount.
         invoice = session.scalars(
-            select(Invoice).where(Invoice.account_id == account_id, Invoice.external_id == external_id)
+            select(Invoice)
+            .where(Invoice.account_id == account_id, Invoice.external_id == external_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         ).first()
         now = clock.now()
         if invoice is None:
