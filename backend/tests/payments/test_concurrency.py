@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+import httpx
 import pytest
+import respx
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -31,6 +33,7 @@ from duespark.models import Client, Invoice, InvoiceAdjustment, Payment
 from tests.conftest import TEST_NOW, create_postgres_database, drop_postgres_database, make_test_settings
 from tests.helpers import make_invoice, register
 from tests.payments.stripe_fixtures import (
+    STRIPE_API,
     STRIPE_SECRET_KEY,
     WEBHOOK_SECRET,
     charge,
@@ -38,9 +41,12 @@ from tests.payments.stripe_fixtures import (
     event,
     next_id,
     sign,
+    stripe_invoice,
 )
 
 TRIALS = 20
+# What the mocked Stripe API lists as open invoices: the invoice of the trial under way.
+STRIPE_OPEN: list[dict] = []
 _numbers = itertools.count(1)
 
 
@@ -78,7 +84,13 @@ def api(postgres_server_url, tmp_path_factory) -> Iterator[Api]:
                 "/api/clients", headers=user["headers"], json={"name": "Globex", "email": "ap@globex.com"}
             )
             assert client.status_code == 201, client.text
-            yield Api(http, app.state.session_factory, user["headers"], api_token, client.json()["id"])
+            with respx.mock(base_url=STRIPE_API, assert_all_called=False, assert_all_mocked=True) as stripe_api:
+                stripe_api.get("/v1/invoices").mock(
+                    side_effect=lambda _request: httpx.Response(
+                        200, json={"object": "list", "url": "/v1/invoices", "has_more": False, "data": STRIPE_OPEN}
+                    )
+                )
+                yield Api(http, app.state.session_factory, user["headers"], api_token, client.json()["id"])
     finally:
         app.state.engine.dispose()
         drop_postgres_database(postgres_server_url, url)
@@ -199,6 +211,18 @@ def paid_by_card(api: Api, invoice: dict) -> None:
     assert _webhook(api, event("checkout.session.completed", session)) == 200
 
 
+def in_stripe(api: Api, invoice: dict) -> None:
+    """Imported from Stripe, where its amount due was since lowered to 50.00."""
+    stripe_id = next_id("in")
+    with transaction(api.session_factory) as session:
+        session.get(Invoice, invoice["id"]).external_id = f"stripe:{stripe_id}"
+    STRIPE_OPEN[:] = [stripe_invoice(invoice_id=stripe_id, amount_due=5_000, currency="eur")]
+
+
+def stripe_import(api: Api, _invoice: dict, headers: dict[str, str]) -> int:
+    return api.http.post("/api/integrations/stripe/import", headers=headers).status_code
+
+
 def outcome(api: Api, invoice: dict, codes: tuple[int, int]) -> tuple:
     """What a person can see afterwards: both answers, the invoice's figures, its payments in the order
     they were recorded (a payment recorded after another was refused for it is no serial outcome)."""
@@ -269,7 +293,8 @@ PAIRS = {
     "fee charge+payment": (charge_fee, pay("100.00"), None, 10_000),
     # A card payment recorded by Stripe's webhook and a manual payment of the same invoice.
     "webhook payment+manual payment": (card_payment(6_000), pay("60.00"), None, 10_000),
-    # The amount lowered below what a payment at the same moment brings in.
+    # The amount lowered below what a payment at the same moment brings in: by an edit, or by a Stripe import.
+    "stripe import+payment": (stripe_import, pay("60.00"), in_stripe, 10_000),
     "pay+edit amount": (pay("60.00"), edit_amount("50.00"), None, 10_000),
 }
 

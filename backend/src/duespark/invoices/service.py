@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from duespark.clients.service import like_pattern
@@ -298,6 +298,11 @@ def update_invoice(session: Session, *, invoice: Invoice, data: InvoiceUpdate, c
     return invoice
 
 
+def settle_status(invoice: Invoice, *, paid_at: datetime | None) -> None:
+    """Set the stored status from the balance, for other domains changing an invoice's amounts (Stripe import)."""
+    _settle_status(invoice, paid_at=paid_at)
+
+
 def _settle_status(invoice: Invoice, *, paid_at: datetime | None) -> None:
     """Set the stored status from the balance."""
     if invoice.status in (InvoiceStatus.draft, InvoiceStatus.void):
@@ -326,8 +331,10 @@ def lock_invoice(session: Session, *, account_id: int, invoice_id: int) -> Invoi
     session.flush()
     if session.get_bind().dialect.name == "sqlite":
         session.execute(
-            text(f"UPDATE {Invoice.__tablename__} SET updated_at = updated_at WHERE id = :id AND account_id = :account_id"),
-            {"id": invoice_id, "account_id": account_id},
+            update(Invoice)
+            .where(Invoice.id == invoice_id, Invoice.account_id == account_id)
+            .values(updated_at=Invoice.updated_at)
+            .execution_options(synchronize_session=False)
         )
     invoice = session.scalars(
         scoped(Invoice, account_id)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from duespark.clock import Clock
 from duespark.invoices.events import InvoiceChange, publish
-from duespark.invoices.service import UNSETTLED
+from duespark.invoices.service import UNSETTLED, settle_status
 from duespark.models import Account, Client, Invoice, StripeConnection
 from duespark.models.enums import ClientType, InvoiceStatus
 from duespark.money import MoneyError, normalize_currency
@@ -101,6 +101,7 @@ def import_stripe_invoices(
     result = StripeImportResult(fetched=len(stripe_invoices))
     created_ids: list[int] = []
     updated_ids: list[int] = []
+    paid_ids: list[int] = []
     paid_in_stripe: list[tuple[Invoice, dict[str, Any]]] = []
     for data in stripe_invoices:
         stripe_id = data["id"]
@@ -165,7 +166,9 @@ def import_stripe_invoices(
             invoice.amount_minor = max(amount_due, invoice.amount_paid_minor)
             invoice.currency = currency
             invoice.updated_at = now
-            updated_ids.append(invoice.id)
+            # Lowered to what was already paid: the invoice is paid (its reminders stop, the client is thanked).
+            settle_status(invoice, paid_at=now)
+            (paid_ids if invoice.status == InvoiceStatus.paid else updated_ids).append(invoice.id)
             result.invoices_updated += 1
         else:
             result.invoices_unchanged += 1
@@ -177,6 +180,8 @@ def import_stripe_invoices(
         publish(session, InvoiceChange.created, created_ids, clock)
     if updated_ids:
         publish(session, InvoiceChange.updated, updated_ids, clock)
+    if paid_ids:
+        publish(session, InvoiceChange.paid, paid_ids, clock)
     for invoice, data in paid_in_stripe:
         # Partly paid in Stripe already: the same cumulative sync the invoice.paid webhook uses.
         sync_stripe_invoice_paid(
