@@ -310,3 +310,15 @@ def test_conflicting_changes_at_the_same_moment_act_one_after_the_other(api, pai
     assert not wrong, (
         f"{pair}: {len(wrong)} of {TRIALS} trials match no serial outcome; first: {wrong[0]}; serial: {allowed}"
     )
+
+
+def test_two_stripe_imports_at_the_same_moment_create_each_invoice_once(api):
+    """Both imports answer 200 (no unique-key violation as a 500) and the Stripe invoice is imported once."""
+    for _ in range(TRIALS // 2):
+        stripe_id = next_id("in")
+        STRIPE_OPEN[:] = [stripe_invoice(invoice_id=stripe_id, amount_due=5_000, currency="eur", number=stripe_id)]
+        codes, _figures, _payments = together(api, stripe_import, stripe_import, None, 10_000)
+        assert codes == (200, 200)
+        with transaction(api.session_factory) as session:
+            imported = session.scalars(select(Invoice).where(Invoice.external_id == f"stripe:{stripe_id}")).all()
+        assert [(i.amount_minor, i.status) for i in imported] == [(5_000, "open")]

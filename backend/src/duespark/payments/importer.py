@@ -95,8 +95,14 @@ def _free_number(session: Session, account_id: int, wanted: str, stripe_id: str)
 def import_stripe_invoices(
     session: Session, *, account_id: int, stripe_invoices: list[dict[str, Any]], clock: Clock
 ) -> StripeImportResult:
-    """Upsert fetched Stripe invoices (fetched beforehand, outside this transaction)."""
-    account = session.get(Account, account_id)
+    """Upsert fetched Stripe invoices (fetched beforehand, outside this transaction).
+
+    The account's row is locked first: two imports at the same moment run one after the other, so the
+    second finds the clients and invoices the first created instead of failing on their unique keys.
+    """
+    account = session.scalars(
+        select(Account).where(Account.id == account_id).with_for_update().execution_options(populate_existing=True)
+    ).first()
     assert account is not None
     result = StripeImportResult(fetched=len(stripe_invoices))
     created_ids: list[int] = []
