@@ -299,10 +299,38 @@ PAIRS = {
 }
 
 
+# The serial outcomes of some pairs, written out: (answers A then B, B then A), figures, payments.
+SERIAL = {
+    "pay+pay overpay": {
+        ((201, 422), ("partially_paid", 10_000, 0, 6_000, 4_000), (("manual", 6_000),)),
+        ((422, 201), ("partially_paid", 10_000, 0, 6_000, 4_000), (("manual", 6_000),)),
+    },
+    "pay+void": {
+        ((201, 409), ("paid", 10_000, 0, 10_000, 0), (("manual", 10_000),)),
+        ((409, 200), ("void", 10_000, 0, 0, 10_000), ()),
+    },
+    "refund+refund": {
+        ((200, 200), ("open", 10_000, 0, 0, 10_000), (("stripe", 10_000), ("stripe", -6_000), ("stripe", -4_000))),
+        ((200, 200), ("open", 10_000, 0, 0, 10_000), (("stripe", 10_000), ("stripe", -10_000))),
+    },
+    "waive+waive": {((200, 200), ("open", 10_000, 0, 0, 10_000), ())},
+    "pay+edit amount": {
+        ((201, 422), ("partially_paid", 10_000, 0, 6_000, 4_000), (("manual", 6_000),)),
+        ((422, 200), ("open", 5_000, 0, 0, 5_000), ()),
+    },
+    "stripe import+payment": {
+        ((200, 422), ("open", 5_000, 0, 0, 5_000), ()),
+        ((200, 201), ("paid", 6_000, 0, 6_000, 0), (("manual", 6_000),)),
+    },
+}
+
+
 @pytest.mark.parametrize("pair", list(PAIRS))
 def test_conflicting_changes_at_the_same_moment_act_one_after_the_other(api, pair):
     first, second, setup, amount = PAIRS[pair]
     allowed = {serial(api, first, second, setup, amount, flip) for flip in (False, True)}
+    if pair in SERIAL:
+        assert allowed == SERIAL[pair]
     for codes, _figures, _payments in allowed:
         assert set(codes) <= {200, 201, 409, 422}, (pair, codes)
     seen = [together(api, first, second, setup, amount) for _ in range(TRIALS)]

@@ -323,7 +323,9 @@ def lock_invoice(session: Session, *, account_id: int, invoice_id: int) -> Invoi
 
     Every change to an invoice's amounts or status calls this first and only then reads what it checks
     (balance, status, fees), so two requests at the same moment act one after the other: the second
-    waits here and then sees what the first committed. PostgreSQL: SELECT ... FOR UPDATE. SQLite has no
+    waits here and then sees what the first committed. PostgreSQL: SELECT ... FOR NO KEY UPDATE (it
+    excludes every other locker and UPDATE of the row, but not the FOR KEY SHARE of inserting a row that
+    refers to the invoice, so those never wait or deadlock on it). SQLite has no
     row locks: its transactions take the database's write lock at BEGIN IMMEDIATE (db.py); a no-op write
     on the row makes sure of it even in a transaction that began without it. What this session already
     changed is flushed first and read back; another account's invoice is the same 404 as a missing one.
@@ -339,7 +341,7 @@ def lock_invoice(session: Session, *, account_id: int, invoice_id: int) -> Invoi
     invoice = session.scalars(
         scoped(Invoice, account_id)
         .where(Invoice.id == invoice_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).first()
     if invoice is None:

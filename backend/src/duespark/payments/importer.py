@@ -99,9 +99,15 @@ def import_stripe_invoices(
 
     The account's row is locked first: two imports at the same moment run one after the other, so the
     second finds the clients and invoices the first created instead of failing on their unique keys.
+    FOR NO KEY UPDATE, like every invoice lock: rows inserted meanwhile that refer to the account (a
+    payment's FOR KEY SHARE check) are not blocked, so a payment holding its invoice cannot deadlock
+    with the import waiting for that invoice.
     """
     account = session.scalars(
-        select(Account).where(Account.id == account_id).with_for_update().execution_options(populate_existing=True)
+        select(Account)
+        .where(Account.id == account_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
     ).first()
     assert account is not None
     result = StripeImportResult(fetched=len(stripe_invoices))
@@ -137,7 +143,7 @@ def import_stripe_invoices(
         invoice = session.scalars(
             select(Invoice)
             .where(Invoice.account_id == account_id, Invoice.external_id == external_id)
-            .with_for_update()
+            .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         ).first()
         now = clock.now()
