@@ -193,3 +193,27 @@ def test_imported_dates_use_the_accounts_timezone(session, clock):
     assert result.invoices_created == 1
     invoice = session.scalars(select(Invoice).where(Invoice.external_id == "stripe:in_test_tz")).one()
     assert invoice.issue_date == invoice.due_date == date(2026, 11, 26)
+
+
+def test_import_lowering_the_amount_to_what_was_paid_settles_the_invoice(client, stripe_api, published):
+    """Stripe lowered the amount due to 50.00 after 60.00 was paid by hand: the invoice is paid, not left
+    partially paid with nothing to pay (invariant 11's serial outcome of an import after a payment)."""
+    headers, _ = signed_in(client)
+    listed = [stripe_invoice(invoice_id="in_test_L1", number="STR-L1", amount_due=10_000, currency="eur")]
+    stripe_api.get("/v1/invoices").mock(
+        side_effect=lambda _r: httpx.Response(200, json=list_page(listed, has_more=False))
+    )
+    assert client.post("/api/integrations/stripe/import", headers=headers).json()["invoices_created"] == 1
+    invoice = client.get("/api/invoices", headers=headers).json()["items"][0]
+    paid = client.post(f"/api/invoices/{invoice['id']}/payments", headers=headers, json={"amount": "60.00"})
+    assert paid.status_code == 201
+    listed[0] = stripe_invoice(invoice_id="in_test_L1", number="STR-L1", amount_due=5_000, currency="eur")
+    assert client.post("/api/integrations/stripe/import", headers=headers).json()["invoices_updated"] == 1
+    after = client.get(f"/api/invoices/{invoice['id']}", headers=headers).json()
+    assert (after["status"], after["amount"], after["amount_paid"], after["balance"]) == (
+        "paid",
+        "60.00",
+        "60.00",
+        "0.00",
+    )
+    assert published[-1] == ("paid", (invoice["id"],))

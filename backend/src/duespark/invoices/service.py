@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from duespark.clients.service import like_pattern
@@ -249,6 +249,7 @@ def _status_condition(status: EffectiveStatus, today: date):
 
 def update_invoice(session: Session, *, invoice: Invoice, data: InvoiceUpdate, clock: Clock) -> Invoice:
     changes = data.model_dump(exclude_unset=True)
+    lock_for_update(session, invoice)
     if invoice.status in (InvoiceStatus.paid, InvoiceStatus.void):
         editable = {"description", "reminders_excluded"}
         if set(changes) - editable:
@@ -297,6 +298,11 @@ def update_invoice(session: Session, *, invoice: Invoice, data: InvoiceUpdate, c
     return invoice
 
 
+def settle_status(invoice: Invoice, *, paid_at: datetime | None) -> None:
+    """Set the stored status from the balance, for other domains changing an invoice's amounts (Stripe import)."""
+    _settle_status(invoice, paid_at=paid_at)
+
+
 def _settle_status(invoice: Invoice, *, paid_at: datetime | None) -> None:
     """Set the stored status from the balance."""
     if invoice.status in (InvoiceStatus.draft, InvoiceStatus.void):
@@ -312,12 +318,42 @@ def _settle_status(invoice: Invoice, *, paid_at: datetime | None) -> None:
         invoice.paid_at = None
 
 
-def lock_for_update(session: Session, invoice: Invoice) -> None:
-    """Read the invoice again and hold its row until commit, before changing amounts from what it holds: a
-    worker charging a late fee at that moment (`fees_minor + fee` in SQL) waits, instead of being overwritten
-    or leaving a status worked out from the balance before its fee."""
-    session.flush()  # what this request already changed is kept, then read back under the lock
-    session.refresh(invoice, with_for_update=True)
+def lock_invoice(session: Session, *, account_id: int, invoice_id: int) -> Invoice:
+    """The invoice read fresh under its row lock, held until commit (invariant 11: check after the lock).
+
+    Every change to an invoice's amounts or status calls this first and only then reads what it checks
+    (balance, status, fees), so two requests at the same moment act one after the other: the second
+    waits here and then sees what the first committed. PostgreSQL: SELECT ... FOR NO KEY UPDATE (it
+    excludes every other locker and UPDATE of the row, but not the FOR KEY SHARE of inserting a row that
+    refers to the invoice, so those never wait or deadlock on it). SQLite has no
+    row locks: its transactions take the database's write lock at BEGIN IMMEDIATE (db.py); a no-op write
+    on the row makes sure of it even in a transaction that began without it. What this session already
+    changed is flushed first and read back; another account's invoice is the same 404 as a missing one.
+    """
+    session.flush()
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(Invoice)
+            .where(Invoice.id == invoice_id, Invoice.account_id == account_id)
+            .values(updated_at=Invoice.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+    invoice = session.scalars(
+        scoped(Invoice, account_id)
+        .where(Invoice.id == invoice_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).first()
+    if invoice is None:
+        raise NotFound("Invoice")
+    return invoice
+
+
+def lock_for_update(session: Session, invoice: Invoice) -> Invoice:
+    """`lock_invoice` for an invoice already loaded: the same object, refreshed under the lock. A worker
+    charging a late fee at that moment (`fees_minor + fee` in SQL) waits, instead of being overwritten or
+    leaving a status worked out from the balance before its fee."""
+    return lock_invoice(session, account_id=invoice.account_id, invoice_id=invoice.id)
 
 
 def waive_adjustment(session: Session, *, invoice: Invoice, adjustment_id: int, clock: Clock) -> InvoiceAdjustment:
@@ -326,18 +362,21 @@ def waive_adjustment(session: Session, *, invoice: Invoice, adjustment_id: int, 
     The charge stays on record (waived), so the reminder step that added it never adds it again. An
     invoice whose payments then cover what is left is paid: its reminders stop and the client is thanked.
     """
+    lock_for_update(session, invoice)
+    # Read after the lock: a second waiver of the same fee at the same moment sees the first one's.
     adjustment = session.scalar(
-        select(InvoiceAdjustment).where(
+        select(InvoiceAdjustment)
+        .where(
             InvoiceAdjustment.id == adjustment_id,
             InvoiceAdjustment.invoice_id == invoice.id,
             InvoiceAdjustment.account_id == invoice.account_id,
         )
+        .execution_options(populate_existing=True)
     )
     if adjustment is None:
         raise NotFound("Late fee not found")
     if adjustment.waived_at is not None:
         return adjustment
-    lock_for_update(session, invoice)
     if invoice.status == InvoiceStatus.paid:
         raise Conflict("The invoice is paid, fees included: refund the fee as a payment instead")
     now = clock.now()
@@ -407,6 +446,7 @@ def record_manual_payment(
     note: str | None,
     clock: Clock,
 ) -> Payment:
+    lock_for_update(session, invoice)
     if invoice.status == InvoiceStatus.void:
         raise Conflict("A void invoice cannot take payments")
     if invoice.status == InvoiceStatus.paid:
@@ -442,6 +482,7 @@ def list_payments(session: Session, *, invoice: Invoice) -> list[Payment]:
 
 
 def void_invoice(session: Session, *, invoice: Invoice, clock: Clock) -> Invoice:
+    lock_for_update(session, invoice)
     if invoice.status == InvoiceStatus.void:
         return invoice
     if invoice.status == InvoiceStatus.paid:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from duespark.clock import Clock
 from duespark.invoices.events import InvoiceChange, publish
-from duespark.invoices.service import UNSETTLED
+from duespark.invoices.service import UNSETTLED, settle_status
 from duespark.models import Account, Client, Invoice, StripeConnection
 from duespark.models.enums import ClientType, InvoiceStatus
 from duespark.money import MoneyError, normalize_currency
@@ -95,12 +95,25 @@ def _free_number(session: Session, account_id: int, wanted: str, stripe_id: str)
 def import_stripe_invoices(
     session: Session, *, account_id: int, stripe_invoices: list[dict[str, Any]], clock: Clock
 ) -> StripeImportResult:
-    """Upsert fetched Stripe invoices (fetched beforehand, outside this transaction)."""
-    account = session.get(Account, account_id)
+    """Upsert fetched Stripe invoices (fetched beforehand, outside this transaction).
+
+    The account's row is locked first: two imports at the same moment run one after the other, so the
+    second finds the clients and invoices the first created instead of failing on their unique keys.
+    FOR NO KEY UPDATE, like every invoice lock: rows inserted meanwhile that refer to the account (a
+    payment's FOR KEY SHARE check) are not blocked, so a payment holding its invoice cannot deadlock
+    with the import waiting for that invoice.
+    """
+    account = session.scalars(
+        select(Account)
+        .where(Account.id == account_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).first()
     assert account is not None
     result = StripeImportResult(fetched=len(stripe_invoices))
     created_ids: list[int] = []
     updated_ids: list[int] = []
+    paid_ids: list[int] = []
     paid_in_stripe: list[tuple[Invoice, dict[str, Any]]] = []
     for data in stripe_invoices:
         stripe_id = data["id"]
@@ -126,8 +139,12 @@ def import_stripe_invoices(
         )
         due_date = max(due_date, issue_date)
         external_id = f"{STRIPE_INVOICE_PREFIX}{stripe_id}"
+        # Under the row lock (invariant 11): a payment or void at this moment waits, then sees the new amount.
         invoice = session.scalars(
-            select(Invoice).where(Invoice.account_id == account_id, Invoice.external_id == external_id)
+            select(Invoice)
+            .where(Invoice.account_id == account_id, Invoice.external_id == external_id)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
         ).first()
         now = clock.now()
         if invoice is None:
@@ -161,7 +178,9 @@ def import_stripe_invoices(
             invoice.amount_minor = max(amount_due, invoice.amount_paid_minor)
             invoice.currency = currency
             invoice.updated_at = now
-            updated_ids.append(invoice.id)
+            # Lowered to what was already paid: the invoice is paid (its reminders stop, the client is thanked).
+            settle_status(invoice, paid_at=now)
+            (paid_ids if invoice.status == InvoiceStatus.paid else updated_ids).append(invoice.id)
             result.invoices_updated += 1
         else:
             result.invoices_unchanged += 1
@@ -173,6 +192,8 @@ def import_stripe_invoices(
         publish(session, InvoiceChange.created, created_ids, clock)
     if updated_ids:
         publish(session, InvoiceChange.updated, updated_ids, clock)
+    if paid_ids:
+        publish(session, InvoiceChange.paid, paid_ids, clock)
     for invoice, data in paid_in_stripe:
         # Partly paid in Stripe already: the same cumulative sync the invoice.paid webhook uses.
         sync_stripe_invoice_paid(

@@ -2,7 +2,9 @@
 
 Every amount goes through `invoices.service.apply_payment`, so Stripe payments have exactly the
 effects of manual ones (status, events, reminders canceled, thank-you). Each payment carries a
-reference that is unique per (method, reference) in the database:
+reference that is unique per (method, reference) in the database. Each function takes the invoice's row
+lock before it reads what was already recorded (invariant 11), so deliveries at the same moment add up
+one after the other:
 - a card payment: the PaymentIntent id (checkout.session.completed and payment_intent.succeeded
   name the same one, so whichever comes first records it and the other finds it);
 - a refund: "refund:<charge>:<cumulative amount_refunded>", recording only the part of the
@@ -18,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from duespark.clock import Clock
-from duespark.invoices.service import apply_payment
+from duespark.invoices.service import apply_payment, lock_for_update
 from duespark.models import Invoice, Payment
 from duespark.models.enums import PaymentMethod
 
@@ -67,6 +69,7 @@ def record_stripe_payment(
     An amount above the balance is recorded as it is (the client paid it): the invoice is paid
     with a negative balance, which the invoice page shows as an over-payment to refund.
     """
+    lock_for_update(session, invoice)
     _check_currency(invoice, currency)
     if amount_minor <= 0 or _exists(session, reference):
         return False
@@ -94,6 +97,7 @@ def record_stripe_refund(
     clock: Clock,
 ) -> int:
     """Record the part of a charge's cumulative refund not yet recorded; returns that amount."""
+    lock_for_update(session, invoice)
     _check_currency(invoice, currency)
     prefix = f"refund:{charge_id}:"
     already = -_sum_with_prefix(session, invoice, prefix)
@@ -124,6 +128,7 @@ def sync_stripe_invoice_paid(
     clock: Clock,
 ) -> int:
     """Bring an imported invoice's payments up to Stripe's cumulative `amount_paid`; returns what was added."""
+    lock_for_update(session, invoice)
     _check_currency(invoice, currency)
     prefix = f"stripe-invoice:{stripe_invoice_id}:"
     delta = amount_paid - _sum_with_prefix(session, invoice, prefix)

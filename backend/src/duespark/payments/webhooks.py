@@ -53,7 +53,7 @@ def _scoped(ctx: EventContext, stmt):
     if ctx.account_id is not None:
         stmt = stmt.where(Invoice.account_id == ctx.account_id)
     # Serialise handlers of the same invoice (checkout.session.completed racing payment_intent.succeeded).
-    return stmt.with_for_update()
+    return stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
 
 
 def _invoice_from_metadata(ctx: EventContext, obj: dict[str, Any]) -> Invoice | None:
