@@ -141,6 +141,12 @@ def test_void(client, user, client_id, published):
     paid = _invoice(client, user, client_id, number="INV-2").json()
     client.post(f"/api/invoices/{paid['id']}/payments", headers=user["headers"], json={"amount": "1250.00"})
     assert client.post(f"/api/invoices/{paid['id']}/void", headers=user["headers"]).status_code == 409
+    partly = _invoice(client, user, client_id, number="INV-3").json()
+    client.post(f"/api/invoices/{partly['id']}/payments", headers=user["headers"], json={"amount": "250.00"})
+    refused = client.post(f"/api/invoices/{partly['id']}/void", headers=user["headers"])
+    assert refused.status_code == 409
+    assert "refund the payments first" in refused.json()["detail"]
+    assert client.get(f"/api/invoices/{partly['id']}", headers=user["headers"]).json()["status"] == "partially_paid"
 
 
 def test_update_rules(client, user, client_id, published):

@@ -309,6 +309,11 @@ SERIAL = {
         ((201, 409), ("paid", 10_000, 0, 10_000, 0), (("manual", 10_000),)),
         ((409, 200), ("void", 10_000, 0, 0, 10_000), ()),
     },
+    # A void invoice never holds money: whichever came first, the other is refused.
+    "void+pay partial": {
+        ((200, 409), ("void", 10_000, 0, 0, 10_000), ()),
+        ((409, 201), ("partially_paid", 10_000, 0, 6_000, 4_000), (("manual", 6_000),)),
+    },
     "refund+refund": {
         ((200, 200), ("open", 10_000, 0, 0, 10_000), (("stripe", 10_000), ("stripe", -6_000), ("stripe", -4_000))),
         ((200, 200), ("open", 10_000, 0, 0, 10_000), (("stripe", 10_000), ("stripe", -10_000))),

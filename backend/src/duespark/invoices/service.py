@@ -487,6 +487,9 @@ def void_invoice(session: Session, *, invoice: Invoice, clock: Clock) -> Invoice
         return invoice
     if invoice.status == InvoiceStatus.paid:
         raise Conflict("A paid invoice cannot be voided; refund it first")
+    # Checked under the lock: a void invoice never holds money, whichever of a payment and a void came first.
+    if invoice.amount_paid_minor > 0:
+        raise Conflict("An invoice with payments cannot be voided; refund the payments first")
     invoice.status = InvoiceStatus.void
     invoice.voided_at = clock.now()
     invoice.updated_at = invoice.voided_at

@@ -204,7 +204,7 @@ def _stripe_invoice_voided(ctx: EventContext, obj: dict[str, Any]) -> str:
         return "ignored: invoice not imported"
     voided = 0
     for invoice in invoices:
-        if invoice.status not in (InvoiceStatus.paid, InvoiceStatus.void):
+        if invoice.status not in (InvoiceStatus.paid, InvoiceStatus.void) and invoice.amount_paid_minor == 0:
             void_invoice(ctx.session, invoice=invoice, clock=ctx.clock)
             voided += 1
     return "invoice voided" if voided else "no change"
