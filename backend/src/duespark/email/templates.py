@@ -134,12 +134,19 @@ STATEMENT_VARIABLES = (
     Variable(
         "unsubscribe_link", "The link that stops reminders to this client", "https://duespark.example/unsubscribe/…"
     ),
+    Variable("pay_by", "A payment deadline one week from the day the email is sent", "December 2, 2026"),
+    Variable(
+        "pay_all_link", "The client's page listing all open invoices, each payable", "https://duespark.example/c/…"
+    ),
 )
 # Not user-editable yet ("statement" is not the "client" audience): the sample data for checking
 # a user's text would need a list of invoices.
 register(
     TemplateSpec("statement", "Several overdue invoices of one client in one email", "statement", STATEMENT_VARIABLES)
 )
+# The statement in the tone of a later step (the strongest step it stands for).
+register(TemplateSpec("statement_urgent", "A statement at the urgent step", "statement", STATEMENT_VARIABLES))
+register(TemplateSpec("statement_final", "A statement at the final step", "statement", STATEMENT_VARIABLES))
 register(TemplateSpec("thank_you", "Thank-you after the invoice is paid in full", "client", INVOICE_VARIABLES))
 register(TemplateSpec("verify_email", "Confirms a user's email address after sign-up", "account", ACCOUNT_VARIABLES))
 register(TemplateSpec("password_reset", "Password reset link", "account", ACCOUNT_VARIABLES))
