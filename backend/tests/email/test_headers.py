@@ -27,7 +27,9 @@ from duespark.settings import Settings
 CLOCK = FixedClock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
 # A real public URL of 60 characters: with it the old folder always wrote encoded words.
 PUBLIC_URL = "https://billing-reminders.example-invoicing-company.com/apps"
-SETTINGS = Settings(env="test", secret_keys=["k" * 40], public_url=PUBLIC_URL, email_from="reminders@mail.duespark.test")
+SETTINGS = Settings(
+    env="test", secret_keys=["k" * 40], public_url=PUBLIC_URL, email_from="reminders@mail.duespark.test"
+)
 
 
 def _account(locale: str) -> Account:
@@ -153,7 +155,8 @@ def test_a_short_list_stays_on_one_line_and_non_ascii_in_a_url_is_percent_encode
         headers={"List-Unsubscribe": "<https://a.test/u/1>, <mailto:zoë@b.test>"},
     )
     raw = bytes(to_mime(message))
-    assert raw_header(raw, "List-Unsubscribe") == b"List-Unsubscribe: <https://a.test/u/1>, <mailto:zo%C3%AB@b.test>\r\n"
+    expected = b"List-Unsubscribe: <https://a.test/u/1>, <mailto:zo%C3%AB@b.test>\r\n"
+    assert raw_header(raw, "List-Unsubscribe") == expected
 
 
 # Every subject decodes to exactly the composed text: the old folder wrote "3 500,00 €à régler" and

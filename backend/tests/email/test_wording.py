@@ -74,9 +74,13 @@ def test_a_statement_at_the_final_step_is_a_final_notice_with_one_pay_all_button
     text = _text(message)
     assert sentence in text
     # The deadline is stated (a week from the day it is sent, 25 November 2026).
-    assert {"en": "December 2, 2026", "de": "2. Dezember 2026", "fr": "2 décembre 2026", "es": "2 de diciembre de 2026"}[
-        language
-    ] in text
+    deadline = {
+        "en": "December 2, 2026",
+        "de": "2. Dezember 2026",
+        "fr": "2 décembre 2026",
+        "es": "2 de diciembre de 2026",
+    }
+    assert deadline[language] in text
     portal = client_portal_url(SETTINGS, 5)
     buttons = BUTTON.findall(_html(message))
     assert [(href, label) for href, _, label in buttons] == [(portal, PAY_ALL[language])]
@@ -124,7 +128,7 @@ def test_the_preheader_of_every_email_is_whole_words(language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_pay_button_link_carries_its_own_background_and_a_contrasting_colour(language):
-    [(href, style, label)] = BUTTON.findall(_html(reminder(language, "firm")))
+    [(_, style, label)] = BUTTON.findall(_html(reminder(language, "firm")))
     assert label == {"en": "Pay invoice INV-1", "de": "Rechnung INV-1 bezahlen", "fr": "Payer la facture INV-1"}.get(
         language, "Pagar la factura INV-1"
     )
