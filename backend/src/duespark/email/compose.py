@@ -500,10 +500,25 @@ def compose_account_email(
     settings: Settings,
 ) -> OutgoingEmail:
     """Verification and password-reset emails, in the account's language."""
+    variables = {"user_name": user.name, "action_link": action_link, "valid_hours": valid_hours}
+    return compose_account_notice(
+        user=user, account=account, template_key=template_key, variables=variables, settings=settings
+    )
+
+
+def compose_account_notice(
+    *,
+    user: User,
+    account: Account,
+    template_key: str,
+    variables: Mapping[str, Any],
+    settings: Settings,
+    button: Button | None = None,
+) -> OutgoingEmail:
+    """An email from DueSpark to a user of the account (not to a client), in the account's language."""
     spec = spec_for(template_key)
     candidates = locale_candidates(account.locale)
     resolved = resolve_template(None, account_id=None, key=template_key, locales=candidates)
-    variables = {"user_name": user.name, "action_link": action_link, "valid_hours": valid_hours}
     parts = render_parts(spec, resolved.source, variables)
     words = _strings(resolved.locale)
     html = render_html(
@@ -512,6 +527,7 @@ def compose_account_email(
             language=_language(resolved.locale),
             subject=parts.subject,
             preheader=wording.preheader(parts.text),
+            button=button,
             footer_lines=(words["account"],),
         ),
     )
@@ -521,7 +537,9 @@ def compose_account_email(
         from_email=from_email,
         from_name="DueSpark",
         subject=parts.subject,
-        text=parts.text,
+        text=parts.text
+        if button is None or button.url in parts.text
+        else f"{parts.text}\n{button.label}: {button.url}\n",
         html=html,
         headers={"Message-ID": new_message_id(from_email), **AUTOMATIC_HEADERS},
         tag=template_key,
