@@ -136,3 +136,32 @@ def test_a_crash_after_the_statement_was_accepted_resends_it_with_the_same_messa
     rows = all_reminders(db.factory)
     assert rows[0].reason == "sent_again_after_crash"
     assert len(messages(db)) == 1
+
+
+def test_a_statement_at_the_final_step_is_a_final_notice_with_one_pay_all_button(db, worker_settings, clock, tmp_path):
+    """Through the dispatcher and the file provider: the .eml a mail program would read."""
+    import email as email_parser
+    import re
+    from email import policy
+
+    from duespark.email.providers.file import FileProvider
+    from duespark.payments.links import client_portal_url
+
+    world = make_world(
+        db.factory, clock, invoices=2, due_date=clock.now().date() - timedelta(days=40), steps=[Step(30, "final")]
+    )
+    stats = dispatcher(db, worker_settings, FileProvider(tmp_path), clock).run()
+    assert stats.sent == 2
+    [path] = tmp_path.glob("*.eml")
+    raw = path.read_bytes()
+    parsed = email_parser.message_from_bytes(raw, policy=policy.default)
+    assert parsed["Subject"] == "Final notice: 2 overdue invoices, €2,500.00 outstanding"
+    assert parsed["Auto-Submitted"] == "auto-generated"
+    lead = all_reminders(db.factory)[0]
+    assert parsed["Message-ID"] == message_id_for(lead.id, "reminders@duespark.test", key=TEST_SECRET)
+    text = parsed.get_body(("plain",)).get_content()
+    assert "This is my final reminder." in text
+    html = parsed.get_body(("html",)).get_content()
+    button = r'<a href="([^"]+)" target="_blank" style="[^"]*background-color:#1d4ed8[^"]*">([^<]*)</a>'
+    buttons = re.findall(button, html)
+    assert buttons == [(client_portal_url(worker_settings, world.client_id), "View and pay all 2 invoices")]
