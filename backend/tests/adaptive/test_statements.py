@@ -165,3 +165,28 @@ def test_a_statement_at_the_final_step_is_a_final_notice_with_one_pay_all_button
     button = r'<a href="([^"]+)" target="_blank" style="[^"]*background-color:#1d4ed8[^"]*">([^<]*)</a>'
     buttons = re.findall(button, html)
     assert buttons == [(client_portal_url(worker_settings, world.client_id), "View and pay all 2 invoices")]
+
+
+def test_test_mode_copy_has_its_banner_inside_the_body_and_an_exact_subject(db, worker_settings, clock, tmp_path):
+    import email as email_parser
+    from email import policy
+
+    from duespark.email.providers.file import FileProvider
+
+    world = make_world(
+        db.factory,
+        clock,
+        invoices=2,
+        due_date=clock.now().date() - timedelta(days=10),
+        steps=[Step(7, "firm")],
+        test_mode=True,
+    )
+    assert dispatcher(db, worker_settings, FileProvider(tmp_path), clock).run().sent == 2
+    [path] = tmp_path.glob("*.eml")
+    parsed = email_parser.message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert parsed["To"] == world.owner_email
+    assert parsed["Subject"] == "[TEST] Statement: 2 overdue invoices, €2,500.00 outstanding"
+    html = parsed.get_body(("html",)).get_content()
+    assert html.startswith("<!DOCTYPE html>")
+    assert html.index("<body") < html.index('<div role="note"') < html.index("<table")
+    assert f"so this reminder came to you instead of {world.client_email}" in html
