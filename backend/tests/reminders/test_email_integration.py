@@ -35,7 +35,9 @@ def test_unsubscribe_cancels_pending_reminders_at_once(db, worker, clock, provid
     rows = reminders_for(db.factory, invoice_id)
     assert {(r.state, r.reason) for r in rows} == {("canceled", "unsubscribed")}
     run_until(worker, clock, db, utc(2027, 2, 1))
-    assert provider.sent == []
+    # The client gets nothing more; the account's owner is told once that reminders stopped.
+    assert [email.tag for email in provider.sent] == ["client_unsubscribed"]
+    assert _client_email(db, client_id) not in {email.to for email in provider.sent}
 
 
 def test_a_hard_bounce_stops_and_pauses_the_client(db, worker, clock, provider):
