@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from duespark.email import events as email_events
 from duespark.email import service as email_service
+from duespark.email import unsubscribe_notice
 from duespark.insights.behaviour import RatingThresholds
 from duespark.invoices import events as invoice_events
 from duespark.reminders import planner
@@ -21,4 +22,7 @@ def connect_domains(settings: Settings) -> None:
     # once for a client who unsubscribed or whose address bounced or complained.
     invoice_events.subscribe(reminders_service.on_invoice_change)
     email_events.on_client_unsubscribed.subscribe(reminders_service.on_clients_stopped)
+    # The user hears at once that a client's automatic reminders stopped, to follow up in person.
+    unsubscribe_notice.use_settings(settings)
+    email_events.on_client_unsubscribed.subscribe(unsubscribe_notice.notify_unsubscribed)
     email_events.on_address_suppressed.subscribe(reminders_service.on_clients_stopped)

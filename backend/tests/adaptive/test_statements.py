@@ -10,8 +10,9 @@ from sqlalchemy import select, update
 
 from duespark.db import transaction
 from duespark.models import Account, Invoice, Message
-from duespark.reminders.dispatcher import Dispatcher
+from duespark.reminders.dispatcher import Dispatcher, message_id_for
 from duespark.reminders.policy import Step
+from tests.conftest import TEST_SECRET
 from tests.reminders.support import (
     RecordingProvider,
     ScriptedProvider,
@@ -65,7 +66,9 @@ def test_overdue_reminders_of_one_client_are_merged(db, worker_settings, clock):
         numbers = [session.get(Invoice, r.invoice_id).number for r in rows]
     assert [line.split(":")[0] for line in links] == [f"- {number}" for number in numbers]
     assert len({line.rsplit("(", 1)[-1] for line in links}) == 3
-    assert email.headers["Message-ID"] == f"<reminder-{lead.id}@duespark.test>"
+    # The lead reminder's Message-ID (the same on a resend after a crash), with no row id in it.
+    assert email.headers["Message-ID"] == message_id_for(lead.id, "reminders@duespark.test", key=TEST_SECRET)
+    assert "reminder" not in email.headers["Message-ID"]
     assert {r.state for r in rows} == {"sent"}
     assert {r.provider_message_id for r in rows} == {email.headers["Message-ID"]}
     assert (lead.reason, lead.detail) == ("statement", "Sent as one statement listing 3 overdue invoices.")
@@ -133,3 +136,57 @@ def test_a_crash_after_the_statement_was_accepted_resends_it_with_the_same_messa
     rows = all_reminders(db.factory)
     assert rows[0].reason == "sent_again_after_crash"
     assert len(messages(db)) == 1
+
+
+def test_a_statement_at_the_final_step_is_a_final_notice_with_one_pay_all_button(db, worker_settings, clock, tmp_path):
+    """Through the dispatcher and the file provider: the .eml a mail program would read."""
+    import email as email_parser
+    import re
+    from email import policy
+
+    from duespark.email.providers.file import FileProvider
+    from duespark.payments.links import client_portal_url
+
+    world = make_world(
+        db.factory, clock, invoices=2, due_date=clock.now().date() - timedelta(days=40), steps=[Step(30, "final")]
+    )
+    stats = dispatcher(db, worker_settings, FileProvider(tmp_path), clock).run()
+    assert stats.sent == 2
+    [path] = tmp_path.glob("*.eml")
+    raw = path.read_bytes()
+    parsed = email_parser.message_from_bytes(raw, policy=policy.default)
+    assert parsed["Subject"] == "Final notice: 2 overdue invoices, €2,500.00 outstanding"
+    assert parsed["Auto-Submitted"] == "auto-generated"
+    lead = all_reminders(db.factory)[0]
+    assert parsed["Message-ID"] == message_id_for(lead.id, "reminders@duespark.test", key=TEST_SECRET)
+    text = parsed.get_body(("plain",)).get_content()
+    assert "This is my final reminder." in text
+    html = parsed.get_body(("html",)).get_content()
+    button = r'<a href="([^"]+)" target="_blank" style="[^"]*background-color:#1d4ed8[^"]*">([^<]*)</a>'
+    buttons = re.findall(button, html)
+    assert buttons == [(client_portal_url(worker_settings, world.client_id), "View and pay all 2 invoices")]
+
+
+def test_test_mode_copy_has_its_banner_inside_the_body_and_an_exact_subject(db, worker_settings, clock, tmp_path):
+    import email as email_parser
+    from email import policy
+
+    from duespark.email.providers.file import FileProvider
+
+    world = make_world(
+        db.factory,
+        clock,
+        invoices=2,
+        due_date=clock.now().date() - timedelta(days=10),
+        steps=[Step(7, "firm")],
+        test_mode=True,
+    )
+    assert dispatcher(db, worker_settings, FileProvider(tmp_path), clock).run().sent == 2
+    [path] = tmp_path.glob("*.eml")
+    parsed = email_parser.message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert parsed["To"] == world.owner_email
+    assert parsed["Subject"] == "[TEST] Statement: 2 overdue invoices, €2,500.00 outstanding"
+    html = parsed.get_body(("html",)).get_content()
+    assert html.startswith("<!DOCTYPE html>")
+    assert html.index("<body") < html.index('<div role="note"') < html.index("<table")
+    assert f"so this reminder came to you instead of {world.client_email}" in html

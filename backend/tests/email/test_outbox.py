@@ -115,10 +115,12 @@ def test_a_client_who_unsubscribes_while_the_message_waits_is_not_mailed(
     _pay(session, make_invoice(session, client=client, clock=clock), clock)
     unsubscribe_client(session, client=session.get(Client, client.id), clock=clock)
     session.flush()
-    assert _send(session_factory, provider, settings, clock) == 0
+    # Only the note telling the account's owner goes out; nothing to the client.
+    assert _send(session_factory, provider, settings, clock) == 1
     [message] = _messages(session, kind="thank_you")
     assert (message.status, message.error) == ("canceled", "unsubscribed")
-    assert provider.sent == []
+    assert [email.tag for email in provider.sent] == ["client_unsubscribed"]
+    assert client.email not in {email.to for email in provider.sent}
 
 
 def test_suppressed_or_unverified_accounts_are_canceled_at_send_time(

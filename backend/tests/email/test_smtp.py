@@ -178,3 +178,16 @@ def test_implicit_tls(tls):
 def test_server_down_is_transient():
     with pytest.raises(TransientSendError, match="connection"):
         _provider(_free_port(), ssl.create_default_context(), security="none").send(_message())
+
+
+def test_smtp_sends_list_unsubscribe_plain_and_the_subject_exact(starttls_server, tls):
+    """The raw bytes the server received: the RFC 2369 list, never RFC 2047 words, with a 60-character URL."""
+    from tests.email.test_headers import assert_one_click_headers, raw_header, statement
+
+    recorder, port = starttls_server
+    _provider(port, tls[1]).send(statement("fr", steps=("final",)))
+    [(_, _, raw)] = recorder.messages
+    assert_one_click_headers(raw)
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert parsed["Subject"] == "Dernière relance : 2 factures échues, 5 439,00 € restant dus"
+    assert raw_header(raw, "Subject").startswith(b"Subject: =?utf-8?q?Derni=C3=A8re_relance_")

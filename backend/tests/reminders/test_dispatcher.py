@@ -58,7 +58,9 @@ def test_sends_a_due_reminder_and_records_it(db, worker_settings, clock):
     [reminder] = all_reminders(db.factory)
     assert email.to == "billing@globex.test"
     assert not email.subject.startswith("[TEST]")
-    assert email.headers["Message-ID"] == message_id_for(reminder.id, "reminders@duespark.test")
+    assert email.headers["Message-ID"] == message_id_for(
+        reminder.id, "reminders@duespark.test", key=worker_settings.signing_keys[0]
+    )
     assert reminder.state == "sent"
     assert reminder.sent_at == clock.now()
     assert reminder.provider_message_id == email.headers["Message-ID"]
@@ -185,7 +187,9 @@ def test_each_email_of_a_round_is_recorded_with_its_own_outcome(db, worker_setti
     rows = {reminder.id: reminder for reminder in all_reminders(db.factory)}
     assert [rows[i].state for i in ids] == ["sent", "pending", "sent", "failed", "sent"]
     for sent_id in (ids[0], ids[2], ids[4]):
-        assert rows[sent_id].provider_message_id == message_id_for(sent_id, "reminders@duespark.test")
+        assert rows[sent_id].provider_message_id == message_id_for(
+            sent_id, "reminders@duespark.test", key=worker_settings.signing_keys[0]
+        )
         assert (rows[sent_id].reason, rows[sent_id].sent_at) == (None, clock.now())
     retried = rows[ids[1]]
     assert (retried.reason, retried.attempts, retried.claimed_by, retried.send_intent_at) == ("retrying", 1, None, None)

@@ -11,7 +11,9 @@ from duespark.db import transaction
 from duespark.email import service as email_service
 from duespark.email.links import unsubscribe_token
 from duespark.models import Client, EmailTemplate, Reminder, User
+from duespark.reminders.dispatcher import message_id_for
 from duespark.reminders.worker import ReminderWorker, dispatch_lag_seconds
+from tests.conftest import TEST_SECRET
 from tests.reminders.support import by_step, make_world, reminders_for
 from tests.reminders.test_lifecycle import create_invoice, live_account, run_until, utc
 
@@ -33,7 +35,9 @@ def test_unsubscribe_cancels_pending_reminders_at_once(db, worker, clock, provid
     rows = reminders_for(db.factory, invoice_id)
     assert {(r.state, r.reason) for r in rows} == {("canceled", "unsubscribed")}
     run_until(worker, clock, db, utc(2027, 2, 1))
-    assert provider.sent == []
+    # The client gets nothing more; the account's owner is told once that reminders stopped.
+    assert [email.tag for email in provider.sent] == ["client_unsubscribed"]
+    assert _client_email(db, client_id) not in {email.to for email in provider.sent}
 
 
 def test_a_hard_bounce_stops_and_pauses_the_client(db, worker, clock, provider):
@@ -96,7 +100,7 @@ def test_reminders_use_the_accounts_own_template(db, worker, clock, provider):
     # The reminder's own Message-ID survives composing: a resend after a crash carries the same one.
     with db.factory() as session:
         reminder_id = session.scalar(select(Reminder.id).where(Reminder.state == "sent"))
-    assert email.headers["Message-ID"].startswith(f"<reminder-{reminder_id}@")
+    assert email.headers["Message-ID"] == message_id_for(reminder_id, email.from_email, key=TEST_SECRET)
 
 
 def test_each_account_in_a_batch_gets_its_own_templates(db, worker, clock, provider):

@@ -1458,6 +1458,11 @@ export interface components {
             reminders_paused: boolean;
             /** Reminders Paused Until */
             reminders_paused_until: string | null;
+            /**
+             * Reminders Stopped Reason
+             * @description Why DueSpark sends this client no automatic reminders any more (null while it does): they used the unsubscribe link, so follow up in person
+             */
+            readonly reminders_stopped_reason: string | null;
             /** Timezone */
             timezone: string | null;
             /** Unsubscribed At */

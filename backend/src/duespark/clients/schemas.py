@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, computed_field, field_validator
 
 from duespark.auth.schemas import check_timezone
 from duespark.models.enums import ClientType
@@ -69,3 +69,16 @@ class ClientOut(BaseModel):
     unsubscribed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Why DueSpark sends this client no automatic reminders any more (null while it does): "
+        "they used the unsubscribe link, so follow up in person"
+    )
+    @property
+    def reminders_stopped_reason(self) -> str | None:
+        if self.unsubscribed_at is None:
+            return None
+        return (
+            f"{self.name} unsubscribed from payment reminders on {self.unsubscribed_at.date().isoformat()}: "
+            "DueSpark sends this client no more automatic reminders. Follow up in person about open invoices."
+        )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -15,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from duespark.clock import Clock, today_in
-from duespark.email import links
+from duespark.email import links, wording
 from duespark.email.message import OutgoingEmail
+from duespark.email.mime import message_id_for
 from duespark.email.templates import (
     PROFESSIONAL,
     Button,
@@ -24,7 +24,6 @@ from duespark.email.templates import (
     TemplateSource,
     default_template,
     locale_candidates,
-    preheader_of,
     render_html,
     render_parts,
     spec_for,
@@ -37,66 +36,6 @@ from duespark.settings import Settings
 
 PAY_BY_DAYS = 7
 FALLBACK_FROM = "reminders@duespark.local"
-
-# Words of the layout around the template (button, footer), by language; English for any other.
-LAYOUT_STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "pay": "Pay invoice {number}",
-        "why": "You receive this email because {sender} sent you invoice {number}.",
-        "unsubscribe": "Stop these reminders",
-        "account": "You receive this email because of your DueSpark account.",
-        "colon": ":",
-        "fee_notice": "A late-payment charge of {fee} ({reason}) has been added to this invoice; "
-        "the amount now due is {total}.",
-        "fee_fixed": "fixed late-payment fee",
-        "fee_percent": "{rate} of the unpaid {base}",
-        "fee_interest": "interest at {rate} a year on {base} for {days} {day_word}",
-        "day": "day",
-        "days": "days",
-    },
-    "de": {
-        "pay": "Rechnung {number} bezahlen",
-        "why": "Sie erhalten diese E-Mail, weil {sender} Ihnen die Rechnung {number} gestellt hat.",
-        "unsubscribe": "Keine weiteren Erinnerungen erhalten",
-        "account": "Sie erhalten diese E-Mail wegen Ihres DueSpark-Kontos.",
-        "colon": ":",
-        "fee_notice": "Dieser Rechnung wurden Verzugskosten von {fee} ({reason}) hinzugefügt; "
-        "der jetzt fällige Betrag beträgt {total}.",
-        "fee_fixed": "Verzugspauschale",
-        "fee_percent": "{rate} des offenen Betrags von {base}",
-        "fee_interest": "Verzugszinsen von {rate} pro Jahr auf {base} für {days} {day_word}",
-        "day": "Tag",
-        "days": "Tage",
-    },
-    "fr": {
-        "pay": "Payer la facture {number}",
-        "why": "Vous recevez cet e-mail car {sender} vous a adressé la facture {number}.",
-        "unsubscribe": "Ne plus recevoir ces rappels",
-        "account": "Vous recevez cet e-mail en raison de votre compte DueSpark.",
-        "colon": "\u00a0:",
-        "fee_notice": "Des frais de retard de {fee} ({reason}) ont été ajoutés à cette facture\u00a0; "
-        "le montant désormais dû est de {total}.",
-        "fee_fixed": "indemnité forfaitaire pour retard de paiement",
-        "fee_percent": "{rate} du montant impayé de {base}",
-        "fee_interest": "intérêts de retard au taux annuel de {rate} sur {base} pendant {days} {day_word}",
-        "day": "jour",
-        "days": "jours",
-    },
-    "es": {
-        "pay": "Pagar la factura {number}",
-        "why": "Recibe este correo porque {sender} le ha enviado la factura {number}.",
-        "unsubscribe": "Dejar de recibir estos recordatorios",
-        "account": "Recibe este correo por su cuenta de DueSpark.",
-        "colon": ":",
-        "fee_notice": "Se ha añadido a esta factura un recargo por demora de {fee} ({reason}); "
-        "el importe pendiente es ahora de {total}.",
-        "fee_fixed": "recargo fijo por demora",
-        "fee_percent": "{rate} del importe impagado de {base}",
-        "fee_interest": "intereses de demora del {rate} anual sobre {base} durante {days} {day_word}",
-        "day": "día",
-        "days": "días",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -176,12 +115,8 @@ def formatting_locale(template_locale: str, candidates: list[str]) -> str:
     return babel_locale(next((c for c in candidates if c.split("_")[0] == language), template_locale))
 
 
-def _language(locale: str) -> str:
-    return locale.split("_")[0]
-
-
-def _strings(locale: str) -> dict[str, str]:
-    return LAYOUT_STRINGS.get(_language(locale), LAYOUT_STRINGS["en"])
+_language = wording.language
+_strings = wording.strings
 
 
 def sender_name(account: Account) -> str:
@@ -193,9 +128,25 @@ def from_address(settings: Settings, account: Account) -> str:
 
 
 def new_message_id(from_email: str) -> str:
-    """A Message-ID on the sender's own domain, as receiving servers expect."""
-    domain = from_email.rsplit("@", 1)[-1] or "duespark.local"
-    return f"<{uuid.uuid4().hex}@{domain}>"
+    """A random Message-ID on the sender's own domain, as receiving servers expect (no row id in it)."""
+    return message_id_for(from_email)
+
+
+# RFC 3834: sent by a program, not a person, so vacation responders and auto-replies stay quiet;
+# X-Auto-Response-Suppress asks the same of Exchange and Outlook.
+AUTOMATIC_HEADERS = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "OOF, AutoReply"}
+
+
+def client_headers(settings: Settings, account: Account, client: Client, *, from_email: str) -> dict[str, str]:
+    """The headers of every email to a client: Message-ID, the RFC 2369/8058 one-click unsubscribe
+    (a plain list of bracketed URLs, see mime.py), and the automatic-message markers."""
+    unsubscribe = links.unsubscribe_url(settings, client)
+    return {
+        "Message-ID": new_message_id(from_email),
+        "List-Unsubscribe": f"<{unsubscribe}>, <{links.unsubscribe_mailto(settings, account, client)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        **AUTOMATIC_HEADERS,
+    }
 
 
 def late_fee_variables(late_fee: LateFee | None, *, total_minor: int, locale: str) -> dict[str, str]:
@@ -349,26 +300,21 @@ def compose_invoice_email(
     text = parts.text
     if spec.payment_button and variables["payment_link"] not in text:
         text += f"\n{pay_label}{words['colon']} {variables['payment_link']}\n"
-    why = words["why"].format(sender=sender, number=invoice.number)
+    why = wording.why_line(resolved.locale, sender=sender, numbers=[invoice.number])
     text += f"\n--\n{why}\n{words['unsubscribe']}{words['colon']} {unsubscribe}\n"
     html = render_html(
         parts,
         Layout(
             language=_language(resolved.locale),
             subject=parts.subject,
-            preheader=preheader_of(parts.text),
+            preheader=wording.preheader(parts.text),
             button=Button(variables["payment_link"], pay_label) if spec.payment_button else None,
             footer_lines=(why,),
             footer_link=Button(unsubscribe, words["unsubscribe"]),
         ),
     )
     from_email = from_address(settings, account)
-    headers = {
-        "Message-ID": new_message_id(from_email),
-        # RFC 8058: mail clients show an unsubscribe button and POST to the https URL in one click.
-        "List-Unsubscribe": f"<{unsubscribe}>, <{links.unsubscribe_mailto(settings, account, client)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    headers = client_headers(settings, account, client, from_email=from_email)
     metadata = {"invoice_id": str(invoice.id), "account_id": str(account.id)}
     if reminder_id is not None:
         metadata["reminder_id"] = str(reminder_id)
@@ -422,6 +368,17 @@ def compose_reminder(
     ).email
 
 
+# A statement stands for several reminder steps; it reads like the strongest of them.
+STATEMENT_BY_STEP = {"firm": "statement", "urgent": "statement_urgent", "final": "statement_final"}
+_STEP_STRENGTH = {"friendly": 0, "due_today": 0, "firm": 1, "urgent": 2, "final": 3}
+
+
+def statement_key(steps: Iterable[str]) -> str:
+    """The statement template for these steps: "statement" (firm), "statement_urgent" or "statement_final"."""
+    strongest = max(steps, key=lambda step: _STEP_STRENGTH.get(step, 1), default="firm")
+    return STATEMENT_BY_STEP.get(strongest, "statement")
+
+
 def compose_statement(
     *,
     account: Account,
@@ -432,16 +389,22 @@ def compose_statement(
     session: Session | None = None,
     late_fees: Mapping[int, LateFee] | None = None,
     templates: TemplateCache | None = None,
+    steps: Iterable[str] = (),
 ) -> OutgoingEmail:
-    """One email listing several overdue invoices of a client, each with its own payment link.
+    """One email listing several overdue invoices of a client, each with its own payment link, and
+    one primary button to the client's page where all of them can be paid.
 
     `invoices` pairs each invoice with the reminder it stands for, so a click is credited to it;
-    `late_fees` (by invoice id) are the fees sending it adds, each shown on its invoice's line.
+    `late_fees` (by invoice id) are the fees sending it adds, each shown on its invoice's line;
+    `steps` are the template keys of the reminders it stands for: the strongest sets its tone.
     """
     fees = late_fees or {}
-    spec = spec_for("statement")
+    key = statement_key(steps)
+    spec = spec_for(key)
     candidates = locale_candidates(client.locale, account.locale)
-    resolved = _resolver(session, templates)(account_id=account.id, key="statement", locales=candidates)
+    resolved = _resolver(session, templates)(
+        account_id=account.id, key=key, locales=candidates, variant=wording_variant(account, client)
+    )
     locale = formatting_locale(resolved.locale, candidates)
     rows = [
         invoice_variables(
@@ -483,20 +446,26 @@ def compose_statement(
         "sender_name": first["sender_name"],
         "sender_company": first["sender_company"],
         "unsubscribe_link": first["unsubscribe_link"],
+        "pay_by": first["pay_by"],
+        "pay_all_link": links.pay_all_url(settings, client),
     }
     parts = render_parts(spec, resolved.source, variables)
     words = _strings(resolved.locale)
     sender = sender_name(account)
     unsubscribe = variables["unsubscribe_link"]
-    numbers = ", ".join(invoice.number for invoice, _ in invoices)
-    why = words["why"].format(sender=sender, number=numbers)
-    text = parts.text + f"\n--\n{why}\n{words['unsubscribe']}{words['colon']} {unsubscribe}\n"
+    why = wording.why_line(resolved.locale, sender=sender, numbers=[invoice.number for invoice, _ in invoices])
+    pay_all = Button(variables["pay_all_link"], words["pay_all"].format(count=len(rows)))
+    text = parts.text
+    if pay_all.url not in text:
+        text += f"\n{pay_all.label}{words['colon']} {pay_all.url}\n"
+    text += f"\n--\n{why}\n{words['unsubscribe']}{words['colon']} {unsubscribe}\n"
     html = render_html(
         parts,
         Layout(
             language=_language(resolved.locale),
             subject=parts.subject,
-            preheader=preheader_of(parts.text),
+            preheader=wording.preheader(parts.text),
+            button=pay_all,
             footer_lines=(why,),
             footer_link=Button(unsubscribe, words["unsubscribe"]),
         ),
@@ -510,11 +479,7 @@ def compose_statement(
         text=text,
         html=html,
         reply_to=account.sender_email,
-        headers={
-            "Message-ID": new_message_id(from_email),
-            "List-Unsubscribe": f"<{unsubscribe}>, <{links.unsubscribe_mailto(settings, account, client)}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        headers=client_headers(settings, account, client, from_email=from_email),
         tag="statement",
         metadata={
             "account_id": str(account.id),
@@ -535,10 +500,25 @@ def compose_account_email(
     settings: Settings,
 ) -> OutgoingEmail:
     """Verification and password-reset emails, in the account's language."""
+    variables = {"user_name": user.name, "action_link": action_link, "valid_hours": valid_hours}
+    return compose_account_notice(
+        user=user, account=account, template_key=template_key, variables=variables, settings=settings
+    )
+
+
+def compose_account_notice(
+    *,
+    user: User,
+    account: Account,
+    template_key: str,
+    variables: Mapping[str, Any],
+    settings: Settings,
+    button: Button | None = None,
+) -> OutgoingEmail:
+    """An email from DueSpark to a user of the account (not to a client), in the account's language."""
     spec = spec_for(template_key)
     candidates = locale_candidates(account.locale)
     resolved = resolve_template(None, account_id=None, key=template_key, locales=candidates)
-    variables = {"user_name": user.name, "action_link": action_link, "valid_hours": valid_hours}
     parts = render_parts(spec, resolved.source, variables)
     words = _strings(resolved.locale)
     html = render_html(
@@ -546,7 +526,8 @@ def compose_account_email(
         Layout(
             language=_language(resolved.locale),
             subject=parts.subject,
-            preheader=preheader_of(parts.text),
+            preheader=wording.preheader(parts.text),
+            button=button,
             footer_lines=(words["account"],),
         ),
     )
@@ -556,9 +537,11 @@ def compose_account_email(
         from_email=from_email,
         from_name="DueSpark",
         subject=parts.subject,
-        text=parts.text,
+        text=parts.text
+        if button is None or button.url in parts.text
+        else f"{parts.text}\n{button.label}: {button.url}\n",
         html=html,
-        headers={"Message-ID": new_message_id(from_email)},
+        headers={"Message-ID": new_message_id(from_email), **AUTOMATIC_HEADERS},
         tag=template_key,
         metadata={"user_id": str(user.id)},
     )

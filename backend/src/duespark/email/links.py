@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from duespark.models import Account, Client, Invoice
-from duespark.payments.links import invoice_pay_url
+from duespark.payments.links import client_portal_url, invoice_pay_url
 from duespark.settings import Settings
 from duespark.signing import sign_token
 
@@ -15,6 +15,11 @@ UNSUBSCRIBE_PURPOSE = "unsubscribe"
 def payment_url(settings: Settings, invoice: Invoice, reminder_id: int | None) -> str:
     """The invoice's pay link; with a reminder id the click is counted for that email too."""
     return invoice_pay_url(settings, invoice.id, reminder_id)
+
+
+def pay_all_url(settings: Settings, client: Client) -> str:
+    """The client's page listing every open invoice with a way to pay each: a statement's main button."""
+    return client_portal_url(settings, client.id)
 
 
 def unsubscribe_token(settings: Settings, client_id: int) -> str:

@@ -31,7 +31,7 @@ from duespark.tenancy import get_owned
 
 # Kinds of message sent to a client (consent and suppression apply) and to a user (they do not).
 CLIENT_KINDS = frozenset({"reminder", "thank_you"})
-ACCOUNT_KINDS = frozenset({"verify_email", "password_reset"})
+ACCOUNT_KINDS = frozenset({"verify_email", "password_reset", "client_unsubscribed"})
 
 
 def normalize_email(email: str) -> str:

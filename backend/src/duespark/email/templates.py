@@ -134,15 +134,39 @@ STATEMENT_VARIABLES = (
     Variable(
         "unsubscribe_link", "The link that stops reminders to this client", "https://duespark.example/unsubscribe/…"
     ),
+    Variable("pay_by", "A payment deadline one week from the day the email is sent", "December 2, 2026"),
+    Variable(
+        "pay_all_link", "The client's page listing all open invoices, each payable", "https://duespark.example/c/…"
+    ),
 )
 # Not user-editable yet ("statement" is not the "client" audience): the sample data for checking
 # a user's text would need a list of invoices.
 register(
     TemplateSpec("statement", "Several overdue invoices of one client in one email", "statement", STATEMENT_VARIABLES)
 )
+# The statement in the tone of a later step (the strongest step it stands for).
+register(TemplateSpec("statement_urgent", "A statement at the urgent step", "statement", STATEMENT_VARIABLES))
+register(TemplateSpec("statement_final", "A statement at the final step", "statement", STATEMENT_VARIABLES))
 register(TemplateSpec("thank_you", "Thank-you after the invoice is paid in full", "client", INVOICE_VARIABLES))
 register(TemplateSpec("verify_email", "Confirms a user's email address after sign-up", "account", ACCOUNT_VARIABLES))
 register(TemplateSpec("password_reset", "Password reset link", "account", ACCOUNT_VARIABLES))
+UNSUBSCRIBED_VARIABLES = (
+    Variable("user_name", "The user's name", "Ada Lovelace"),
+    Variable("client_name", "The client who unsubscribed", "Jordan Miller"),
+    Variable("client_email", "The address the reminders went to", "jordan@globex.test"),
+    Variable("unsubscribed_on", "The day they unsubscribed, written out", "November 25, 2026"),
+    Variable("open_invoice_count", "How many of the client's invoices are still open", "2"),
+    Variable("open_total", "What the client still owes, per currency", "€5,439.00"),
+    Variable("client_link", "The client's page in DueSpark", "https://duespark.example/clients/5"),
+)
+register(
+    TemplateSpec(
+        "client_unsubscribed",
+        "Tells the user a client unsubscribed from payment reminders",
+        "account",
+        UNSUBSCRIBED_VARIABLES,
+    )
+)
 
 
 def spec_for(key: str) -> TemplateSpec:

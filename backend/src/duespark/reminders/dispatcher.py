@@ -21,6 +21,8 @@ every row ends sent, failed, canceled or skipped, each with its reason.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 import random
 import time
 import uuid
@@ -42,6 +44,7 @@ from duespark.email.compose import TemplateCache, compose_reminder, compose_stat
 from duespark.email.message import OutgoingEmail
 from duespark.email.providers.base import EmailProvider, PermanentSendError, SendResult, TransientSendError
 from duespark.email.service import can_send_reminders, normalize_email, suppressed_addresses
+from duespark.email.test_mode import TEST_SUBJECT_PREFIX, as_test_email  # noqa: F401 (re-exported)
 from duespark.invoices.adjustments import LateFee
 from duespark.models import Account, Client, Invoice, Membership, Message, Reminder, User
 from duespark.models.base import UTCDateTime
@@ -54,7 +57,6 @@ from duespark.settings import Settings
 
 log = structlog.get_logger(__name__)
 
-TEST_SUBJECT_PREFIX = "[TEST] "
 RETRY_CAP = timedelta(hours=6)
 UNVERIFIED_RECHECK = timedelta(hours=1)
 
@@ -262,9 +264,12 @@ def backoff(attempt: int, *, base_seconds: float, rng: random.Random) -> timedel
     return timedelta(seconds=step / 2 + rng.uniform(0, step / 2))
 
 
-def message_id_for(reminder_id: int, from_email: str) -> str:
+def message_id_for(reminder_id: int, from_email: str, *, key: str) -> str:
+    """The same Message-ID for every attempt at one reminder's email (a resend after a crash is
+    the same message to mail programs), without the row id in it: an HMAC of the id."""
     domain = from_email.rsplit("@", 1)[-1] or "duespark.local"
-    return f"<reminder-{reminder_id}@{domain}>"
+    digest = hmac.new(key.encode(), f"duespark:message-id:reminder:{reminder_id}".encode(), hashlib.sha256)
+    return f"<{digest.hexdigest()[:32]}@{domain}>"
 
 
 class Dispatcher:
@@ -567,27 +572,18 @@ class Dispatcher:
                 settings=self.settings,
                 clock=self.clock,
                 late_fees={i.invoice.id: i.late_fee for i in items if i.late_fee is not None},
+                steps=[i.reminder.template_key for i in items],
             )
-        headers = {**email.headers, "Message-ID": message_id_for(item.reminder.id, email.from_email)}
+        message_id = message_id_for(item.reminder.id, email.from_email, key=self.settings.signing_keys[0])
+        email = dataclasses.replace(email, headers={**email.headers, "Message-ID": message_id})
         if item.account.test_mode:
             recipient = item.owner_email or item.account.sender_email
             if not recipient:
                 return None
-            note = (
-                f"This is a test: DueSpark is in test mode, so this reminder came to you instead of "
-                f"{item.client.email or 'the client (who has no email address yet)'}.\n\n"
-            )
-            return dataclasses.replace(
-                email,
-                to=recipient,
-                subject=TEST_SUBJECT_PREFIX + email.subject,
-                text=note + email.text,
-                html=f"<p><strong>{note.strip()}</strong></p>\n{email.html}" if email.html else None,
-                headers={**headers, "X-DueSpark-Test": "1"},
-            )
+            return as_test_email(email, recipient=recipient, client_email=item.client.email)
         if not email.to:
             return None
-        return dataclasses.replace(email, headers=headers)
+        return email
 
     # -- record ----------------------------------------------------------------------------
 

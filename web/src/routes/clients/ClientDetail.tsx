@@ -1,7 +1,15 @@
 import { ActionIcon, Alert, Anchor, Badge, Button, Grid, Group, Menu, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { IconDots, IconEdit, IconFileInvoice, IconPlayerPause, IconPlus, IconTrash } from '@tabler/icons-react';
+import {
+  IconDots,
+  IconEdit,
+  IconFileInvoice,
+  IconMailOff,
+  IconPlayerPause,
+  IconPlus,
+  IconTrash,
+} from '@tabler/icons-react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { errorMessage } from '@/api/errors';
 import { ConfirmModal } from '@/components/ui/ConfirmModal';
@@ -112,6 +120,12 @@ function ClientDetail({ clientId }: { clientId: Id }) {
         <Alert color="orange" variant="light" icon={<IconPlayerPause size={18} />} mb="lg">
           No reminders go to {client.name}
           {client.reminders_paused_until ? ` until ${formatDate(client.reminders_paused_until)}` : ' until you resume them'}.
+        </Alert>
+      )}
+
+      {client.reminders_stopped_reason && (
+        <Alert color="red" variant="light" icon={<IconMailOff size={18} />} mb="lg" title="Automatic reminders stopped">
+          {client.reminders_stopped_reason}
         </Alert>
       )}
 
