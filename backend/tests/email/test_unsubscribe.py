@@ -13,6 +13,7 @@ from duespark.email.links import unsubscribe_token
 from duespark.email.outbox import send_queued_messages
 from duespark.invoices.service import apply_payment
 from duespark.models import Client, Membership, Message, User
+from duespark.notices import service as notices
 from duespark.signing import sign_token
 from tests.helpers import make_account, make_client, make_invoice, register
 
@@ -192,3 +193,8 @@ def test_one_click_unsubscribe_tells_the_owner_at_once_by_email(
     assert notice.headers["Auto-Submitted"] == "auto-generated"
     session.expire_all()
     assert session.get(Client, customer.id).unsubscribed_at == clock.now()
+    # ... and in the app, where the user looks first.
+    [shown] = [n for n in notices.active(session, account_id=account.id) if n.kind == "client_unsubscribed"]
+    assert shown.message.startswith(f"{customer.name} unsubscribed from payment reminders on ")
+    assert "with 2 open invoices" in shown.message and "follow up in person" in shown.message
+    assert shown.count == 1

@@ -22,6 +22,7 @@ from duespark.email.service import queue_message
 from duespark.models import Account, Client, Invoice, Membership, User
 from duespark.models.enums import InvoiceStatus, Role
 from duespark.money import format_for_people
+from duespark.notices import service as notices
 from duespark.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -96,4 +97,13 @@ def notify_unsubscribed(session: Session, client_ids: Sequence[int], reason: str
                 email=email,
                 clock=clock,
             )
+        owed = f" with {count} open invoice{'s' if count != 1 else ''} ({variables['open_total']})" if count else ""
+        notices.record(
+            session,
+            account_id=account.id,
+            kind=KIND,
+            message=f"{client.name} unsubscribed from payment reminders on {variables['unsubscribed_on']}{owed}: "
+            "their automatic reminders stopped, so follow up in person.",
+            clock=clock,
+        )
         log.info("email.client_unsubscribed", account_id=account.id, client_id=client.id, open_invoices=count)

@@ -8,6 +8,11 @@ import { usePaymentSetup, useNotices, useDismissNotice } from '../hooks/paymentS
  * cannot pay, and notices such as "a client's card payment failed" (dismissable, they come back if
  * it happens again).
  */
+const NOTICE_TITLES: Record<string, string> = {
+  checkout_failed: 'A client’s card payment failed',
+  client_unsubscribed: 'A client stopped your reminders',
+};
+
 export function SetupWarnings({ enabled = true }: { enabled?: boolean }) {
   const setup = usePaymentSetup(enabled);
   const notices = useNotices(enabled);
@@ -28,7 +33,7 @@ export function SetupWarnings({ enabled = true }: { enabled?: boolean }) {
           color="red"
           variant="light"
           icon={<IconCreditCardOff size={18} />}
-          title={`${notice.kind === 'checkout_failed' ? 'A client’s card payment failed' : 'Notice'}${notice.count > 1 ? ` (${notice.count} times)` : ''}`}
+          title={`${NOTICE_TITLES[notice.kind] ?? 'Notice'}${notice.count > 1 ? ` (${notice.count} times)` : ''}`}
           withCloseButton
           closeButtonLabel="Dismiss"
           onClose={() => dismiss.mutate(notice.id)}
