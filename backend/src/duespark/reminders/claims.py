@@ -15,6 +15,7 @@ from duespark.models import Account, Client, Invoice, Reminder
 from duespark.models.enums import InvoiceStatus
 from duespark.reminders.planner import PLANNABLE_STATUSES
 from duespark.reminders.policy import zone
+from duespark.reminders.tone import OVERDUE_TONES
 
 
 @dataclass
@@ -46,6 +47,8 @@ class Claimed:
     token: str
     # The late fee its email shows, worked out before composing; charged only once it is sent.
     late_fee: LateFee | None = None
+    # Why the tone differs from the planned one (tone.choose_step), written on the sent row.
+    tone_reason: tuple[str | None, str | None] = (None, None)
 
 
 @dataclass(eq=False)
@@ -79,17 +82,25 @@ Outcome = Sent | Failed
 ClaimedBatch = tuple[list[list[Claimed]], TemplateCache]
 
 
+def merge_key(
+    reminder: Reminder, invoice: Invoice, client: Client, account: Account, now: datetime
+) -> tuple[int, int, date] | int:
+    """The email a row goes in: the overdue rows of one client on the same local day share one
+    statement (when the account merges statements); any other row is its own email. Overdue is
+    judged on the day it is sent (an imported invoice's due-day step is overdue by then)."""
+    day = now.astimezone(zone(client.timezone or account.timezone)).date()
+    overdue = invoice.due_date < day and reminder.template_key in OVERDUE_TONES
+    if account.merge_statements and overdue and not reminder.manual:
+        return (account.id, client.id, day)
+    return reminder.id
+
+
 def statement_groups(items: list[Claimed], now: datetime) -> list[list[Claimed]]:
     """Claimed rows in sending order, with the overdue steps of one client due the same local day
     together (when the account merges statements): each group is one email."""
     groups: dict[tuple[int, int, date] | int, list[Claimed]] = {}
     for item in items:
-        merge = item.account.merge_statements and item.reminder.offset_days > 0 and not item.reminder.manual
-        if merge:
-            day = now.astimezone(zone(item.client.timezone or item.account.timezone)).date()
-            key: tuple[int, int, date] | int = (item.account.id, item.client.id, day)
-        else:
-            key = item.reminder.id
+        key = merge_key(item.reminder, item.invoice, item.client, item.account, now)
         groups.setdefault(key, []).append(item)
     return list(groups.values())
 
@@ -110,7 +121,7 @@ def _sent_reason(item: Claimed, lead: Claimed, merged: int) -> tuple[str | None,
         )
     if merged > 1:
         return "statement", f"Sent as one statement listing {merged} overdue invoices."
-    return None, None
+    return item.tone_reason
 
 
 def _cancel_reason(reminder: Reminder, invoice: Invoice, client: Client) -> str | None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.selectable import Exists
 
-from duespark.models import Reminder
+from duespark.models import Invoice, Reminder
 from duespark.models.base import UTCDateTime
 from duespark.reminders.planner import ReminderState
 
@@ -70,6 +70,19 @@ RECOVER_EXPIRED_LEASES = (
     .returning(Reminder.id, Reminder.state, Reminder.uncertain_sends)
 )
 
+# A step whose moment came before the invoice was added to DueSpark was never missed: it is
+# skipped for that reason, not for DueSpark having been down.
+_BEFORE_ADDED = (
+    select(Invoice.created_at).where(Invoice.id == Reminder.invoice_id).scalar_subquery() > Reminder.scheduled_for
+)
+BEFORE_ADDED_DETAIL = (
+    "Its date was before you added this invoice to DueSpark, so it was not sent; a later reminder, "
+    "worded for the day it went out, was sent instead."
+)
+MISSED_DETAIL = (
+    "Missed while reminders were not going out (DueSpark not running, or paused); a later reminder was sent instead."
+)
+
 SKIP_SUPERSEDED = (
     update(Reminder)
     .where(
@@ -80,9 +93,8 @@ SKIP_SUPERSEDED = (
     )
     .values(
         state=ReminderState.skipped,
-        reason="missed",
-        detail="Missed while reminders were not going out (DueSpark not running, or paused); "
-        "a later reminder was sent instead.",
+        reason=case((_BEFORE_ADDED, "before_added"), else_="missed"),
+        detail=case((_BEFORE_ADDED, BEFORE_ADDED_DETAIL), else_=MISSED_DETAIL),
         updated_at=_NOW,
     )
 )

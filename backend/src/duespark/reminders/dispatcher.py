@@ -54,6 +54,7 @@ from duespark.reminders.claims import (
     _cancel_reason,
     _pause_end,
     _sent_reason,
+    merge_key,
     statement_groups,
 )
 from duespark.reminders.dispatch_sql import (
@@ -67,8 +68,19 @@ from duespark.reminders.dispatch_sql import (
     backoff,
     message_id_for,
 )
+from duespark.reminders.history import final_gaps, sent_histories
 from duespark.reminders.planner import ReminderState, mark_for_planning
-from duespark.reminders.policy import SendWindow
+from duespark.reminders.policy import SendWindow, zone
+from duespark.reminders.tone import SEND, SKIP, WAIT, History, choose_step
+from duespark.reminders.volume import (
+    HOLD,
+    SEND_BUDGET,
+    SUMMARIZE,
+    SUMMARY_DETAIL,
+    TEST_SUMMARY,
+    VolumeGate,
+    queue_notices,
+)
 from duespark.settings import Settings
 
 # Re-exported: callers and tests import these from the dispatcher.
@@ -133,7 +145,13 @@ class Dispatcher:
     def run(self, *, max_batches: int | None = None) -> DispatchStats:
         """Recover expired leases, apply catch-up, then claim and send batches until none is due."""
         stats = DispatchStats()
-        self._send_batches(self._claimed_batches(stats, max_batches), stats)
+        self._gate = VolumeGate(self.settings, self.clock.now())
+        try:
+            self._send_batches(self._claimed_batches(stats, max_batches), stats)
+        finally:
+            if self._gate.summarized or self._gate.held:
+                with self._transaction() as session:
+                    queue_notices(session, self._gate, settings=self.settings, clock=self.clock)
         return stats
 
     def _claimed_batches(self, stats: DispatchStats, max_batches: int | None) -> Iterator[ClaimedBatch]:
@@ -221,9 +239,18 @@ class Dispatcher:
             account_id: can_send_reminders(session, account_id, self.settings)
             for account_id in {account.id for _, _, _, account in rows}
         }
+        histories = sent_histories(
+            session,
+            (invoice.id for _, invoice, _, _ in rows),
+            timezones={invoice.id: client.timezone or account.timezone for _, invoice, client, account in rows},
+            test={invoice.id: account.test_mode for _, invoice, _, account in rows},
+        )
+        gaps = final_gaps(session, may_send)
+        self._gate.load(session, list({account.id: account for *_, account in rows}.values()))
         ready: list[Claimed] = []
         for reminder, invoice, client, account in rows:
             timezone = client.timezone or account.timezone
+            tone_reason: tuple[str | None, str | None] = (None, None)
             cancel_reason = _cancel_reason(reminder, invoice, client)
             if cancel_reason is None and client.email and not account.test_mode:
                 scopes = suppressed.get(normalize_email(client.email), set())
@@ -247,6 +274,37 @@ class Dispatcher:
                 hold_until = window.first_slot(pause_ends, timezone)
             elif not reminder.manual and not window.contains(now, timezone):
                 hold_until = window.next_slot(now, timezone)
+            else:
+                # What this step says on the day it goes (invariant 13), then the volume guards.
+                choice = choose_step(
+                    reminder.template_key,
+                    due_date=invoice.due_date,
+                    today=now.astimezone(zone(timezone)).date(),
+                    history=histories.get(invoice.id, History()),
+                    final_gap_days=gaps[account.id],
+                    manual=reminder.manual,
+                )
+                decision = None
+                if choice.action == SEND:
+                    reminder.template_key = choice.template_key
+                    tone_reason = (choice.reason, choice.detail)
+                    if not reminder.manual:  # send-now was asked for by the user: never held or summarized
+                        decision, until = self._gate.decide(account, merge_key(reminder, invoice, client, account, now))
+                if choice.action == SKIP or decision == SUMMARIZE:
+                    skipped = choice.action == SKIP
+                    self._finish(
+                        reminder, now, state=ReminderState.skipped, reason=choice.reason if skipped else TEST_SUMMARY
+                    )
+                    reminder.detail = choice.detail if skipped else SUMMARY_DETAIL
+                    reminder.is_test = account.test_mode
+                    stats.skipped += 1
+                    continue
+                if choice.action == WAIT:
+                    hold_until = window.first_slot(choice.wait_until, timezone)
+                    reminder.reason, reminder.detail = choice.reason, choice.detail
+                elif decision == HOLD:
+                    hold_until = until
+                    reminder.reason, reminder.detail = SEND_BUDGET, self._gate.hold_detail()
             if hold_until is not None:
                 # Not a failed attempt: give the attempt back and wait for the slot.
                 reminder.state = ReminderState.pending
@@ -257,7 +315,9 @@ class Dispatcher:
                 reminder.updated_at = now
                 stats.deferred += 1
                 continue
-            ready.append(Claimed(reminder, invoice, client, account, owners.get(account.id), token))
+            ready.append(
+                Claimed(reminder, invoice, client, account, owners.get(account.id), token, tone_reason=tone_reason)
+            )
         session.flush()
         return ready
 
