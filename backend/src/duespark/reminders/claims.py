@@ -7,12 +7,15 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from duespark.email.compose import TemplateCache
 from duespark.email.message import OutgoingEmail
 from duespark.email.providers.base import SendResult
 from duespark.invoices.adjustments import LateFee
-from duespark.models import Account, Client, Invoice, Reminder
-from duespark.models.enums import InvoiceStatus
+from duespark.models import Account, Client, Invoice, Membership, Reminder, User
+from duespark.models.enums import InvoiceStatus, Role
 from duespark.reminders.planner import PLANNABLE_STATUSES
 from duespark.reminders.policy import zone
 from duespark.reminders.tone import OVERDUE_TONES
@@ -161,3 +164,16 @@ def _pause_end(invoice: Invoice, client: Client, now: datetime, timezone: str) -
     if not ends:
         return None
     return max(ends)
+
+
+def owner_emails(session: Session, account_ids: set[int]) -> dict[int, str]:
+    """The owners' addresses of test-mode accounts: their test emails go there."""
+    if not account_ids:
+        return {}
+    rows = session.execute(
+        select(Membership.account_id, User.email)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.account_id.in_(account_ids), Membership.role == Role.owner)
+        .order_by(Membership.id.desc())
+    ).all()
+    return dict(rows)

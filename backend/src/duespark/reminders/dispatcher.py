@@ -39,8 +39,7 @@ from duespark.email.compose import TemplateCache, compose_reminder, compose_stat
 from duespark.email.message import OutgoingEmail
 from duespark.email.providers.base import EmailProvider, PermanentSendError, TransientSendError
 from duespark.email.service import can_send_reminders, normalize_email, suppressed_addresses
-from duespark.models import Account, Client, Invoice, Membership, Message, Reminder, User
-from duespark.models.enums import Role
+from duespark.models import Account, Client, Invoice, Message, Reminder
 from duespark.ops.metrics import observe_send, record_reminder_event
 from duespark.reminders import fees
 from duespark.reminders.claims import (
@@ -54,10 +53,10 @@ from duespark.reminders.claims import (
     _cancel_reason,
     _pause_end,
     _sent_reason,
-    merge_key,
+    owner_emails,
     statement_groups,
 )
-from duespark.reminders.dispatch_sql import (
+from duespark.reminders.dispatch_sql import (  # noqa: F401 (re-exported)
     CLAIM,
     HELD_ROWS,
     LATER_REMINDER_DUE,
@@ -70,40 +69,11 @@ from duespark.reminders.dispatch_sql import (
 )
 from duespark.reminders.history import final_gaps, sent_histories
 from duespark.reminders.planner import ReminderState, mark_for_planning
-from duespark.reminders.policy import SendWindow, zone
-from duespark.reminders.tone import SEND, SKIP, WAIT, History, choose_step
-from duespark.reminders.volume import (
-    HOLD,
-    SEND_BUDGET,
-    SUMMARIZE,
-    SUMMARY_DETAIL,
-    TEST_SUMMARY,
-    VolumeGate,
-    queue_notices,
-)
+from duespark.reminders.policy import SendWindow
+from duespark.reminders.send_rules import send_verdict
+from duespark.reminders.tone import SKIP, History
+from duespark.reminders.volume import HOLD, VolumeGate, queue_notices
 from duespark.settings import Settings
-
-# Re-exported: callers and tests import these from the dispatcher.
-__all__ = [
-    "CLAIM",
-    "HELD_ROWS",
-    "LATER_REMINDER_DUE",
-    "RECORD_SENT",
-    "RECOVER_EXPIRED_LEASES",
-    "RETRY_CAP",
-    "SKIP_SUPERSEDED",
-    "Claimed",
-    "ClaimedBatch",
-    "DispatchStats",
-    "Dispatcher",
-    "Failed",
-    "Outcome",
-    "Outgoing",
-    "Sent",
-    "backoff",
-    "message_id_for",
-    "statement_groups",
-]
 
 log = structlog.get_logger(__name__)
 
@@ -233,7 +203,7 @@ class Dispatcher:
             .where(Reminder.id.in_(ids))
             .order_by(Reminder.next_attempt_at, Reminder.id)
         ).all()
-        owners = self._owner_emails(session, {account.id for _, _, _, account in rows if account.test_mode})
+        owners = owner_emails(session, {account.id for _, _, _, account in rows if account.test_mode})
         suppressed = suppressed_addresses(session, {client.email for _, _, client, _ in rows if client.email})
         may_send = {
             account_id: can_send_reminders(session, account_id, self.settings)
@@ -276,35 +246,27 @@ class Dispatcher:
                 hold_until = window.next_slot(now, timezone)
             else:
                 # What this step says on the day it goes (invariant 13), then the volume guards.
-                choice = choose_step(
-                    reminder.template_key,
-                    due_date=invoice.due_date,
-                    today=now.astimezone(zone(timezone)).date(),
+                verdict = send_verdict(
+                    reminder,
+                    invoice,
+                    client,
+                    account,
+                    now=now,
+                    window=window,
                     history=histories.get(invoice.id, History()),
                     final_gap_days=gaps[account.id],
-                    manual=reminder.manual,
+                    gate=self._gate,
                 )
-                decision = None
-                if choice.action == SEND:
-                    reminder.template_key = choice.template_key
-                    tone_reason = (choice.reason, choice.detail)
-                    if not reminder.manual:  # send-now was asked for by the user: never held or summarized
-                        decision, until = self._gate.decide(account, merge_key(reminder, invoice, client, account, now))
-                if choice.action == SKIP or decision == SUMMARIZE:
-                    skipped = choice.action == SKIP
-                    self._finish(
-                        reminder, now, state=ReminderState.skipped, reason=choice.reason if skipped else TEST_SUMMARY
-                    )
-                    reminder.detail = choice.detail if skipped else SUMMARY_DETAIL
+                if verdict.action == SKIP:
+                    self._finish(reminder, now, state=ReminderState.skipped, reason=verdict.reason or "skipped")
+                    reminder.detail = verdict.detail
                     reminder.is_test = account.test_mode
                     stats.skipped += 1
                     continue
-                if choice.action == WAIT:
-                    hold_until = window.first_slot(choice.wait_until, timezone)
-                    reminder.reason, reminder.detail = choice.reason, choice.detail
-                elif decision == HOLD:
-                    hold_until = until
-                    reminder.reason, reminder.detail = SEND_BUDGET, self._gate.hold_detail()
+                if verdict.action == HOLD:
+                    hold_until = verdict.hold_until
+                    reminder.reason, reminder.detail = verdict.reason, verdict.detail
+                tone_reason = (verdict.reason, verdict.detail)
             if hold_until is not None:
                 # Not a failed attempt: give the attempt back and wait for the slot.
                 reminder.state = ReminderState.pending
@@ -320,18 +282,6 @@ class Dispatcher:
             )
         session.flush()
         return ready
-
-    @staticmethod
-    def _owner_emails(session: Session, account_ids: set[int]) -> dict[int, str]:
-        if not account_ids:
-            return {}
-        rows = session.execute(
-            select(Membership.account_id, User.email)
-            .join(User, User.id == Membership.user_id)
-            .where(Membership.account_id.in_(account_ids), Membership.role == Role.owner)
-            .order_by(Membership.id.desc())
-        ).all()
-        return dict(rows)
 
     # -- send ------------------------------------------------------------------------------
 
