@@ -107,3 +107,17 @@ def test_a_caught_up_import_gets_one_statement_per_client(db, worker_settings):
     assert email.subject.startswith("Statement: 3 overdue invoices")
     assert "(5 days overdue)" in email.text
     assert "due today" not in email.text.lower()
+
+
+def test_one_statement_per_client_even_across_claimed_batches(db, tmp_path):
+    """Batches of 2 rows; the client's 5 overdue invoices still go as one statement."""
+    settings = make_test_settings(tmp_path, db.url, scheduler_batch_size=2)
+    clock = FixedClock(DEC_3)
+    make_world(db.factory, clock, invoices=5, steps=list(DEFAULT_STEPS), due_date=date(2026, 11, 28))
+    provider = RecordingProvider()
+    run(db, settings, provider, clock)
+    [email] = provider.sent
+    assert email.subject.startswith("Statement: 5 overdue invoices")
+    sent = [r for r in all_reminders(db.factory) if r.state == "sent"]
+    assert len(sent) == 5
+    assert sorted(r.reason for r in sent) == ["merged_into_statement"] * 4 + ["statement"]

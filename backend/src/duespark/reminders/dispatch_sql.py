@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.selectable import Exists
 
-from duespark.models import Invoice, Reminder
+from duespark.models import Account, Invoice, Reminder
 from duespark.models.base import UTCDateTime
 from duespark.reminders.planner import ReminderState
 
@@ -133,6 +133,63 @@ def _claim_statement(*, skip_locked: bool) -> Update:
 
 
 CLAIM = {"postgresql": _claim_statement(skip_locked=True), "sqlite": _claim_statement(skip_locked=False)}
+
+# At most this many more rows of the batch's clients are claimed with it (one statement each).
+MAX_CLIENT_ROWS = 500
+
+
+def _claim_client_rest_statement(*, skip_locked: bool) -> Update:
+    """The other due rows of the clients a batch holds (accounts that merge statements): a client's
+    invoices due at the same tick go in one statement even when they straddle two batches, as an
+    import's rows of one client do."""
+    mine = aliased(Reminder, name="mine")
+    mine_invoice = aliased(Invoice, name="mine_invoice")
+    clients = (
+        select(mine_invoice.client_id)
+        .join(mine, mine.invoice_id == mine_invoice.id)
+        .join(Account, Account.id == mine_invoice.account_id)
+        .where(
+            mine.claimed_by == bindparam("token", type_=String()),
+            mine.state == ReminderState.sending,
+            mine.manual.is_(False),
+            Account.merge_statements.is_(True),
+        )
+    )
+    due = (
+        select(Reminder.id)
+        .join(Invoice, Invoice.id == Reminder.invoice_id)
+        .where(
+            Reminder.state == ReminderState.pending,
+            Reminder.next_attempt_at <= _NOW,
+            Reminder.manual.is_(False),
+            Invoice.client_id.in_(clients),
+            ~LATER_REMINDER_DUE,
+        )
+        .order_by(Reminder.next_attempt_at, Reminder.id)
+        .limit(MAX_CLIENT_ROWS)
+    )
+    if skip_locked:
+        due = due.with_for_update(of=Reminder, skip_locked=True)
+    batch = due.cte("client_rest")
+    return (
+        update(Reminder)
+        .where(Reminder.id == batch.c.id, Reminder.state == ReminderState.pending)
+        .values(
+            state=ReminderState.sending,
+            attempts=Reminder.attempts + 1,
+            lease_expires_at=bindparam("lease_until", type_=UTCDateTime()),
+            claimed_by=bindparam("token", type_=String()),
+            send_intent_at=None,
+            updated_at=_NOW,
+        )
+        .returning(Reminder.id)
+    )
+
+
+CLAIM_CLIENT_REST = {
+    "postgresql": _claim_client_rest_statement(skip_locked=True),
+    "sqlite": _claim_client_rest_statement(skip_locked=False),
+}
 
 # A round's rows, locked until its commit (SQLite: its single writer holds them), in id order so
 # rounds of different workers cannot deadlock on each other.

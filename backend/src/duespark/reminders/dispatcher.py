@@ -58,6 +58,7 @@ from duespark.reminders.claims import (
 )
 from duespark.reminders.dispatch_sql import (  # noqa: F401 (re-exported)
     CLAIM,
+    CLAIM_CLIENT_REST,
     HELD_ROWS,
     LATER_REMINDER_DUE,
     RECORD_SENT,
@@ -186,9 +187,11 @@ class Dispatcher:
                 .scalars()
                 .all()
             )
-            stats.claimed += len(claimed_ids)
             if not claimed_ids:
                 return []
+            params = {"now": now, "lease_until": now + self.lease, "token": token}
+            claimed_ids += connection.execute(CLAIM_CLIENT_REST[connection.dialect.name], params).scalars().all()
+            stats.claimed += len(claimed_ids)
             return self._recheck(session, claimed_ids, token, now, stats)
 
     def _recheck(
