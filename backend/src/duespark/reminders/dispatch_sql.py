@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from sqlalchemy import Boolean, Integer, String, and_, bindparam, case, exists, or_, select, update
+from sqlalchemy import Boolean, Date, Integer, String, and_, bindparam, case, exists, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.selectable import Exists
@@ -163,6 +163,9 @@ def _claim_client_rest_statement(*, skip_locked: bool) -> Update:
             Reminder.next_attempt_at <= _NOW,
             Reminder.manual.is_(False),
             Invoice.client_id.in_(clients),
+            # Overdue in every timezone (a due date before the earliest local date on Earth): only
+            # rows that will go in the statement, so a batch does not grow by other rows.
+            Invoice.due_date < bindparam("overdue_before", type_=Date()),
             ~LATER_REMINDER_DUE,
         )
         .order_by(Reminder.next_attempt_at, Reminder.id)

@@ -100,6 +100,8 @@ class Dispatcher:
         self.worker_id = worker_id
         self.rng = rng or random.Random()
         self.lease = timedelta(seconds=settings.reminder_lease_seconds)
+        # The volume counts of the current run (`run` starts one); a claim outside a run counts alone.
+        self._gate: VolumeGate | None = None
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -116,13 +118,14 @@ class Dispatcher:
     def run(self, *, max_batches: int | None = None) -> DispatchStats:
         """Recover expired leases, apply catch-up, then claim and send batches until none is due."""
         stats = DispatchStats()
-        self._gate = VolumeGate(self.settings, self.clock.now())
+        self._gate = gate = VolumeGate(self.settings, self.clock.now())
         try:
             self._send_batches(self._claimed_batches(stats, max_batches), stats)
         finally:
-            if self._gate.summarized or self._gate.held:
+            self._gate = None
+            if gate.summarized or gate.held:
                 with self._transaction() as session:
-                    queue_notices(session, self._gate, settings=self.settings, clock=self.clock)
+                    queue_notices(session, gate, settings=self.settings, clock=self.clock)
         return stats
 
     def _claimed_batches(self, stats: DispatchStats, max_batches: int | None) -> Iterator[ClaimedBatch]:
@@ -189,7 +192,12 @@ class Dispatcher:
             )
             if not claimed_ids:
                 return []
-            params = {"now": now, "lease_until": now + self.lease, "token": token}
+            params = {
+                "now": now,
+                "lease_until": now + self.lease,
+                "token": token,
+                "overdue_before": (now - timedelta(hours=12)).date(),
+            }
             claimed_ids += connection.execute(CLAIM_CLIENT_REST[connection.dialect.name], params).scalars().all()
             stats.claimed += len(claimed_ids)
             return self._recheck(session, claimed_ids, token, now, stats)
@@ -219,7 +227,8 @@ class Dispatcher:
             test={invoice.id: account.test_mode for _, invoice, _, account in rows},
         )
         gaps = final_gaps(session, may_send)
-        self._gate.load(session, list({account.id: account for *_, account in rows}.values()))
+        gate = self._gate if self._gate is not None else VolumeGate(self.settings, now)
+        gate.load(session, list({account.id: account for *_, account in rows}.values()))
         ready: list[Claimed] = []
         for reminder, invoice, client, account in rows:
             timezone = client.timezone or account.timezone
@@ -258,7 +267,7 @@ class Dispatcher:
                     window=window,
                     history=histories.get(invoice.id, History()),
                     final_gap_days=gaps[account.id],
-                    gate=self._gate,
+                    gate=gate,
                 )
                 if verdict.action == SKIP:
                     self._finish(reminder, now, state=ReminderState.skipped, reason=verdict.reason or "skipped")
