@@ -111,6 +111,10 @@ class Settings(BaseSettings):
     # loadfaults: emails one worker sends at once (PostgreSQL), so a provider's latency overlaps: 32 at 200 ms
     # a call is about 150 a second. A thread holds a database connection only around the call, not during it.
     dispatch_concurrency: int = Field(default=32, ge=1, le=256)
+    # Reminder emails one account may send to clients in a rolling hour and day (reminders/volume.py): a first
+    # wave beyond them (a big import) waits, pending, and the account owner is told once a day.
+    send_budget_per_hour: int = Field(default=200, ge=1, le=1_000_000)
+    send_budget_per_day: int = Field(default=1000, ge=1, le=10_000_000)
 
     log_level: str = "INFO"
     log_json: bool | None = None

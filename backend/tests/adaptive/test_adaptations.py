@@ -92,13 +92,14 @@ def test_chronic_late_payer_gets_an_earlier_step_and_firmer_tones(session, clock
         "d-3": ("friendly", "pending", None),
         "d+0": ("due_today", "pending", None),
         "d+7": ("urgent", "pending", "adaptive_escalated"),
-        "d+14": ("final", "pending", "adaptive_escalated"),
+        # Never escalated into a final notice: one final per invoice (the policy's own d+30).
+        "d+14": ("urgent", "pending", None),
         "d+30": ("final", "pending", None),
     }
     why = "Acme pays 20 days late on average over 5 invoices."
     assert rows["d-7"].detail == f"Extra reminder 7 days before the due date: {why}"
     assert rows["d+7"].detail == f"Escalated from firm to urgent: {why}"
-    assert rows["d+14"].detail == f"Escalated from urgent to final: {why}"
+    assert [r.step_key for r in rows.values() if r.template_key == "final"] == ["d+30"]
 
 
 def test_no_extra_step_when_the_policy_already_starts_that_early(session, clock, account, acme):

@@ -61,6 +61,7 @@ def test_default_policy_and_window(client, user):
         "adaptive": True,
         "merge_statements": True,
         "late_interest_annual_rate_percent": "12.00",
+        "final_notice_min_days": 7,
     }
 
 
@@ -80,6 +81,7 @@ def test_replace_policy_and_window(client, user):
         "adaptive": True,
         "merge_statements": True,
         "late_interest_annual_rate_percent": "12.00",
+        "final_notice_min_days": 7,
     }
     assert client.get("/api/reminder-policy", headers=user["headers"]).json() == response.json()
 
@@ -119,6 +121,27 @@ def test_invalid_send_window(client, user, window):
     response = client.put("/api/reminder-policy", json={"steps": [], "send_window": window}, headers=user["headers"])
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"].startswith("send_window")
+
+
+def test_final_notice_gap_is_stored_with_the_policy(client, user):
+    response = client.put(
+        "/api/reminder-policy", json={"steps": [], "final_notice_min_days": 10}, headers=user["headers"]
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["final_notice_min_days"] == 10
+    assert client.get("/api/reminder-policy", headers=user["headers"]).json()["final_notice_min_days"] == 10
+    # Omitted: the setting stays.
+    client.put("/api/reminder-policy", json={"steps": []}, headers=user["headers"])
+    assert client.get("/api/reminder-policy", headers=user["headers"]).json()["final_notice_min_days"] == 10
+
+
+@pytest.mark.parametrize("days", [0, -1, 91, "seven"])
+def test_final_notice_gap_is_validated(client, user, days):
+    response = client.put(
+        "/api/reminder-policy", json={"steps": [], "final_notice_min_days": days}, headers=user["headers"]
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["detail"]] == ["final_notice_min_days"]
 
 
 def test_policy_change_replans_open_invoices(client, user):

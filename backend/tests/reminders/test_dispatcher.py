@@ -235,10 +235,13 @@ def test_catch_up_sends_only_the_latest_missed_step(db, worker_settings, clock):
     rows = by_step(reminders_for(db.factory, world.invoice_ids[0]))
     assert rows["d+14"].state == "sent"
     for key in ("d-3", "d+0", "d+7"):
-        assert (rows[key].state, rows[key].reason) == ("skipped", "missed")
-        assert "later reminder was sent" in rows[key].detail
+        # The invoice was added today: these steps were never missed, they were before it.
+        assert (rows[key].state, rows[key].reason) == ("skipped", "before_added")
+        assert "later reminder" in rows[key].detail
     assert rows["d+30"].state == "pending"
-    assert [e.tag for e in provider.sent] == ["urgent"]
+    # The first email about the invoice is a first reminder, not "second reminder" (urgent).
+    assert [e.tag for e in provider.sent] == ["firm"]
+    assert (rows["d+14"].template_key, rows["d+14"].reason) == ("firm", "first_contact")
 
 
 def test_outside_business_hours_a_late_row_waits_for_the_window(db, worker_settings, clock):
@@ -313,7 +316,8 @@ def test_send_now_ignores_window_and_schedule(db, worker_settings, clock):
     with transaction(db.factory) as session:
         service.send_now(session, account_id=world.account_id, reminder_id=final.id, clock=clock)
     assert dispatcher(db, worker_settings, provider, clock).run().sent == 1
-    assert [e.tag for e in provider.sent] == ["final"]
+    # Sent before the due date, a final notice would be false: it goes as the friendly reminder.
+    assert [e.tag for e in provider.sent] == ["friendly"]
 
 
 def test_send_now_retries_a_failed_reminder(db, worker_settings, clock):

@@ -142,7 +142,8 @@ def test_worker_down_for_ten_days_catches_up_with_one_email(db, worker, clock, p
     assert provider.sent == []
     clock.set(utc(2026, 12, 7, 9, 30))  # back ten days later, a Monday morning
     worker.tick()
-    assert sent_log(provider) == ["urgent"]
+    # The first email about the invoice: a first overdue reminder, never "second reminder" (urgent).
+    assert sent_log(provider) == ["firm"]
     rows = by_step(reminders_for(db.factory, invoice_id))
     assert [rows[k].state for k in ("d-3", "d-1", "d+0", "d+2")] == ["skipped"] * 4
     assert rows["d+5"].state == "sent"
@@ -208,8 +209,9 @@ def test_two_workers_plan_once_per_window_and_share_the_sending(db, worker_setti
             plans += each.tick().planned is not None
         clock.advance(minutes=30)
     assert plans == 1 + 5 * 4  # the window the run started in, then four a day
-    # Thursday's and Friday's, then Monday 09:00 the ones due Saturday, Sunday and Monday.
-    assert len(provider.sent) == 5
+    # Thursday's and Friday's, then Monday 09:00 the ones due Saturday, Sunday and Monday: by
+    # Monday Saturday's and Sunday's are overdue, so they go as one statement.
+    assert sorted(e.tag for e in provider.sent) == ["due_today"] * 3 + ["statement"]
     assert set(provider.counts().values()) == {1}
 
 

@@ -28,6 +28,8 @@ class ReminderPolicy(IdMixin, TimestampMixin, Base):
 
     account_id: Mapped[int] = mapped_column(IdType, ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     client_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("clients.id", ondelete="CASCADE"), unique=True)
+    # A final notice goes only this many days or more after the invoice's previous reminder (reminders/tone.py).
+    final_notice_min_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
 
 
 class ReminderPolicyStep(IdMixin, Base):

@@ -7,7 +7,8 @@ planner joins that table in SQL:
 
 - early payers (rated early, enough history): pre-due steps are recorded as skipped;
 - chronic late payers: an extra friendly step 7 days before the due date, and every step
-  after the due date one tone firmer;
+  after the due date one tone firmer, but never into a final notice (that would make two
+  "last notice" emails with different deadlines);
 - first-time clients (nothing paid yet): no tone firmer than friendly before the due date
   or due_today on it;
 - enterprise clients: the professional wording of the templates (email/compose.py);
@@ -264,7 +265,8 @@ def adapt_step(*, adaptation: Any, client_name: Any, offset_days: Any, template_
     summary = adaptation.summary
     skip = and_(profile == EARLY, offset_days < 0)
     firmer = _escalated(template_key)
-    escalate = and_(profile == CHRONIC_LATE, offset_days > 0, firmer != template_key)
+    # Never escalated into a final notice: one final per invoice, from the policy's own final step.
+    escalate = and_(profile == CHRONIC_LATE, offset_days > 0, firmer != template_key, firmer != _text("final"))
     cap_before = and_(profile == FIRST_TIME, offset_days < 0, template_key != "friendly")
     cap_on_due = and_(profile == FIRST_TIME, offset_days == 0, template_key.in_(("firm", "urgent", "final")))
     capped = case((cap_before, _text("friendly")), (cap_on_due, _text("due_today")), else_=None)

@@ -21,8 +21,6 @@ every row ends sent, failed, canceled or skipped, each with its reason.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
 import random
 import time
 import uuid
@@ -30,246 +28,58 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import Boolean, Connection, Integer, String, and_, bindparam, case, exists, insert, or_, select, update
-from sqlalchemy.orm import Session, aliased, sessionmaker
-from sqlalchemy.sql.dml import Update
-from sqlalchemy.sql.selectable import Exists
+from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from duespark.clock import Clock
 from duespark.email.compose import TemplateCache, compose_reminder, compose_statement
 from duespark.email.message import OutgoingEmail
-from duespark.email.providers.base import EmailProvider, PermanentSendError, SendResult, TransientSendError
+from duespark.email.providers.base import EmailProvider, PermanentSendError, TransientSendError
 from duespark.email.service import can_send_reminders, normalize_email, suppressed_addresses
 from duespark.email.test_mode import TEST_SUBJECT_PREFIX, as_test_email  # noqa: F401 (re-exported)
-from duespark.invoices.adjustments import LateFee
-from duespark.models import Account, Client, Invoice, Membership, Message, Reminder, User
-from duespark.models.base import UTCDateTime
-from duespark.models.enums import InvoiceStatus, Role
+from duespark.models import Account, Client, Invoice, Message, Reminder
 from duespark.ops.metrics import observe_send, record_reminder_event
 from duespark.reminders import fees
-from duespark.reminders.planner import PLANNABLE_STATUSES, ReminderState, mark_for_planning
-from duespark.reminders.policy import SendWindow, zone
+from duespark.reminders.claims import (
+    Claimed,
+    ClaimedBatch,
+    DispatchStats,
+    Failed,
+    Outcome,
+    Outgoing,
+    Sent,
+    _cancel_reason,
+    _pause_end,
+    _sent_reason,
+    owner_emails,
+    statement_groups,
+)
+from duespark.reminders.dispatch_sql import (  # noqa: F401 (re-exported)
+    CLAIM,
+    CLAIM_CLIENT_REST,
+    HELD_ROWS,
+    LATER_REMINDER_DUE,
+    RECORD_SENT,
+    RECOVER_EXPIRED_LEASES,
+    RETRY_CAP,
+    SKIP_SUPERSEDED,
+    backoff,
+    message_id_for,
+)
+from duespark.reminders.history import final_gaps, sent_histories
+from duespark.reminders.planner import ReminderState, mark_for_planning
+from duespark.reminders.policy import SendWindow
+from duespark.reminders.send_rules import send_verdict
+from duespark.reminders.tone import SKIP, History
+from duespark.reminders.volume import HOLD, VolumeGate, queue_notices
 from duespark.settings import Settings
 
 log = structlog.get_logger(__name__)
 
-RETRY_CAP = timedelta(hours=6)
 UNVERIFIED_RECHECK = timedelta(hours=1)
-
-
-@dataclass
-class DispatchStats:
-    claimed: int = 0
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    canceled: int = 0
-    deferred: int = 0
-    skipped: int = 0
-    recovered: int = 0
-    uncertain: int = 0
-    lost_leases: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return dataclasses.asdict(self)
-
-
-@dataclass
-class Claimed:
-    """A claimed row and what sending it needs, loaded inside the claiming transaction."""
-
-    reminder: Reminder
-    invoice: Invoice
-    client: Client
-    account: Account
-    owner_email: str | None
-    token: str
-    # The late fee its email shows, worked out before composing; charged only once it is sent.
-    late_fee: LateFee | None = None
-
-
-@dataclass(eq=False)
-class Outgoing:
-    """A composed email and the claimed rows it stands for (one, or several for a statement)."""
-
-    items: list[Claimed]
-    email: OutgoingEmail
-
-
-@dataclass(eq=False)
-class Sent:
-    items: list[Claimed]
-    email: OutgoingEmail
-    result: SendResult
-
-
-@dataclass(eq=False)
-class Failed:
-    """An email that was not sent: each of its rows is retried with backoff or fails."""
-
-    items: list[Claimed]
-    permanent: bool
-    reason: str
-    error: str
-    email: OutgoingEmail | None = None  # a rejected email is recorded as a failed message
-
-
-Outcome = Sent | Failed
-# A claimed batch ready to send: its statement groups (one email each) and its accounts' templates.
-ClaimedBatch = tuple[list[list[Claimed]], TemplateCache]
-
-
-# The statements of every tick are built once, with bind parameters: building them per call
-# costs more than running them when nothing is due.
-_NOW = bindparam("now", type_=UTCDateTime())
-_MAX_ATTEMPTS = bindparam("max_attempts", type_=Integer())
-
-
-def _later_reminder_due() -> Exists:
-    """A later step of the same invoice is due, in flight or already sent: the catch-up rule."""
-    later = aliased(Reminder, name="later_step")
-    return exists().where(
-        later.invoice_id == Reminder.invoice_id,
-        later.id != Reminder.id,
-        or_(
-            later.scheduled_for > Reminder.scheduled_for,
-            and_(later.scheduled_for == Reminder.scheduled_for, later.offset_days > Reminder.offset_days),
-        ),
-        or_(
-            later.state.in_((ReminderState.sending, ReminderState.sent)),
-            and_(later.state == ReminderState.pending, later.scheduled_for <= _NOW),
-        ),
-    )
-
-
-LATER_REMINDER_DUE = _later_reminder_due()
-_maybe_sent = Reminder.send_intent_at.is_not(None)
-_at_limit = Reminder.attempts >= _MAX_ATTEMPTS
-
-RECOVER_EXPIRED_LEASES = (
-    update(Reminder)
-    .where(Reminder.state == ReminderState.sending, Reminder.lease_expires_at < _NOW)
-    .values(
-        state=case((_at_limit, ReminderState.failed), else_=ReminderState.pending),
-        reason=case((_at_limit, "attempts_exhausted"), else_="lease_expired"),
-        detail=case(
-            (
-                and_(_at_limit, _maybe_sent),
-                "The worker stopped while sending, at the attempt limit; "
-                "the email provider may have received the last attempt.",
-            ),
-            (_at_limit, "The worker stopped while sending, at the attempt limit."),
-            (_maybe_sent, "The worker stopped after handing this email to the provider; sending it again."),
-            else_="The worker stopped before sending this email; trying again.",
-        ),
-        uncertain_sends=Reminder.uncertain_sends + case((_maybe_sent, 1), else_=0),
-        next_attempt_at=_NOW,
-        lease_expires_at=None,
-        claimed_by=None,
-        send_intent_at=None,
-        updated_at=_NOW,
-    )
-    .returning(Reminder.id, Reminder.state, Reminder.uncertain_sends)
-)
-
-SKIP_SUPERSEDED = (
-    update(Reminder)
-    .where(
-        Reminder.state == ReminderState.pending,
-        Reminder.manual.is_(False),
-        Reminder.scheduled_for <= _NOW,
-        LATER_REMINDER_DUE,
-    )
-    .values(
-        state=ReminderState.skipped,
-        reason="missed",
-        detail="Missed while reminders were not going out (DueSpark not running, or paused); "
-        "a later reminder was sent instead.",
-        updated_at=_NOW,
-    )
-)
-
-
-def _claim_statement(*, skip_locked: bool) -> Update:
-    due = (
-        select(Reminder.id)
-        .where(
-            Reminder.state == ReminderState.pending,
-            Reminder.next_attempt_at <= _NOW,
-            or_(Reminder.manual, ~LATER_REMINDER_DUE),
-        )
-        .order_by(Reminder.next_attempt_at, Reminder.id)
-        .limit(bindparam("batch_size", type_=Integer()))
-    )
-    if skip_locked:
-        # Several dispatchers share the work: each takes rows nobody else holds.
-        due = due.with_for_update(skip_locked=True)
-    # A CTE runs once; PostgreSQL may re-run an IN (subquery) per row, and with SKIP LOCKED
-    # each run finds other rows, so the batch size would not hold.
-    batch = due.cte("due_batch")
-    return (
-        update(Reminder)
-        .where(Reminder.id == batch.c.id, Reminder.state == ReminderState.pending)
-        .values(
-            state=ReminderState.sending,
-            attempts=Reminder.attempts + 1,
-            lease_expires_at=bindparam("lease_until", type_=UTCDateTime()),
-            claimed_by=bindparam("token", type_=String()),
-            send_intent_at=None,
-            updated_at=_NOW,
-        )
-        .returning(Reminder.id)
-    )
-
-
-CLAIM = {"postgresql": _claim_statement(skip_locked=True), "sqlite": _claim_statement(skip_locked=False)}
-
-# A round's rows, locked until its commit (SQLite: its single writer holds them), in id order so
-# rounds of different workers cannot deadlock on each other.
-HELD_ROWS = (
-    select(Reminder.id, Reminder.claimed_by, Reminder.lease_expires_at)
-    .where(Reminder.id.in_(bindparam("ids", expanding=True)), Reminder.state == ReminderState.sending)
-    .order_by(Reminder.id)
-    .with_for_update()
-)
-
-# Executed once per round with one parameter set per sent row.
-RECORD_SENT = (
-    update(Reminder)
-    .where(
-        Reminder.id == bindparam("reminder_id", type_=Integer()),
-        Reminder.state == ReminderState.sending,
-        Reminder.claimed_by == bindparam("token", type_=String()),
-    )
-    .values(
-        state=ReminderState.sent,
-        reason=bindparam("sent_reason", type_=String()),
-        detail=bindparam("sent_detail", type_=String()),
-        sent_at=_NOW,
-        provider_message_id=bindparam("sent_message_id", type_=String()),
-        is_test=bindparam("sent_is_test", type_=Boolean()),
-        lease_expires_at=None,
-        updated_at=_NOW,
-    )
-)
-
-
-def backoff(attempt: int, *, base_seconds: float, rng: random.Random) -> timedelta:
-    """Exponential backoff with jitter: half the step fixed, half random, capped."""
-    step = min(RETRY_CAP.total_seconds(), base_seconds * 2 ** max(0, attempt - 1))
-    return timedelta(seconds=step / 2 + rng.uniform(0, step / 2))
-
-
-def message_id_for(reminder_id: int, from_email: str, *, key: str) -> str:
-    """The same Message-ID for every attempt at one reminder's email (a resend after a crash is
-    the same message to mail programs), without the row id in it: an HMAC of the id."""
-    domain = from_email.rsplit("@", 1)[-1] or "duespark.local"
-    digest = hmac.new(key.encode(), f"duespark:message-id:reminder:{reminder_id}".encode(), hashlib.sha256)
-    return f"<{digest.hexdigest()[:32]}@{domain}>"
 
 
 class Dispatcher:
@@ -290,6 +100,8 @@ class Dispatcher:
         self.worker_id = worker_id
         self.rng = rng or random.Random()
         self.lease = timedelta(seconds=settings.reminder_lease_seconds)
+        # The volume counts of the current run (`run` starts one); a claim outside a run counts alone.
+        self._gate: VolumeGate | None = None
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -306,7 +118,14 @@ class Dispatcher:
     def run(self, *, max_batches: int | None = None) -> DispatchStats:
         """Recover expired leases, apply catch-up, then claim and send batches until none is due."""
         stats = DispatchStats()
-        self._send_batches(self._claimed_batches(stats, max_batches), stats)
+        self._gate = gate = VolumeGate(self.settings, self.clock.now())
+        try:
+            self._send_batches(self._claimed_batches(stats, max_batches), stats)
+        finally:
+            self._gate = None
+            if gate.summarized or gate.held:
+                with self._transaction() as session:
+                    queue_notices(session, gate, settings=self.settings, clock=self.clock)
         return stats
 
     def _claimed_batches(self, stats: DispatchStats, max_batches: int | None) -> Iterator[ClaimedBatch]:
@@ -371,9 +190,16 @@ class Dispatcher:
                 .scalars()
                 .all()
             )
-            stats.claimed += len(claimed_ids)
             if not claimed_ids:
                 return []
+            params = {
+                "now": now,
+                "lease_until": now + self.lease,
+                "token": token,
+                "overdue_before": (now - timedelta(hours=12)).date(),
+            }
+            claimed_ids += connection.execute(CLAIM_CLIENT_REST[connection.dialect.name], params).scalars().all()
+            stats.claimed += len(claimed_ids)
             return self._recheck(session, claimed_ids, token, now, stats)
 
     def _recheck(
@@ -388,15 +214,25 @@ class Dispatcher:
             .where(Reminder.id.in_(ids))
             .order_by(Reminder.next_attempt_at, Reminder.id)
         ).all()
-        owners = self._owner_emails(session, {account.id for _, _, _, account in rows if account.test_mode})
+        owners = owner_emails(session, {account.id for _, _, _, account in rows if account.test_mode})
         suppressed = suppressed_addresses(session, {client.email for _, _, client, _ in rows if client.email})
         may_send = {
             account_id: can_send_reminders(session, account_id, self.settings)
             for account_id in {account.id for _, _, _, account in rows}
         }
+        histories = sent_histories(
+            session,
+            (invoice.id for _, invoice, _, _ in rows),
+            timezones={invoice.id: client.timezone or account.timezone for _, invoice, client, account in rows},
+            test={invoice.id: account.test_mode for _, invoice, _, account in rows},
+        )
+        gaps = final_gaps(session, may_send)
+        gate = self._gate if self._gate is not None else VolumeGate(self.settings, now)
+        gate.load(session, list({account.id: account for *_, account in rows}.values()))
         ready: list[Claimed] = []
         for reminder, invoice, client, account in rows:
             timezone = client.timezone or account.timezone
+            tone_reason: tuple[str | None, str | None] = (None, None)
             cancel_reason = _cancel_reason(reminder, invoice, client)
             if cancel_reason is None and client.email and not account.test_mode:
                 scopes = suppressed.get(normalize_email(client.email), set())
@@ -420,6 +256,29 @@ class Dispatcher:
                 hold_until = window.first_slot(pause_ends, timezone)
             elif not reminder.manual and not window.contains(now, timezone):
                 hold_until = window.next_slot(now, timezone)
+            else:
+                # What this step says on the day it goes (invariant 13), then the volume guards.
+                verdict = send_verdict(
+                    reminder,
+                    invoice,
+                    client,
+                    account,
+                    now=now,
+                    window=window,
+                    history=histories.get(invoice.id, History()),
+                    final_gap_days=gaps[account.id],
+                    gate=gate,
+                )
+                if verdict.action == SKIP:
+                    self._finish(reminder, now, state=ReminderState.skipped, reason=verdict.reason or "skipped")
+                    reminder.detail = verdict.detail
+                    reminder.is_test = account.test_mode
+                    stats.skipped += 1
+                    continue
+                if verdict.action == HOLD:
+                    hold_until = verdict.hold_until
+                    reminder.reason, reminder.detail = verdict.reason, verdict.detail
+                tone_reason = (verdict.reason, verdict.detail)
             if hold_until is not None:
                 # Not a failed attempt: give the attempt back and wait for the slot.
                 reminder.state = ReminderState.pending
@@ -430,21 +289,11 @@ class Dispatcher:
                 reminder.updated_at = now
                 stats.deferred += 1
                 continue
-            ready.append(Claimed(reminder, invoice, client, account, owners.get(account.id), token))
+            ready.append(
+                Claimed(reminder, invoice, client, account, owners.get(account.id), token, tone_reason=tone_reason)
+            )
         session.flush()
         return ready
-
-    @staticmethod
-    def _owner_emails(session: Session, account_ids: set[int]) -> dict[int, str]:
-        if not account_ids:
-            return {}
-        rows = session.execute(
-            select(Membership.account_id, User.email)
-            .join(User, User.id == Membership.user_id)
-            .where(Membership.account_id.in_(account_ids), Membership.role == Role.owner)
-            .order_by(Membership.id.desc())
-        ).all()
-        return dict(rows)
 
     # -- send ------------------------------------------------------------------------------
 
@@ -764,76 +613,3 @@ class Dispatcher:
         reminder.lease_expires_at = None
         reminder.claimed_by = None
         reminder.updated_at = now
-
-
-def statement_groups(items: list[Claimed], now: datetime) -> list[list[Claimed]]:
-    """Claimed rows in sending order, with the overdue steps of one client due the same local day
-    together (when the account merges statements): each group is one email."""
-    groups: dict[tuple[int, int, date] | int, list[Claimed]] = {}
-    for item in items:
-        merge = item.account.merge_statements and item.reminder.offset_days > 0 and not item.reminder.manual
-        if merge:
-            day = now.astimezone(zone(item.client.timezone or item.account.timezone)).date()
-            key: tuple[int, int, date] | int = (item.account.id, item.client.id, day)
-        else:
-            key = item.reminder.id
-        groups.setdefault(key, []).append(item)
-    return list(groups.values())
-
-
-def _sent_reason(item: Claimed, lead: Claimed, merged: int) -> tuple[str | None, str | None]:
-    """What the timeline says about a sent row: merged into a statement, sent again after a crash."""
-    if item is not lead:
-        return (
-            "merged_into_statement",
-            f"Merged into one statement email with {merged - 1} other overdue "
-            f"invoice{'s' if merged > 2 else ''} of this client (sent with reminder {lead.reminder.id}).",
-        )
-    if item.reminder.uncertain_sends:
-        return (
-            "sent_again_after_crash",
-            "Sent again after a worker crash; the client may have received it twice "
-            "(same Message-ID, so most mail programs show one).",
-        )
-    if merged > 1:
-        return "statement", f"Sent as one statement listing {merged} overdue invoices."
-    return None, None
-
-
-def _cancel_reason(reminder: Reminder, invoice: Invoice, client: Client) -> str | None:
-    """Why a claimed row must not be sent at all, re-read just before sending."""
-    if invoice.status == InvoiceStatus.paid or (invoice.status in PLANNABLE_STATUSES and invoice.balance_minor <= 0):
-        return "paid"
-    if invoice.status == InvoiceStatus.void:
-        return "void"
-    if invoice.status not in PLANNABLE_STATUSES:
-        return invoice.status
-    if client.deleted_at is not None:
-        return "client_deleted"
-    if client.unsubscribed_at is not None:
-        return "unsubscribed"
-    if invoice.reminders_excluded:
-        return "excluded"
-    if invoice.reminders_paused and invoice.reminders_paused_until is None:
-        return "paused"
-    if client.reminders_paused and client.reminders_paused_until is None:
-        return "client_paused"
-    if reminder.due_date != invoice.due_date:
-        return "due_date_changed"
-    return None
-
-
-def _pause_end(invoice: Invoice, client: Client, now: datetime, timezone: str) -> date | None:
-    """The local date a pause with an end date still holding the row back ends on."""
-    today = now.astimezone(zone(timezone)).date()
-    ends = [
-        until
-        for paused, until in (
-            (invoice.reminders_paused, invoice.reminders_paused_until),
-            (client.reminders_paused, client.reminders_paused_until),
-        )
-        if paused and until is not None and until > today
-    ]
-    if not ends:
-        return None
-    return max(ends)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from duespark.auth.schemas import check_currency
 from duespark.invoices.schemas import AmountText, reject_float
 from duespark.reminders.policy import SendWindow, parse_clock_time
+from duespark.reminders.tone import DEFAULT_FINAL_GAP_DAYS, MAX_FINAL_GAP_DAYS
 
 TemplateKey = Literal["friendly", "due_today", "firm", "urgent", "final"]
 ReminderStateName = Literal["pending", "sending", "sent", "failed", "canceled", "skipped"]
@@ -111,6 +112,13 @@ class ReminderPolicyIn(BaseModel):
         description="The statutory interest rate a year for steps charging interest without their own rate "
         "(omit to keep the setting)",
     )
+    final_notice_min_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_FINAL_GAP_DAYS,
+        description="A final notice goes only after an earlier reminder and at least this many days after it "
+        "(omit to keep the setting; default 7)",
+    )
 
 
 class ReminderPolicyOut(BaseModel):
@@ -121,6 +129,10 @@ class ReminderPolicyOut(BaseModel):
     late_interest_annual_rate_percent: str = Field(
         description='Statutory interest a year, e.g. "12.00"; a placeholder until you set the rate that applies '
         "to you (docs/reminders.md)"
+    )
+    final_notice_min_days: int = Field(
+        default=DEFAULT_FINAL_GAP_DAYS,
+        description="A final notice goes only after an earlier reminder and at least this many days after it",
     )
 
 

@@ -19,7 +19,7 @@ from duespark.invoices.events import InvoiceChange
 from duespark.models import Account, Client, Invoice, Reminder, ReminderPolicy, ReminderPolicyStep
 from duespark.money import MoneyError, format_amount, parse_amount
 from duespark.pagination import PageParams, paginate
-from duespark.reminders import adaptive
+from duespark.reminders import adaptive, tone, volume
 from duespark.reminders.planner import PLANNABLE_STATUSES, ReminderState, mark_for_planning, plan
 from duespark.reminders.policy import (
     DEFAULT_STEPS,
@@ -69,6 +69,10 @@ REASON_TEXT = {
     **adaptive.REASON_TEXT,
     "statement": "Sent as one statement email listing this client's overdue invoices.",
     "merged_into_statement": "Merged into one statement email with the client's other overdue invoices.",
+    **tone.REASON_TEXT,
+    **volume.REASON_TEXT,
+    "before_added": "Its date was before you added this invoice to DueSpark, so it was not sent.",
+    "missed": "Missed while reminders were not going out (DueSpark not running, or paused).",
 }
 
 
@@ -244,6 +248,7 @@ def get_account_policy(session: Session, *, account_id: int, clock: Clock) -> Re
         adaptive=account.adaptive_reminders,
         merge_statements=account.merge_statements,
         late_interest_annual_rate_percent=_percent(account.late_interest_rate_bp),
+        final_notice_min_days=policy.final_notice_min_days,
     )
 
 
@@ -266,7 +271,10 @@ def put_account_policy(session: Session, *, account_id: int, data: ReminderPolic
     if data.late_interest_annual_rate_percent is not None:
         account.late_interest_rate_bp = _basis_points(data.late_interest_annual_rate_percent)
         account.updated_at = clock.now()
-    _replace_steps(session, _account_policy(session, account_id, clock), steps, clock)
+    policy = _account_policy(session, account_id, clock)
+    if data.final_notice_min_days is not None:
+        policy.final_notice_min_days = data.final_notice_min_days
+    _replace_steps(session, policy, steps, clock)
     _replan(session, clock, account_id, Invoice.account_id == account_id)
     return get_account_policy(session, account_id=account_id, clock=clock)
 
