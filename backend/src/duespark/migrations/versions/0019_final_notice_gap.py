@@ -1,7 +1,7 @@
 """The final notice's minimum distance from the previous reminder, per reminder policy
 
-Revision ID: 0018_engine
-Revises: 0017_messages_sent_index
+Revision ID: 0019_final_notice_gap
+Revises: 0018_notices
 Create Date: 2026-12-03 16:30:00
 
 A final notice goes only after an earlier reminder and at least this many days after it
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0018_engine"
-down_revision: str | Sequence[str] | None = "0017_messages_sent_index"
+revision: str = "0019_final_notice_gap"
+down_revision: str | Sequence[str] | None = "0018_notices"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

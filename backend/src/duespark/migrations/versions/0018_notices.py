@@ -1,6 +1,6 @@
 """Notices: what the user must be told about (a client's card checkout failed)
 
-Revision ID: 0018_payable
+Revision ID: 0018_notices
 Revises: 0017_messages_sent_index
 Create Date: 2026-12-03 16:30:00
 
@@ -14,7 +14,7 @@ from alembic import op
 
 import duespark.models.base
 
-revision: str = "0018_payable"
+revision: str = "0018_notices"
 down_revision: str | Sequence[str] | None = "0017_messages_sent_index"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
