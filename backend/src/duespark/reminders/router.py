@@ -7,9 +7,11 @@ from pydantic import AwareDatetime
 
 from duespark.auth.schemas import AccountOut
 from duespark.db import SessionDep
-from duespark.deps import ClockDep, CurrentPrincipal
+from duespark.deps import ClockDep, CurrentPrincipal, SettingsDep
 from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized, error_responses
 from duespark.models import Account
+from duespark.onboarding.schemas import GoLiveIn
+from duespark.onboarding.service import check_go_live_confirmed
 from duespark.pagination import Page, PageParams, page_params
 from duespark.reminders import service
 from duespark.reminders.schemas import (
@@ -145,9 +147,19 @@ def cancel_reminder(
     return service.reminder_out(reminder)
 
 
-@router.post("/account/go-live", response_model=AccountOut)
-def go_live(session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> Account:
-    """Send reminders to clients from now on. Nothing is sent in a burst: catch-up rules apply."""
+@router.post("/account/go-live", response_model=AccountOut, responses=error_responses(InvalidInput))
+def go_live(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    settings: SettingsDep,
+    data: GoLiveIn | None = None,
+) -> Account:
+    """Send reminders to clients from now on, after `{"confirm": true}`: read GET /api/account/go-live/preview
+    first (what goes out first). Without it, a 422 on `confirm` says how many emails would go."""
+    check_go_live_confirmed(
+        session, account_id=principal.account_id, confirm=bool(data and data.confirm), settings=settings, clock=clock
+    )
     return service.set_test_mode(session, account_id=principal.account_id, test_mode=False, clock=clock)
 
 
