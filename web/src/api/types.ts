@@ -92,3 +92,8 @@ export type InsightsSummary = Ok<paths['/api/insights/summary']['get']>;
 export type ClientInsights = Ok<paths['/api/clients/{client_id}/insights']['get']>;
 export type StripeConnection = Ok<paths['/api/integrations/stripe']['get']>;
 export type StripeImport = Ok<paths['/api/integrations/stripe/import']['post']>;
+
+export type FirstWave = Ok<paths['/api/account/go-live/preview']['get']>;
+export type PreviewEmail = FirstWave['previews'][number];
+export type ImportOptionsReport = NonNullable<ImportReport['options']>;
+export type ImportQuery = NonNullable<paths['/api/invoices/import']['post']['parameters']['query']>;

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { errorMessage } from '@/api/errors';
 import type { Account } from '@/api/types';
 import { ConfirmModal } from '@/components/ui/ConfirmModal';
+import { GoLiveModal } from '@/features/onboarding/components/GoLiveModal';
 import { useSwitchMode } from '../hooks/integrations';
 
 /** "Go live" (or "Back to test mode"), always through a confirmation that says what changes. */
@@ -37,19 +38,21 @@ export function ModeSwitchButton({ account, size = 'sm' }: { account: Account; s
       >
         {live ? 'Back to test mode' : 'Go live'}
       </Button>
-      <ConfirmModal
-        opened={confirm}
-        onClose={() => setConfirm(false)}
-        onConfirm={onConfirm}
-        loading={switchMode.isPending}
-        danger={live}
-        title={live ? 'Go back to test mode?' : 'Go live and email your clients?'}
-        confirmLabel={live ? 'Switch to test mode' : 'Go live'}
-      >
-        {live
-          ? 'Reminders will stop going to your clients and go to you instead, until you go live again.'
-          : 'From now on reminders go to your clients’ real addresses on schedule. Check your templates and sender first.'}
-      </ConfirmModal>
+      {live ? (
+        <ConfirmModal
+          opened={confirm}
+          onClose={() => setConfirm(false)}
+          onConfirm={onConfirm}
+          loading={switchMode.isPending}
+          danger
+          title="Go back to test mode?"
+          confirmLabel="Switch to test mode"
+        >
+          Reminders will stop going to your clients and go to you instead, until you go live again.
+        </ConfirmModal>
+      ) : (
+        <GoLiveModal opened={confirm} onClose={() => setConfirm(false)} onConfirm={onConfirm} loading={switchMode.isPending} />
+      )}
     </>
   );
 }
