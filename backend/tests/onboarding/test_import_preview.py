@@ -157,6 +157,8 @@ def test_hostile_options_are_422_naming_the_field(client, user, params, field):
 
 
 def test_go_live_needs_confirmation_and_previews_what_goes(client, user):
+    # Clients have a way to pay (going live needs one).
+    client.patch("/api/account", json={"payment_instructions": "IBAN DE02 1203"}, headers=user["headers"])
     assert _upload(client, user, dry_run="false", **ALL_OFF).json()["created"] == 5
     preview = client.get("/api/account/go-live/preview", headers=user["headers"])
     assert preview.status_code == 200, preview.text

@@ -240,7 +240,8 @@ def test_two_apis_and_two_workers_send_each_reminder_once(stack_env, tmp_path):
             "send_window": {"start": "00:00", "end": "23:59", "weekdays": [1, 2, 3, 4, 5, 6, 7]},
         }
         assert httpx.put(f"{apis[1].url}/api/reminder-policy", json=policy, headers=headers).status_code == 200
-        assert httpx.post(f"{apis[0].url}/api/account/go-live", headers=headers, json={"confirm": True}).status_code == 200
+        live = httpx.post(f"{apis[0].url}/api/account/go-live", headers=headers, json={"confirm": True})
+        assert live.status_code == 200
         today = datetime.now(UTC).date()
         for n in range(24):
             api = apis[n % 2]
