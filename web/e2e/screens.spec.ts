@@ -221,3 +221,39 @@ test('password reset and email verification pages', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Confirm your email' })).toBeVisible();
   await expect(page.getByRole('alert')).toContainText('expired or been used');
 });
+
+test('import and go-live show what goes out first, and the import options change it', async ({ page }) => {
+  test.slow(); // two dry runs, a real import and a go-live preview
+  await Api.signUp(page.request, { email: uniqueEmail('wave'), name: 'Wes Wave' });
+  const csv = [
+    'number,client_email,client_name,amount,due_date',
+    `W-1,ap@globex.example,Globex,120.00,${isoDate(-10)}`,
+    `W-2,ap@initech.example,Initech,80.00,${isoDate(-400)}`,
+  ].join('\n');
+  await page.goto('/invoices/import');
+  await mainHeading(page, 'Import invoices');
+  await page.locator('input[type="file"]').setInputFiles({ name: 'history.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: 'Check file' }).click();
+  const wave = page.getByTestId('first-wave');
+  // The defaults: nothing at once, the 400-day-old debt not chased.
+  await expect(wave).toContainText('Goes out after this import: No email goes out at once');
+  await expect(page.getByTestId('option-effects')).toContainText('1 invoice more than 90 days overdue: not chased');
+  await page.getByRole('checkbox', { name: 'Start chasing from today' }).uncheck();
+  await expect(wave).toContainText(/1 email goes to 1 client/);
+  await page.getByRole('button', { name: /Globex — W-1/ }).click();
+  await expect(page.getByTestId('first-wave-text')).toContainText('W-1');
+  await shot(page, 'desktop-13-import-first-wave');
+  await expectAccessible(page, 'import review with what goes out first');
+  await page.getByRole('button', { name: 'Import 2 invoices' }).click();
+  await expect(page.getByRole('heading', { name: '2 invoices imported' })).toBeVisible();
+
+  await page.goto('/settings?tab=sending');
+  await page.getByRole('button', { name: 'Go live' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByTestId('first-wave')).toContainText(/Once you go live: 1 email goes to 1 client/);
+  const goLive = dialog.getByRole('button', { name: 'Go live' });
+  await expect(goLive).toBeDisabled();
+  await dialog.getByRole('checkbox', { name: /send this email to my clients/ }).check();
+  await goLive.click();
+  await expect(page.getByText('You’re live: reminders now go to your clients.')).toBeVisible();
+});

@@ -27,6 +27,7 @@ from duespark.errors import DomainError, ErrorBody, ServiceUnavailable, Validati
 from duespark.insights.router import router as insights_router
 from duespark.invoices.router import router as invoices_router
 from duespark.notices.router import router as notices_router
+from duespark.onboarding.router import router as onboarding_router
 from duespark.ops.logging import get_logger
 from duespark.ops.metrics import register_dispatch_lag
 from duespark.ops.router import router as ops_router
@@ -233,6 +234,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     for router in (
         auth_router,
         clients_router,
+        onboarding_router,  # before invoices: /api/invoices/not-chased/... is not an invoice id
         invoices_router,
         account_email_router,
         email_router,

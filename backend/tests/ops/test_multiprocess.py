@@ -243,7 +243,8 @@ def test_two_apis_and_two_workers_send_each_reminder_once(stack_env, tmp_path):
         # Going live needs a way for clients to pay (invariant 14).
         instructions = {"payment_instructions": "IBAN DE02 1203 0000 0000 2020 51"}
         assert httpx.patch(f"{apis[1].url}/api/account", json=instructions, headers=headers).status_code == 200
-        assert httpx.post(f"{apis[0].url}/api/account/go-live", headers=headers).status_code == 200
+        live = httpx.post(f"{apis[0].url}/api/account/go-live", headers=headers, json={"confirm": True})
+        assert live.status_code == 200
         today = datetime.now(UTC).date()
         for n in range(24):
             api = apis[n % 2]

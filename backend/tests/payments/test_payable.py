@@ -172,7 +172,7 @@ def test_going_live_is_refused_until_clients_have_a_way_to_pay(no_stripe_client)
     no_stripe_client.patch("/api/account", json={"payment_instructions": BANK}, headers=headers)
     setup = no_stripe_client.get("/api/account/payment-setup", headers=headers).json()
     assert (setup["has_way_to_pay"], setup["go_live_blockers"]) == (True, [])
-    live = no_stripe_client.post("/api/account/go-live", headers=headers)
+    live = no_stripe_client.post("/api/account/go-live", headers=headers, json={"confirm": True})
     assert live.status_code == 200
     assert live.json()["test_mode"] is False
 
@@ -189,7 +189,7 @@ def test_a_connected_stripe_is_a_way_to_pay(no_stripe_client, session, clock):
         clock=clock,
     )
     assert no_stripe_client.get("/api/account/payment-setup", headers=headers).json()["card_payments"] is True
-    assert no_stripe_client.post("/api/account/go-live", headers=headers).status_code == 200
+    assert no_stripe_client.post("/api/account/go-live", headers=headers, json={"confirm": True}).status_code == 200
 
 
 def test_going_live_with_the_file_provider_warns_now_and_on_every_page(no_stripe_client):
@@ -202,7 +202,7 @@ def test_going_live_with_the_file_provider_warns_now_and_on_every_page(no_stripe
     assert no_stripe_client.get("/api/account/payment-setup", headers=headers).json()["warnings"] == []
     no_stripe_client.patch("/api/account", json={"payment_instructions": BANK}, headers=headers)
     assert no_stripe_client.get("/api/account/payment-setup", headers=headers).json()["go_live_warnings"] == [warning]
-    live = no_stripe_client.post("/api/account/go-live", headers=headers)
+    live = no_stripe_client.post("/api/account/go-live", headers=headers, json={"confirm": True})
     assert live.status_code == 200
     assert live.json()["warnings"] == [warning]
     # Persistent while it holds: the app shows it on every page.

@@ -277,7 +277,7 @@ def test_other_accounts_reminders_are_not_found(client, user):
 def test_go_live_and_back_to_test_mode(client, user):
     assert client.get("/api/account", headers=user["headers"]).json()["test_mode"] is True
     client.patch("/api/account", json={"payment_instructions": "IBAN DE02 1203"}, headers=user["headers"])
-    live = client.post("/api/account/go-live", headers=user["headers"])
+    live = client.post("/api/account/go-live", headers=user["headers"], json={"confirm": True})
     assert live.status_code == 200 and live.json()["test_mode"] is False
     assert client.get("/api/account", headers=user["headers"]).json()["test_mode"] is False
     back = client.post("/api/account/test-mode", headers=user["headers"])

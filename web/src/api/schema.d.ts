@@ -33,12 +33,34 @@ export interface paths {
         put?: never;
         /**
          * Go Live
-         * @description Send reminders to clients from now on. Nothing is sent in a burst: catch-up rules apply.
+         * @description Send reminders to clients from now on, after `{"confirm": true}`: read GET /api/account/go-live/preview
+         *     first (what goes out first). Nothing is sent in a burst: catch-up rules apply.
          *
-         *     Refused (409) while clients would have no way to pay (payments/readiness.py); `warnings` says
-         *     what still stops emails from reaching clients (an email provider that delivers nothing).
+         *     Refused (409) while clients would have no way to pay (payments/readiness.py); without `confirm`, a 422 on
+         *     `confirm` says how many emails would go; `warnings` says what still stops emails from reaching clients
+         *     (an email provider that delivers nothing).
          */
         post: operations["go_live_api_account_go_live_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/go-live/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Go Live Preview
+         * @description What goes out first once the account is live: how many clients, which emails, each rendered.
+         */
+        get: operations["go_live_preview_api_account_go_live_preview_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -657,6 +679,26 @@ export interface paths {
         put?: never;
         /** Import Invoices */
         post: operations["import_invoices_api_invoices_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/not-chased/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume Not Chased
+         * @description Start chasing every invoice an import left "not chased" (too old, or every step passed).
+         */
+        post: operations["resume_not_chased_api_invoices_not_chased_resume_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1692,6 +1734,66 @@ export interface components {
             /** Message */
             message: string;
         };
+        /**
+         * FirstWave
+         * @description The emails the worker's next run would send for the account, at `at`.
+         */
+        FirstWave: {
+            /**
+             * At
+             * @description When they go out: now, or when the send window next opens
+             */
+            at: string | null;
+            /** Clients */
+            clients: number;
+            /** Emails */
+            emails: number;
+            /**
+             * Held
+             * @description Due emails held back (e.g. until you verify your sender address)
+             */
+            held: number;
+            /** Held Reason */
+            held_reason?: string | null;
+            /** Invoices */
+            invoices: number;
+            /**
+             * More
+             * @description Emails of the wave not rendered in `previews`
+             */
+            more: number;
+            /** Previews */
+            previews: components["schemas"]["PreviewEmail"][];
+            /** Singles */
+            singles: number;
+            /**
+             * Skipped Steps
+             * @description Earlier missed steps not sent: only the latest of an invoice goes
+             */
+            skipped_steps: number;
+            /** Statements */
+            statements: number;
+            /** Test Mode */
+            test_mode: boolean;
+            /**
+             * Today
+             * @description `at` falls on today in the account's time zone
+             */
+            today: boolean;
+            /** Tones */
+            tones: {
+                [key: string]: number;
+            };
+        };
+        /** GoLiveIn */
+        GoLiveIn: {
+            /**
+             * Confirm
+             * @description Set after reading GET /api/account/go-live/preview: emails go to clients from now on
+             * @default false
+             */
+            confirm?: boolean;
+        };
         /** GoLiveOut */
         GoLiveOut: {
             /** Default Currency */
@@ -1728,6 +1830,38 @@ export interface components {
             /** Error */
             error: string;
         };
+        /**
+         * ImportOptionsReport
+         * @description The import options and how many of the file's invoices each one affects.
+         */
+        ImportOptionsReport: {
+            /** Dont Chase Older */
+            dont_chase_older: boolean;
+            /**
+             * Invoices Started Later
+             * @description Invoices whose steps before today are skipped; their first email is a later step
+             */
+            invoices_started_later: number;
+            /**
+             * Not Chased No Step Left
+             * @description With start_from_today: invoices whose every step had passed: paused, not chased
+             */
+            not_chased_no_step_left: number;
+            /**
+             * Not Chased Old
+             * @description Invoices more than `older_than_days` overdue: paused, not chased
+             */
+            not_chased_old: number;
+            /** Older Than Days */
+            older_than_days: number;
+            /** Start From Today */
+            start_from_today: boolean;
+            /**
+             * Steps Skipped
+             * @description Reminder steps skipped because their day had passed
+             */
+            steps_skipped: number;
+        };
         /** ImportReport */
         ImportReport: {
             /** Clients To Create */
@@ -1738,6 +1872,10 @@ export interface components {
             dry_run: boolean;
             /** Errors */
             errors: components["schemas"]["ImportRowError"][];
+            /** @description Dry run: the emails that go out first after this import, rendered as they will be sent */
+            first_wave?: components["schemas"]["FirstWave"] | null;
+            /** @description The import options and how many invoices each affects (dry run: would affect) */
+            options?: components["schemas"]["ImportOptionsReport"] | null;
             /** Total Rows */
             total_rows: number;
             /** Valid Rows */
@@ -2270,6 +2408,42 @@ export interface components {
              */
             typical_delay_days: number;
         };
+        /**
+         * PreviewEmail
+         * @description One email of the first wave, rendered by the same code the worker sends with.
+         */
+        PreviewEmail: {
+            /** Client Id */
+            client_id: number;
+            /** Client Name */
+            client_name: string;
+            /** Invoice Numbers */
+            invoice_numbers: string[];
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "single" | "statement";
+            /**
+             * Problem
+             * @description Why this email cannot go out (no address, template error)
+             */
+            problem?: string | null;
+            /** Subject */
+            subject?: string | null;
+            /** Text */
+            text?: string | null;
+            /**
+             * To
+             * @description Who receives it: the client, or you in test mode
+             */
+            to: string | null;
+            /**
+             * Tone
+             * @description The template of the step: friendly, due_today, firm, urgent, final
+             */
+            tone: string;
+        };
         /** PreviewIn */
         PreviewIn: {
             /**
@@ -2517,6 +2691,11 @@ export interface components {
              */
             adaptive?: boolean | null;
             /**
+             * Final Notice Min Days
+             * @description A final notice goes only after an earlier reminder and at least this many days after it (omit to keep the setting; default 7)
+             */
+            final_notice_min_days?: number | null;
+            /**
              * Late Interest Annual Rate Percent
              * @description The statutory interest rate a year for steps charging interest without their own rate (omit to keep the setting)
              */
@@ -2540,6 +2719,12 @@ export interface components {
              * @description Schedule and tone adapt to how each client pays (docs/reminders.md)
              */
             adaptive: boolean;
+            /**
+             * Final Notice Min Days
+             * @description A final notice goes only after an earlier reminder and at least this many days after it
+             * @default 7
+             */
+            final_notice_min_days?: number;
             /**
              * Late Interest Annual Rate Percent
              * @description Statutory interest a year, e.g. "12.00"; a placeholder until you set the rate that applies to you (docs/reminders.md)
@@ -2565,6 +2750,11 @@ export interface components {
             paused: boolean;
             /** Paused Until */
             paused_until: string | null;
+        };
+        /** ResumeNotChasedOut */
+        ResumeNotChasedOut: {
+            /** Resumed */
+            resumed: number;
         };
         /**
          * SendWindowIn
@@ -3040,7 +3230,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["GoLiveIn"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -3071,6 +3265,62 @@ export interface operations {
             };
             /** @description PayloadTooLarge */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TooManyRequests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ServiceUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    go_live_preview_api_account_go_live_preview_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirstWave"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5928,8 +6178,13 @@ export interface operations {
     import_invoices_api_invoices_import_post: {
         parameters: {
             query?: {
-                /** @description Only check the file and report every bad row */
+                /** @description Invoices more than `older_than_days` overdue are paused (not chased) until resumed */
+                dont_chase_older?: boolean;
+                /** @description The default: check the file, report every bad row, what the options change and the emails that go out first, and keep nothing. `false` imports. */
                 dry_run?: boolean;
+                older_than_days?: number;
+                /** @description No email goes today: steps whose day has passed are skipped; the first is the next one */
+                start_from_today?: boolean;
             };
             header?: never;
             path?: never;
@@ -5970,6 +6225,62 @@ export interface operations {
             };
             /** @description ImportRejected */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TooManyRequests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ServiceUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resume_not_chased_api_invoices_not_chased_resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResumeNotChasedOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PayloadTooLarge */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -95,3 +95,7 @@ export type StripeImport = Ok<paths['/api/integrations/stripe/import']['post']>;
 
 export type PaymentSetup = Ok<paths['/api/account/payment-setup']['get']>;
 export type Notice = Ok<paths['/api/notices']['get']>[number];
+export type FirstWave = Ok<paths['/api/account/go-live/preview']['get']>;
+export type PreviewEmail = FirstWave['previews'][number];
+export type ImportOptionsReport = NonNullable<ImportReport['options']>;
+export type ImportQuery = NonNullable<paths['/api/invoices/import']['post']['parameters']['query']>;

@@ -18,6 +18,9 @@ from duespark.invoices.schemas import ImportReport, ImportRowError
 from duespark.models import Account, Client, Invoice
 from duespark.models.enums import ClientType, InvoiceStatus
 from duespark.money import MoneyError, normalize_currency, parse_amount
+from duespark.onboarding.import_options import ImportOptions, apply_import_options
+from duespark.onboarding.preview import first_wave
+from duespark.settings import Settings
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_IMPORT_ROWS = 100_000
@@ -251,7 +254,19 @@ def _existing_clients(session: Session, account_id: int) -> dict[str, int]:
     return clients
 
 
-def import_invoices(session: Session, *, account_id: int, data: bytes, dry_run: bool, clock: Clock) -> ImportReport:
+def import_invoices(
+    session: Session,
+    *,
+    account_id: int,
+    data: bytes,
+    dry_run: bool,
+    clock: Clock,
+    options: ImportOptions | None = None,
+    settings: Settings | None = None,
+) -> ImportReport:
+    """Check the file and, for real, create its invoices. A dry run does the real import inside a
+    savepoint it rolls back, to report what the options change and what goes out first (`settings`)."""
+    options = options or ImportOptions()
     account = session.get(Account, account_id)
     assert account is not None
     parsed = _parse(_decode(data), account.default_currency)
@@ -270,12 +285,13 @@ def import_invoices(session: Session, *, account_id: int, data: bytes, dry_run: 
         clients_to_create=sorted(row.client_name for row in new_clients.values()),
         errors=parsed.errors[:MAX_REPORTED_ERRORS],
     )
-    if dry_run:
+    if dry_run and not parsed.rows:
         return report
-    if parsed.errors:
+    if not dry_run and parsed.errors:
         raise ImportRejected(report.model_dump(mode="json"))
     if not parsed.rows:
         raise InvalidInput("file", "The file has no invoice rows")
+    savepoint = session.begin_nested() if dry_run else None
     now = clock.now()
     # Ids are read back with one SELECT instead of INSERT .. RETURNING: psycopg rewrites the
     # placeholders of each 1,000-row RETURNING batch in Python, which made a 100,000-row import take
@@ -337,4 +353,12 @@ def import_invoices(session: Session, *, account_id: int, data: bytes, dry_run: 
     ]
     report.created = len(imported_ids)
     publish(session, InvoiceChange.created, imported_ids, clock)
+    report.options = apply_import_options(
+        session, account_id=account_id, invoice_ids=imported_ids, options=options, clock=clock
+    )
+    if savepoint is not None:
+        if settings is not None:
+            report.first_wave = first_wave(session, account_id=account_id, settings=settings, clock=clock)
+        savepoint.rollback()
+        report.created = 0
     return report

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, UploadFile, status
 from duespark.auth.service import Principal
 from duespark.clock import today_in
 from duespark.db import SessionDep
-from duespark.deps import ClockDep, CurrentPrincipal
+from duespark.deps import ClockDep, CurrentPrincipal, SettingsDep
 from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized, error_responses
 from duespark.invoices import adjustments, importer, service
 from duespark.invoices.schemas import (
@@ -23,6 +23,7 @@ from duespark.invoices.schemas import (
     PaymentList,
 )
 from duespark.models import Invoice
+from duespark.onboarding.import_options import DEFAULT_OLDER_THAN_DAYS, MAX_OLDER_THAN_DAYS, ImportOptions
 from duespark.pagination import Page, PageParams, page_params
 from duespark.tenancy import ObjectId
 
@@ -89,10 +90,36 @@ def import_invoices(
     session: SessionDep,
     principal: CurrentPrincipal,
     clock: ClockDep,
-    dry_run: Annotated[bool, Query(description="Only check the file and report every bad row")] = True,
+    settings: SettingsDep,
+    dry_run: Annotated[
+        bool,
+        Query(
+            description="The default: check the file, report every bad row, what the options change and the "
+            "emails that go out first, and keep nothing. `false` imports."
+        ),
+    ] = True,
+    start_from_today: Annotated[
+        bool,
+        Query(description="No email goes today: steps whose day has passed are skipped; the first is the next one"),
+    ] = True,
+    dont_chase_older: Annotated[
+        bool, Query(description="Invoices more than `older_than_days` overdue are paused (not chased) until resumed")
+    ] = True,
+    older_than_days: Annotated[int, Query(ge=1, le=MAX_OLDER_THAN_DAYS)] = DEFAULT_OLDER_THAN_DAYS,
 ) -> ImportReport:
     data = file.file.read(importer.MAX_IMPORT_BYTES + 1)
-    return importer.import_invoices(session, account_id=principal.account_id, data=data, dry_run=dry_run, clock=clock)
+    options = ImportOptions(
+        start_from_today=start_from_today, dont_chase_older=dont_chase_older, older_than_days=older_than_days
+    )
+    return importer.import_invoices(
+        session,
+        account_id=principal.account_id,
+        data=data,
+        dry_run=dry_run,
+        clock=clock,
+        options=options,
+        settings=settings,
+    )
 
 
 @router.get("/{invoice_id}", response_model=InvoiceOut, responses=error_responses(NotFound))

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from duespark.auth.schemas import check_currency
 from duespark.models.enums import PaymentMethod
+from duespark.onboarding.schemas import FirstWave, ImportOptionsReport
 from duespark.tenancy import ObjectId
 
 AmountText = str | int
@@ -154,3 +155,9 @@ class ImportReport(BaseModel):
     created: int
     clients_to_create: list[str]
     errors: list[ImportRowError]
+    options: ImportOptionsReport | None = Field(
+        None, description="The import options and how many invoices each affects (dry run: would affect)"
+    )
+    first_wave: FirstWave | None = Field(
+        None, description="Dry run: the emails that go out first after this import, rendered as they will be sent"
+    )

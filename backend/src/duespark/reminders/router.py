@@ -10,6 +10,8 @@ from duespark.db import SessionDep
 from duespark.deps import ClockDep, CurrentPrincipal, SettingsDep
 from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized, error_responses
 from duespark.models import Account
+from duespark.onboarding.schemas import GoLiveIn
+from duespark.onboarding.service import check_go_live_confirmed
 from duespark.pagination import Page, PageParams, page_params
 from duespark.payments import readiness
 from duespark.payments.schemas import GoLiveOut
@@ -147,17 +149,28 @@ def cancel_reminder(
     return service.reminder_out(reminder)
 
 
-@router.post("/account/go-live", response_model=GoLiveOut, responses=error_responses(Conflict))
-def go_live(session: SessionDep, principal: CurrentPrincipal, clock: ClockDep, settings: SettingsDep) -> GoLiveOut:
-    """Send reminders to clients from now on. Nothing is sent in a burst: catch-up rules apply.
+@router.post("/account/go-live", response_model=GoLiveOut, responses=error_responses(Conflict, InvalidInput))
+def go_live(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    settings: SettingsDep,
+    data: GoLiveIn | None = None,
+) -> GoLiveOut:
+    """Send reminders to clients from now on, after `{"confirm": true}`: read GET /api/account/go-live/preview
+    first (what goes out first). Nothing is sent in a burst: catch-up rules apply.
 
-    Refused (409) while clients would have no way to pay (payments/readiness.py); `warnings` says
-    what still stops emails from reaching clients (an email provider that delivers nothing)."""
+    Refused (409) while clients would have no way to pay (payments/readiness.py); without `confirm`, a 422 on
+    `confirm` says how many emails would go; `warnings` says what still stops emails from reaching clients
+    (an email provider that delivers nothing)."""
     account = session.get(Account, principal.account_id)
     assert account is not None
     blockers = readiness.go_live_blockers(session, account=account, settings=settings)
     if blockers:
         raise Conflict(" ".join(blockers))
+    check_go_live_confirmed(
+        session, account_id=principal.account_id, confirm=bool(data and data.confirm), settings=settings, clock=clock
+    )
     account = service.set_test_mode(session, account_id=principal.account_id, test_mode=False, clock=clock)
     return GoLiveOut(**AccountOut.model_validate(account).model_dump(), warnings=readiness.go_live_warnings(settings))
 

@@ -23,7 +23,8 @@ import {
   IconFileSpreadsheet,
   IconUpload,
 } from '@tabler/icons-react';
-import { useState } from 'react';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '@/api/errors';
 import type { ImportReport } from '@/api/types';
@@ -31,6 +32,10 @@ import { EmptyState } from '@/components/ui/EmptyState';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { IMPORT_COLUMNS, MAX_IMPORT_BYTES, importTemplateCsv, rejectedImportReport } from '@/features/invoices/csvImport';
 import { useImportInvoices } from '@/features/invoices/hooks/queries';
+import { FirstWavePanel } from '@/features/onboarding/components/FirstWavePanel';
+import { ImportOptionsFields } from '@/features/onboarding/components/ImportOptionsFields';
+import { useResumeNotChased } from '@/features/onboarding/hooks';
+import { DEFAULT_IMPORT_OPTIONS, type ImportOptions, validOlderThanDays } from '@/features/onboarding/firstWave';
 import { downloadCsv } from '@/lib/csv';
 
 const STEPS = [
@@ -135,13 +140,24 @@ function ErrorRows({ report }: { report: ImportReport }) {
   );
 }
 
+function scheduleNote(result: ImportReport): string {
+  const notChased = (result.options?.not_chased_old ?? 0) + (result.options?.not_chased_no_step_left ?? 0);
+  const base = 'DueSpark will remind your clients on schedule.';
+  if (!notChased) return base;
+  return `${base} ${notChased.toLocaleString()} ${notChased === 1 ? 'invoice is' : 'invoices are'} not chased until you resume ${notChased === 1 ? 'it' : 'them'}.`;
+}
+
 export default function InvoiceImport() {
   const [file, setFile] = useState<File | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
   const [preview, setPreview] = useState<ImportReport | null>(null);
   const [result, setResult] = useState<ImportReport | null>(null);
+  const [options, setOptions] = useState<ImportOptions>(DEFAULT_IMPORT_OPTIONS);
+  const [checkedOptions] = useDebouncedValue(options, 400);
   const check = useImportInvoices();
   const run = useImportInvoices();
+  const resumeNotChased = useResumeNotChased();
+  const optionsValid = !options.dontChaseOlder || validOlderThanDays(options.olderThanDays);
 
   const step = result ? 3 : run.isPending ? 2 : preview ? 1 : 0;
   // The import is all or nothing: a file with any bad row is never partly imported.
@@ -166,19 +182,27 @@ export default function InvoiceImport() {
     setFile(next);
   };
 
-  const runCheck = async () => {
+  const runCheck = async (with_: ImportOptions = options) => {
     if (!file) return;
     try {
-      setPreview(await check.mutateAsync({ file, dryRun: true }));
+      setPreview(await check.mutateAsync({ file, dryRun: true, options: with_ }));
     } catch {
       /* shown below from check.error */
     }
   };
 
+  // The review step's preview follows the options: checked again when they change.
+  const hasPreview = preview !== null;
+  useEffect(() => {
+    const valid = !checkedOptions.dontChaseOlder || validOlderThanDays(checkedOptions.olderThanDays);
+    if (hasPreview && valid) void runCheck(checkedOptions);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the (debounced) options change
+  }, [checkedOptions]);
+
   const runImport = async () => {
     if (!file) return;
     try {
-      setResult(await run.mutateAsync({ file, dryRun: false }));
+      setResult(await run.mutateAsync({ file, dryRun: false, options }));
     } catch (error) {
       // Something changed since the check (an invoice number was taken meanwhile): show the new report.
       const report = rejectedImportReport(error);
@@ -254,7 +278,7 @@ export default function InvoiceImport() {
               )}
               {check.isPending && <Progress value={100} animated striped aria-label="Checking the file" />}
               <Group>
-                <Button onClick={runCheck} disabled={!file} loading={check.isPending}>
+                <Button onClick={() => void runCheck()} disabled={!file} loading={check.isPending}>
                   Check file
                 </Button>
               </Group>
@@ -322,6 +346,21 @@ export default function InvoiceImport() {
               Every row looks good.
             </Alert>
           )}
+          {preview.valid_rows > 0 && (
+            <>
+              <ImportOptionsFields value={options} onChange={setOptions} report={preview.options} />
+              {check.isError && (
+                <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} role="alert">
+                  {errorMessage(check.error)}
+                </Alert>
+              )}
+              {preview.first_wave && (
+                <div style={{ opacity: check.isPending ? 0.6 : 1 }} aria-busy={check.isPending}>
+                  <FirstWavePanel wave={preview.first_wave} title="Goes out after this import" />
+                </div>
+              )}
+            </>
+          )}
           {runError && (
             <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} role="alert" title="The import failed">
               {errorMessage(runError)}
@@ -331,7 +370,10 @@ export default function InvoiceImport() {
             <Button variant="default" onClick={startOver}>
               {preview.errors.length ? 'Choose the corrected file' : 'Choose another file'}
             </Button>
-            <Button onClick={runImport} disabled={preview.errors.length > 0 || preview.valid_rows === 0}>
+            <Button
+              onClick={runImport}
+              disabled={preview.errors.length > 0 || preview.valid_rows === 0 || !optionsValid || check.isPending}
+            >
               Import {preview.valid_rows.toLocaleString()} {preview.valid_rows === 1 ? 'invoice' : 'invoices'}
             </Button>
           </Group>
@@ -358,14 +400,20 @@ export default function InvoiceImport() {
             title={`${result.created.toLocaleString()} ${result.created === 1 ? 'invoice' : 'invoices'} imported`}
             description={
               result.clients_to_create.length
-                ? `${result.clients_to_create.length.toLocaleString()} new ${result.clients_to_create.length === 1 ? 'client was' : 'clients were'} added. DueSpark will start reminding your clients on schedule.`
-                : 'DueSpark will start reminding your clients on schedule.'
+                ? `${result.clients_to_create.length.toLocaleString()} new ${result.clients_to_create.length === 1 ? 'client was' : 'clients were'} added. ${scheduleNote(result)}`
+                : scheduleNote(result)
             }
             action={
               <Group gap="sm">
                 <Button component={Link} to="/invoices">
                   View invoices
                 </Button>
+                {(result.options?.not_chased_old ?? 0) + (result.options?.not_chased_no_step_left ?? 0) > 0 &&
+                  !resumeNotChased.isSuccess && (
+                    <Button variant="default" loading={resumeNotChased.isPending} onClick={() => resumeNotChased.mutate()}>
+                      Start chasing the old ones too
+                    </Button>
+                  )}
                 <Anchor component="button" type="button" onClick={startOver} size="sm">
                   Import another file
                 </Anchor>

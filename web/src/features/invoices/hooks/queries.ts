@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '@/api/client';
 import type { Id, Invoice, InvoiceCreate, InvoiceListQuery, InvoiceUpdate, PaymentCreate } from '@/api/types';
+import { DEFAULT_IMPORT_OPTIONS, type ImportOptions, importQuery } from '@/features/onboarding/firstWave';
 
 export const invoiceKeys = {
   all: ['invoices'] as const,
@@ -142,14 +143,14 @@ export function useWaiveAdjustment(id: Id) {
   });
 }
 
-/** Uploads a CSV to the import endpoint; dryRun=true only validates and reports. */
+/** Uploads a CSV to the import endpoint; dryRun=true checks, reports what goes out first and keeps nothing. */
 export function useImportInvoices() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async ({ file, dryRun }: { file: File; dryRun: boolean }) =>
+    mutationFn: async ({ file, dryRun, options = DEFAULT_IMPORT_OPTIONS }: { file: File; dryRun: boolean; options?: ImportOptions }) =>
       unwrap(
         await api.POST('/api/invoices/import', {
-          params: { query: { dry_run: dryRun } },
+          params: { query: importQuery(options, dryRun) },
           body: { file: file as unknown as string },
           bodySerializer: (body) => {
             const data = new FormData();

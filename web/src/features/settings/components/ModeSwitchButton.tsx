@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import { errorMessage } from '@/api/errors';
 import type { Account } from '@/api/types';
 import { ConfirmModal } from '@/components/ui/ConfirmModal';
+import { GoLiveModal } from '@/features/onboarding/components/GoLiveModal';
 import { useSwitchMode } from '../hooks/integrations';
 import { usePaymentSetup } from '../hooks/paymentSetup';
 
@@ -47,7 +48,19 @@ export function ModeSwitchButton({ account, size = 'sm' }: { account: Account; s
       >
         {live ? 'Back to test mode' : 'Go live'}
       </Button>
-      {blockers.length > 0 ? (
+      {live ? (
+        <ConfirmModal
+          opened={confirm}
+          onClose={() => setConfirm(false)}
+          onConfirm={onConfirm}
+          loading={switchMode.isPending}
+          danger
+          title="Go back to test mode?"
+          confirmLabel="Switch to test mode"
+        >
+          Reminders will stop going to your clients and go to you instead, until you go live again.
+        </ConfirmModal>
+      ) : blockers.length > 0 ? (
         <Modal opened={confirm} onClose={() => setConfirm(false)} title={<Text fw={600}>Before you go live</Text>} size="md">
           <Stack gap="md">
             {blockers.map((blocker) => (
@@ -67,26 +80,13 @@ export function ModeSwitchButton({ account, size = 'sm' }: { account: Account; s
           </Stack>
         </Modal>
       ) : (
-        <ConfirmModal
+        <GoLiveModal
           opened={confirm}
           onClose={() => setConfirm(false)}
           onConfirm={onConfirm}
           loading={switchMode.isPending}
-          danger={live}
-          title={live ? 'Go back to test mode?' : 'Go live and email your clients?'}
-          confirmLabel={live ? 'Switch to test mode' : 'Go live'}
-        >
-          {live
-            ? 'Reminders will stop going to your clients and go to you instead, until you go live again.'
-            : 'From now on reminders go to your clients’ real addresses on schedule. Check your templates and sender first.'}
-          {warnings.length > 0 && (
-            <>
-              {' '}
-              <strong>Warning: </strong>
-              {warnings.join(' ')}
-            </>
-          )}
-        </ConfirmModal>
+          warnings={warnings}
+        />
       )}
     </>
   );

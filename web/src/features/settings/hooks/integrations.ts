@@ -14,7 +14,8 @@ export function useSwitchMode() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (live: boolean) =>
-      unwrap(live ? await api.POST('/api/account/go-live') : await api.POST('/api/account/test-mode')),
+      // Going live is confirmed in the dialog that shows what goes out first (GoLiveModal).
+      unwrap(live ? await api.POST('/api/account/go-live', { body: { confirm: true } }) : await api.POST('/api/account/test-mode')),
     onSuccess: (account) => {
       queryClient.setQueryData(settingsKeys.account, account);
       void queryClient.invalidateQueries({ queryKey: ['invoices'] });
