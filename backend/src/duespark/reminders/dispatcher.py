@@ -25,7 +25,7 @@ import random
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,6 +71,8 @@ class DispatchStats:
     recovered: int = 0
     uncertain: int = 0
     lost_leases: int = 0
+    # Claimed, then given back unsent because the worker was asked to stop.
+    released: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return dataclasses.asdict(self)
@@ -256,6 +258,25 @@ RECORD_SENT = (
 )
 
 
+# A claimed row whose email was never started, given back when the worker stops: no attempt spent.
+RELEASE_UNSTARTED = (
+    update(Reminder)
+    .where(
+        Reminder.id == bindparam("reminder_id", type_=Integer()),
+        Reminder.state == ReminderState.sending,
+        Reminder.claimed_by == bindparam("token", type_=String()),
+        Reminder.send_intent_at.is_(None),
+    )
+    .values(
+        state=ReminderState.pending,
+        attempts=Reminder.attempts - 1,
+        lease_expires_at=None,
+        claimed_by=None,
+        updated_at=_NOW,
+    )
+)
+
+
 def backoff(attempt: int, *, base_seconds: float, rng: random.Random) -> timedelta:
     """Exponential backoff with jitter: half the step fixed, half random, capped."""
     step = min(RETRY_CAP.total_seconds(), base_seconds * 2 ** max(0, attempt - 1))
@@ -277,6 +298,7 @@ class Dispatcher:
         clock: Clock,
         worker_id: str,
         rng: random.Random | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.settings = settings
@@ -285,6 +307,9 @@ class Dispatcher:
         self.worker_id = worker_id
         self.rng = rng or random.Random()
         self.lease = timedelta(seconds=settings.reminder_lease_seconds)
+        # Asked between batches and between emails: once true, nothing more is claimed or started,
+        # the calls already out are finished and recorded, and the rest is released to `pending`.
+        self.should_stop: Callable[[], bool] = should_stop or (lambda: False)
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -307,7 +332,7 @@ class Dispatcher:
     def _claimed_batches(self, stats: DispatchStats, max_batches: int | None) -> Iterator[ClaimedBatch]:
         """Claimed batches as statement groups, one claim each time the sender asks for more."""
         batches = 0
-        while max_batches is None or batches < max_batches:
+        while (max_batches is None or batches < max_batches) and not self.should_stop():
             claimed_before = stats.claimed
             claimed = self._claim_batch(stats, first=batches == 0)
             batches += 1
@@ -467,12 +492,16 @@ class Dispatcher:
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch") as pool:
             try:
                 while True:
+                    if self.should_stop():
+                        self._stop(waiting, composed, in_flight, finished, stats)
+                        return
                     while waiting and len(in_flight) + len(composed) < concurrency:
                         compose_next()
                     starting = [composed.popleft() for _ in range(min(len(composed), concurrency - len(in_flight)))]
-                    for outgoing in self._record_and_mark(finished, starting, stats):
+                    ready = self._record_and_mark(finished, starting, stats)
+                    finished = []  # recorded: a failure below must not record them again
+                    for outgoing in ready:
                         in_flight.add(pool.submit(self._call_provider, outgoing))
-                    finished = []
                     # After the round, so a claim never holds back recording what was sent.
                     if claiming and len(waiting) + len(composed) < concurrency:
                         batch = next(batches, None)
@@ -503,6 +532,30 @@ class Dispatcher:
                         "reminder.record_failed", reminder_ids=[i.reminder.id for o in finished for i in o.items]
                     )
                 raise
+
+    def _stop(
+        self,
+        waiting: deque[tuple[list[Claimed], TemplateCache]],
+        composed: deque[Outgoing],
+        in_flight: set[Future[Outcome]],
+        finished: list[Outcome],
+        stats: DispatchStats,
+    ) -> None:
+        """Asked to stop: let the provider calls that are out finish and record them, and give the
+        claimed rows not yet started back (`pending`, still due, the attempt returned), so the next
+        worker sends them at once instead of waiting for their lease to run out."""
+        finished = [*finished, *(future.result() for future in in_flight)]
+        unstarted = [item for group, _ in waiting for item in group] + [i for o in composed for i in o.items]
+        self._record_and_mark(finished, [], stats)
+        if unstarted:
+            now = self.clock.now()
+            with self._transaction() as session:
+                session.connection().execute(
+                    RELEASE_UNSTARTED,
+                    [{"reminder_id": item.reminder.id, "token": item.token, "now": now} for item in unstarted],
+                )
+        stats.released += len(unstarted)
+        log.info("reminders.dispatch_stopped", recorded=len(finished), released=len(unstarted))
 
     def _prepare(self, items: list[Claimed], templates: TemplateCache) -> Outgoing | Failed:
         """The email for the rows, or the failure to record when there is none to send."""
