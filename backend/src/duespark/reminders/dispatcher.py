@@ -13,8 +13,10 @@ Steps 2 and 4 are batched: one transaction, a round, records every email finishe
 last round and stamps the intent of every email about to start. Many provider calls share a
 commit, and none starts before its own intent is committed.
 
-A worker that dies leaves `sending` rows whose lease expires; the next tick puts them
-back to `pending` (or `failed` at the attempt limit). Nothing due is dropped silently:
+A worker that dies leaves `sending` rows; the next tick puts them back to `pending` (or
+`failed` at the attempt limit) once the dead worker's heartbeat is stale (a minute), or at the
+latest when their lease expires. A worker asked to stop (`should_stop`) claims nothing more,
+records the provider calls already out and releases its other claimed rows at once. Nothing due is dropped silently:
 every row ends sent, failed, canceled or skipped, each with its reason.
 """
 
@@ -32,7 +34,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import structlog
-from sqlalchemy import Boolean, Connection, Integer, String, and_, bindparam, case, exists, insert, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.selectable import Exists
@@ -43,7 +59,7 @@ from duespark.email.message import OutgoingEmail
 from duespark.email.providers.base import EmailProvider, PermanentSendError, SendResult, TransientSendError
 from duespark.email.service import can_send_reminders, normalize_email, suppressed_addresses
 from duespark.invoices.adjustments import LateFee
-from duespark.models import Account, Client, Invoice, Membership, Message, Reminder, User
+from duespark.models import Account, Client, Invoice, Membership, Message, Reminder, User, WorkerHeartbeat
 from duespark.models.base import UTCDateTime
 from duespark.models.enums import InvoiceStatus, Role
 from duespark.ops.metrics import observe_send, record_reminder_event
@@ -150,12 +166,21 @@ LATER_REMINDER_DUE = _later_reminder_due()
 _maybe_sent = Reminder.send_intent_at.is_not(None)
 _at_limit = Reminder.attempts >= _MAX_ATTEMPTS
 
+_lease_expired = Reminder.lease_expires_at < _NOW
+# The worker holding the row (its claim token is "<worker id>/<batch>") has not beaten since this
+# instant: it is dead, and its rows need not wait for their lease. A live worker beats every 15 s
+# from its own thread, whatever its dispatch is doing, so only a dead (or frozen) one goes silent.
+_holder_silent = exists().where(
+    WorkerHeartbeat.last_beat_at < bindparam("silent_since", type_=UTCDateTime()),
+    func.substr(Reminder.claimed_by, 1, func.length(WorkerHeartbeat.worker_id) + 1) == WorkerHeartbeat.worker_id + "/",
+)
+
 RECOVER_EXPIRED_LEASES = (
     update(Reminder)
-    .where(Reminder.state == ReminderState.sending, Reminder.lease_expires_at < _NOW)
+    .where(Reminder.state == ReminderState.sending, or_(_lease_expired, _holder_silent))
     .values(
         state=case((_at_limit, ReminderState.failed), else_=ReminderState.pending),
-        reason=case((_at_limit, "attempts_exhausted"), else_="lease_expired"),
+        reason=case((_at_limit, "attempts_exhausted"), (_lease_expired, "lease_expired"), else_="worker_stopped"),
         detail=case(
             (
                 and_(_at_limit, _maybe_sent),
@@ -360,8 +385,10 @@ class Dispatcher:
     # -- recovery and catch-up -------------------------------------------------------------
 
     def _recover_expired_leases(self, connection: Connection, now: datetime, stats: DispatchStats) -> None:
+        silent_since = now - timedelta(seconds=self.settings.worker_stale_heartbeat_seconds)
         rows = connection.execute(
-            RECOVER_EXPIRED_LEASES, {"now": now, "max_attempts": self.settings.reminder_max_attempts}
+            RECOVER_EXPIRED_LEASES,
+            {"now": now, "max_attempts": self.settings.reminder_max_attempts, "silent_since": silent_since},
         ).all()
         for reminder_id, state, uncertain in rows:
             stats.recovered += 1

@@ -6,7 +6,8 @@ Jobs and who runs them when there are several worker processes:
   keyed by the window, in Redis when configured, else in the `scheduler_locks` table);
 - dispatcher: every minute in every worker; claims are exclusive (SKIP LOCKED on PostgreSQL,
   the single writer on SQLite), so more workers means more throughput, never duplicates;
-- heartbeat: every 30 seconds per worker, read by the readiness check.
+- heartbeat: every 15 seconds per worker, from its own thread, read by the readiness check and by
+  the dispatcher: the rows of a worker silent for a minute go back to pending (see dispatcher.py).
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ log = structlog.get_logger(__name__)
 
 PLAN_INTERVAL = timedelta(hours=6)
 PLAN_LOCK = "reminders.plan"
-HEARTBEAT_SECONDS = 30
+# Well under settings.worker_stale_heartbeat_seconds (60 s at least): a live worker is never presumed dead.
+HEARTBEAT_SECONDS = 15
 HEARTBEAT_RETENTION = timedelta(days=7)
 # How long stopping waits for a running job: the provider calls that are out, then recording them.
 SHUTDOWN_WAIT_SECONDS = 30.0
