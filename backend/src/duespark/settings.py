@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     insights_early_max_days: float = -2.0
     insights_on_time_max_days: float = 2.0
     insights_late_max_days: float = 14.0
+    # Debt overdue longer than this is "at risk": left out of the expected cash forecast and given no
+    # predicted payment date; a client with no paid invoice and such debt is rated `never_pays`.
+    insights_at_risk_overdue_days: int = Field(default=90, ge=1, le=3650)
 
     # Reminders: retries, leases and the worker's cadence (reminders/dispatcher.py, reminders/worker.py).
     reminder_max_attempts: int = Field(default=6, ge=1, le=50)
