@@ -36,7 +36,6 @@ class PredictionOut(BaseModel):
     past_usual_date: bool = Field(description="The client's usual payment date has passed without payment")
     has_estimate: bool = Field(description="False when no payment date can honestly be predicted")
     no_estimate_reason: str | None = Field(
-        default=None,
         description="Why there is no estimate: overdue past the at-risk threshold, a client who never pays, "
         "or a month past the expected date without the client's own history",
     )
@@ -62,12 +61,8 @@ class BehaviourOut(BaseModel):
     )
     rating: PayerRating = Field(description="never_pays: no paid invoice and debt overdue past the at-risk threshold")
     trend: TrendOut
-    high_risk: bool = Field(
-        default=False, description="Never pays: no paid invoice and debt overdue past the at-risk threshold"
-    )
-    risk_reason: str | None = Field(
-        default=None, description="Why the client is high risk, with the total owed and the oldest debt"
-    )
+    high_risk: bool = Field(description="Never pays: no paid invoice and debt overdue past the at-risk threshold")
+    risk_reason: str | None = Field(description="Why the client is high risk, with the total owed and the oldest debt")
 
 
 class OverdueInvoiceOut(BaseModel):
@@ -114,20 +109,19 @@ class CashForecastOut(BaseModel):
     days_31_60: str
     days_61_90: str
     at_risk: str = Field(
-        default="0.00",
         description="Outstanding but not expected: overdue past at_risk_overdue_days, owed by clients who never "
         "paid, or a month past the expected date without the client's own history",
     )
-    at_risk_invoices: int = 0
-    at_risk_overdue_days: int = 90
-    expected_invoices: int = Field(default=0, description="Open invoices the expected windows are predicted from")
+    at_risk_invoices: int
+    at_risk_overdue_days: int
+    expected_invoices: int = Field(description="Open invoices the expected windows are predicted from")
     invoices_with_own_history: int = Field(
-        default=0, description="Of those, invoices whose client has enough paid invoices of its own"
+        description="Of those, invoices whose client has enough paid invoices of its own"
     )
     account_paid_invoices: int = Field(
-        default=0, description="Paid invoices of the account behind the estimates borrowed for newer clients"
+        description="Paid invoices of the account behind the estimates borrowed for newer clients"
     )
-    basis: str = Field(default="", description="What the forecast is based on, in a sentence for people")
+    basis: str = Field(description="What the forecast is based on, in a sentence for people")
 
 
 class CurrencySummaryOut(BaseModel):
