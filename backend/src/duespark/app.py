@@ -190,13 +190,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         from duespark.reminders.worker import start_in_process_worker
 
         worker = start_in_process_worker(app.state.settings, app.state.session_factory, app.state.clock)
-    app.state.worker = worker
+    app.state.worker = worker.running_scheduler if worker is not None else None
     register_dispatch_lag(lambda: _dispatch_lag(app))
     try:
         yield
     finally:
         if worker is not None:
-            worker.shutdown(wait=True)
+            # SIGTERM or Ctrl+C: the dispatch in progress stops claiming, finishes or releases its
+            # emails, and returns within seconds (not after everything due has been sent).
+            worker.shutdown()
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:

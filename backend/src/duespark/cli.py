@@ -396,12 +396,17 @@ def worker(
         typer.echo(f"Outbox: {report.outbox_sent} account and thank-you emails sent.")
         engine.dispose()
         return
-    scheduler = reminder_worker.scheduler(background=False)
-    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    # The jobs run in the scheduler's threads; this thread waits for a stop. It wakes often: a
+    # signal may be delivered to another thread, and Python runs its handler only in this one.
+    signal.signal(signal.SIGTERM, lambda *_: reminder_worker.stop())
+    reminder_worker.scheduler(background=True).start()
     typer.echo(f"Worker {reminder_worker.worker_id} started (Ctrl+C to stop).")
     try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
+        while not reminder_worker.stopping.wait(0.2):
+            pass
+    except KeyboardInterrupt:
         pass
     finally:
+        # Before the interpreter exits: the running dispatch records what it sent and releases the rest.
+        reminder_worker.shutdown()
         engine.dispose()

@@ -102,12 +102,19 @@ class Settings(BaseSettings):
     insights_early_max_days: float = -2.0
     insights_on_time_max_days: float = 2.0
     insights_late_max_days: float = 14.0
+    # Debt overdue longer than this is "at risk": left out of the expected cash forecast and given no
+    # predicted payment date; a client with no paid invoice and such debt is rated `never_pays`.
+    insights_at_risk_overdue_days: int = Field(default=90, ge=1, le=3650)
 
     # Reminders: retries, leases and the worker's cadence (reminders/dispatcher.py, reminders/worker.py).
     reminder_max_attempts: int = Field(default=6, ge=1, le=50)
     reminder_lease_seconds: int = Field(default=300, ge=10, le=24 * 3600)
     reminder_retry_base_seconds: int = Field(default=60, ge=1, le=3600)
     worker_dispatch_seconds: int = Field(default=60, ge=1, le=3600)
+    # A worker whose heartbeat (every 15 s) is older than this is presumed dead: the next dispatch puts
+    # the rows it held back to `pending` without waiting for their lease (send intent still marks them
+    # "maybe sent"). At least four missed beats, so a busy worker is never mistaken for a dead one.
+    worker_stale_heartbeat_seconds: int = Field(default=60, ge=60, le=24 * 3600)
     # loadfaults: emails one worker sends at once (PostgreSQL), so a provider's latency overlaps: 32 at 200 ms
     # a call is about 150 a second. A thread holds a database connection only around the call, not during it.
     dispatch_concurrency: int = Field(default=32, ge=1, le=256)
@@ -134,7 +141,7 @@ class Settings(BaseSettings):
     ready_redis_timeout_seconds: float = Field(default=1.0, gt=0)
     # /ready answers within this, whatever hangs: checks still running then are reported as failed.
     ready_timeout_seconds: float = Field(default=5.0, gt=0)
-    # A worker that has not beaten for this long is presumed dead (it beats every 30 s).
+    # A worker that has not beaten for this long is presumed dead by the readiness check (it beats every 15 s).
     worker_heartbeat_max_age_seconds: int = Field(default=180, ge=10)
     rate_limit_enabled: bool = True
     rate_limit_strategy: Literal["moving-window", "fixed-window"] = "moving-window"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -20,7 +21,7 @@ from duespark.clock import parse_instant
 from duespark.db import make_engine, make_session_factory
 from duespark.email.message import OutgoingEmail
 from duespark.email.providers.base import SendResult
-from duespark.reminders.worker import ReminderWorker
+from duespark.reminders.worker import HEARTBEAT_SECONDS, ReminderWorker
 from duespark.settings import Settings
 from duespark.wiring import connect_domains
 
@@ -54,6 +55,15 @@ class LoggingProvider:
         return SendResult(provider_message_id=message_id)
 
 
+def _beat_forever(worker: ReminderWorker) -> None:
+    while True:
+        try:
+            worker.beat()
+        except Exception as exc:
+            print(f"beat failed: {type(exc).__name__}: {exc}", flush=True)
+        time.sleep(HEARTBEAT_SECONDS)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--log", required=True)
@@ -74,9 +84,11 @@ def main() -> None:
         provider=LoggingProvider(args.log, args.worker_id, args.latency),
         worker_id=args.worker_id,
     )
+    # As the scheduler does: the heartbeat beats from its own thread, whatever the dispatch is doing
+    # (a worker silent for a minute is presumed dead and its rows are taken over).
+    threading.Thread(target=_beat_forever, args=(worker,), daemon=True).start()
     while True:
         try:
-            worker.beat()
             worker.plan_if_due()
             worker.dispatch()
         except Exception as exc:  # as the scheduler's job wrapper: the next tick tries again

@@ -7,7 +7,6 @@ import pytest
 from duespark.insights import behaviour, forecast, service
 from duespark.insights.behaviour import DelayStats, RatingThresholds
 from duespark.insights.forecast import ConfidenceLevel, PredictionBasis, predict
-from duespark.insights.schemas import CashForecastOut
 from duespark.money import parse_amount
 from tests.helpers import make_account, make_client
 from tests.insights.history import invoice, paid_invoice
@@ -121,6 +120,9 @@ def test_forecast_windows_agree_with_per_invoice_predictions(session, clock, acc
         invoice(session, client=new, clock=clock, due=TODAY + timedelta(days=55), amount_minor=800_00),  # day 65
         invoice(session, client=new, clock=clock, due=TODAY + timedelta(days=95), amount_minor=1_600_00),  # beyond
         invoice(session, client=new, clock=clock, due=TODAY + timedelta(days=1), amount_minor=3_200, currency="USD"),
+        # At risk: 100 days overdue; expected 35 days ago without the client's own history.
+        invoice(session, client=late, clock=clock, due=TODAY - timedelta(days=100), amount_minor=11_00),
+        invoice(session, client=new, clock=clock, due=TODAY - timedelta(days=45), amount_minor=13_00),
     ]
     scope = {"account_id": account.id, "timezone": "UTC", "as_of": clock.now()}
     account_stats = behaviour.account_stats(session, **scope)
@@ -129,20 +131,28 @@ def test_forecast_windows_agree_with_per_invoice_predictions(session, clock, acc
     windows = {
         line.currency: [
             parse_amount(getattr(line.forecast, field), line.currency, allow_zero=True)
-            for field in CashForecastOut.model_fields
+            for field in ("days_0_30", "days_31_60", "days_61_90", "at_risk")
         ]
         for line in summary.currencies
     }
-    assert windows == {"EUR": [7_00 + 200_00, 100_00, 800_00 + 400_00], "USD": [3_200, 0, 0]}
+    assert windows == {"EUR": [7_00 + 200_00, 100_00, 800_00 + 400_00, 11_00 + 13_00], "USD": [3_200, 0, 0, 0]}
 
     expected: dict[str, list[int]] = {}
     for item in open_invoices:
         client_stats = behaviour.client_stats(session, client_id=item.client_id, **scope)
         prediction = predict(
-            due_date=item.due_date, client=client_stats, account=account_stats, today=TODAY, min_paid_invoices=3
+            due_date=item.due_date,
+            client=client_stats,
+            account=account_stats,
+            today=TODAY,
+            min_paid_invoices=3,
+            at_risk_overdue_days=90,
         )
+        slots = expected.setdefault(item.currency, [0, 0, 0, 0])
+        if prediction.predicted_date is None:  # no estimate: at risk, not expected
+            slots[3] += item.balance_minor
+            continue
         days = (prediction.predicted_date - TODAY).days
-        slots = expected.setdefault(item.currency, [0, 0, 0])
         for index, limit in enumerate(forecast.FORECAST_WINDOWS):
             if days <= limit:
                 slots[index] += item.balance_minor

@@ -80,9 +80,24 @@ EXPECTED_EUR = {
     "collected_this_month": "800.00",
     "collected_within_7_days_of_reminder": "600.00",
     # Account behaviour: delays 2, 19, 30, 30, 30 -> mean 22.2 -> 22 days; Umbrella's own: 30.
-    # Globex (2 paid, so the account's 22): today+22, -30+22, -31+22, -75+22, -120+22 -> all within 30.
+    # Globex (2 paid, so the account's 22): today+22, -30+22, -31+22 are expected within 30 days; the 250.00
+    # expected 53 days ago (-75+22) without Globex's own history, and the 150.00 120 days overdue, are at risk.
     # Umbrella: 2026-12-20 + 30 = day 55; 2027-01-20 + 30 = day 86.
-    "forecast": {"days_0_30": "2100.00", "days_31_60": "2000.00", "days_61_90": "3000.00"},
+    "forecast": {
+        "days_0_30": "1700.00",
+        "days_31_60": "2000.00",
+        "days_61_90": "3000.00",
+        "at_risk": "400.00",
+        "at_risk_invoices": 2,
+        "at_risk_overdue_days": 90,
+        "expected_invoices": 5,
+        "invoices_with_own_history": 2,
+        "account_paid_invoices": 5,
+        "basis": "Expected: 5 open invoices, predicted 2 from their client's own payment history and 3 from the "
+        "account's average delay over 5 paid invoices (newer clients). Not counted: 400.00 EUR at risk in 2 open "
+        "invoices (more than 90 days overdue, owed by clients who have never paid, or a month past the expected "
+        "date without the client's own history).",
+    },
 }
 EXPECTED_USD = {
     "currency": "USD",
@@ -99,7 +114,19 @@ EXPECTED_USD = {
     "collected_this_month": "0.00",
     "collected_within_7_days_of_reminder": "0.00",
     # Initech has no history: the account's 22 days, 2026-12-20 + 22 = day 47.
-    "forecast": {"days_0_30": "0.00", "days_31_60": "1234.56", "days_61_90": "0.00"},
+    "forecast": {
+        "days_0_30": "0.00",
+        "days_31_60": "1234.56",
+        "days_61_90": "0.00",
+        "at_risk": "0.00",
+        "at_risk_invoices": 0,
+        "at_risk_overdue_days": 90,
+        "expected_invoices": 1,
+        "invoices_with_own_history": 0,
+        "account_paid_invoices": 5,
+        "basis": "Expected: 1 open invoice, predicted 1 from the account's average delay over 5 paid invoices "
+        "(newer clients).",
+    },
 }
 
 

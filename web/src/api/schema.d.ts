@@ -1354,6 +1354,11 @@ export interface components {
         /** BehaviourOut */
         BehaviourOut: {
             /**
+             * High Risk
+             * @description Never pays: no paid invoice and debt overdue past the at-risk threshold
+             */
+            high_risk: boolean;
+            /**
              * Mean Days Late
              * @description Mean of full-payment date minus due date; negative = early
              */
@@ -1372,7 +1377,13 @@ export interface components {
             on_time_rate: number | null;
             /** Paid Invoices */
             paid_invoices: number;
+            /** @description never_pays: no paid invoice and debt overdue past the at-risk threshold */
             rating: components["schemas"]["PayerRating"];
+            /**
+             * Risk Reason
+             * @description Why the client is high risk, with the total owed and the oldest debt
+             */
+            risk_reason: string | null;
             /** Stddev Days */
             stddev_days: number | null;
             trend: components["schemas"]["TrendOut"];
@@ -1385,14 +1396,43 @@ export interface components {
         /** CashForecastOut */
         CashForecastOut: {
             /**
+             * Account Paid Invoices
+             * @description Paid invoices of the account behind the estimates borrowed for newer clients
+             */
+            account_paid_invoices: number;
+            /**
+             * At Risk
+             * @description Outstanding but not expected: overdue past at_risk_overdue_days, owed by clients who never paid, or a month past the expected date without the client's own history
+             */
+            at_risk: string;
+            /** At Risk Invoices */
+            at_risk_invoices: number;
+            /** At Risk Overdue Days */
+            at_risk_overdue_days: number;
+            /**
+             * Basis
+             * @description What the forecast is based on, in a sentence for people
+             */
+            basis: string;
+            /**
              * Days 0 30
-             * @description Predicted within 30 days (including predictions already passed)
+             * @description Expected within 30 days (including predictions already passed); at-risk debt excluded
              */
             days_0_30: string;
             /** Days 31 60 */
             days_31_60: string;
             /** Days 61 90 */
             days_61_90: string;
+            /**
+             * Expected Invoices
+             * @description Open invoices the expected windows are predicted from
+             */
+            expected_invoices: number;
+            /**
+             * Invoices With Own History
+             * @description Of those, invoices whose client has enough paid invoices of its own
+             */
+            invoices_with_own_history: number;
         };
         /** ClickSummary */
         ClickSummary: {
@@ -2245,7 +2285,7 @@ export interface components {
          * PayerRating
          * @enum {string}
          */
-        PayerRating: "new" | "early" | "on_time" | "late" | "chronic_late";
+        PayerRating: "new" | "early" | "on_time" | "late" | "chronic_late" | "never_pays";
         /** PaymentIn */
         PaymentIn: {
             /** Amount */
@@ -2375,18 +2415,26 @@ export interface components {
             due_date: string;
             /**
              * Earliest Date
-             * Format: date
-             * @description Predicted date minus one standard deviation (not before today)
+             * @description Predicted date minus one standard deviation (not before today); null without an estimate
              */
-            earliest_date: string;
+            earliest_date: string | null;
+            /**
+             * Has Estimate
+             * @description False when no payment date can honestly be predicted
+             */
+            has_estimate: boolean;
             /** Invoice Id */
             invoice_id: number;
             /**
              * Latest Date
-             * Format: date
-             * @description Predicted date plus one standard deviation
+             * @description Predicted date plus one standard deviation; null without an estimate
              */
-            latest_date: string;
+            latest_date: string | null;
+            /**
+             * No Estimate Reason
+             * @description Why there is no estimate: overdue past the at-risk threshold, a client who never pays, or a month past the expected date without the client's own history
+             */
+            no_estimate_reason: string | null;
             /** Paid Invoices Used */
             paid_invoices_used: number;
             /**
@@ -2396,10 +2444,9 @@ export interface components {
             past_usual_date: boolean;
             /**
              * Predicted Date
-             * Format: date
-             * @description Due date + the typical delay, or today once that has passed unpaid
+             * @description Due date + the typical delay, or today once that has passed unpaid; null when there is no estimate (see no_estimate_reason)
              */
-            predicted_date: string;
+            predicted_date: string | null;
             /** Stddev Days */
             stddev_days: number | null;
             /**

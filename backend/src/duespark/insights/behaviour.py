@@ -33,6 +33,8 @@ class PayerRating(StrEnum):
     on_time = "on_time"
     late = "late"
     chronic_late = "chronic_late"
+    # No paid invoice, and debt overdue past the at-risk threshold: high risk, not a new client.
+    never_pays = "never_pays"
 
 
 class TrendDirection(StrEnum):
@@ -49,6 +51,7 @@ class RatingThresholds:
     early_max_days: float = -2.0
     on_time_max_days: float = 2.0
     late_max_days: float = 14.0
+    at_risk_overdue_days: int = 90
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RatingThresholds:
@@ -57,6 +60,7 @@ class RatingThresholds:
             early_max_days=settings.insights_early_max_days,
             on_time_max_days=settings.insights_on_time_max_days,
             late_max_days=settings.insights_late_max_days,
+            at_risk_overdue_days=settings.insights_at_risk_overdue_days,
         )
 
 
@@ -239,6 +243,22 @@ def trend(
     return Trend(
         recent_delays=recent, recent_mean_days=recent_mean, earlier_mean_days=earlier_mean, direction=direction
     )
+
+
+def never_pays(stats: DelayStats, oldest_overdue_days: int | None, thresholds: RatingThresholds) -> bool:
+    """No invoice ever paid, and one unpaid past the at-risk threshold: not new, the highest risk."""
+    return (
+        stats.paid_invoices == 0
+        and oldest_overdue_days is not None
+        and oldest_overdue_days > thresholds.at_risk_overdue_days
+    )
+
+
+def rate_client(stats: DelayStats, oldest_overdue_days: int | None, thresholds: RatingThresholds) -> PayerRating:
+    """The rating shown for a client: `rate`, except that a client who never pays is not "new"."""
+    if never_pays(stats, oldest_overdue_days, thresholds):
+        return PayerRating.never_pays
+    return rate(stats, thresholds)
 
 
 def rate(stats: DelayStats, thresholds: RatingThresholds) -> PayerRating:

@@ -17,9 +17,14 @@ class Amount(BaseModel):
 class PredictionOut(BaseModel):
     invoice_id: int
     due_date: date
-    predicted_date: date = Field(description="Due date + the typical delay, or today once that has passed unpaid")
-    earliest_date: date = Field(description="Predicted date minus one standard deviation (not before today)")
-    latest_date: date = Field(description="Predicted date plus one standard deviation")
+    predicted_date: date | None = Field(
+        description="Due date + the typical delay, or today once that has passed unpaid; "
+        "null when there is no estimate (see no_estimate_reason)"
+    )
+    earliest_date: date | None = Field(
+        description="Predicted date minus one standard deviation (not before today); null without an estimate"
+    )
+    latest_date: date | None = Field(description="Predicted date plus one standard deviation; null without an estimate")
     typical_delay_days: int = Field(description="Rounded mean of days paid after the due date (negative = early)")
     stddev_days: float | None
     basis: PredictionBasis = Field(
@@ -29,6 +34,11 @@ class PredictionOut(BaseModel):
     confidence: float = Field(ge=0, le=1)
     confidence_level: ConfidenceLevel
     past_usual_date: bool = Field(description="The client's usual payment date has passed without payment")
+    has_estimate: bool = Field(description="False when no payment date can honestly be predicted")
+    no_estimate_reason: str | None = Field(
+        description="Why there is no estimate: overdue past the at-risk threshold, a client who never pays, "
+        "or a month past the expected date without the client's own history",
+    )
 
 
 class TrendOut(BaseModel):
@@ -49,8 +59,10 @@ class BehaviourOut(BaseModel):
     mean_reminders_before_payment: float | None = Field(
         description="Reminder emails sent before full payment, per paid invoice"
     )
-    rating: PayerRating
+    rating: PayerRating = Field(description="never_pays: no paid invoice and debt overdue past the at-risk threshold")
     trend: TrendOut
+    high_risk: bool = Field(description="Never pays: no paid invoice and debt overdue past the at-risk threshold")
+    risk_reason: str | None = Field(description="Why the client is high risk, with the total owed and the oldest debt")
 
 
 class OverdueInvoiceOut(BaseModel):
@@ -91,9 +103,25 @@ class AgingOut(BaseModel):
 
 
 class CashForecastOut(BaseModel):
-    days_0_30: str = Field(description="Predicted within 30 days (including predictions already passed)")
+    days_0_30: str = Field(
+        description="Expected within 30 days (including predictions already passed); at-risk debt excluded"
+    )
     days_31_60: str
     days_61_90: str
+    at_risk: str = Field(
+        description="Outstanding but not expected: overdue past at_risk_overdue_days, owed by clients who never "
+        "paid, or a month past the expected date without the client's own history",
+    )
+    at_risk_invoices: int
+    at_risk_overdue_days: int
+    expected_invoices: int = Field(description="Open invoices the expected windows are predicted from")
+    invoices_with_own_history: int = Field(
+        description="Of those, invoices whose client has enough paid invoices of its own"
+    )
+    account_paid_invoices: int = Field(
+        description="Paid invoices of the account behind the estimates borrowed for newer clients"
+    )
+    basis: str = Field(description="What the forecast is based on, in a sentence for people")
 
 
 class CurrencySummaryOut(BaseModel):

@@ -91,14 +91,50 @@ def _reminders_sent() -> list[Any]:
 
 
 def _prediction_out(invoice: Invoice, prediction: forecast.Prediction) -> PredictionOut:
-    return PredictionOut(invoice_id=invoice.id, due_date=invoice.due_date, **prediction.__dict__)
+    return PredictionOut(
+        invoice_id=invoice.id,
+        due_date=invoice.due_date,
+        has_estimate=prediction.no_estimate_reason is None,
+        **prediction.__dict__,
+    )
 
 
-def _predict(invoice: Invoice, client: DelayStats, account: DelayStats, today: date, min_paid: int) -> PredictionOut:
+def _predict(
+    invoice: Invoice,
+    client: DelayStats,
+    account: DelayStats,
+    today: date,
+    thresholds: RatingThresholds,
+    *,
+    client_never_pays: bool,
+) -> PredictionOut:
     prediction = forecast.predict(
-        due_date=invoice.due_date, client=client, account=account, today=today, min_paid_invoices=min_paid
+        due_date=invoice.due_date,
+        client=client,
+        account=account,
+        today=today,
+        min_paid_invoices=thresholds.min_paid_invoices,
+        at_risk_overdue_days=thresholds.at_risk_overdue_days,
+        client_never_pays=client_never_pays,
     )
     return _prediction_out(invoice, prediction)
+
+
+def _oldest_overdue_days(session: Session, ctx: AccountClock, client_id: int) -> int | None:
+    """Days the client's oldest unpaid invoice is overdue; None when nothing is overdue."""
+    oldest_due = session.scalar(
+        select(func.min(Invoice.due_date)).where(
+            Invoice.account_id == ctx.account_id,
+            Invoice.client_id == client_id,
+            Invoice.status.in_(UNSETTLED),
+            Invoice.due_date < ctx.today,
+        )
+    )
+    if oldest_due is None:
+        return None
+    if isinstance(oldest_due, str):  # SQLite's MIN() returns the stored text
+        oldest_due = date.fromisoformat(oldest_due)
+    return (ctx.today - oldest_due).days
 
 
 def _fallback_stats(session: Session, ctx: AccountClock, client: DelayStats, min_paid: int) -> DelayStats:
@@ -119,7 +155,10 @@ def invoice_prediction(
         session, account_id=account_id, client_id=invoice.client_id, timezone=ctx.timezone, as_of=ctx.now
     )
     account = _fallback_stats(session, ctx, client, thresholds.min_paid_invoices)
-    return _predict(invoice, client, account, ctx.today, thresholds.min_paid_invoices)
+    never_pays = client.paid_invoices == 0 and behaviour.never_pays(
+        client, _oldest_overdue_days(session, ctx, invoice.client_id), thresholds
+    )
+    return _predict(invoice, client, account, ctx.today, thresholds, client_never_pays=never_pays)
 
 
 def _mean_reminders_before_payment(session: Session, ctx: AccountClock, client_id: int, paid: int) -> float | None:
@@ -156,19 +195,6 @@ def client_insights(
     trend = behaviour.trend(
         session, client_id=client_id, stats=stats, min_history=thresholds.min_paid_invoices, **scope
     )
-    behaviour_out = BehaviourOut(
-        paid_invoices=stats.paid_invoices,
-        mean_days_late=stats.mean_days,
-        median_days_late=behaviour.median_days(
-            session, client_id=client_id, paid_invoices=stats.paid_invoices, **scope
-        ),
-        stddev_days=stats.stddev_days,
-        on_time_rate=stats.on_time_rate,
-        mean_reminders_before_payment=_mean_reminders_before_payment(session, ctx, client_id, stats.paid_invoices),
-        rating=behaviour.rate(stats, thresholds),
-        trend=TrendOut(**trend.__dict__),
-    )
-
     unsettled = [Invoice.account_id == account_id, Invoice.client_id == client_id, Invoice.status.in_(UNSETTLED)]
     balance = Invoice.balance_minor
     overdue = Invoice.due_date < ctx.today
@@ -179,10 +205,33 @@ def client_insights(
         .order_by(Invoice.currency)
     ).all()
     oldest = session.scalars(select(Invoice).where(*unsettled, overdue).order_by(Invoice.due_date, Invoice.id)).first()
+    oldest_days = None if oldest is None else (ctx.today - oldest.due_date).days
+    open_total = session.scalar(select(func.count()).where(*unsettled).select_from(Invoice)) or 0
+    never_pays = behaviour.never_pays(stats, oldest_days, thresholds)
+    risk_reason = None
+    if never_pays and oldest is not None:
+        owed = ", ".join(f"{_money(int(total), c)} {c}" for c, total, _ in balances)
+        risk_reason = (
+            f"Has never paid an invoice: {open_total} unpaid, {owed} owed; the oldest, {oldest.number}, "
+            f"is {oldest_days} days overdue."
+        )
+    behaviour_out = BehaviourOut(
+        paid_invoices=stats.paid_invoices,
+        mean_days_late=stats.mean_days,
+        median_days_late=behaviour.median_days(
+            session, client_id=client_id, paid_invoices=stats.paid_invoices, **scope
+        ),
+        stddev_days=stats.stddev_days,
+        on_time_rate=stats.on_time_rate,
+        mean_reminders_before_payment=_mean_reminders_before_payment(session, ctx, client_id, stats.paid_invoices),
+        rating=behaviour.rate_client(stats, oldest_days, thresholds),
+        trend=TrendOut(**trend.__dict__),
+        high_risk=never_pays,
+        risk_reason=risk_reason,
+    )
     open_invoices = session.scalars(
         select(Invoice).where(*unsettled).order_by(Invoice.due_date, Invoice.id).limit(MAX_OPEN_INVOICES_LISTED)
     ).all()
-    open_total = session.scalar(select(func.count()).where(*unsettled).select_from(Invoice)) or 0
     return ClientInsightsOut(
         client_id=client_id,
         needs_personal_follow_up=client.needs_personal_follow_up,
@@ -197,7 +246,7 @@ def client_insights(
             invoice_id=oldest.id,
             number=oldest.number,
             due_date=oldest.due_date,
-            days_overdue=(ctx.today - oldest.due_date).days,
+            days_overdue=oldest_days or 0,
             balance=Amount(currency=oldest.currency, amount=_money(oldest.balance_minor, oldest.currency)),
         ),
         open_invoices=[
@@ -206,7 +255,7 @@ def client_insights(
                 number=invoice.number,
                 due_date=invoice.due_date,
                 balance=Amount(currency=invoice.currency, amount=_money(invoice.balance_minor, invoice.currency)),
-                prediction=_predict(invoice, stats, account, ctx.today, thresholds.min_paid_invoices),
+                prediction=_predict(invoice, stats, account, ctx.today, thresholds, client_never_pays=never_pays),
             )
             for invoice in open_invoices
         ],
@@ -217,9 +266,11 @@ def client_insights(
 # --- dashboard summary ----------------------------------------------------------------------
 
 
-def _receivables(session: Session, ctx: AccountClock, min_paid_invoices: int) -> dict[str, list[int]]:
-    """Per currency: outstanding, overdue, the aging buckets (current, 1-30, 31-60, 61-90, 90+), then the cash
-    forecast windows (0-30, 31-60, 61-90 days): one pass over the open invoices."""
+def _receivables(session: Session, ctx: AccountClock, thresholds: RatingThresholds) -> dict[str, list[int]]:
+    """Per currency: outstanding, overdue, the aging buckets (current, 1-30, 31-60, 61-90, 90+), the cash
+    forecast windows (0-30, 31-60, 61-90 days) of the expected invoices, then the forecast's basis (at-risk
+    amount and invoices, expected invoices, those with their client's own history, the account's paid
+    invoices): one pass over the open invoices."""
     balance = Invoice.balance_minor
     today = ctx.today
     # An invoice is `days` overdue when due_date = today - days, so each bucket is a due-date range.
@@ -232,18 +283,31 @@ def _receivables(session: Session, ctx: AccountClock, min_paid_invoices: int) ->
         & (Invoice.due_date >= today - timedelta(days=AGING_LIMITS[2])),
         Invoice.due_date < today - timedelta(days=AGING_LIMITS[2]),
     ]
-    stats, window = forecast.forecast_window(
-        ctx.account_id, timezone=ctx.timezone, today=today, as_of=ctx.now, min_paid_invoices=min_paid_invoices
+    sql = forecast.forecast_window(
+        ctx.account_id,
+        timezone=ctx.timezone,
+        today=today,
+        as_of=ctx.now,
+        min_paid_invoices=thresholds.min_paid_invoices,
+        at_risk_overdue_days=thresholds.at_risk_overdue_days,
     )
-    windows = [window == index for index in range(FORECASTS)]
+    expected = ~sql.at_risk
+    windows = [expected & (sql.window == index) for index in range(FORECASTS)]
+    account_paid = select(func.coalesce(func.sum(sql.stats.c.paid_invoices), 0)).scalar_subquery()
     rows = session.execute(
         select(
             Invoice.currency,
             func.sum(balance),
             func.sum(case((Invoice.due_date < today, balance), else_=0)),
             *(func.sum(case((condition, balance), else_=0)) for condition in buckets + windows),
+            func.sum(case((sql.at_risk, balance), else_=0)),
+            func.sum(case((sql.at_risk, 1), else_=0)),
+            func.sum(case((expected, 1), else_=0)),
+            func.sum(case((expected & sql.own_history, 1), else_=0)),
+            func.max(account_paid),
         )
-        .outerjoin(stats, stats.c.client_id == Invoice.client_id)
+        .outerjoin(sql.stats, sql.stats.c.client_id == Invoice.client_id)
+        .outerjoin(sql.old_debtors, sql.old_debtors.c.client_id == Invoice.client_id)
         .where(Invoice.account_id == ctx.account_id, Invoice.status.in_(UNSETTLED))
         .group_by(Invoice.currency)
     ).all()
@@ -304,17 +368,54 @@ def _reminders_sent_since(session: Session, ctx: AccountClock, since: datetime) 
     )
 
 
+def _invoices(count: int) -> str:
+    return f"{count} open invoice{'' if count == 1 else 's'}"
+
+
+def _forecast_basis(
+    currency: str,
+    *,
+    at_risk: int,
+    at_risk_invoices: int,
+    expected: int,
+    own_history: int,
+    account_paid: int,
+    thresholds: RatingThresholds,
+) -> str:
+    """What the forecast is based on, in a sentence or three for the dashboard."""
+    if not expected and not at_risk_invoices:
+        return "No open invoices."
+    parts = []
+    if expected:
+        borrowed = expected - own_history
+        how = [f"{own_history} from their client's own payment history"] if own_history else []
+        if borrowed and account_paid:
+            paid = f"{account_paid} paid invoice{'' if account_paid == 1 else 's'}"
+            how.append(f"{borrowed} from the account's average delay over {paid} (newer clients)")
+        elif borrowed:
+            how.append(f"{borrowed} at their due date (no invoice has been paid yet)")
+        parts.append(f"Expected: {_invoices(expected)}, predicted {' and '.join(how)}.")
+    if at_risk_invoices:
+        parts.append(
+            f"Not counted: {_money(at_risk, currency)} {currency} at risk in {_invoices(at_risk_invoices)} "
+            f"(more than {thresholds.at_risk_overdue_days} days overdue, owed by clients who have never paid, "
+            "or a month past the expected date without the client's own history)."
+        )
+    return " ".join(parts)
+
+
 def summary(session: Session, *, account_id: int, thresholds: RatingThresholds, clock: Clock) -> SummaryOut:
     ctx = account_clock(session, account_id=account_id, clock=clock)
     month_start = ctx.today.replace(day=1)
     month_begins = ctx.start_of(month_start)
-    receivables = _receivables(session, ctx, thresholds.min_paid_invoices)
+    receivables = _receivables(session, ctx, thresholds)
     sales = _sales(session, ctx, DSO_DAYS)
     collected = _collected(session, ctx, month_begins)
     currencies = []
     for currency in sorted(set(receivables) | set(sales) | set(collected)):
-        outstanding, overdue, *aging_and_windows = receivables.get(currency, [0] * (2 + AGING_BUCKETS + FORECASTS))
-        aging, windows = aging_and_windows[:AGING_BUCKETS], aging_and_windows[AGING_BUCKETS:]
+        outstanding, overdue, *rest = receivables.get(currency, [0] * (2 + AGING_BUCKETS + FORECASTS + 5))
+        aging, windows = rest[:AGING_BUCKETS], rest[AGING_BUCKETS : AGING_BUCKETS + FORECASTS]
+        at_risk, at_risk_invoices, expected, own_history, account_paid = rest[AGING_BUCKETS + FORECASTS :]
         invoiced = sales.get(currency, 0)
         total, prompted = collected.get(currency, (0, 0))
         currencies.append(
@@ -327,7 +428,24 @@ def summary(session: Session, *, account_id: int, thresholds: RatingThresholds, 
                 collected_this_month=_money(total, currency),
                 collected_within_7_days_of_reminder=_money(prompted, currency),
                 forecast=CashForecastOut(
-                    **dict(zip(CashForecastOut.model_fields, (_money(w, currency) for w in windows), strict=True))
+                    days_0_30=_money(windows[0], currency),
+                    days_31_60=_money(windows[1], currency),
+                    days_61_90=_money(windows[2], currency),
+                    at_risk=_money(at_risk, currency),
+                    at_risk_invoices=at_risk_invoices,
+                    at_risk_overdue_days=thresholds.at_risk_overdue_days,
+                    expected_invoices=expected,
+                    invoices_with_own_history=own_history,
+                    account_paid_invoices=account_paid,
+                    basis=_forecast_basis(
+                        currency,
+                        at_risk=at_risk,
+                        at_risk_invoices=at_risk_invoices,
+                        expected=expected,
+                        own_history=own_history,
+                        account_paid=account_paid,
+                        thresholds=thresholds,
+                    ),
                 ),
             )
         )

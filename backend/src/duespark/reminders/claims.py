@@ -33,6 +33,8 @@ class DispatchStats:
     recovered: int = 0
     uncertain: int = 0
     lost_leases: int = 0
+    # Claimed, then given back unsent because the worker was asked to stop.
+    released: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return dataclasses.asdict(self)

@@ -8,12 +8,12 @@ import hmac
 import random
 from datetime import timedelta
 
-from sqlalchemy import Boolean, Date, Integer, String, and_, bindparam, case, exists, or_, select, update
+from sqlalchemy import Boolean, Date, Integer, String, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.selectable import Exists
 
-from duespark.models import Account, Invoice, Reminder
+from duespark.models import Account, Invoice, Reminder, WorkerHeartbeat
 from duespark.models.base import UTCDateTime
 from duespark.reminders.planner import ReminderState
 
@@ -46,12 +46,21 @@ LATER_REMINDER_DUE = _later_reminder_due()
 _maybe_sent = Reminder.send_intent_at.is_not(None)
 _at_limit = Reminder.attempts >= _MAX_ATTEMPTS
 
+_lease_expired = Reminder.lease_expires_at < _NOW
+# The worker holding the row (its claim token is "<worker id>/<batch>") has not beaten since this
+# instant: it is dead, and its rows need not wait for their lease. A live worker beats every 15 s
+# from its own thread, whatever its dispatch is doing, so only a dead (or frozen) one goes silent.
+_holder_silent = exists().where(
+    WorkerHeartbeat.last_beat_at < bindparam("silent_since", type_=UTCDateTime()),
+    func.substr(Reminder.claimed_by, 1, func.length(WorkerHeartbeat.worker_id) + 1) == WorkerHeartbeat.worker_id + "/",
+)
+
 RECOVER_EXPIRED_LEASES = (
     update(Reminder)
-    .where(Reminder.state == ReminderState.sending, Reminder.lease_expires_at < _NOW)
+    .where(Reminder.state == ReminderState.sending, or_(_lease_expired, _holder_silent))
     .values(
         state=case((_at_limit, ReminderState.failed), else_=ReminderState.pending),
-        reason=case((_at_limit, "attempts_exhausted"), else_="lease_expired"),
+        reason=case((_at_limit, "attempts_exhausted"), (_lease_expired, "lease_expired"), else_="worker_stopped"),
         detail=case(
             (
                 and_(_at_limit, _maybe_sent),
@@ -221,6 +230,25 @@ RECORD_SENT = (
         provider_message_id=bindparam("sent_message_id", type_=String()),
         is_test=bindparam("sent_is_test", type_=Boolean()),
         lease_expires_at=None,
+        updated_at=_NOW,
+    )
+)
+
+
+# A claimed row whose email was never started, given back when the worker stops: no attempt spent.
+RELEASE_UNSTARTED = (
+    update(Reminder)
+    .where(
+        Reminder.id == bindparam("reminder_id", type_=Integer()),
+        Reminder.state == ReminderState.sending,
+        Reminder.claimed_by == bindparam("token", type_=String()),
+        Reminder.send_intent_at.is_(None),
+    )
+    .values(
+        state=ReminderState.pending,
+        attempts=Reminder.attempts - 1,
+        lease_expires_at=None,
+        claimed_by=None,
         updated_at=_NOW,
     )
 )

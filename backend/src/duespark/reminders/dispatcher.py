@@ -25,7 +25,7 @@ import random
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -64,6 +64,7 @@ from duespark.reminders.dispatch_sql import (  # noqa: F401 (re-exported)
     LATER_REMINDER_DUE,
     RECORD_SENT,
     RECOVER_EXPIRED_LEASES,
+    RELEASE_UNSTARTED,
     RETRY_CAP,
     SKIP_SUPERSEDED,
     backoff,
@@ -92,6 +93,7 @@ class Dispatcher:
         clock: Clock,
         worker_id: str,
         rng: random.Random | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.settings = settings
@@ -100,6 +102,9 @@ class Dispatcher:
         self.worker_id = worker_id
         self.rng = rng or random.Random()
         self.lease = timedelta(seconds=settings.reminder_lease_seconds)
+        # Asked between batches and between emails: once true, nothing more is claimed or started,
+        # the calls already out are finished and recorded, and the rest is released to `pending`.
+        self.should_stop: Callable[[], bool] = should_stop or (lambda: False)
         # The volume counts of the current run (`run` starts one); a claim outside a run counts alone.
         self._gate: VolumeGate | None = None
 
@@ -131,7 +136,7 @@ class Dispatcher:
     def _claimed_batches(self, stats: DispatchStats, max_batches: int | None) -> Iterator[ClaimedBatch]:
         """Claimed batches as statement groups, one claim each time the sender asks for more."""
         batches = 0
-        while max_batches is None or batches < max_batches:
+        while (max_batches is None or batches < max_batches) and not self.should_stop():
             claimed_before = stats.claimed
             claimed = self._claim_batch(stats, first=batches == 0)
             batches += 1
@@ -159,8 +164,10 @@ class Dispatcher:
     # -- recovery and catch-up -------------------------------------------------------------
 
     def _recover_expired_leases(self, connection: Connection, now: datetime, stats: DispatchStats) -> None:
+        silent_since = now - timedelta(seconds=self.settings.worker_stale_heartbeat_seconds)
         rows = connection.execute(
-            RECOVER_EXPIRED_LEASES, {"now": now, "max_attempts": self.settings.reminder_max_attempts}
+            RECOVER_EXPIRED_LEASES,
+            {"now": now, "max_attempts": self.settings.reminder_max_attempts, "silent_since": silent_since},
         ).all()
         for reminder_id, state, uncertain in rows:
             stats.recovered += 1
@@ -321,12 +328,16 @@ class Dispatcher:
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch") as pool:
             try:
                 while True:
+                    if self.should_stop():
+                        self._stop(waiting, composed, in_flight, finished, stats)
+                        return
                     while waiting and len(in_flight) + len(composed) < concurrency:
                         compose_next()
                     starting = [composed.popleft() for _ in range(min(len(composed), concurrency - len(in_flight)))]
-                    for outgoing in self._record_and_mark(finished, starting, stats):
+                    ready = self._record_and_mark(finished, starting, stats)
+                    finished = []  # recorded: a failure below must not record them again
+                    for outgoing in ready:
                         in_flight.add(pool.submit(self._call_provider, outgoing))
-                    finished = []
                     # After the round, so a claim never holds back recording what was sent.
                     if claiming and len(waiting) + len(composed) < concurrency:
                         batch = next(batches, None)
@@ -357,6 +368,30 @@ class Dispatcher:
                         "reminder.record_failed", reminder_ids=[i.reminder.id for o in finished for i in o.items]
                     )
                 raise
+
+    def _stop(
+        self,
+        waiting: deque[tuple[list[Claimed], TemplateCache]],
+        composed: deque[Outgoing],
+        in_flight: set[Future[Outcome]],
+        finished: list[Outcome],
+        stats: DispatchStats,
+    ) -> None:
+        """Asked to stop: let the provider calls that are out finish and record them, and give the
+        claimed rows not yet started back (`pending`, still due, the attempt returned), so the next
+        worker sends them at once instead of waiting for their lease to run out."""
+        finished = [*finished, *(future.result() for future in in_flight)]
+        unstarted = [item for group, _ in waiting for item in group] + [i for o in composed for i in o.items]
+        self._record_and_mark(finished, [], stats)
+        if unstarted:
+            now = self.clock.now()
+            with self._transaction() as session:
+                session.connection().execute(
+                    RELEASE_UNSTARTED,
+                    [{"reminder_id": item.reminder.id, "token": item.token, "now": now} for item in unstarted],
+                )
+        stats.released += len(unstarted)
+        log.info("reminders.dispatch_stopped", recorded=len(finished), released=len(unstarted))
 
     def _prepare(self, items: list[Claimed], templates: TemplateCache) -> Outgoing | Failed:
         """The email for the rows, or the failure to record when there is none to send."""

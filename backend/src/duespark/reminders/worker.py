@@ -6,7 +6,8 @@ Jobs and who runs them when there are several worker processes:
   keyed by the window, in Redis when configured, else in the `scheduler_locks` table);
 - dispatcher: every minute in every worker; claims are exclusive (SKIP LOCKED on PostgreSQL,
   the single writer on SQLite), so more workers means more throughput, never duplicates;
-- heartbeat: every 30 seconds per worker, read by the readiness check.
+- heartbeat: every 15 seconds per worker, from its own thread, read by the readiness check and by
+  the dispatcher: the rows of a worker silent for a minute go back to pending (see dispatcher.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import os
 import random
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,8 +46,11 @@ log = structlog.get_logger(__name__)
 
 PLAN_INTERVAL = timedelta(hours=6)
 PLAN_LOCK = "reminders.plan"
-HEARTBEAT_SECONDS = 30
+# Well under settings.worker_stale_heartbeat_seconds (60 s at least): a live worker is never presumed dead.
+HEARTBEAT_SECONDS = 15
 HEARTBEAT_RETENTION = timedelta(days=7)
+# How long stopping waits for a running job: the provider calls that are out, then recording them.
+SHUTDOWN_WAIT_SECONDS = 30.0
 # PostgreSQL's "try again" codes: serialization failure and deadlock.
 RETRYABLE_SQLSTATES = ("40001", "40P01")
 PLAN_TRIES = 5
@@ -207,6 +212,10 @@ class ReminderWorker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lock = lock or build_leader_lock(settings, session_factory)
         self.started_at = clock.now()
+        # Set by stop(): the jobs running then finish their current step and return.
+        self.stopping = threading.Event()
+        self._running_jobs = 0
+        self._jobs_done = threading.Condition()
         self.dispatcher = Dispatcher(
             session_factory=session_factory,
             settings=settings,
@@ -214,7 +223,9 @@ class ReminderWorker:
             clock=clock,
             worker_id=self.worker_id,
             rng=rng,
+            should_stop=self.stopping.is_set,
         )
+        self.running_scheduler: BaseScheduler | None = None
 
     def beat(self) -> None:
         now = self.clock.now()
@@ -258,12 +269,14 @@ class ReminderWorker:
     def send_outbox(self) -> int:
         """Send queued account and thank-you emails until none is due."""
         total = 0
-        while sent := send_queued_messages(
-            self.session_factory,
-            provider=self.dispatcher.provider,
-            settings=self.settings,
-            clock=self.clock,
-            batch_size=self.settings.scheduler_batch_size,
+        while not self.stopping.is_set() and (
+            sent := send_queued_messages(
+                self.session_factory,
+                provider=self.dispatcher.provider,
+                settings=self.settings,
+                clock=self.clock,
+                batch_size=self.settings.scheduler_batch_size,
+            )
         ):
             total += sent
         return total
@@ -280,8 +293,52 @@ class ReminderWorker:
         planned = self.plan()
         return TickReport(planned=planned, dispatched=self.dispatch(), outbox_sent=self.send_outbox())
 
+    def stop(self) -> None:
+        """Ask the running jobs to stop within seconds; safe from a signal handler, and twice.
+
+        The running dispatch claims nothing more, finishes and records the provider calls that are
+        out (bounded by the provider's timeout) and gives its other claimed rows back to `pending`;
+        the outbox sends no further batch.
+        """
+        self.stopping.set()
+
+    def shutdown(self, *, timeout: float = SHUTDOWN_WAIT_SECONDS) -> bool:
+        """stop(), end the scheduler, and wait for the jobs that were running to return.
+
+        False when a job is still running after `timeout` (a provider call hanging past its own
+        timeout): its rows then keep their lease and the next worker recovers them.
+        """
+        self.stop()
+        scheduler = self.running_scheduler
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
+        with self._jobs_done:
+            done = self._jobs_done.wait_for(lambda: self._running_jobs == 0, timeout=timeout)
+        if not done:
+            log.warning("worker.stop_timeout", running_jobs=self._running_jobs, waited_seconds=timeout)
+        return done
+
+    def _job(self, name: str, job: Callable[[], object]) -> Callable[[], None]:
+        """A scheduled job: counted while it runs (shutdown waits for it), skipped once stopping."""
+        logged = _logged(name, job)
+
+        def run() -> None:
+            with self._jobs_done:
+                if self.stopping.is_set():
+                    return
+                self._running_jobs += 1
+            try:
+                logged()
+            finally:
+                with self._jobs_done:
+                    self._running_jobs -= 1
+                    self._jobs_done.notify_all()
+
+        return run
+
     def scheduler(self, *, background: bool) -> BaseScheduler:
         scheduler: BaseScheduler = BackgroundScheduler(timezone=UTC) if background else BlockingScheduler(timezone=UTC)
+        self.running_scheduler = scheduler
         start = self.clock.now()
         jobs: list[tuple[str, Callable[[], object], int]] = [
             ("heartbeat", self.beat, HEARTBEAT_SECONDS),
@@ -291,7 +348,7 @@ class ReminderWorker:
         ]
         for name, job, seconds in jobs:
             scheduler.add_job(
-                _logged(name, job),
+                self._job(name, job),
                 "interval",
                 seconds=seconds,
                 id=f"reminders.{name}",
@@ -315,10 +372,11 @@ def _logged(name: str, job: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
-def start_in_process_worker(settings: Settings, session_factory: sessionmaker[Session], clock: Clock) -> BaseScheduler:
-    """The worker inside `duespark serve` (development default): one process does everything."""
+def start_in_process_worker(settings: Settings, session_factory: sessionmaker[Session], clock: Clock) -> ReminderWorker:
+    """The worker inside `duespark serve` (development default): one process does everything.
+
+    The app's shutdown calls `shutdown_and_wait()`, so SIGTERM or Ctrl+C stops it within seconds."""
     worker = ReminderWorker(settings=settings, session_factory=session_factory, clock=clock)
-    scheduler = worker.scheduler(background=True)
-    scheduler.start()
+    worker.scheduler(background=True).start()
     log.info("worker.started_in_process", worker_id=worker.worker_id)
-    return scheduler
+    return worker

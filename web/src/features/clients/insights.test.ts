@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientInsights } from '@/api/types';
-import { describeBehaviour } from './hooks/insights';
+import { describeBehaviour, RATING_LOOK } from './hooks/insights';
 
 const base = {
   paid_invoices: 4,
@@ -10,6 +10,8 @@ const base = {
   on_time_rate: 0.25,
   mean_reminders_before_payment: 1,
   rating: 'late',
+  high_risk: false,
+  risk_reason: null,
   trend: { recent_delays: [], recent_mean_days: null, earlier_mean_days: null, direction: null },
 } as ClientInsights['behaviour'];
 
@@ -22,5 +24,12 @@ describe('describeBehaviour', () => {
 
   it('has nothing to say without paid invoices', () => {
     expect(describeBehaviour({ ...base, paid_invoices: 0, median_days_late: null })).toBeUndefined();
+  });
+});
+
+describe('RATING_LOOK', () => {
+  it('shows a client who never pays as high risk, not as new', () => {
+    expect(RATING_LOOK.never_pays).toEqual({ label: 'Never pays · high risk', color: 'red' });
+    expect(RATING_LOOK.new.label).toBe('New payer');
   });
 });

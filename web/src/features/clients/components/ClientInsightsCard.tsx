@@ -37,9 +37,15 @@ export function ClientInsightsCard({ clientId }: { clientId: Id }) {
               </Badge>
             )}
           </Group>
-          <Text size="sm" c="dimmed">
-            {describeBehaviour(insights.data.behaviour) ?? 'No paid invoices yet, so no pattern to learn from.'}
-          </Text>
+          {insights.data.behaviour.risk_reason ? (
+            <Text size="sm" c="red.8" data-testid="risk-reason">
+              {insights.data.behaviour.risk_reason}
+            </Text>
+          ) : (
+            <Text size="sm" c="dimmed">
+              {describeBehaviour(insights.data.behaviour) ?? 'No paid invoices yet, so no pattern to learn from.'}
+            </Text>
+          )}
           {insights.data.open_invoices.length > 0 && (
             <div>
               <Text size="xs" c="dimmed" fw={500} tt="uppercase" mb={4}>
@@ -53,9 +59,15 @@ export function ClientInsightsCard({ clientId }: { clientId: Id }) {
                     </Anchor>
                     <Group gap={6} wrap="nowrap">
                       <Money amount={open.balance.amount} currency={open.balance.currency} size="sm" />
-                      <Text size="sm" fw={500} c={open.prediction.past_usual_date ? 'orange.9' : undefined}>
-                        {formatDate(open.prediction.predicted_date)}
-                      </Text>
+                      {open.prediction.predicted_date ? (
+                        <Text size="sm" fw={500} c={open.prediction.past_usual_date ? 'orange.9' : undefined}>
+                          {formatDate(open.prediction.predicted_date)}
+                        </Text>
+                      ) : (
+                        <Text size="sm" c="dimmed" title={open.prediction.no_estimate_reason ?? undefined}>
+                          no estimate
+                        </Text>
+                      )}
                     </Group>
                   </Group>
                 ))}

@@ -25,6 +25,7 @@ export const RATING_LOOK: Record<ClientInsights['behaviour']['rating'], { label:
   on_time: { label: 'Pays on time', color: 'teal' },
   late: { label: 'Often late', color: 'orange' },
   chronic_late: { label: 'Chronically late', color: 'red' },
+  never_pays: { label: 'Never pays · high risk', color: 'red' },
 };
 
 /** "Usually pays 4 days late" from the behaviour figures; undefined without paid invoices. */

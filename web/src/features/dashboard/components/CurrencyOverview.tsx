@@ -114,6 +114,19 @@ export function CurrencyOverview({ row, asOf }: { row: InsightsSummary['currenci
           </Stack>
         ))}
       </SimpleGrid>
+      {row.forecast.at_risk_invoices > 0 && (
+        <Group gap={6} mt="xs" data-testid="forecast-at-risk">
+          <Text size="xs" c="red.8">
+            At risk, not expected:
+          </Text>
+          <Money amount={row.forecast.at_risk} currency={row.currency} size="xs" c="red.8" fw={600} />
+        </Group>
+      )}
+      {row.forecast.basis && (
+        <Text size="xs" c="dimmed" mt={4} data-testid="forecast-basis">
+          {row.forecast.basis}
+        </Text>
+      )}
     </Paper>
   );
 }

@@ -64,7 +64,20 @@ export function GetPaidCard({ invoice, link, linkError, onRetryLink, prediction 
             Loading the payment link…
           </Text>
         )}
-        {prediction && invoice.status !== 'paid' && invoice.status !== 'void' && (
+        {prediction && !prediction.predicted_date && invoice.status !== 'paid' && invoice.status !== 'void' && (
+          <div data-testid="prediction">
+            <Group gap={6} mb={2}>
+              <IconCrystalBall size={16} aria-hidden />
+              <Text size="sm" fw={600}>
+                No payment estimate
+              </Text>
+            </Group>
+            <Text size="xs" c="dimmed">
+              {prediction.no_estimate_reason}
+            </Text>
+          </div>
+        )}
+        {prediction && prediction.predicted_date && invoice.status !== 'paid' && invoice.status !== 'void' && (
           <div data-testid="prediction">
             <Group gap={6} mb={2}>
               <IconCrystalBall size={16} aria-hidden />
@@ -75,7 +88,7 @@ export function GetPaidCard({ invoice, link, linkError, onRetryLink, prediction 
                 {prediction.confidence_level} confidence
               </Badge>
             </Group>
-            <Tooltip label={`Between ${formatDate(prediction.earliest_date)} and ${formatDate(prediction.latest_date)}`}>
+            <Tooltip label={`Between ${formatDate(prediction.earliest_date ?? prediction.predicted_date)} and ${formatDate(prediction.latest_date ?? prediction.predicted_date)}`}>
               <Text size="xs" c="dimmed">
                 Based on {BASIS[prediction.basis]}
                 {prediction.paid_invoices_used > 0 && ` (${prediction.paid_invoices_used} paid invoices)`}.
