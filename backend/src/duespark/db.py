@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
@@ -20,6 +20,11 @@ from duespark.errors import DomainError, InvalidInput
 # A database that does not answer (host gone, port filtered) fails a connection attempt after this long
 # instead of holding the request; libpq's minimum is 2 s.
 CONNECT_TIMEOUT_SECONDS = 5
+F = TypeVar("F")
+
+# Execution option / session info key of units of work that only read (see new_session).
+READS_ONLY = "duespark_reads_only"
+SESSION_FACTORY = "duespark_session_factory"
 # A request waits this long for a pooled connection, then fails (503) rather than queueing on.
 POOL_TIMEOUT_SECONDS = 10
 
@@ -130,22 +135,64 @@ def _sqlite_local_date(stored: str | None, timezone: str) -> str | None:
 
 
 def _sqlite_begin_immediate(connection) -> None:
-    # SQLite has a single writer: taking the write lock at BEGIN turns would-be
-    # deadlocks between readers upgrading to writers into a short wait.
+    # SQLite has a single writer: a unit of work that writes takes the write lock at BEGIN, which turns
+    # would-be deadlocks between readers upgrading to writers into a short wait (a deferred transaction
+    # that has read cannot wait for the lock: SQLite answers SQLITE_BUSY at once).
+    # Units of work that only read (GET requests, the worker's reads) begin deferred: in WAL mode they
+    # read a snapshot beside the one writer and never wait for it (invariant 12).
     # AUTOCOMMIT connections (readiness probes) read without a transaction or the write lock.
-    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+    options = connection.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":
         return
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.exec_driver_sql("BEGIN" if options.get(READS_ONLY) else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
+class WriteInReadOnlySession(RuntimeError):
+    """A unit of work declared read-only tried to write: on SQLite it holds a read snapshot and cannot
+    take the write lock safely, so the write must go through a write unit of work (`transaction()`)."""
+
+
+def new_session(session_factory: sessionmaker[Session], *, write: bool = True) -> Session:
+    """A session of the factory; `write=False` declares a unit of work that only reads. On SQLite it
+    begins deferred instead of taking the write lock, and any write in it raises WriteInReadOnlySession
+    (on every database, so tests on PostgreSQL catch a mislabelled unit of work too)."""
+    if write:
+        return session_factory()
+    bind = session_factory.kw.get("bind")
+    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+        # One option-engine per engine (same pool): connections from it begin deferred.
+        reader = bind.__dict__.get("_duespark_reader")
+        if reader is None:
+            reader = bind.__dict__["_duespark_reader"] = bind.execution_options(**{READS_ONLY: True})
+        session = session_factory(bind=reader)
+    else:
+        session = session_factory()
+    session.info[READS_ONLY] = True
+    return session
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flush_when_reading(session: Session, _context, _instances) -> None:
+    if session.info.get(READS_ONLY) and (session.new or session.dirty or session.deleted):
+        raise WriteInReadOnlySession("a read-only unit of work has changes to flush")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_write_when_reading(state) -> None:
+    if state.session.info.get(READS_ONLY) and (state.is_insert or state.is_update or state.is_delete):
+        raise WriteInReadOnlySession(f"a read-only unit of work executed {state.statement!r}")
+
+
 @contextmanager
-def transaction(session_factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work for workers and the CLI: commit on success, roll back on error."""
-    session = session_factory()
+def transaction(session_factory: sessionmaker[Session], *, write: bool = True) -> Iterator[Session]:
+    """One unit of work for workers and the CLI: commit on success, roll back on error.
+
+    `write=False` for a unit of work that only reads: on SQLite it does not take the write lock."""
+    session = new_session(session_factory, write=write)
     try:
         yield session
         session.commit()
@@ -162,10 +209,41 @@ def transaction(session_factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+# Request methods that only read: their unit of work never takes SQLite's write lock.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def writes(endpoint: F) -> F:
+    """Marks a GET endpoint that writes (e.g. creates a default on first read): its request takes the
+    write lock like a POST. Put it under the route decorator."""
+    endpoint._duespark_writes = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def _request_writes(request: Request) -> bool:
+    if request.method not in READ_METHODS:
+        return True
+    route = request.scope.get("route")
+    return bool(getattr(getattr(route, "endpoint", None), "_duespark_writes", False))
+
+
 def get_session(request: Request) -> Iterator[Session]:
     session_factory: sessionmaker[Session] = request.app.state.session_factory
-    with transaction(session_factory) as session:
+    with transaction(session_factory, write=_request_writes(request)) as session:
+        session.info[SESSION_FACTORY] = session_factory
         yield session
+
+
+@contextmanager
+def write_beside(session: Session) -> Iterator[Session]:
+    """Where a read-only request must record something small (a token's last use): a short write unit
+    of work of its own, committed at once; in a unit of work that writes, that unit of work itself."""
+    factory = session.info.get(SESSION_FACTORY)
+    if not session.info.get(READS_ONLY) or factory is None:
+        yield session
+        return
+    with transaction(factory) as writer:
+        yield writer
 
 
 # scope="function": the commit happens before the response is sent, so a client never

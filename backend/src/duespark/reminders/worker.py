@@ -64,10 +64,11 @@ class DatabaseLeaderLock:
         self.session_factory = session_factory
 
     def acquire(self, name: str, *, holder: str, now: datetime, until: datetime) -> bool:
-        with transaction(self.session_factory) as session:
+        with transaction(self.session_factory, write=False) as session:
             held_until = session.scalar(select(SchedulerLock.expires_at).where(SchedulerLock.name == name))
-            if held_until is not None and held_until > now:
-                return False  # the common case, answered by a read: no row lock, no write
+        if held_until is not None and held_until > now:
+            return False  # the common case, answered by a read: no row lock, no write lock
+        with transaction(self.session_factory) as session:
             dialect = session.get_bind().dialect.name
             insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(SchedulerLock)
             stmt = (
