@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo
 
+import structlog
 from fastapi import Depends, Request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +21,7 @@ from duespark.errors import DomainError, InvalidInput
 # A database that does not answer (host gone, port filtered) fails a connection attempt after this long
 # instead of holding the request; libpq's minimum is 2 s.
 CONNECT_TIMEOUT_SECONDS = 5
+log = structlog.get_logger(__name__)
 F = TypeVar("F")
 
 # Execution option / session info key of units of work that only read (see new_session).
@@ -225,6 +227,49 @@ def _request_writes(request: Request) -> bool:
         return True
     route = request.scope.get("route")
     return bool(getattr(getattr(route, "endpoint", None), "_duespark_writes", False))
+
+
+ANALYZE_AFTER_COMMIT = "duespark_analyze_after_commit"
+
+
+def analyze_after_commit(session: Session, *tables: str) -> None:
+    """A bulk write grew these tables: refresh PostgreSQL's planner statistics once the unit of work
+    commits. Until autovacuum gets to it (minutes later, or never on some hosts) the planner thinks the
+    tables are as small as before and picks plans that read every row."""
+    session.info.setdefault(ANALYZE_AFTER_COMMIT, set()).update(tables)
+
+
+@event.listens_for(Session, "after_commit")
+def _analyze_after_commit(session: Session) -> None:
+    tables = session.info.pop(ANALYZE_AFTER_COMMIT, None)
+    if tables:
+        refresh_statistics(session.get_bind(), tables)
+
+
+def _discard_analyze(session: Session, *_args) -> None:
+    session.info.pop(ANALYZE_AFTER_COMMIT, None)
+
+
+event.listen(Session, "after_rollback", _discard_analyze)
+
+
+def refresh_statistics(bind: Engine | Connection, tables: Iterable[str] | None = None) -> None:
+    """ANALYZE the named tables (all of them when None) on PostgreSQL, outside any transaction of the
+    caller's. SQLite plans without statistics here (no sqlite_stat1), so its plans stay as tested.
+    A failure is logged, not raised: the data it follows is committed."""
+    if bind.dialect.name != "postgresql":
+        return
+    statements = [f'ANALYZE "{name}"' for name in sorted(tables)] if tables is not None else ["ANALYZE"]
+    try:
+        if isinstance(bind, Engine):
+            with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                for statement in statements:
+                    connection.exec_driver_sql(statement)
+        else:
+            for statement in statements:
+                bind.exec_driver_sql(statement)
+    except Exception:
+        log.warning("db.analyze_failed", tables=sorted(tables or []), exc_info=True)
 
 
 def get_session(request: Request) -> Iterator[Session]:

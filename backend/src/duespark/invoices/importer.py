@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from duespark.clock import Clock
+from duespark.db import analyze_after_commit
 from duespark.errors import DomainError, InvalidInput
 from duespark.invoices.events import InvoiceChange, publish
 from duespark.invoices.schemas import ImportReport, ImportRowError
@@ -19,6 +20,8 @@ from duespark.models import Account, Client, Invoice
 from duespark.models.enums import ClientType, InvoiceStatus
 from duespark.money import MoneyError, normalize_currency, parse_amount
 
+# What an import grows: PostgreSQL's statistics of them are refreshed once it commits.
+GROWN_TABLES = ("clients", "invoices", "reminders", "reminder_send_slots")
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_IMPORT_ROWS = 100_000
 MAX_REPORTED_ERRORS = 1000
@@ -337,4 +340,5 @@ def import_invoices(session: Session, *, account_id: int, data: bytes, dry_run: 
     ]
     report.created = len(imported_ids)
     publish(session, InvoiceChange.created, imported_ids, clock)
+    analyze_after_commit(session, *GROWN_TABLES)
     return report
