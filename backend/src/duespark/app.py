@@ -20,7 +20,7 @@ from duespark.auth.router import router as auth_router
 from duespark.auth.security import password_hasher
 from duespark.clients.router import router as clients_router
 from duespark.clock import Clock, SystemClock
-from duespark.db import make_engine, make_probe_engine, make_session_factory
+from duespark.db import make_engine, make_probe_engine, make_session_factory, new_session
 from duespark.email.router import router as email_router
 from duespark.email.router import unsubscribe_router, webhook_router
 from duespark.errors import DomainError, ErrorBody, ServiceUnavailable, ValidationErrorBody
@@ -178,7 +178,7 @@ def _mount_web(app: FastAPI, web_dir: Path) -> None:
 def _dispatch_lag(app: FastAPI) -> float:
     from duespark.reminders.worker import dispatch_lag_seconds
 
-    with app.state.session_factory() as session:
+    with new_session(app.state.session_factory, write=False) as session:
         return dispatch_lag_seconds(session, app.state.clock)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from duespark.auth import service as auth_service
 from duespark.auth.schemas import RegisterIn
 from duespark.clock import Clock, FixedClock
+from duespark.db import analyze_after_commit
 from duespark.invoices.schemas import InvoiceCreate
 from duespark.invoices.service import apply_payment, create_invoice
 from duespark.models import Client, Invoice
@@ -183,4 +184,5 @@ def fill_account(session: Session, *, account_id: int, clock: Clock, seed: int =
                 note="Bank transfer",
             )
             counts["payments"] += 1
+    analyze_after_commit(session, "clients", "invoices", "payments", "reminders", "reminder_send_slots")
     return counts

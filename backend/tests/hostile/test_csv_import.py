@@ -82,12 +82,18 @@ def test_formula_cells_import_as_text_and_every_export_neutralizes_them(client, 
     assert sorted(row["description"] for row in exported) == sorted("'" + cell.strip() for cell in FORMULAS)
 
 
-def test_file_over_the_import_limit_is_a_clear_422(client, user):
+def test_file_over_the_import_limit_is_a_clear_413(client, user):
     padding = "x" * 1000
     rows = "".join(ROW.format(n=n, c=n).replace("Work", padding) for n in range(MAX_IMPORT_BYTES // 1000 + 10))
     data = (HEADER + rows).encode()
     assert MAX_IMPORT_BYTES < len(data) < 12_000_000
-    assert "larger than 10 MB" in _file_error(_upload(client, user, data, dry_run=True))
+    response = _upload(client, user, data, dry_run=True)
+    assert response.status_code == 413
+    assert response.json() == {
+        "error": "PayloadTooLarge",
+        "detail": "The file is larger than 10 MB, the largest an import takes (up to 100,000 rows): "
+        "split it into smaller files",
+    }
     assert _total(client, user) == 0
 
 

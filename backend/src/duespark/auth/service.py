@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from duespark.auth import security
 from duespark.auth.schemas import AccountUpdate, MeUpdate, RegisterIn, TokenPair
 from duespark.clock import Clock
+from duespark.db import write_beside
 from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from duespark.models import Account, ApiToken, Membership, RefreshToken, User
 from duespark.models.enums import Role
@@ -178,7 +179,7 @@ def principal_from_bearer(session: Session, *, bearer: str, settings: Settings, 
         membership = _active_membership(session, user_id=token.user_id, account_id=token.account_id)
         if membership is None:
             raise Unauthorized("API token is invalid or revoked")
-        token.last_used_at = clock.now()
+        _touch_api_token(session, token, clock.now())
         return Principal(token.user_id, token.account_id, membership.role, "api_token", membership.timezone)
     try:
         claims = security.decode_access_token(settings.signing_keys, bearer, now=clock.now())
@@ -188,6 +189,21 @@ def principal_from_bearer(session: Session, *, bearer: str, settings: Settings, 
     if membership is None:
         raise Unauthorized("Access token rejected: no such user")
     return Principal(claims.user_id, claims.account_id, membership.role, "session", membership.timezone)
+
+
+# A token's last use is recorded to the minute: most requests then write nothing, and a read-only
+# request writes in a short unit of work of its own (db.write_beside), never in its read snapshot.
+API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def _touch_api_token(session: Session, token: ApiToken, now: datetime) -> None:
+    if token.last_used_at is not None and token.last_used_at > now - API_TOKEN_TOUCH_INTERVAL:
+        return
+    with write_beside(session) as writer:
+        writer.execute(
+            update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now),
+            execution_options={"synchronize_session": False},
+        )
 
 
 def _active_membership(session: Session, *, user_id: int, account_id: int) -> Row[tuple[str, str]] | None:

@@ -9,7 +9,7 @@ from duespark.auth.service import Principal
 from duespark.clock import today_in
 from duespark.db import SessionDep
 from duespark.deps import ClockDep, CurrentPrincipal, SettingsDep
-from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized, error_responses
+from duespark.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unauthorized, error_responses
 from duespark.invoices import adjustments, importer, service
 from duespark.invoices.schemas import (
     AdjustmentList,
@@ -84,7 +84,11 @@ def list_invoices(
     )
 
 
-@router.post("/import", response_model=ImportReport, responses=error_responses(InvalidInput, importer.ImportRejected))
+@router.post(
+    "/import",
+    response_model=ImportReport,
+    responses=error_responses(InvalidInput, importer.ImportRejected, PayloadTooLarge),
+)
 def import_invoices(
     file: UploadFile,
     session: SessionDep,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from duespark.db import SessionDep
+from duespark.db import SessionDep, writes
 from duespark.deps import ClockDep, CurrentPrincipal, SettingsDep
 from duespark.errors import Unauthorized, error_responses
 from duespark.onboarding import service
@@ -12,6 +12,7 @@ router = APIRouter(prefix="/api", tags=["onboarding"], responses=error_responses
 
 
 @router.get("/account/go-live/preview", response_model=FirstWave)
+@writes  # plans and claims inside a savepoint it rolls back: it needs the write lock, and keeps nothing
 def go_live_preview(
     session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep, clock: ClockDep
 ) -> FirstWave:

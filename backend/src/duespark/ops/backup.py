@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from duespark.db import make_engine
+from duespark.db import make_engine, refresh_statistics
 from duespark.ops.checksums import row_counts
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -182,6 +182,12 @@ def restore(url: str, source: Path, *, force: bool) -> None:
             ],
             env,
         )
+        # pg_restore brings the rows, not the planner's statistics of them.
+        engine = make_engine(url)
+        try:
+            refresh_statistics(engine)
+        finally:
+            engine.dispose()
 
 
 def _restore_sqlite(source: Path, target_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Integer, Table, func, select
 
 from duespark import migrate
-from duespark.db import make_engine
+from duespark.db import make_engine, refresh_statistics
 from duespark.ops.backup import database_kind, non_empty_tables, sqlite_path
 from duespark.ops.checksums import TableFingerprint, existing_tables, fingerprint_database, row_counts
 
@@ -111,6 +111,7 @@ def copy_database(
                     if on_progress is not None:
                         on_progress(table.name, len(batch))
             reset_sequences(writer, tables)
+        refresh_statistics(target)  # every table just grew from nothing
 
         with _source_connection(source) as reader, target.connect() as checker:
             before, after = fingerprint_database(reader), fingerprint_database(checker)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from duespark.clock import Clock
+from duespark.db import analyze_after_commit
 from duespark.invoices.events import InvoiceChange, publish
 from duespark.invoices.service import UNSETTLED, settle_status
 from duespark.models import Account, Client, Invoice, StripeConnection
@@ -205,4 +206,6 @@ def import_stripe_invoices(
             paid_at=clock.now(),
             clock=clock,
         )
+    if created_ids:
+        analyze_after_commit(session, "clients", "invoices", "reminders", "reminder_send_slots")
     return result

@@ -35,6 +35,7 @@ from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from duespark.clock import Clock
+from duespark.db import new_session
 from duespark.email.compose import TemplateCache, compose_reminder, compose_statement
 from duespark.email.message import OutgoingEmail
 from duespark.email.providers.base import EmailProvider, PermanentSendError, TransientSendError
@@ -148,7 +149,7 @@ class Dispatcher:
         """The batch's statement groups, its accounts' own templates read in one query, and the late
         fee each email will show."""
         now = self.clock.now()
-        with self.session_factory() as session:
+        with new_session(self.session_factory, write=False) as session:  # reads: no write lock
             templates = TemplateCache(session, {item.account.id for item in claimed})
             for item in claimed:
                 item.late_fee = fees.fee_for_reminder(

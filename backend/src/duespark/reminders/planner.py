@@ -127,6 +127,24 @@ def plan(
     return result
 
 
+def invoices_to_plan(session: Session, *, after_id: int, limit: int) -> list[int]:
+    """The ids of the next `limit` invoices a periodic run must plan (new, changed since planned, or of a
+    changed client), in id order after `after_id`: the worker plans them chunk by chunk."""
+    planned_at = Invoice.reminders_planned_at
+    return list(
+        session.scalars(
+            select(Invoice.id)
+            .join(Client, Client.id == Invoice.client_id)
+            .where(
+                Invoice.id > after_id,
+                or_(planned_at.is_(None), planned_at < Invoice.updated_at, planned_at < Client.updated_at),
+            )
+            .order_by(Invoice.id)
+            .limit(limit)
+        )
+    )
+
+
 def mark_for_planning(session: Session, *conditions: ColumnElement[bool]) -> None:
     """Make the next planner run re-plan the invoices matching `conditions`."""
     session.execute(update(Invoice).where(*conditions).values(reminders_planned_at=None))

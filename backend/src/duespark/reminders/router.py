@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
 from duespark.auth.schemas import AccountOut
-from duespark.db import SessionDep
+from duespark.db import SessionDep, writes
 from duespark.deps import ClockDep, CurrentPrincipal, SettingsDep
 from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized, error_responses
 from duespark.models import Account
@@ -35,6 +35,7 @@ router = APIRouter(prefix="/api", tags=["reminders"], responses=error_responses(
 
 
 @router.get("/reminder-policy", response_model=ReminderPolicyOut)
+@writes  # the account's default policy is created on first read
 def get_reminder_policy(session: SessionDep, principal: CurrentPrincipal, clock: ClockDep) -> ReminderPolicyOut:
     """The account's default steps and send window."""
     return service.get_account_policy(session, account_id=principal.account_id, clock=clock)
@@ -49,6 +50,7 @@ def put_reminder_policy(
 
 
 @router.get("/clients/{client_id}/reminder-policy", response_model=ClientPolicyOut, responses=error_responses(NotFound))
+@writes  # may create the account's default policy
 def get_client_reminder_policy(
     client_id: ObjectId, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep
 ) -> ClientPolicyOut:

@@ -39,7 +39,7 @@ from duespark.email.providers.base import EmailProvider
 from duespark.models import Reminder, SchedulerLock, WorkerHeartbeat
 from duespark.ops.metrics import track_job
 from duespark.reminders.dispatcher import Dispatcher, DispatchStats
-from duespark.reminders.planner import PlanResult, ReminderState, plan
+from duespark.reminders.planner import PlanResult, ReminderState, invoices_to_plan, plan
 from duespark.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -54,6 +54,9 @@ SHUTDOWN_WAIT_SECONDS = 30.0
 # PostgreSQL's "try again" codes: serialization failure and deadlock.
 RETRYABLE_SQLSTATES = ("40001", "40P01")
 PLAN_TRIES = 5
+# Invoices planned per write transaction by the periodic run: about 10,000 reminder rows at most
+# (five steps each), which keeps SQLite's write lock to well under a second on this machine's class.
+PLAN_CHUNK = 2000
 
 
 class LeaderLock(Protocol):
@@ -69,10 +72,11 @@ class DatabaseLeaderLock:
         self.session_factory = session_factory
 
     def acquire(self, name: str, *, holder: str, now: datetime, until: datetime) -> bool:
-        with transaction(self.session_factory) as session:
+        with transaction(self.session_factory, write=False) as session:
             held_until = session.scalar(select(SchedulerLock.expires_at).where(SchedulerLock.name == name))
-            if held_until is not None and held_until > now:
-                return False  # the common case, answered by a read: no row lock, no write
+        if held_until is not None and held_until > now:
+            return False  # the common case, answered by a read: no row lock, no write lock
+        with transaction(self.session_factory) as session:
             dialect = session.get_bind().dialect.name
             insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(SchedulerLock)
             stmt = (
@@ -136,19 +140,40 @@ def window_end(now: datetime, interval: timedelta) -> datetime:
 
 
 def plan_with_retry(session_factory: sessionmaker[Session], clock: Clock) -> PlanResult:
-    """One planner run in its own transaction.
+    """A periodic planner run, in chunks of at most PLAN_CHUNK invoices, each in its own short write
+    transaction: the chunk's ids are read without the write lock, then planned (invariant 12; one
+    transaction over 50,000 invoices held SQLite's write lock for the whole run)."""
+    result = PlanResult()
+    # A second pass plans what the first marked behind itself (a client's other invoices, when the
+    # client's adaptation changed); two at most, so a row that stays "changed" cannot loop.
+    for _pass in range(2):
+        after_id, planned = 0, 0
+        while True:
+            with transaction(session_factory, write=False) as session:
+                ids = invoices_to_plan(session, after_id=after_id, limit=PLAN_CHUNK)
+            if not ids:
+                break
+            result.add(_plan_chunk_with_retry(session_factory, clock, ids))
+            after_id, planned = ids[-1], planned + len(ids)
+        if not planned:
+            break
+    return result
+
+
+def _plan_chunk_with_retry(session_factory: sessionmaker[Session], clock: Clock, ids: list[int]) -> PlanResult:
+    """One chunk in its own transaction.
 
     On PostgreSQL it runs at REPEATABLE READ: all its statements then see one snapshot, so
     an invoice changed by a request mid-run is never stamped "planned" without having been
     planned. A conflict with a concurrent planner or request raises a serialization error,
-    and the whole run is simply tried again.
+    and the chunk is simply tried again.
     """
     for attempt in range(1, PLAN_TRIES + 1):
         session = session_factory()
         try:
             if session.get_bind().dialect.name == "postgresql":
                 session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            result = plan(session, clock=clock)
+            result = plan(session, clock=clock, invoice_ids=ids)
             session.commit()
             return result
         except DBAPIError as exc:
