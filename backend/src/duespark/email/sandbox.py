@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from jinja2 import StrictUndefined, nodes
+from jinja2 import StrictUndefined, meta, nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -39,9 +39,9 @@ MAX_RENDERED_CHARS = 200_000
 # The longest value a template may build: far more than any email needs, small enough that one
 # filter over it (striptags, title, the Markdown escaping of a printed value) takes milliseconds.
 MAX_VALUE_CHARS = 20_000
-MAX_OPERATIONS = 100_000
+MAX_OPERATIONS = 50_000
 MAX_WORK_CHARS = 400_000
-RENDER_SECONDS = 1.0
+RENDER_SECONDS = 2.0
 MAX_INT_BITS = 4096
 MAX_LOOP_ITEMS = 1000
 
@@ -119,11 +119,16 @@ def budgeted(seconds: float = RENDER_SECONDS) -> Iterator[RenderBudget]:
 def compiling() -> Iterator[None]:
     """No budget while Jinja compiles: every filter, test and attribute access then refuses to run,
     so Jinja cannot fold them into constants at compile time (`'1e999'|float` became the name `inf`)."""
+    outer = _budget.get()
+    started = time.monotonic()
     token = _budget.set(None)
     try:
         yield
     finally:
         _budget.reset(token)
+        if outer is not None:
+            # Compiling is bounded by the template's size and cached: it does not count as rendering.
+            outer.deadline += time.monotonic() - started
 
 
 def _spend(chars: int = 0) -> None:
@@ -302,27 +307,49 @@ def _built_size(operator_name: str, left: Any, right: Any) -> int:
     return 0
 
 
+def walk(node: nodes.Node) -> Iterator[nodes.Node]:
+    """Every node under `node`, without recursion (Jinja's find_all nests a generator per level: a
+    chain of 200 `+` took seconds)."""
+    stack = list(node.iter_child_nodes())
+    while stack:
+        child = stack.pop()
+        yield child
+        stack.extend(child.iter_child_nodes())
+
+
 def check_statements(ast: nodes.Template) -> tuple[int | None, str] | None:
     """The first statement or literal a template may not have: (line, why)."""
-    for node_type, tag in FORBIDDEN_NODES.items():
-        for node in ast.find_all(node_type):
+    for node in sorted(walk(ast), key=lambda n: n.lineno or 0):
+        tag = FORBIDDEN_NODES.get(type(node))
+        if tag is not None:
             return node.lineno, f"{tag} is not allowed in email templates"
-    for loop in ast.find_all(nodes.For):
-        inner = next(loop.find_all(nodes.For), None)
-        if inner is not None:
-            return inner.lineno, "loops inside loops are not allowed in email templates"
-    for const in ast.find_all(nodes.Const):
-        value = const.value
-        if isinstance(value, float) and not math.isfinite(value):
-            # Jinja would write it into the compiled code as the name `inf` (a NameError at render).
-            return const.lineno, "a number in the template is too large"
-        if _too_big_int(value):
-            return const.lineno, "a number in the template is too large"
+        if isinstance(node, nodes.For):
+            inner = next((n for n in walk(node) if isinstance(n, nodes.For)), None)
+            if inner is not None:
+                return inner.lineno, "loops inside loops are not allowed in email templates"
+        if isinstance(node, nodes.Const) and (
+            (isinstance(node.value, float) and not math.isfinite(node.value)) or _too_big_int(node.value)
+        ):
+            # Jinja would write infinity into the compiled code as the name `inf` (a NameError at render).
+            return node.lineno, "a number in the template is too large"
     return None
 
 
+class _Tracking(meta.TrackingCodeGenerator):
+    def __init__(self, environment: TemplateSandbox) -> None:  # without Jinja's optimizer (quadratic)
+        CodeGenerator.__init__(self, environment, "<introspection>", "<introspection>", optimized=False)
+        self.undeclared_identifiers: set[str] = set()
+
+
+def undeclared_variables(ast: nodes.Template) -> set[str]:
+    """The names a template reads and does not set itself (jinja2.meta.find_undeclared_variables)."""
+    tracking = _Tracking(ast.environment)  # type: ignore[arg-type]
+    tracking.visit(ast)
+    return tracking.undeclared_identifiers
+
+
 def bound_loops(ast: nodes.Template) -> None:
-    for loop in ast.find_all(nodes.For):
+    for loop in [n for n in walk(ast) if isinstance(n, nodes.For)]:
         loop.iter = nodes.Filter(loop.iter, "_loop_items", [], [], None, None, lineno=loop.lineno)
 
 
