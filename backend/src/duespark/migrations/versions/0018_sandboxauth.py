@@ -1,0 +1,29 @@
+"""users.token_version: a password change or reset signs out every access token
+
+Revision ID: 0018_sandboxauth
+Revises: 0017_messages_sent_index
+Create Date: 2026-12-03 17:00:00
+
+Access tokens carry the version they were issued under; a password change or reset raises it, so a
+token from before the change is refused at once instead of working until it expires.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0018_sandboxauth"
+down_revision: str | Sequence[str] | None = "0017_messages_sent_index"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("token_version", sa.Integer(), server_default="0", nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("token_version")
