@@ -16,13 +16,17 @@ from pydantic import AfterValidator
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+_NAMES = {"\x00": "NUL", "\r": "CR", "\n": "LF", "\t": "TAB"}
+
+
 def check_single_line(value: str | None) -> str | None:
     if value is None:
         return None
     for char in value:
         if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS:
+            name = _NAMES.get(char, f"U+{ord(char):04X}")
             raise ValueError(
-                f"must be one line without control characters (found U+{ord(char):04X}); "
+                f"must be one line without control characters (found {name}); "
                 "line breaks and tabs cannot go into an email header"
             )
     return value

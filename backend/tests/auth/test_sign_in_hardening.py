@@ -17,7 +17,6 @@ import pytest
 from starlette.requests import Request
 
 from duespark.auth import service
-from duespark.auth.addresses import email_key, normalize_email
 from duespark.auth.security import JWT_ALGORITHM, key_id
 from duespark.ops.ratelimit import json_field
 from tests.conftest import TEST_SECRET
@@ -169,12 +168,16 @@ SPELLINGS = [
 
 
 def test_every_spelling_of_an_address_has_one_key():
+    from duespark.auth.addresses import email_key, normalize_email
+
     assert {email_key(s) for s in SPELLINGS} == {"ada@example.com"}
     assert email_key("ada@xn--bcher-kva.example") == email_key("ada@BÜCHER.example") == "ada@bücher.example"
     assert normalize_email("Ada@ＥＸＡＭＰＬＥ.com") == "Ada@example.com"  # noqa: RUF001 - the local part keeps its case
 
 
 def _key_of(body: bytes) -> str | None:
+    from duespark.auth.addresses import email_key
+
     async def receive():
         return {"type": "http.request", "body": body, "more_body": False}
 

@@ -19,11 +19,11 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE on both databases: a batch (copy-and-move) on SQLite would have to recreate the
+# functional index on lower(email), which it cannot reflect.
 def upgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("token_version", sa.Integer(), server_default="0", nullable=False))
+    op.add_column("users", sa.Column("token_version", sa.Integer(), server_default="0", nullable=False))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("token_version")
+    op.drop_column("users", "token_version")
