@@ -140,3 +140,190 @@ def test_hostile_templates_through_the_api_are_422_and_never_saved(client, body)
             assert marker not in response.text
     saved = client.get("/api/templates/firm", headers=user["headers"]).json()
     assert body not in str(saved)
+
+
+# --- bounded work and time (issue 14: "Templates cannot take the service down") -------------------
+
+# Each of these passed the old sandbox and ran for seconds to minutes (the first took 40 s for 30 of
+# its 1000 items), holding the interpreter while other accounts' requests waited.
+COSTLY = {
+    "issue-striptags-loop": "{% for s in ['<>'*250000]*1000 %}{{ s|striptags }}{% endfor %}",
+    "striptags-loop-under-value-cap": "{% for i in range(1000) %}{{ ('<>' * 9000)|striptags }}{% endfor %}",
+    "title-loop": "{% for s in [client_name * 1500] * 1000 %}{{ s|title|length }}{% endfor %}",
+    "list-of-large-strings": "{{ ['<>' * 9000] * 1000 }}",
+    "with-doubling": "{% with a = client_name * 1000 %}{% with b = a ~ a %}{% with c = b ~ b %}"
+    "{{ (c ~ c)|length }}{% endwith %}{% endwith %}{% endwith %}",
+    "concat-chain": "{{ (" + " ~ ".join(["(client_name * 1600)"] * 50) + ")|length }}",
+    "operations-per-item": "{% for i in range(1000) %}{{ " + " + ".join(["i"] * 100) + " }}{% endfor %}",
+    "printing-large-values": "{% for i in range(1000) %}{{ '<>' * 9000 }}{% endfor %}",
+    "range-1e9": "{% for x in range(10**9) %}{{ x|string|striptags }}{% endfor %}",
+    "range-length": "{{ range(10**9)|length }}",
+    "string-multiply": "{{ (client_name * 10**7)|length }}",
+    "list-multiply": "{{ ([client_name] * 10**7)|length }}",
+    "join-huge-list": "{{ ([client_name] * 10**6)|join(',') }}",
+    "nested-loops": "{% for a in range(1000) %}{% for b in range(1000) %}{{ a|striptags }}{% endfor %}{% endfor %}",
+    "recursive-loop": "{% for x in [1] recursive %}{{ loop([1, 2]) }}{% endfor %}",
+    "recursive-macro": "{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}",
+    "recursive-block": "{% block b %}{{ self.b() }}{% endblock %}",
+    "slice-copies": "{% for i in range(1000) %}{{ (client_name * 1600)[::1]|length }}{% endfor %}",
+    "tests-over-large": "{% for i in range(1000) %}{{ (client_name * 1600) is string }}{% endfor %}",
+}
+
+
+@pytest.mark.parametrize("body", COSTLY.values(), ids=COSTLY.keys())
+def test_costly_templates_are_refused_within_a_second(body):
+    # CPU time of this thread: the work a render does, whatever else shares the test machine.
+    started = time.thread_time()
+    problem = _refusal(body)
+    elapsed = time.thread_time() - started
+    assert elapsed < 1.0, (elapsed, problem.describe())
+    assert problem.field == "body"
+    assert problem.line == 1, problem.describe()
+
+
+def test_the_budget_is_shared_by_subject_and_body():
+    """The subject (500 characters) can loop too; the two fields are one render with one bound."""
+    work = "{% for i in range(1000) %}{{ ('<>' * 50)|striptags }}{% endfor %}"
+    templates.render_parts(spec_for("firm"), TemplateSource(work, "ok"), SAMPLE)  # within the bound alone
+    templates.render_parts(spec_for("firm"), TemplateSource("Hi", work), SAMPLE)
+    started = time.thread_time()
+    with pytest.raises(TemplateProblem, match="too much work"):
+        templates.render_parts(spec_for("firm"), TemplateSource(work, work), SAMPLE)
+    assert time.thread_time() - started < 1.0
+
+
+def test_a_render_past_its_deadline_stops_at_the_next_step():
+    from duespark.email import sandbox
+
+    body = "{% for i in range(1000) %}{{ client_name|upper }}{% endfor %}"
+    with sandbox.budgeted(seconds=0.0), pytest.raises(TemplateProblem) as caught:
+        templates.render_parts(spec_for("firm"), TemplateSource("Hi", body), SAMPLE)
+    assert caught.value.field == "subject"
+    assert caught.value.describe() == "line 1: the template took longer than 0 s to render"
+
+
+def test_a_long_benign_template_still_renders_quickly():
+    lines = [
+        "Hello {{ client_name|title }} ({{ client_company|default('you') }}),",
+        "{% for i in range(1000) %}{{ loop.index }}. {{ invoice_number|upper }} {{ amount_due|trim }} "
+        "{{ (client_name ~ ' ' ~ invoice_number)|striptags|length }}"
+        "{% if loop.last %}.{% else %};{% endif %} {% endfor %}",
+        "{% with line = '-' * 60 %}{{ line }}{% endwith %}",
+        *[
+            f"Paragraph {n}: {{{{ due_date }}}} / {{{{ pay_by }}}} / {{{{ days_overdue * 2 + 1 }}}}\n"
+            for n in range(300)
+        ],
+    ]
+    source = TemplateSource("Hi {{ client_name }}", "\n".join(lines))
+    templates.render_parts(spec_for("firm"), source, SAMPLE)  # compiled once, then cached
+    started = time.thread_time()
+    parts = templates.render_parts(spec_for("firm"), source, SAMPLE)
+    assert time.thread_time() - started < 1.0
+    assert "22; 1000. INV\\-1042 €1\\,250\\.00 22." in parts.body_markdown  # printed values are escaped
+    assert "22; 1000. INV-1042 €1,250.00 22." in parts.text
+    assert "Paragraph 299: December 2, 2026 / December 2, 2026 / 7" in parts.text
+    assert "-" * 60 in parts.body_markdown.replace("\\", "")
+
+
+def test_the_default_templates_use_a_small_part_of_the_budget():
+    from duespark.email import sandbox
+
+    for key in ("friendly", "due_today", "firm", "urgent", "final", "thank_you"):
+        source = templates.default_template("en", key)
+        with sandbox.budgeted() as budget:
+            templates.render_parts(spec_for(key), source, SAMPLE)
+        assert budget.operations < sandbox.MAX_OPERATIONS / 100, (key, budget.operations)
+        assert budget.chars < sandbox.MAX_WORK_CHARS / 100, (key, budget.chars)
+
+
+ODD_INPUTS = {
+    "{{ 1e999|int }}": "a number in the template is too large",
+    "{{ 1e999|round }}": "a number in the template is too large",
+    "{{ (1e999)|int }}": "a number in the template is too large",
+    "{{ -1e999|int }}": "a number in the template is too large",
+    "{{ '1e999'|float|int }}": "cannot convert float infinity to integer",
+    "{{ (1e308 * 10)|round|int }}": "cannot convert float infinity to integer",
+    "{{ 'x'|format(1) }}": "No filter named 'format'",
+    "{{ client_name.nope }}": "'str object' has no attribute 'nope'",
+    "{{ client_name.nope.deeper }}": "'str object' has no attribute 'nope'",
+    "{{ client_name|round }}": "type str doesn't define __round__ method",
+    "{{ days_overdue // 0 }}": "integer division or modulo by zero",
+    "{{ client_name is divisibleby 3 }}": "not all arguments converted during string formatting",
+    "{{ " + "9" * 5000 + " }}": "a number is too long",
+    "{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}": "the template nests too deeply",
+}
+
+
+@pytest.mark.parametrize(("body", "message"), ODD_INPUTS.items(), ids=[b[:30] for b in ODD_INPUTS])
+def test_odd_expressions_are_a_422_on_their_line(client, body, message):
+    """`{{ 1e999|int }}` was a 500: Jinja wrote infinity into the compiled code as the name `inf`."""
+    user = register(client)
+    for method, path, payload in (
+        ("PUT", "/api/templates/firm", {"subject": "Hi", "body": "Hello\n" + body}),
+        ("POST", "/api/reminders/preview", {"template_key": "firm", "subject": "Hi", "body": "Hello\n" + body}),
+    ):
+        response = client.request(method, path, headers=user["headers"], json=payload)
+        assert response.status_code == 422, f"{path}: {response.text}"
+        [error] = response.json()["detail"]
+        assert error["field"] == "body"
+        line = "" if "nests" in message else "line 2: "
+        assert error["message"].startswith(line + message), error["message"]
+
+
+def test_the_issue_template_is_a_422_on_save_and_preview_that_says_why(client):
+    user = register(client)
+    body = COSTLY["issue-striptags-loop"]
+    for method, path, payload in (
+        ("PUT", "/api/templates/firm", {"subject": "Hi", "body": body}),
+        ("POST", "/api/reminders/preview", {"template_key": "firm", "subject": "Hi", "body": body}),
+    ):
+        started = time.process_time()  # CPU time: the test machine is shared
+        response = client.request(method, path, headers=user["headers"], json=payload)
+        assert time.process_time() - started < 1.0
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"] == [
+            {
+                "field": "body",
+                "message": "line 1: a value the template builds would be too long (over 20,000 characters)",
+            }
+        ]
+
+
+def test_other_work_goes_on_while_costly_renders_run():
+    """Two threads render the costliest template within the bounds, over and over (as two previews in
+    the API's thread pool would); the main thread meanwhile renders a default email, as another
+    account's request would, and is never held up for long: no single step holds the interpreter."""
+    import threading
+
+    costly = TemplateSource("Hi", COSTLY["striptags-loop-under-value-cap"])
+    stop = threading.Event()
+    refusals: list[float] = []
+
+    def hammer() -> None:
+        while not stop.is_set():
+            started = time.perf_counter()
+            with pytest.raises(TemplateProblem):
+                templates.render_parts(spec_for("firm"), costly, SAMPLE)
+            refusals.append(time.perf_counter() - started)
+
+    benign = templates.default_template("en", "firm")
+    templates.render_parts(spec_for("firm"), benign, SAMPLE)
+    threads = [threading.Thread(target=hammer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    latencies = []
+    try:
+        deadline = time.perf_counter() + 3
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            templates.render_parts(spec_for("firm"), benign, SAMPLE)
+            latencies.append(time.perf_counter() - started)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert refusals and max(refusals) < 3, refusals  # deterministic work, shared CPU: the old code took minutes
+    latencies.sort()
+    median, worst = latencies[len(latencies) // 2] * 1000, latencies[-1] * 1000
+    print(f"benign renders beside costly ones: median {median:.1f} ms, max {worst:.1f} ms; refusals {refusals}")
+    assert latencies[len(latencies) // 2] < 0.1, latencies

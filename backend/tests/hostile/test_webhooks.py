@@ -321,3 +321,29 @@ def test_ses_forged_signature_and_replay(client, session, invoice, signer):  # n
     state = snapshot(session)
     assert (state["webhook_events"], state["suppressions"]) == (1, 1)
     assert CERT_URL.endswith(".pem")
+
+
+def _nested(depth: int) -> bytes:
+    return b'{"id": "evt_deep", "type": "charge.succeeded", "data": {"object": ' + b"[" * depth + b"]" * depth + b"}}"
+
+
+@pytest.mark.parametrize("depth", [100, 900, 100_000], ids=["100", "900", "100000"])
+@pytest.mark.parametrize("path", ["/api/webhooks/stripe", "/api/webhooks/postmark", "/api/webhooks/ses"])
+def test_deeply_nested_json_is_a_4xx_on_every_webhook(client, invoice, unchanged, path, depth):
+    """100,000 levels made json.loads raise RecursionError (a 500); 900 parsed, then failed in the
+    recursive NUL scrub of the inbox. Either is refused at the parse, before anything is stored."""
+    raw = _nested(depth)
+    headers = {"Content-Type": "application/json", "Stripe-Signature": sign(raw)}
+    response = client.post(path, content=raw, headers=headers, auth=(HOOK_USER, HOOK_PASSWORD))
+    assert 400 <= response.status_code < 500, response.text
+    if path != "/api/webhooks/ses":  # SES answers 403: not a valid SNS message (it says why)
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["field"] == "body"
+    assert "nested more than 64 levels" in response.text
+
+
+@pytest.mark.parametrize("path", ["/api/auth/login", "/api/auth/register", "/api/clients"])
+def test_deeply_nested_json_on_the_api_is_a_4xx(client, path):
+    raw = b'{"email": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = client.post(path, content=raw, headers={"Content-Type": "application/json"})
+    assert 400 <= response.status_code < 500, response.text

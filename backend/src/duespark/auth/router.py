@@ -135,12 +135,25 @@ def get_me(session: SessionDep, principal: CurrentPrincipal) -> MeOut:
 
 @router.patch("/me", response_model=MeOut, responses=error_responses(Unauthorized, InvalidInput))
 def patch_me(
-    data: MeUpdate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep, hasher: HasherDep
+    data: MeUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    settings: SettingsDep,
+    clock: ClockDep,
+    hasher: HasherDep,
 ) -> MeOut:
+    """A new password signs out every session and API token; the web session that changed it gets a new
+    refresh cookie, so it carries on after one refresh."""
     user = session.get(User, principal.user_id)
     if user is None:
         raise NotFound("User")
     service.update_me(session, user=user, data=data, hasher=hasher, clock=clock)
+    if data.new_password is not None and principal.via == "session":
+        pair = service.issue_tokens(
+            session, user_id=user.id, account_id=principal.account_id, settings=settings, clock=clock
+        )
+        _set_refresh_cookie(response, pair, settings)
     return _me(session, principal)
 
 

@@ -7,6 +7,7 @@ from zoneinfo import available_timezones
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from duespark.money import MoneyError, normalize_currency
+from duespark.textfields import SingleLine
 
 PASSWORD_MIN = 10
 
@@ -29,8 +30,8 @@ def check_currency(value: str | None) -> str | None:
 class RegisterIn(BaseModel):
     email: EmailStr
     password: str = Field(min_length=PASSWORD_MIN, max_length=256)
-    name: str = Field(min_length=1, max_length=200)
-    company_name: str | None = Field(default=None, max_length=200)
+    name: SingleLine = Field(min_length=1, max_length=200)
+    company_name: SingleLine | None = Field(default=None, max_length=200)
     timezone: str | None = None
     default_currency: str | None = None
 
@@ -69,11 +70,11 @@ class AccountOut(BaseModel):
 
 
 class AccountUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
     default_currency: str | None = None
     timezone: str | None = None
     locale: str | None = Field(default=None, pattern=r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$")
-    sender_name: str | None = Field(default=None, max_length=200)
+    sender_name: SingleLine | None = Field(default=None, max_length=200)
     sender_email: EmailStr | None = None
     payment_instructions: str | None = Field(default=None, max_length=5000)
 
@@ -91,13 +92,13 @@ class MeOut(BaseModel):
 
 
 class MeUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
     current_password: str | None = Field(default=None, max_length=256)
     new_password: str | None = Field(default=None, min_length=PASSWORD_MIN, max_length=256)
 
 
 class ApiTokenIn(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: SingleLine = Field(min_length=1, max_length=100)
 
 
 class ApiTokenOut(BaseModel):

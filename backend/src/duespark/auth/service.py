@@ -11,6 +11,7 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 
 from duespark.auth import security
+from duespark.auth.addresses import email_key, normalize_email
 from duespark.auth.schemas import AccountUpdate, MeUpdate, RegisterIn, TokenPair
 from duespark.clock import Clock
 from duespark.db import write_beside
@@ -38,7 +39,7 @@ class TokenReused(Unauthorized):
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
-    return session.scalars(select(User).where(func.lower(User.email) == email.strip().lower())).first()
+    return session.scalars(select(User).where(func.lower(User.email) == email_key(email))).first()
 
 
 def register(session: Session, *, data: RegisterIn, hasher: PasswordHasher, clock: Clock) -> tuple[User, Account]:
@@ -57,7 +58,7 @@ def register(session: Session, *, data: RegisterIn, hasher: PasswordHasher, cloc
         updated_at=now,
     )
     user = User(
-        email=data.email.strip(),
+        email=normalize_email(data.email),
         password_hash=security.hash_password(hasher, data.password),
         name=data.name,
         is_active=True,
@@ -80,10 +81,23 @@ def primary_membership(session: Session, user_id: int) -> Membership:
     return membership
 
 
+_DUMMY_HASHES: dict[tuple[int, int, int, int, int], str] = {}
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of the dummy password with the hasher's own parameters, made once per parameter set."""
+    params = (hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len, hasher.salt_len)
+    if params not in _DUMMY_HASHES:
+        _DUMMY_HASHES[params] = hasher.hash(_DUMMY_PASSWORD)
+    return _DUMMY_HASHES[params]
+
+
 def authenticate_password(session: Session, *, email: str, password: str, hasher: PasswordHasher) -> User:
     user = find_user_by_email(session, email)
     if user is None:
-        security.verify_password(hasher, hasher.hash(_DUMMY_PASSWORD), password)
+        # One Argon2 verification, as for a known address (hashing the dummy here as well made an
+        # unknown address take twice as long, which told an attacker the address had no account).
+        security.verify_password(hasher, _dummy_hash(hasher), password)
         raise Unauthorized("Wrong email or password")
     if not security.verify_password(hasher, user.password_hash, password) or not user.is_active:
         raise Unauthorized("Wrong email or password")
@@ -115,8 +129,9 @@ def issue_tokens(
         )
     )
     session.flush()
+    version = session.scalar(select(User.token_version).where(User.id == user_id)) or 0
     access = security.encode_access_token(
-        settings.signing_keys, user_id=user_id, account_id=account_id, now=now, ttl=ttl
+        settings.signing_keys, user_id=user_id, account_id=account_id, now=now, ttl=ttl, version=version
     )
     return TokenPair(access_token=access, refresh_token=refresh, expires_in=int(ttl.total_seconds()))
 
@@ -161,10 +176,23 @@ def logout(session: Session, *, token: str, clock: Clock) -> None:
 
 
 def revoke_all_sessions(session: Session, *, user_id: int, clock: Clock) -> None:
+    """Sign the user out everywhere (a password change or reset): every refresh family and personal
+    API token is revoked, and every access token issued so far is refused from now on (the user's
+    token version goes up; tokens carry the version they were issued under)."""
+    now = clock.now()
     session.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=clock.now())
+        .values(revoked_at=now)
+    )
+    session.execute(
+        update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
+    )
+    session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(token_version=User.token_version + 1)
+        .execution_options(synchronize_session="fetch")
     )
 
 
@@ -188,6 +216,8 @@ def principal_from_bearer(session: Session, *, bearer: str, settings: Settings, 
     membership = _active_membership(session, user_id=claims.user_id, account_id=claims.account_id)
     if membership is None:
         raise Unauthorized("Access token rejected: no such user")
+    if membership.token_version != claims.version:
+        raise Unauthorized("Access token rejected: signed out (the password was changed); sign in again")
     return Principal(claims.user_id, claims.account_id, membership.role, "session", membership.timezone)
 
 
@@ -206,10 +236,10 @@ def _touch_api_token(session: Session, token: ApiToken, now: datetime) -> None:
         )
 
 
-def _active_membership(session: Session, *, user_id: int, account_id: int) -> Row[tuple[str, str]] | None:
-    """The role of an active user in an account, and the account's timezone."""
+def _active_membership(session: Session, *, user_id: int, account_id: int) -> Row[tuple[str, str, int]] | None:
+    """The role of an active user in an account, the account's timezone and the user's token version."""
     return session.execute(
-        select(Membership.role, Account.timezone)
+        select(Membership.role, Account.timezone, User.token_version)
         .join(User, User.id == Membership.user_id)
         .join(Account, Account.id == Membership.account_id)
         .where(Membership.user_id == user_id, Membership.account_id == account_id, User.is_active.is_(True))

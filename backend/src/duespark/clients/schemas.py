@@ -6,14 +6,15 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, computed_field, fie
 
 from duespark.auth.schemas import check_timezone
 from duespark.models.enums import ClientType
+from duespark.textfields import SingleLine
 
 LOCALE_PATTERN = r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$"
 
 
 class ClientBase(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: SingleLine = Field(min_length=1, max_length=200)
     email: EmailStr | None = None
-    company: str | None = Field(default=None, max_length=200)
+    company: SingleLine | None = Field(default=None, max_length=200)
     client_type: ClientType = ClientType.business
     timezone: str | None = None
     locale: str | None = Field(default=None, pattern=LOCALE_PATTERN)
@@ -32,9 +33,9 @@ class ClientCreate(ClientBase):
 
 
 class ClientUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
     email: EmailStr | None = None
-    company: str | None = Field(default=None, max_length=200)
+    company: SingleLine | None = Field(default=None, max_length=200)
     client_type: ClientType | None = None
     timezone: str | None = None
     locale: str | None = Field(default=None, pattern=LOCALE_PATTERN)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Annotated, Any
 
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
+from duespark import jsonbody
 from duespark.db import SessionDep
 from duespark.deps import ClockDep, CurrentPrincipal, SettingsDep
 from duespark.email import service, sns, template_service, templates, webhooks
@@ -252,13 +252,7 @@ async def raw_body(request: Request) -> bytes:
 
 
 def _json_object(body: bytes) -> dict[str, Any]:
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        payload = None
-    if not isinstance(payload, dict):
-        raise InvalidInput("body", "Expected a JSON object")
-    return payload
+    return jsonbody.json_object(body)
 
 
 @webhook_router.post(

@@ -16,6 +16,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from duespark import jsonbody
 from duespark.clock import Clock, parse_instant
 from duespark.email.service import suppress
 from duespark.models import Message, MessageEvent
@@ -199,7 +200,7 @@ def handle_sns(session: Session, *, envelope: dict[str, Any], clock: Clock) -> b
     notification: dict[str, Any] = {}
     if envelope.get("Type") == "Notification":
         try:
-            parsed = json.loads(str(envelope.get("Message", "")))
+            parsed = jsonbody.loads(str(envelope.get("Message", "")))
         except ValueError:
             parsed = None
         notification = parsed if isinstance(parsed, dict) else {}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, String, func
+from sqlalchemy import Boolean, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from duespark.models.base import Base, IdMixin, TimestampMixin
@@ -17,3 +17,6 @@ class User(IdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     email_verified_at: Mapped[datetime | None]
+    # Raised by a password change or reset: access tokens carry the version they were issued under
+    # (claim `ver`), and one from before the change is refused.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -20,6 +20,7 @@ from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter, RateLimiter
 from starlette.concurrency import run_in_threadpool
 
+from duespark.auth.addresses import email_key
 from duespark.errors import TooManyRequests
 from duespark.ops.logging import get_logger
 from duespark.ops.metrics import record_rate_limited
@@ -79,16 +80,16 @@ async def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def json_field(field: str) -> KeyFunc:
-    """A key from a field of the JSON body (lower-cased), e.g. the email being signed in."""
+def json_field(field: str, normalize: Callable[[str], str] = str.lower) -> KeyFunc:
+    """A key from a field of the JSON body (lower-cased, or `normalize`d), e.g. the email being signed in."""
 
     async def key(request: Request) -> str | None:
         try:
             body: Any = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         value = body.get(field) if isinstance(body, dict) else None
-        return value.strip().lower() if isinstance(value, str) and value.strip() else None
+        return normalize(value.strip()) if isinstance(value, str) and value.strip() else None
 
     return key
 
@@ -121,8 +122,8 @@ def enforce_api_limit(request: Request, user_id: int) -> None:
 
 # Ready-made limits for the routes that need them.
 sign_in_per_ip = rate_limit("sign_in_ip", lambda s: s.rate_limit_sign_in, key=client_ip)
-sign_in_per_email = rate_limit("sign_in_email", lambda s: s.rate_limit_sign_in, key=json_field("email"))
+sign_in_per_email = rate_limit("sign_in_email", lambda s: s.rate_limit_sign_in, key=json_field("email", email_key))
 register_per_ip = rate_limit("register_ip", lambda s: s.rate_limit_register, key=client_ip)
-register_per_email = rate_limit("register_email", lambda s: s.rate_limit_register, key=json_field("email"))
+register_per_email = rate_limit("register_email", lambda s: s.rate_limit_register, key=json_field("email", email_key))
 # For GET/POST /pay/{token} and /unsubscribe/{token}: wired by those routers.
 public_link_per_ip = rate_limit("public_link_ip", lambda s: s.rate_limit_public_link, key=client_ip)

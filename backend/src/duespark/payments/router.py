@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 
+from duespark import jsonbody
 from duespark.clients.service import get_client
 from duespark.db import SessionDep
 from duespark.deps import ClockDep, CurrentPrincipal, SettingsDep
@@ -213,12 +213,7 @@ def _receive(
     verify_signature(
         body, signature, secrets, now=clock.now(), tolerance_seconds=settings.stripe_webhook_tolerance_seconds
     )
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        raise InvalidInput("body", "The body is not JSON") from None
-    if not isinstance(payload, dict):
-        raise InvalidInput("body", "The body is not a Stripe event")
+    payload = jsonbody.json_object(body, what="a Stripe event")
     return WebhookAck(result=receive_stripe_event(session, payload=payload, account_id=account_id, clock=clock))
 
 

@@ -421,6 +421,10 @@ class Dispatcher:
             return Failed(items, permanent=True, reason="rejected", error=str(exc), email=email)
         except TransientSendError as exc:
             return Failed(items, permanent=False, reason="retrying", error=str(exc))
+        except ValueError as exc:
+            # The message cannot be built (a line break in a header: Python's email package refuses
+            # header injection): it fails the same way on every try, so it is not retried.
+            return Failed(items, permanent=True, reason="unbuildable", error=f"The email could not be built: {exc}")
         except Exception as exc:
             # An unknown provider error is retried, never swallowed; the attempt limit bounds it.
             log.exception("reminder.provider_error", reminder_id=items[0].reminder.id)
