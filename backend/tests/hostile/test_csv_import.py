@@ -164,9 +164,10 @@ def test_csv_bomb_of_thousands_of_columns_is_bounded(client, user):
     data = (
         "number,client_name,amount,due_date," + extra + "\n" + "".join(row.format(n=n) for n in range(900))
     ).encode()
-    started = time.perf_counter()
+    # CPU time of this process (the app runs in it): the bound holds whatever else the machine does.
+    started = time.process_time()
     report = _upload(client, user, data, dry_run=True).json()
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10
     assert (report["total_rows"], report["valid_rows"]) == (900, 900)
 
 

@@ -168,3 +168,18 @@ def test_utf8_bom_and_extra_cells(client, user):
     assert report["valid_rows"] == 1
     assert report["clients_to_create"] == ["Café Zürich"]
     assert report["errors"][0]["line"] == 3
+
+
+def test_line_breaks_in_names_are_refused_on_their_row(client, user):
+    """A quoted cell can hold a line break; in a client's name it would break every email header."""
+    body = (
+        "number,client_name,client_company,amount,due_date\n"
+        'B-1,"Globex\r\nBcc: victim@example.com",,10,2026-12-01\n'
+        'B-2,Initech,"Initech\nLtd",10,2026-12-01\n'
+        "B-3,Hooli,,10,2026-12-01\n"
+    )
+    report = _upload(client, user, body, dry_run=True).json()
+    assert [(e["line"], e["field"]) for e in report["errors"]] == [(2, "client_name"), (4, "client_company")]
+    assert "found CR" in report["errors"][0]["message"] and "found LF" in report["errors"][1]["message"]
+    assert _upload(client, user, body, dry_run=False).status_code == 422
+    assert _count(client, user) == 0

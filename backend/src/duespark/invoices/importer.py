@@ -22,10 +22,13 @@ from duespark.money import MoneyError, normalize_currency, parse_amount
 from duespark.onboarding.import_options import ImportOptions, apply_import_options
 from duespark.onboarding.preview import first_wave
 from duespark.settings import Settings
+from duespark.textfields import check_single_line
 
 # What an import grows: PostgreSQL's statistics of them are refreshed once it commits.
 GROWN_TABLES = ("clients", "invoices", "reminders", "reminder_send_slots")
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
+# Cells that end up in email headers or one-line places (a quoted CSV cell can hold a line break).
+SINGLE_LINE_COLUMNS = ("number", "client_name", "client_company", "client_email")
 MAX_IMPORT_ROWS = 100_000
 MAX_REPORTED_ERRORS = 1000
 # Rows with no values (Excel writes ";;;;" for formatted empty cells) are skipped, but still cost time:
@@ -139,13 +142,15 @@ def _parse(text: str, default_currency: str) -> _Parsed:
     width = len(reader.fieldnames)
     columns = {name: index for index, name in enumerate(reader.fieldnames) if name in KNOWN_COLUMNS}
     try:
+        # A row is reported at the line it starts on (a quoted cell can span lines).
+        ended = reader.reader.line_num
         for raw in reader.reader:
+            line, ended = ended + 1, reader.reader.line_num
             if not raw:
                 continue  # an empty line is no row (as csv.DictReader has it)
             parsed.total += 1
             if parsed.total > MAX_IMPORT_ROWS:
                 raise InvalidInput("file", f"The file has more than {MAX_IMPORT_ROWS} rows; split it")
-            line = reader.reader.line_num
             if not any(cell.strip() for cell in raw[:width]):
                 parsed.total -= 1
                 blank_rows += 1
@@ -161,6 +166,11 @@ def _parse(text: str, default_currency: str) -> _Parsed:
             for column, limit in TEXT_LIMITS.items():
                 if len(cells.get(column, "")) > limit:
                     fail(column, f"longer than {limit} characters")
+            for column in SINGLE_LINE_COLUMNS:
+                try:
+                    check_single_line(cells.get(column))
+                except ValueError as exc:
+                    fail(column, str(exc))
             if len(raw) > width:
                 fail(None, "the row has more cells than the header")
             number = cells.get("number", "")
