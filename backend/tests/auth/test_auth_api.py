@@ -85,6 +85,20 @@ def test_refresh_via_cookie(client):
     assert response.status_code == 200
 
 
+def test_optional_refresh_without_a_token_is_no_error(client):
+    # A signed-out page load asks with optional=true: 204 and no body, so no 401 in the browser console.
+    quiet = client.post("/api/auth/refresh?optional=true")
+    assert quiet.status_code == 204
+    assert quiet.content == b""
+    # Without the flag, or with a dead token, the answer stays 401.
+    assert client.post("/api/auth/refresh").status_code == 401
+    dead = client.post("/api/auth/refresh?optional=true", json={"refresh_token": "not-a-token"})
+    assert dead.status_code == 401
+    # With the cookie, optional=true refreshes as before.
+    register(client)
+    assert client.post("/api/auth/refresh?optional=true").json()["access_token"]
+
+
 def test_logout_revokes_refresh(client):
     user = register(client)
     assert client.post("/api/auth/logout", json={"refresh_token": user["refresh_token"]}).status_code == 204
