@@ -20,6 +20,10 @@ def test_register_then_me(client):
     assert body["account"]["name"] == "Ada Design"
     assert body["account"]["timezone"] == "Europe/Berlin"
     assert body["account"]["test_mode"] is True
+    # Where the links in emails point, so the web app can warn when it is opened at another address.
+    assert body["public_url"] == "http://testserver"
+    patched = client.patch("/api/me", headers=user["headers"], json={"name": "Ada L."})
+    assert patched.json()["public_url"] == "http://testserver"
 
 
 def test_email_unique_case_insensitive(client):

@@ -129,7 +129,7 @@ def logout(
     return response
 
 
-def _me(session: SessionDep, principal: CurrentPrincipal) -> MeOut:
+def _me(session: SessionDep, principal: CurrentPrincipal, settings: Settings) -> MeOut:
     user = session.get(User, principal.user_id)
     account = session.get(Account, principal.account_id)
     if user is None or account is None:
@@ -141,23 +141,29 @@ def _me(session: SessionDep, principal: CurrentPrincipal) -> MeOut:
         email_verified=user.email_verified_at is not None,
         role=principal.role,
         account=AccountOut.model_validate(account),
+        public_url=settings.public_url.rstrip("/"),
     )
 
 
 @router.get("/me", response_model=MeOut, responses=error_responses(Unauthorized))
-def get_me(session: SessionDep, principal: CurrentPrincipal) -> MeOut:
-    return _me(session, principal)
+def get_me(session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep) -> MeOut:
+    return _me(session, principal, settings)
 
 
 @router.patch("/me", response_model=MeOut, responses=error_responses(Unauthorized, InvalidInput))
 def patch_me(
-    data: MeUpdate, session: SessionDep, principal: CurrentPrincipal, clock: ClockDep, hasher: HasherDep
+    data: MeUpdate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    hasher: HasherDep,
+    settings: SettingsDep,
 ) -> MeOut:
     user = session.get(User, principal.user_id)
     if user is None:
         raise NotFound("User")
     service.update_me(session, user=user, data=data, hasher=hasher, clock=clock)
-    return _me(session, principal)
+    return _me(session, principal, settings)
 
 
 @router.get("/account", response_model=AccountOut, responses=error_responses(Unauthorized))
