@@ -76,6 +76,57 @@ def test_demo_fills_a_realistic_account(cli_env):
     assert "0 clients, 0 invoices" in again.output
 
 
+def test_demo_replays_months_of_the_product_at_work(cli_env):
+    """Reminders, statements, clicks, payments after reminders and thank-yous, written by the real worker
+    at past instants; the account opens live (no onboarding card) and nothing went to a real provider."""
+    from datetime import UTC, datetime, timedelta
+
+    from duespark.models import Account, Message, PaymentLinkClick, Reminder
+
+    result = CliRunner().invoke(cli, ["demo", "--now", "2026-11-25T09:00:00Z"])
+    assert result.exit_code == 0, result.output
+    assert "Replayed 120 days through the worker" in result.output
+    now = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    with make_session_factory(make_engine(cli_env))() as session:
+        account = session.scalars(select(Account)).one()
+        assert account.test_mode is False
+        assert account.live_since is not None
+        assert account.payment_instructions
+        sent = session.scalars(select(Message).where(Message.status == "sent", Message.is_test.is_(False))).all()
+        reminders = [m for m in sent if m.kind == "reminder" and not m.template_key.startswith("statement")]
+        statements = [m for m in sent if m.kind == "reminder" and m.template_key.startswith("statement")]
+        thanks = [m for m in sent if m.kind == "thank_you"]
+        assert len(reminders) >= 20 and statements and len(thanks) >= 5
+        assert {m.provider for m in sent} == {"demo-replay"}
+        # Sent over months, in the clients' business hours, never after "now".
+        times = sorted(_utc(m.sent_at) for m in reminders)
+        assert times[0] < now - timedelta(days=60) and times[-1] <= now
+        # Some clients paid after a reminder, having opened that reminder's payment link first.
+        clicks = session.scalars(select(PaymentLinkClick)).all()
+        assert clicks and all(c.reminder_id is not None for c in clicks)
+        paid_after = [
+            invoice
+            for invoice in session.scalars(select(Invoice).where(Invoice.status == InvoiceStatus.paid))
+            if any(
+                r.state == "sent" and _utc(r.sent_at) < _utc(invoice.paid_at)
+                for r in session.scalars(select(Reminder).where(Reminder.invoice_id == invoice.id))
+            )
+        ]
+        assert len(paid_after) >= 3
+        clicked = {c.invoice_id for c in clicks}
+        assert {i.id for i in paid_after} <= clicked
+    again = CliRunner().invoke(cli, ["demo", "--now", "2026-11-25T09:00:00Z", "--test-mode"])
+    assert "0 clients, 0 invoices" in again.output
+    with make_session_factory(make_engine(cli_env))() as session:
+        assert session.scalars(select(Account)).one().test_mode is True
+
+
+def _utc(value):
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def test_bad_now_is_a_clear_error(cli_env):
     result = CliRunner().invoke(cli, ["demo", "--now", "yesterday"])
     assert result.exit_code == 1

@@ -183,25 +183,50 @@ def user_create(
 def demo(
     email: Annotated[str, typer.Option(help="The demo user's email; created if missing.")] = "demo@example.com",
     now: NowOption = None,
+    test_mode: Annotated[
+        bool,
+        typer.Option("--test-mode", help="Leave the account in test mode (emails go to you, onboarding checklist)."),
+    ] = False,
 ) -> None:
-    """Fill an account with realistic clients and invoices (paid early, late, overdue, due soon)."""
+    """Fill an account with realistic clients and invoices, and replay the last months through the worker
+    (reminders, statements, clicks, payments after reminders, thank-yous; nothing is emailed)."""
+    from datetime import timedelta
+
     from duespark import demo as demo_data
     from duespark.auth.security import password_hasher
     from duespark.db import make_engine, make_session_factory, transaction
+    from duespark.reminders.service import set_test_mode
     from duespark.wiring import connect_domains
 
     settings = _settings()
     clock = _clock(now)
     _migrate(settings)
     connect_domains(settings)
-    factory = make_session_factory(make_engine(settings.database_url_or_default))
+    engine = make_engine(settings.database_url_or_default)
+    factory = make_session_factory(engine)
+    # The demo user signed up a year ago, before the first demo invoice.
+    signed_up = FixedClock(clock.now() - timedelta(days=400))
     with transaction(factory) as session:
-        account_id = demo_data.ensure_demo_user(session, email=email, hasher=password_hasher(settings), clock=clock)
-        counts = demo_data.fill_account(session, account_id=account_id, clock=clock)
+        account_id = demo_data.ensure_demo_user(session, email=email, hasher=password_hasher(settings), clock=signed_up)
+        replay = not demo_data.shares_database(session, account_id)
+    counts = demo_data.fill_account(factory, account_id=account_id, settings=settings, clock=clock, replay=replay)
+    with transaction(factory) as session:
+        if test_mode:
+            set_test_mode(session, account_id=account_id, test_mode=True, clock=clock)
+        sent = demo_data.sent_counts(session, account_id)
+    engine.dispose()
     typer.echo(
         f"Demo data in account {account_id}: {counts['clients']} clients, {counts['invoices']} invoices, "
         f"{counts['payments']} payments."
     )
+    if counts["clients"] and replay:
+        typer.echo(
+            f"Replayed {demo_data.HISTORY_DAYS} days through the worker: {sent.get('reminder', 0)} reminders, "
+            f"{sent.get('statement', 0)} statements, {sent.get('thank_you', 0)} thank-yous sent (to nobody), "
+            f"{counts['clicks']} payment-link clicks."
+        )
+    elif counts["clients"]:
+        typer.echo("No reminder history: other accounts share this database, and the replay runs the real worker.")
     typer.echo(f"Sign in as {email} with password {demo_data.DEMO_PASSWORD!r} (if the demo user was new).")
 
 

@@ -20,6 +20,10 @@ def test_register_then_me(client):
     assert body["account"]["name"] == "Ada Design"
     assert body["account"]["timezone"] == "Europe/Berlin"
     assert body["account"]["test_mode"] is True
+    # Where the links in emails point, so the web app can warn when it is opened at another address.
+    assert body["public_url"] == "http://testserver"
+    patched = client.patch("/api/me", headers=user["headers"], json={"name": "Ada L."})
+    assert patched.json()["public_url"] == "http://testserver"
 
 
 def test_email_unique_case_insensitive(client):
@@ -83,6 +87,20 @@ def test_refresh_via_cookie(client):
     # TestClient keeps the HttpOnly cookie set at registration.
     response = client.post("/api/auth/refresh")
     assert response.status_code == 200
+
+
+def test_optional_refresh_without_a_token_is_no_error(client):
+    # A signed-out page load asks with optional=true: 204 and no body, so no 401 in the browser console.
+    quiet = client.post("/api/auth/refresh?optional=true")
+    assert quiet.status_code == 204
+    assert quiet.content == b""
+    # Without the flag, or with a dead token, the answer stays 401.
+    assert client.post("/api/auth/refresh").status_code == 401
+    dead = client.post("/api/auth/refresh?optional=true", json={"refresh_token": "not-a-token"})
+    assert dead.status_code == 401
+    # With the cookie, optional=true refreshes as before.
+    register(client)
+    assert client.post("/api/auth/refresh?optional=true").json()["access_token"]
 
 
 def test_logout_revokes_refresh(client):

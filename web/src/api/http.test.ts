@@ -26,7 +26,7 @@ function fakeApi(onRefresh: () => Response | Promise<Response>, onCall: (request
   const seen: Seen[] = [];
   const fetch = vi.fn(async (request: Request) => {
     seen.push({ url: request.url, auth: request.headers.get('Authorization'), body: await request.clone().text(), credentials: request.credentials });
-    return request.url.endsWith('/api/auth/refresh') ? onRefresh() : onCall(request);
+    return new URL(request.url).pathname.endsWith('/api/auth/refresh') ? onRefresh() : onCall(request);
   });
   return { fetch, seen };
 }
@@ -162,7 +162,7 @@ describe('restoreSession (page load)', () => {
     await expect(restoreSession()).resolves.toBe('refreshed');
     expect(session.status()).toBe('signed-in');
     expect(session.getAccess()).toBe('A9');
-    expect(seen[0]).toMatchObject({ url: `${BASE}/api/auth/refresh`, body: '' });
+    expect(seen[0]).toMatchObject({ url: `${BASE}/api/auth/refresh?optional=true`, body: '' });
   });
 
   it('without a usable cookie, the visitor is signed out', async () => {
@@ -171,6 +171,15 @@ describe('restoreSession (page load)', () => {
     const { restoreSession } = createAuthFetch({ baseUrl: BASE, fetch, session, locks: null });
     await expect(restoreSession()).resolves.toBe('rejected');
     expect(session.status()).toBe('signed-out');
+  });
+
+  it('a signed-out visitor (no cookie: 204, no console error) is signed out', async () => {
+    const session = createSessionStore();
+    const { fetch, seen } = fakeApi(() => new Response(null, { status: 204 }), acceptsOnly('A1'));
+    const { restoreSession } = createAuthFetch({ baseUrl: BASE, fetch, session, locks: null });
+    await expect(restoreSession()).resolves.toBe('rejected');
+    expect(session.status()).toBe('signed-out');
+    expect(seen[0].url).toBe(`${BASE}/api/auth/refresh?optional=true`);
   });
 
   it('stays unknown (to offer a retry) when DueSpark cannot be reached', async () => {

@@ -86,10 +86,12 @@ export function createAuthFetch(options: AuthFetchOptions = {}) {
     return new Request(request, { headers });
   }
 
-  async function callRefresh(): Promise<RefreshOutcome> {
+  async function callRefresh(optional = false): Promise<RefreshOutcome> {
     try {
-      const response = await doFetch(new Request(`${baseUrl}/api/auth/refresh`, { method: 'POST', credentials }));
-      if (response.status === 401 || response.status === 403) return 'rejected';
+      // optional=true: with no cookie at all the API answers 204, not a 401 logged in the console.
+      const url = `${baseUrl}/api/auth/refresh${optional ? '?optional=true' : ''}`;
+      const response = await doFetch(new Request(url, { method: 'POST', credentials }));
+      if (response.status === 401 || response.status === 403 || response.status === 204) return 'rejected';
       if (!response.ok) return 'unreachable';
       const pair = (await response.json()) as { access_token?: unknown };
       if (typeof pair.access_token !== 'string' || !pair.access_token) return 'unreachable';
@@ -101,8 +103,9 @@ export function createAuthFetch(options: AuthFetchOptions = {}) {
   }
 
   /** One refresh at a time in this tab, and (with Web Locks) across the tabs of this browser. */
-  function refresh(): Promise<RefreshOutcome> {
-    refreshing ??= (locks ? locks.request(REFRESH_LOCK, callRefresh) : callRefresh()).finally(() => {
+  function refresh(optional = false): Promise<RefreshOutcome> {
+    const call = () => callRefresh(optional);
+    refreshing ??= (locks ? locks.request(REFRESH_LOCK, call) : call()).finally(() => {
       refreshing = null;
     });
     return refreshing;
@@ -113,7 +116,7 @@ export function createAuthFetch(options: AuthFetchOptions = {}) {
    * status 'unknown' so the app can offer to try again.
    */
   async function restoreSession(): Promise<RefreshOutcome> {
-    const outcome = await refresh();
+    const outcome = await refresh(true);
     if (outcome === 'rejected') session.markSignedOutIfUnknown();
     return outcome;
   }

@@ -2086,6 +2086,11 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+            /**
+             * Public Url
+             * @description Where links in emails point (DUESPARK_PUBLIC_URL): payment, portal and unsubscribe links
+             */
+            public_url: string;
             /** Role */
             role: string;
         };
@@ -3718,7 +3723,10 @@ export interface operations {
     };
     refresh_api_auth_refresh_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Answer 204 instead of 401 when no refresh token was sent (a page load while signed out) */
+                optional?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3737,6 +3745,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["TokenPair"];
                 };
+            };
+            /** @description `optional=true` and no refresh token at all: nobody is signed in */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Unauthorized */
             401: {

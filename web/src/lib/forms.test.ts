@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '@/api/errors';
-import { applyApiErrors } from './forms';
+import { applyApiErrors, humanMessage } from './forms';
 
 describe('applyApiErrors', () => {
   it('maps 422 field errors onto form fields and returns the rest', () => {
@@ -36,5 +36,30 @@ describe('applyApiErrors', () => {
       'Number already used',
     );
     expect(setError).not.toHaveBeenCalled();
+  });
+});
+
+describe('humanMessage', () => {
+  it('says a reserved-domain address in plain words', () => {
+    const raw =
+      'value is not a valid email address: The part after the @-sign is a special-use or reserved name that cannot be used with email.';
+    expect(humanMessage(raw)).toBe(
+      'This address can’t receive email: its domain is reserved for examples or local networks. Use your real work address.',
+    );
+    const setError = vi.fn();
+    const error = new ApiError(422, { error: 'ValidationError', detail: [{ field: 'body.email', message: raw }] });
+    expect(applyApiErrors(error, setError, ['email'])).toBeNull();
+    expect(setError).toHaveBeenCalledWith('email', { type: 'server', message: humanMessage(raw) }, { shouldFocus: true });
+  });
+
+  it('words the other validator sentences and keeps every other message', () => {
+    expect(humanMessage('value is not a valid email address: An email address must have an @-sign.')).toBe(
+      'An email address needs an @, like name@company.com.',
+    );
+    expect(humanMessage('value is not a valid email address: The part after the @-sign is not valid. It should have a period.')).toBe(
+      'The part after the @ should be a domain, like company.com.',
+    );
+    expect(humanMessage('value is not a valid email address: Something new.')).toBe('That doesn’t look like an email address: something new.');
+    expect(humanMessage('Must be positive')).toBe('Must be positive');
   });
 });

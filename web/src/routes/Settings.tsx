@@ -11,6 +11,7 @@ import { ReminderPolicySection } from '@/features/settings/components/ReminderPo
 import { SendingSection } from '@/features/settings/components/SendingSection';
 import { StripeSection } from '@/features/settings/components/StripeSection';
 import { ProfileSection } from '@/features/settings/components/ProfileSection';
+import { PublicUrlWarning } from '@/features/settings/components/PublicUrlWarning';
 import { useAccount } from '@/features/settings/hooks/queries';
 
 const TABS = ['profile', 'company', 'reminders', 'sending', 'payments', 'api', 'data'] as const;
@@ -24,6 +25,7 @@ export default function Settings() {
   return (
     <div style={{ maxWidth: 900 }}>
       <PageHeader title="Settings" description="Your profile, company, reminder schedule, sending, payments and data." />
+      <PublicUrlWarning publicUrl={me.data?.public_url} />
       <Tabs
         value={tab}
         onChange={(value) => setSearchParams(value && value !== 'profile' ? { tab: value } : {}, { replace: true })}

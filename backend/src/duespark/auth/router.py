@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from duespark.auth import account_email, service
 from duespark.auth.schemas import (
@@ -86,7 +88,14 @@ def _refresh_token_from(request: Request, data: RefreshIn | None) -> str:
     return token
 
 
-@router.post("/auth/refresh", response_model=TokenPair, responses=error_responses(Unauthorized))
+@router.post(
+    "/auth/refresh",
+    response_model=TokenPair,
+    responses={
+        **error_responses(Unauthorized),
+        204: {"description": "`optional=true` and no refresh token at all: nobody is signed in"},
+    },
+)
 def refresh(
     request: Request,
     response: Response,
@@ -94,7 +103,14 @@ def refresh(
     settings: SettingsDep,
     clock: ClockDep,
     data: RefreshIn | None = None,
-) -> TokenPair:
+    optional: Annotated[
+        bool,
+        Query(description="Answer 204 instead of 401 when no refresh token was sent (a page load while signed out)"),
+    ] = False,
+) -> TokenPair | Response:
+    if optional and not ((data.refresh_token if data else None) or request.cookies.get(REFRESH_COOKIE)):
+        # The web app asks on every page load; a visitor who is simply signed out is not an error.
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
     token = _refresh_token_from(request, data)
     pair = service.rotate_refresh_token(session, token=token, settings=settings, clock=clock)
     _set_refresh_cookie(response, pair, settings)
@@ -113,7 +129,7 @@ def logout(
     return response
 
 
-def _me(session: SessionDep, principal: CurrentPrincipal) -> MeOut:
+def _me(session: SessionDep, principal: CurrentPrincipal, settings: Settings) -> MeOut:
     user = session.get(User, principal.user_id)
     account = session.get(Account, principal.account_id)
     if user is None or account is None:
@@ -125,12 +141,13 @@ def _me(session: SessionDep, principal: CurrentPrincipal) -> MeOut:
         email_verified=user.email_verified_at is not None,
         role=principal.role,
         account=AccountOut.model_validate(account),
+        public_url=settings.public_url.rstrip("/"),
     )
 
 
 @router.get("/me", response_model=MeOut, responses=error_responses(Unauthorized))
-def get_me(session: SessionDep, principal: CurrentPrincipal) -> MeOut:
-    return _me(session, principal)
+def get_me(session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep) -> MeOut:
+    return _me(session, principal, settings)
 
 
 @router.patch("/me", response_model=MeOut, responses=error_responses(Unauthorized, InvalidInput))
@@ -154,7 +171,7 @@ def patch_me(
             session, user_id=user.id, account_id=principal.account_id, settings=settings, clock=clock
         )
         _set_refresh_cookie(response, pair, settings)
-    return _me(session, principal)
+    return _me(session, principal, settings)
 
 
 @router.get("/account", response_model=AccountOut, responses=error_responses(Unauthorized))

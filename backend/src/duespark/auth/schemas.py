@@ -89,6 +89,9 @@ class MeOut(BaseModel):
     email_verified: bool
     role: str
     account: AccountOut
+    public_url: str = Field(
+        description="Where links in emails point (DUESPARK_PUBLIC_URL): payment, portal and unsubscribe links"
+    )
 
 
 class MeUpdate(BaseModel):

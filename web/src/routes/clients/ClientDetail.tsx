@@ -28,6 +28,7 @@ import { formatDate } from '@/lib/dates';
 import { parseId } from '@/lib/ids';
 import { sumByCurrency } from '@/lib/money';
 import { allowedSort, formatSort, parseSort, useListParams } from '@/lib/useListParams';
+import { languageName, timezoneName } from '@/lib/display';
 
 const TYPE_LABEL = { individual: 'Individual', business: 'Business', enterprise: 'Enterprise' } as const;
 
@@ -202,8 +203,8 @@ function ClientDetail({ clientId }: { clientId: Id }) {
                 items={[
                   { label: 'Email', value: client.email ? <Anchor href={`mailto:${client.email}`}>{client.email}</Anchor> : 'No email — reminders can’t be sent' },
                   { label: 'Type', value: TYPE_LABEL[client.client_type] ?? client.client_type },
-                  { label: 'Timezone', value: client.timezone ?? 'Account default' },
-                  { label: 'Language', value: client.locale ?? 'Account default' },
+                  { label: 'Timezone', value: timezoneName(client.timezone) ?? 'Account default' },
+                  { label: 'Language', value: languageName(client.locale) ?? 'Account default' },
                   { label: 'Client since', value: formatDate(client.created_at) },
                   ...(client.notes ? [{ label: 'Notes', value: <span style={{ whiteSpace: 'pre-wrap' }}>{client.notes}</span> }] : []),
                 ]}

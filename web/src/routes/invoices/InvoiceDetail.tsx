@@ -37,6 +37,7 @@ import { useInvoice, usePayments, useVoidInvoice } from '@/features/invoices/hoo
 import { describeDue, formatDate } from '@/lib/dates';
 import { parseId } from '@/lib/ids';
 import { isZero, toMinorUnits } from '@/lib/money';
+import { paymentMethodLabel } from '@/lib/display';
 
 const PAYABLE = new Set(['open', 'partially_paid', 'overdue']);
 
@@ -107,7 +108,7 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
         description={
           <>
             Billed to{' '}
-            <Anchor component={Link} to={`/clients/${invoice.client_id}`} size="sm">
+            <Anchor component={Link} to={`/clients/${invoice.client_id}`} size="sm" underline="always">
               {invoice.client_name}
             </Anchor>
           </>
@@ -247,7 +248,7 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
                       {payments.data.map((payment) => (
                         <Table.Tr key={payment.id}>
                           <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(payment.paid_at)}</Table.Td>
-                          <Table.Td visibleFrom="sm">{payment.method === 'manual' ? 'Manual' : payment.method === 'other' ? 'Other' : payment.method}</Table.Td>
+                          <Table.Td visibleFrom="sm">{paymentMethodLabel(payment.method)}</Table.Td>
                           <Table.Td>{payment.reference ?? '—'}</Table.Td>
                           <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
                             <Money amount={payment.amount} currency={payment.currency ?? invoice.currency} />

@@ -11,6 +11,15 @@ import { LIMITS, tooLong } from '@/lib/limits';
 import { applyApiErrors } from '@/lib/forms';
 import { LOCALES, timezoneOptions } from '@/lib/options';
 
+
+/** What each type changes, in the words of what DueSpark really does with it. */
+const CLIENT_TYPE_HELP: Record<'individual' | 'business' | 'enterprise', string> = {
+  individual: 'A person paying privately. Reminders use the standard, friendly wording.',
+  business: 'A company or freelancer you bill. Reminders use the standard, friendly wording.',
+  enterprise:
+    'A large organisation with an accounts-payable team. With adaptive reminders on, the default templates use a more formal, professional wording.',
+};
+
 const schema = z.object({
   name: z.string().trim().min(1, 'Enter the client’s name').max(LIMITS.clientName, tooLong(LIMITS.clientName)),
   email: z.union([z.literal(''), z.string().trim().email('Enter a valid email address')]),
@@ -116,7 +125,11 @@ export function ClientForm({ client, submitLabel, onSubmit, onCancel }: ClientFo
                       { value: 'enterprise', label: 'Enterprise' },
                     ]}
                     style={{ alignSelf: 'flex-start' }}
+                    aria-describedby="client-type-description"
                   />
+                  <Text size="xs" c="dimmed" id="client-type-description">
+                    {CLIENT_TYPE_HELP[field.value]}
+                  </Text>
                   {errors.client_type && (
                     <Text size="xs" c="red">
                       {errors.client_type.message}

@@ -27,12 +27,12 @@ export function ClientInsightsCard({ clientId }: { clientId: Id }) {
               {RATING_LOOK[insights.data.behaviour.rating].label}
             </Badge>
             {insights.data.behaviour.trend.direction === 'improving' && (
-              <Badge color="teal" variant="outline" leftSection={<IconTrendingUp size={12} />}>
+              <Badge color="teal.9" variant="outline" leftSection={<IconTrendingUp size={12} />}>
                 improving
               </Badge>
             )}
             {insights.data.behaviour.trend.direction === 'worsening' && (
-              <Badge color="red" variant="outline" leftSection={<IconTrendingDown size={12} />}>
+              <Badge color="red.9" variant="outline" leftSection={<IconTrendingDown size={12} />}>
                 getting later
               </Badge>
             )}

@@ -2,7 +2,7 @@ import { Alert, Anchor, Group, Paper, SegmentedControl, Select, Stack, Text, Tex
 import { DateInput } from '@mantine/dates';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { IconAlertCircle } from '@tabler/icons-react';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { Link } from 'react-router';
@@ -15,6 +15,8 @@ import { LIMITS, tooLong } from '@/lib/limits';
 import { applyApiErrors } from '@/lib/forms';
 import { currencyDigits, isDecimalString, toMinorUnits } from '@/lib/money';
 import { currencyOptions } from '@/lib/options';
+import { useInvoices } from '../hooks/queries';
+import { nextInvoiceNumber } from '../nextNumber';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -75,6 +77,15 @@ export function InvoiceForm({ invoice, defaultClientId, defaultCurrency = 'EUR',
     },
   });
   const errors = form.formState.errors;
+  // A new invoice starts with the number after the last one made (INV-041 -> INV-042): one row, newest first.
+  const latest = useInvoices({ sort: '-created_at', page_size: 1 }, { enabled: !invoice });
+  const lastNumber = invoice ? null : (latest.data?.items[0]?.number ?? null);
+  const suggestedNumber = nextInvoiceNumber(lastNumber);
+  useEffect(() => {
+    if (suggestedNumber && !form.getFieldState('number').isDirty && !form.getValues('number')) {
+      form.setValue('number', suggestedNumber);
+    }
+  }, [suggestedNumber, form]);
   const currency = form.watch('currency');
   const currencies = useMemo(() => currencyOptions(invoice?.currency ?? defaultCurrency), [invoice?.currency, defaultCurrency]);
   const currencyCodes = useMemo(() => currencies.map((c) => c.value), [currencies]);
@@ -159,6 +170,8 @@ export function InvoiceForm({ invoice, defaultClientId, defaultCurrency = 'EUR',
                 label="Invoice number"
                 withAsterisk
                 placeholder="INV-1042"
+                description={suggestedNumber && lastNumber ? `Your last invoice was ${lastNumber}` : undefined}
+                inputWrapperOrder={['label', 'input', 'description', 'error']}
                 error={errors.number?.message}
                 {...form.register('number')}
               />

@@ -12,6 +12,7 @@ import { LIMITS, tooLong } from '@/lib/limits';
 import { applyApiErrors } from '@/lib/forms';
 import { compareMoney, currencyDigits, formatMoney, isDecimalString, toMinorUnits } from '@/lib/money';
 import { useRecordPayment } from '../hooks/queries';
+import { paymentMethodLabel } from '@/lib/display';
 
 function makeSchema(invoice: Invoice) {
   return z
@@ -143,8 +144,8 @@ export function RecordPaymentModal({ invoice, opened, onClose }: { invoice: Invo
                 <Select
                   label="Method"
                   data={[
-                    { value: 'manual', label: 'Bank transfer / manual' },
-                    { value: 'other', label: 'Other' },
+                    { value: 'manual', label: paymentMethodLabel('manual') },
+                    { value: 'other', label: paymentMethodLabel('other') },
                   ]}
                   allowDeselect={false}
                   value={field.value}

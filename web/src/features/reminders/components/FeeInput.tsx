@@ -2,6 +2,7 @@ import { Group, Select, TextInput } from '@mantine/core';
 import type { FieldError, Merge, FieldErrorsImpl } from 'react-hook-form';
 import type { FeeKind, StepFee } from '@/api/types';
 import { FEE_KINDS, feeOfKind } from '../steps';
+import { RATE_SUFFIX_WIDTH, RateSuffix } from '@/components/ui/RateSuffix';
 
 type FeeErrors = Merge<FieldError, FieldErrorsImpl<StepFee>> | undefined;
 
@@ -67,12 +68,13 @@ export function FeeInput({
         <TextInput
           aria-label={`${label} annual interest rate`}
           placeholder="statutory rate"
-          w={150}
+          w={170}
           size="xs"
           value={text('annual_rate_percent')}
           onChange={(event) => onChange({ ...value!, annual_rate_percent: event.currentTarget.value || null })}
-          rightSection="% a year"
-          rightSectionWidth={62}
+          rightSection={<RateSuffix size="xs" />}
+          rightSectionWidth={RATE_SUFFIX_WIDTH}
+          rightSectionPointerEvents="none"
           description="empty: your statutory rate"
           inputWrapperOrder={['input', 'description', 'error']}
           error={errors?.annual_rate_percent?.message}

@@ -9,6 +9,7 @@ import { StepsEditor } from '@/features/reminders/components/StepsEditor';
 import { stepFieldPaths, stepsForApi, toStepInput } from '@/features/reminders/steps';
 import { useReminderPolicy, useSaveReminderPolicy } from '@/features/reminders/hooks/queries';
 import { applyApiErrors } from '@/lib/forms';
+import { RATE_SUFFIX_WIDTH, RateSuffix } from '@/components/ui/RateSuffix';
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
@@ -90,8 +91,9 @@ function PolicyForm({ policy, timezone }: { policy: ReminderPolicy; timezone: st
           <TextInput
             label="Statutory interest rate"
             w={220}
-            rightSection="% a year"
-            rightSectionWidth={62}
+            rightSection={<RateSuffix />}
+            rightSectionWidth={RATE_SUFFIX_WIDTH}
+            rightSectionPointerEvents="none"
             {...register('late_interest_annual_rate_percent')}
             error={formState.errors.late_interest_annual_rate_percent?.message}
           />
