@@ -2,6 +2,7 @@ import {
   ActionIcon,
   AppShell,
   Avatar,
+  Badge,
   Burger,
   Button,
   Center,
@@ -67,6 +68,34 @@ function ColorSchemeToggle() {
       <ActionIcon variant="subtle" color="gray" size="lg" aria-label={label} onClick={() => setColorScheme(scheme === 'dark' ? 'light' : 'dark')}>
         {scheme === 'dark' ? <IconSun size={18} /> : <IconMoon size={18} />}
       </ActionIcon>
+    </Tooltip>
+  );
+}
+
+/**
+ * Test mode or live, always in view (the phone header, the top of the sidebar): in test mode every
+ * email goes to the user, not the clients. Opens the settings where the account goes live.
+ */
+function ModeIndicator() {
+  const me = useMe();
+  if (!me.data) return null;
+  const test = me.data.account.test_mode;
+  return (
+    <Tooltip label={test ? 'Reminders are sent to you, not to your clients, until you go live' : 'Reminders go to your clients'} withArrow>
+      <Badge
+        component={Link}
+        to="/settings"
+        data-testid="mode-indicator"
+        color={test ? 'orange' : 'teal'}
+        variant="light"
+        size="md"
+        radius="sm"
+        c={test ? 'orange.9' : 'teal.9'}
+        leftSection={<span aria-hidden style={{ display: 'inline-block', width: 7, height: 7, borderRadius: 4, background: test ? 'var(--mantine-color-orange-7)' : 'var(--mantine-color-teal-7)' }} />}
+        style={{ cursor: 'pointer', textTransform: 'none', flexShrink: 1, minWidth: 0 }}
+      >
+        {test ? 'Test mode: emails go to you' : 'Live'}
+      </Badge>
     </Tooltip>
   );
 }
@@ -154,14 +183,17 @@ export default function AppLayout() {
       padding={{ base: 'md', sm: 'xl' }}
     >
       <AppShell.Header hiddenFrom="sm" px="md">
-        <Group h="100%" justify="space-between">
-          <Group gap="sm">
+        <Group h="100%" justify="space-between" wrap="nowrap" gap="xs">
+          <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} size="sm" aria-label={opened ? 'Close navigation' : 'Open navigation'} />
             <Link to="/" aria-label="DueSpark home" style={{ color: 'inherit', textDecoration: 'none' }}>
-              <Logo size={26} withText />
+              <Logo size={26} />
             </Link>
           </Group>
-          <ColorSchemeToggle />
+          <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
+            <ModeIndicator />
+            <ColorSchemeToggle />
+          </Group>
         </Group>
       </AppShell.Header>
 
@@ -172,6 +204,9 @@ export default function AppLayout() {
               <Logo size={28} withText />
             </Link>
             <ColorSchemeToggle />
+          </Group>
+          <Group mt="sm">
+            <ModeIndicator />
           </Group>
         </AppShell.Section>
         <AppShell.Section grow component={ScrollArea}>
@@ -195,13 +230,6 @@ export default function AppLayout() {
             })}
           </Stack>
         </AppShell.Section>
-        {me.data?.account.test_mode && (
-          <AppShell.Section mb="xs">
-            <Text size="xs" c="var(--mantine-color-orange-light-color)" fw={600} px={8}>
-              Test mode: no real emails are sent
-            </Text>
-          </AppShell.Section>
-        )}
         <AppShell.Section pt="sm" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
           <UserMenu />
         </AppShell.Section>

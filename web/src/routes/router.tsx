@@ -10,7 +10,8 @@ import SignUp from './SignUp';
 const ResetPassword = lazy(() => import('./ResetPassword'));
 const VerifyEmail = lazy(() => import('./VerifyEmail'));
 
-const Dashboard = lazy(() => import('./Dashboard'));
+const loadDashboard = () => import('./Dashboard');
+const Dashboard = lazy(loadDashboard);
 const ClientsList = lazy(() => import('./clients/ClientsList'));
 const ClientNew = lazy(() => import('./clients/ClientNew'));
 const ClientEdit = lazy(() => import('./clients/ClientEdit'));
@@ -26,6 +27,9 @@ const Templates = lazy(() => import('./Templates'));
 const NotFound = lazy(() => import('./NotFound'));
 
 export function createAppRouter(queryClient: QueryClient) {
+  // Opening the dashboard: fetch its code while the session is being restored, so its data
+  // requests start as soon as the sign-in is known instead of one download later.
+  if (typeof window !== 'undefined' && window.location.pathname === '/') void loadDashboard();
   const router = createBrowserRouter([
     { path: '/signin', element: <SignIn />, errorElement: <RouteError /> },
     { path: '/signup', element: <SignUp />, errorElement: <RouteError /> },
