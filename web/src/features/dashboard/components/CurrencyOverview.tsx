@@ -32,7 +32,7 @@ function Figure({ label, children, hint }: { label: string; children: ReactNode;
 }
 
 /** One currency's figures: owed and late, the aging bar (each segment opens its invoices), DSO, collected, forecast. */
-export function CurrencyOverview({ row, asOf, headingOrder = 2 }: { row: InsightsSummary['currencies'][number]; asOf: string; headingOrder?: 2 | 3 }) {
+export function CurrencyOverview({ row, asOf, headingOrder = 2, lead = false }: { row: InsightsSummary['currencies'][number]; asOf: string; headingOrder?: 2 | 3; lead?: boolean }) {
   const segments = agingSegments(row.aging, asOf);
   const total = segments.reduce((sum, s) => sum + toMinorUnits(s.amount, row.currency), 0n);
   const sub = headingOrder === 2 ? 3 : 4;
@@ -58,7 +58,7 @@ export function CurrencyOverview({ row, asOf, headingOrder = 2 }: { row: Insight
         </Figure>
       </SimpleGrid>
 
-      {!isZero(row.collected_within_7_days_of_reminder, row.currency) && (
+      {(lead || !isZero(row.collected_within_7_days_of_reminder, row.currency)) && (
         <Group gap="xs" mb="lg" p="sm" wrap="nowrap" data-testid={`brought-in-${row.currency}`} style={{ borderRadius: 8, background: 'var(--mantine-color-teal-light)' }}>
           <IconSparkles size={18} color="var(--mantine-color-teal-9)" aria-hidden style={{ flexShrink: 0 }} />
           <Text size="sm">
@@ -67,9 +67,15 @@ export function CurrencyOverview({ row, asOf, headingOrder = 2 }: { row: Insight
               {formatMoney(row.collected_within_7_days_of_reminder, row.currency)}
             </Text>{' '}
             this month <Text span c="dimmed" size="xs">(paid within 7 days of a reminder)</Text>.{' '}
-            <Anchor component={Link} to="/invoices?tab=paid&sort=-due_date" size="sm">
-              See paid invoices
-            </Anchor>
+            {isZero(row.collected_within_7_days_of_reminder, row.currency) ? (
+              <Text span size="sm" c="dimmed">
+                No payment has followed a reminder yet.
+              </Text>
+            ) : (
+              <Anchor component={Link} to="/invoices?tab=paid&sort=-due_date" size="sm">
+                See paid invoices
+              </Anchor>
+            )}
           </Text>
         </Group>
       )}

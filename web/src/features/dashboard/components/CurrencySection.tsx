@@ -12,7 +12,7 @@ export function CurrencySection({ summary, defaultCurrency }: { summary: Insight
   if (!main) return null;
   return (
     <Stack gap="sm">
-      <CurrencyOverview row={main} asOf={summary.as_of} />
+      <CurrencyOverview row={main} asOf={summary.as_of} lead />
       {others.length > 0 && (
         <>
           <UnstyledButton onClick={toggle} aria-expanded={opened} aria-controls="other-currencies" data-testid="other-currencies-toggle" px="xs" py={4}>
