@@ -86,13 +86,20 @@ function ModeIndicator() {
         component={Link}
         to="/settings"
         data-testid="mode-indicator"
-        color={test ? 'orange' : 'teal'}
         variant="light"
         size="md"
         radius="sm"
-        c={test ? 'orange.9' : 'teal.9'}
         leftSection={<span aria-hidden style={{ display: 'inline-block', width: 7, height: 7, borderRadius: 4, background: test ? 'var(--mantine-color-orange-7)' : 'var(--mantine-color-teal-7)' }} />}
-        style={{ cursor: 'pointer', textTransform: 'none', flexShrink: 1, minWidth: 0 }}
+        style={{
+          cursor: 'pointer',
+          textTransform: 'none',
+          flexShrink: 1,
+          minWidth: 0,
+          // Dark text on a pale tint in both colour schemes: AA contrast at this size.
+          '--badge-color': test ? 'var(--mantine-color-orange-9)' : 'var(--mantine-color-teal-9)',
+          '--badge-bg': test ? 'var(--mantine-color-orange-0)' : 'var(--mantine-color-teal-0)',
+          '--badge-bd': test ? '1px solid var(--mantine-color-orange-3)' : '1px solid var(--mantine-color-teal-3)',
+        }}
       >
         {test ? 'Test mode: emails go to you' : 'Live'}
       </Badge>

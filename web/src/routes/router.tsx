@@ -2,6 +2,8 @@ import type { QueryClient } from '@tanstack/react-query';
 import { lazy } from 'react';
 import { createBrowserRouter } from 'react-router';
 import { setAuthFailureHandler } from '@/api/http';
+import { session } from '@/api/session';
+import { prefetchDashboard } from '@/features/dashboard/hooks/queries';
 import AppLayout from './AppLayout';
 import RouteError from './RouteError';
 import SignIn from './SignIn';
@@ -65,6 +67,13 @@ export function createAppRouter(queryClient: QueryClient) {
     if (['/signin', '/signup', '/reset-password', '/verify-email'].includes(pathname)) return;
     void router.navigate(`/signin?next=${encodeURIComponent(`${pathname}${search}`)}`, { replace: true });
   });
+
+  // The dashboard's figures are asked for as soon as the session is known, in parallel with /me.
+  const prefetchIfHome = () => {
+    if (session.status() === 'signed-in' && router.state.location.pathname === '/') prefetchDashboard(queryClient);
+  };
+  session.subscribe(prefetchIfHome);
+  router.subscribe(prefetchIfHome);
 
   return router;
 }

@@ -57,7 +57,7 @@ export function NextReminders() {
                   {describeEmails(group)}
                 </Text>
               </div>
-              <Text size="xs" c={group.due ? 'orange.9' : 'dimmed'} fw={group.due ? 600 : undefined} style={{ flexShrink: 0 }} title={formatDateTime(group.next.toISOString())}>
+              <Text size="xs" c={group.due ? 'var(--mantine-color-text)' : 'dimmed'} fw={group.due ? 600 : undefined} style={{ flexShrink: 0 }} title={formatDateTime(group.next.toISOString())}>
                 <time dateTime={group.next.toISOString()}>{describeWhen(group.next, now)}</time>
               </Text>
             </Group>

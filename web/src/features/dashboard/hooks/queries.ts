@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { queryOptions, useQuery, type QueryClient } from '@tanstack/react-query';
 import dayjs from 'dayjs';
 import { api, unwrap } from '@/api/client';
 import { useReminderList } from '@/features/reminders/hooks/queries';
@@ -9,11 +9,21 @@ export const dashboardKeys = {
   timeseries: (from: string) => ['insights', 'timeseries', 'month', from] as const,
 };
 
+const summaryQuery = queryOptions({
+  queryKey: dashboardKeys.summary,
+  queryFn: async ({ signal }) => unwrap(await api.GET('/api/insights/summary', { signal })),
+});
+
 export function useInsightsSummary() {
-  return useQuery({
-    queryKey: dashboardKeys.summary,
-    queryFn: async ({ signal }) => unwrap(await api.GET('/api/insights/summary', { signal })),
-  });
+  return useQuery(summaryQuery);
+}
+
+/**
+ * The dashboard's first figures, asked for the moment the sign-in is known (together with /me),
+ * before React has rendered the page that shows them.
+ */
+export function prefetchDashboard(queryClient: QueryClient) {
+  void queryClient.prefetchQuery(summaryQuery);
 }
 
 /** The first day of the month `months - 1` months ago: a range of `months` whole months ending with this one. */
