@@ -60,13 +60,17 @@ test('the first figures come one round trip after the sign-in is known', async (
   expect(refresh, 'the session is restored from the cookie').toBeDefined();
   expect(summary, 'the dashboard asks for the summary').toBeDefined();
   const series = seriesBefore(all, summary!);
-  const afterSignIn = series.slice(series.indexOf(refresh!) + 1);
-  const report = `first figure after ${firstFigureMs} ms; ${series.length} requests in series: ${series.map(path).join(' → ')}`;
+  // Requests that waited for the sign-in and held the summary back: started after the refresh answered, ended before the summary was asked.
+  const inBetween = all.filter((entry) => entry.start >= refresh!.end && entry.end <= summary!.start);
+  const report =
+    `first figure after ${firstFigureMs} ms (refresh answered at ${refresh!.end} ms, summary asked at ${summary!.start} ms, answered at ${summary!.end} ms); ` +
+    `requests between the refresh and the summary: ${inBetween.map(path).join(', ') || 'none'}; ` +
+    `longest chain of requests in series before the summary: ${series.map(path).join(' → ')}`;
   console.log(report);
   test.info().annotations.push({ type: 'first-figure', description: report });
-  // Sign-in state known (the refresh answered) → the summary is the very next request: one round trip.
-  expect(series, report).toContain(refresh);
-  expect(afterSignIn.map(path), report).toEqual(['/api/insights/summary']);
+  // Sign-in state known (the refresh answered) → the summary is asked at once: the figures are one round trip away.
+  expect(inBetween.map(path), report).toEqual([]);
+  expect(summary!.start).toBeGreaterThanOrEqual(refresh!.end);
 });
 
 test('dashboard with the demo data at desktop and phone width', async ({ page }) => {

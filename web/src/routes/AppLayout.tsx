@@ -2,7 +2,6 @@ import {
   ActionIcon,
   AppShell,
   Avatar,
-  Badge,
   Burger,
   Button,
   Center,
@@ -82,27 +81,30 @@ function ModeIndicator() {
   const test = me.data.account.test_mode;
   return (
     <Tooltip label={test ? 'Reminders are sent to you, not to your clients, until you go live' : 'Reminders go to your clients'} withArrow>
-      <Badge
+      <UnstyledButton
         component={Link}
         to="/settings"
         data-testid="mode-indicator"
-        variant="light"
-        size="md"
-        radius="sm"
-        leftSection={<span aria-hidden style={{ display: 'inline-block', width: 7, height: 7, borderRadius: 4, background: test ? 'var(--mantine-color-orange-7)' : 'var(--mantine-color-teal-7)' }} />}
         style={{
-          cursor: 'pointer',
-          textTransform: 'none',
-          flexShrink: 1,
+          display: 'inline-flex',
+          alignItems: 'center',
+          gap: 6,
+          padding: '2px 8px',
+          borderRadius: 4,
+          fontSize: 12,
+          fontWeight: 600,
+          lineHeight: '18px',
+          whiteSpace: 'nowrap',
           minWidth: 0,
           // Dark text on a pale tint in both colour schemes: AA contrast at this size.
-          '--badge-color': test ? 'var(--mantine-color-orange-9)' : 'var(--mantine-color-teal-9)',
-          '--badge-bg': test ? 'var(--mantine-color-orange-0)' : 'var(--mantine-color-teal-0)',
-          '--badge-bd': test ? '1px solid var(--mantine-color-orange-3)' : '1px solid var(--mantine-color-teal-3)',
+          color: test ? 'var(--mantine-color-orange-9)' : 'var(--mantine-color-teal-9)',
+          background: test ? 'var(--mantine-color-orange-0)' : 'var(--mantine-color-teal-0)',
+          border: `1px solid ${test ? 'var(--mantine-color-orange-3)' : 'var(--mantine-color-teal-3)'}`,
         }}
       >
+        <span aria-hidden style={{ display: 'inline-block', flexShrink: 0, width: 7, height: 7, borderRadius: 4, background: test ? 'var(--mantine-color-orange-7)' : 'var(--mantine-color-teal-7)' }} />
         {test ? 'Test mode: emails go to you' : 'Live'}
-      </Badge>
+      </UnstyledButton>
     </Tooltip>
   );
 }
