@@ -73,7 +73,8 @@ test('main screens at desktop and phone width', async ({ page }) => {
     await mainHeading(page, /Good (morning|afternoon|evening), Nora/);
     await expect(page.getByText('INV-2001').first()).toBeVisible();
     // Due in 3 days: its due-date reminder goes out within the week.
-    await expect(page.getByRole('list', { name: 'Next reminders' }).getByRole('link', { name: 'Acme GmbH · INV-2002' }).first()).toBeVisible();
+    // Grouped per client: Acme's due-date reminder for INV-2002 (and the overdue INV-2001's next step).
+    await expect(page.getByRole('list', { name: 'Next reminders per client' }).getByRole('link', { name: 'Acme GmbH' })).toBeVisible();
     await shot(page, `${device}-01-dashboard`);
     if (device === 'desktop') await expectAccessible(page, `${device}-01-dashboard`);
 

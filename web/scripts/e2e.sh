@@ -61,6 +61,9 @@ port="$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0
 base_url="http://127.0.0.1:$port"
 
 export PYTHONPATH="$repo_dir/backend/src${PYTHONPATH:+:$PYTHONPATH}"
+# The demo account (demo@example.com, see README) for the dashboard's tests and screenshots.
+DUESPARK_DATA_DIR="$data_dir" DUESPARK_ENV=development DUESPARK_DATABASE_URL="sqlite:///$data_dir/e2e.db" \
+  "$duespark" demo >"$data_dir/demo.log" 2>&1 || { cat "$data_dir/demo.log" >&2; exit 1; }
 DUESPARK_DATA_DIR="$data_dir" \
 DUESPARK_ENV=development \
 DUESPARK_DATABASE_URL="sqlite:///$data_dir/e2e.db" \

@@ -89,6 +89,7 @@ export type Template = Ok<paths['/api/templates/{key}']['get']>;
 export type PreviewInput = BodyOf<paths['/api/reminders/preview']['post']>;
 export type Preview = Ok<paths['/api/reminders/preview']['post']>;
 export type InsightsSummary = Ok<paths['/api/insights/summary']['get']>;
+export type InsightsTimeseries = Ok<paths['/api/insights/timeseries']['get']>;
 export type ClientInsights = Ok<paths['/api/clients/{client_id}/insights']['get']>;
 export type StripeConnection = Ok<paths['/api/integrations/stripe']['get']>;
 export type StripeImport = Ok<paths['/api/integrations/stripe/import']['post']>;

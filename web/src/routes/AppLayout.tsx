@@ -71,6 +71,44 @@ function ColorSchemeToggle() {
   );
 }
 
+/**
+ * Test mode or live, always in view (the phone header, the top of the sidebar): in test mode every
+ * email goes to the user, not the clients. Opens the settings where the account goes live.
+ */
+function ModeIndicator() {
+  const me = useMe();
+  if (!me.data) return null;
+  const test = me.data.account.test_mode;
+  return (
+    <Tooltip label={test ? 'Reminders are sent to you, not to your clients, until you go live' : 'Reminders go to your clients'} withArrow>
+      <UnstyledButton
+        component={Link}
+        to="/settings"
+        data-testid="mode-indicator"
+        style={{
+          display: 'inline-flex',
+          alignItems: 'center',
+          gap: 6,
+          padding: '2px 8px',
+          borderRadius: 4,
+          fontSize: 12,
+          fontWeight: 600,
+          lineHeight: '18px',
+          whiteSpace: 'nowrap',
+          minWidth: 0,
+          // Dark text on a pale tint in both colour schemes: over 7:1 (Mantine's orange-9 is under 4.5:1 on its tint).
+          color: test ? '#7a2e0b' : '#0b4f40',
+          background: test ? 'var(--mantine-color-orange-0)' : 'var(--mantine-color-teal-0)',
+          border: `1px solid ${test ? 'var(--mantine-color-orange-3)' : 'var(--mantine-color-teal-3)'}`,
+        }}
+      >
+        <span aria-hidden style={{ display: 'inline-block', flexShrink: 0, width: 7, height: 7, borderRadius: 4, background: test ? 'var(--mantine-color-orange-7)' : 'var(--mantine-color-teal-7)' }} />
+        {test ? 'Test mode: emails go to you' : 'Live'}
+      </UnstyledButton>
+    </Tooltip>
+  );
+}
+
 function UserMenu() {
   const me = useMe();
   const logout = useLogout();
@@ -154,14 +192,17 @@ export default function AppLayout() {
       padding={{ base: 'md', sm: 'xl' }}
     >
       <AppShell.Header hiddenFrom="sm" px="md">
-        <Group h="100%" justify="space-between">
-          <Group gap="sm">
+        <Group h="100%" justify="space-between" wrap="nowrap" gap="xs">
+          <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} size="sm" aria-label={opened ? 'Close navigation' : 'Open navigation'} />
             <Link to="/" aria-label="DueSpark home" style={{ color: 'inherit', textDecoration: 'none' }}>
-              <Logo size={26} withText />
+              <Logo size={26} />
             </Link>
           </Group>
-          <ColorSchemeToggle />
+          <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
+            <ModeIndicator />
+            <ColorSchemeToggle />
+          </Group>
         </Group>
       </AppShell.Header>
 
@@ -172,6 +213,9 @@ export default function AppLayout() {
               <Logo size={28} withText />
             </Link>
             <ColorSchemeToggle />
+          </Group>
+          <Group mt="sm">
+            <ModeIndicator />
           </Group>
         </AppShell.Section>
         <AppShell.Section grow component={ScrollArea}>
@@ -195,13 +239,6 @@ export default function AppLayout() {
             })}
           </Stack>
         </AppShell.Section>
-        {me.data?.account.test_mode && (
-          <AppShell.Section mb="xs">
-            <Text size="xs" c="var(--mantine-color-orange-light-color)" fw={600} px={8}>
-              Test mode: no real emails are sent
-            </Text>
-          </AppShell.Section>
-        )}
         <AppShell.Section pt="sm" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
           <UserMenu />
         </AppShell.Section>

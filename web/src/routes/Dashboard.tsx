@@ -9,7 +9,9 @@ import { InlineError, QueryError } from '@/components/ui/QueryStates';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useMe } from '@/features/auth/hooks/queries';
 import { useClients } from '@/features/clients/hooks/queries';
-import { CurrencyOverview } from '@/features/dashboard/components/CurrencyOverview';
+import { CurrencySection } from '@/features/dashboard/components/CurrencySection';
+import { MonthlyChart } from '@/features/dashboard/components/MonthlyChart';
+import { orderCurrencies } from '@/features/dashboard/currencies';
 import { NextReminders } from '@/features/dashboard/components/NextReminders';
 import { OnboardingChecklist } from '@/features/dashboard/components/OnboardingChecklist';
 import { useInsightsSummary } from '@/features/dashboard/hooks/queries';
@@ -108,8 +110,18 @@ export default function Dashboard() {
   const overdue = useInvoices({ status: ['overdue'], sort: 'due_date', page: 1, page_size: 5 });
 
   const hasInvoice = (anyInvoice.data?.total ?? 0) > 0;
+  const defaultCurrency = me.data?.account.default_currency ?? account.data?.default_currency;
+  // Which currency leads needs the account's default: /me and the summary are asked for together.
+  const currencyKnown = defaultCurrency !== undefined || me.isError;
+  const mainCurrency = summary.data ? orderCurrencies(summary.data.currencies, defaultCurrency).main?.currency : undefined;
   const previewed =
     (templates.data?.keys.some((k) => k.custom_locales.length > 0) ?? false) || (summary.data?.reminders_sent_this_month ?? 0) > 0;
+
+  const checklist = account.data?.test_mode && anyClient.data && anyInvoice.data && (
+    <OnboardingChecklist account={account.data} hasClient={anyClient.data.total > 0} hasInvoice={hasInvoice} previewed={previewed} canBePaid={paymentSetup.data?.has_way_to_pay ?? false} />
+  );
+  // With figures to show, they come first (the checklist follows); a new account sees where to start first.
+  const hasFigures = (summary.data?.currencies.length ?? 0) > 0;
 
   return (
     <>
@@ -129,14 +141,12 @@ export default function Dashboard() {
       />
 
       <Stack gap="lg">
-        {account.data?.test_mode && anyClient.data && anyInvoice.data && (
-          <OnboardingChecklist account={account.data} hasClient={anyClient.data.total > 0} hasInvoice={hasInvoice} previewed={previewed} canBePaid={paymentSetup.data?.has_way_to_pay ?? false} />
-        )}
+        {!hasFigures && checklist}
         {summary.isError ? (
           <Paper withBorder>
             <QueryError error={summary.error} onRetry={() => void summary.refetch()} />
           </Paper>
-        ) : summary.isPending ? (
+        ) : summary.isPending || !currencyKnown ? (
           <Skeleton h={260} />
         ) : summary.data.currencies.length === 0 ? (
           hasInvoice && (
@@ -148,8 +158,12 @@ export default function Dashboard() {
             </Paper>
           )
         ) : (
-          summary.data.currencies.map((row) => <CurrencyOverview key={row.currency} row={row} asOf={summary.data.as_of} />)
+          <CurrencySection summary={summary.data} defaultCurrency={defaultCurrency} />
         )}
+
+        {hasFigures && checklist}
+
+        {mainCurrency && currencyKnown && <MonthlyChart currency={mainCurrency} />}
 
         {hasInvoice && (
           <Grid gutter="lg">

@@ -2,6 +2,8 @@ import type { QueryClient } from '@tanstack/react-query';
 import { lazy } from 'react';
 import { createBrowserRouter } from 'react-router';
 import { setAuthFailureHandler } from '@/api/http';
+import { session } from '@/api/session';
+import { prefetchDashboard } from '@/features/dashboard/hooks/queries';
 import AppLayout from './AppLayout';
 import RouteError from './RouteError';
 import SignIn from './SignIn';
@@ -10,7 +12,8 @@ import SignUp from './SignUp';
 const ResetPassword = lazy(() => import('./ResetPassword'));
 const VerifyEmail = lazy(() => import('./VerifyEmail'));
 
-const Dashboard = lazy(() => import('./Dashboard'));
+const loadDashboard = () => import('./Dashboard');
+const Dashboard = lazy(loadDashboard);
 const ClientsList = lazy(() => import('./clients/ClientsList'));
 const ClientNew = lazy(() => import('./clients/ClientNew'));
 const ClientEdit = lazy(() => import('./clients/ClientEdit'));
@@ -26,6 +29,9 @@ const Templates = lazy(() => import('./Templates'));
 const NotFound = lazy(() => import('./NotFound'));
 
 export function createAppRouter(queryClient: QueryClient) {
+  // Opening the dashboard: fetch its code while the session is being restored, so its data
+  // requests start as soon as the sign-in is known instead of one download later.
+  if (typeof window !== 'undefined' && window.location.pathname === '/') void loadDashboard();
   const router = createBrowserRouter([
     { path: '/signin', element: <SignIn />, errorElement: <RouteError /> },
     { path: '/signup', element: <SignUp />, errorElement: <RouteError /> },
@@ -61,6 +67,13 @@ export function createAppRouter(queryClient: QueryClient) {
     if (['/signin', '/signup', '/reset-password', '/verify-email'].includes(pathname)) return;
     void router.navigate(`/signin?next=${encodeURIComponent(`${pathname}${search}`)}`, { replace: true });
   });
+
+  // The dashboard's figures are asked for as soon as the session is known, in parallel with /me.
+  const prefetchIfHome = () => {
+    if (session.status() === 'signed-in' && router.state.location.pathname === '/') prefetchDashboard(queryClient);
+  };
+  session.subscribe(prefetchIfHome);
+  router.subscribe(prefetchIfHome);
 
   return router;
 }

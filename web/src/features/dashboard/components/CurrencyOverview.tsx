@@ -1,4 +1,5 @@
 import { Anchor, Box, Group, Paper, SimpleGrid, Stack, Text, Title, Tooltip, UnstyledButton } from '@mantine/core';
+import { IconSparkles } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { InsightsSummary } from '@/api/types';
@@ -31,11 +32,15 @@ function Figure({ label, children, hint }: { label: string; children: ReactNode;
 }
 
 /** One currency's figures: owed and late, the aging bar (each segment opens its invoices), DSO, collected, forecast. */
-export function CurrencyOverview({ row, asOf }: { row: InsightsSummary['currencies'][number]; asOf: string }) {
+export function CurrencyOverview({ row, asOf, headingOrder = 2, lead = false }: { row: InsightsSummary['currencies'][number]; asOf: string; headingOrder?: 2 | 3; lead?: boolean }) {
   const segments = agingSegments(row.aging, asOf);
   const total = segments.reduce((sum, s) => sum + toMinorUnits(s.amount, row.currency), 0n);
+  const sub = headingOrder === 2 ? 3 : 4;
   return (
-    <Paper withBorder p="lg" data-testid={`overview-${row.currency}`}>
+    <Paper withBorder p="lg" data-testid={`overview-${row.currency}`} aria-labelledby={`overview-${row.currency}-title`}>
+      <Title order={headingOrder} fz="md" fw={600} mb="md" id={`overview-${row.currency}-title`}>
+        In {row.currency}
+      </Title>
       <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="lg" mb="lg">
         <Figure label="Outstanding">
           <Money amount={row.outstanding} currency={row.currency} fz={24} fw={650} />
@@ -43,10 +48,7 @@ export function CurrencyOverview({ row, asOf }: { row: InsightsSummary['currenci
         <Figure label="Overdue">
           <Money amount={row.overdue} currency={row.currency} fz={24} fw={650} c={isZero(row.overdue, row.currency) ? undefined : 'red.9'} />
         </Figure>
-        <Figure
-          label="Collected this month"
-          hint={isZero(row.collected_within_7_days_of_reminder, row.currency) ? undefined : `${formatMoney(row.collected_within_7_days_of_reminder, row.currency)} within a week of a reminder`}
-        >
+        <Figure label="Collected this month">
           <Money amount={row.collected_this_month} currency={row.currency} fz={24} fw={650} c="teal.9" />
         </Figure>
         <Figure label="DSO" hint="Days sales outstanding">
@@ -56,7 +58,29 @@ export function CurrencyOverview({ row, asOf }: { row: InsightsSummary['currenci
         </Figure>
       </SimpleGrid>
 
-      <Title order={3} fz="sm" fw={600} mb={6}>
+      {(lead || !isZero(row.collected_within_7_days_of_reminder, row.currency)) && (
+        <Group gap="xs" mb="lg" p="sm" wrap="nowrap" data-testid={`brought-in-${row.currency}`} style={{ borderRadius: 8, background: 'var(--mantine-color-teal-light)' }}>
+          <IconSparkles size={18} color="var(--mantine-color-teal-9)" aria-hidden style={{ flexShrink: 0 }} />
+          <Text size="sm">
+            Reminders brought in{' '}
+            <Text span fw={700} c="teal.9">
+              {formatMoney(row.collected_within_7_days_of_reminder, row.currency)}
+            </Text>{' '}
+            this month <Text span c="dimmed" size="xs">(paid within 7 days of a reminder)</Text>.{' '}
+            {isZero(row.collected_within_7_days_of_reminder, row.currency) ? (
+              <Text span size="sm" c="dimmed">
+                No payment has followed a reminder yet.
+              </Text>
+            ) : (
+              <Anchor component={Link} to="/invoices?tab=paid&sort=-due_date" size="sm">
+                See paid invoices
+              </Anchor>
+            )}
+          </Text>
+        </Group>
+      )}
+
+      <Title order={sub} fz="sm" fw={600} mb={6}>
         Aging
       </Title>
       {total === 0n ? (
@@ -95,7 +119,7 @@ export function CurrencyOverview({ row, asOf }: { row: InsightsSummary['currenci
         </>
       )}
 
-      <Title order={3} fz="sm" fw={600} mt="lg" mb={6}>
+      <Title order={sub} fz="sm" fw={600} mt="lg" mb={6}>
         Expected to come in
       </Title>
       <SimpleGrid cols={3} spacing="sm">
