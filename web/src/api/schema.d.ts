@@ -719,7 +719,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Patch Me */
+        /**
+         * Patch Me
+         * @description A new password signs out every session and API token; the web session that changed it gets a new
+         *     refresh cookie, so it carries on after one refresh.
+         */
         patch: operations["patch_me_api_me_patch"];
         trace?: never;
     };
