@@ -68,8 +68,10 @@ describe('Go live', () => {
     vi.stubEnv('VITE_API_URL', window.location.origin);
     vi.resetModules();
     const { ModeSwitchButton } = await import('./components/ModeSwitchButton');
-    const fetchMock = vi.fn(async () =>
-      json(200, setup({ has_way_to_pay: true, payment_instructions: true, go_live_blockers: [] })),
+    const fetchMock = vi.fn(async (request: Request) =>
+      new URL(request.url).pathname === '/api/account/go-live/preview'
+        ? json(200, NOTHING_GOES_OUT)
+        : json(200, setup({ has_way_to_pay: true, payment_instructions: true, go_live_blockers: [] })),
     );
     vi.stubGlobal('fetch', fetchMock);
     renderWithProviders(<ModeSwitchButton account={ACCOUNT} />);
@@ -79,6 +81,24 @@ describe('Go live', () => {
     expect(await screen.findByText(new RegExp("email provider is 'file'"))).toBeInTheDocument();
   });
 });
+
+// The go-live dialog's preview of what goes out first: nothing today.
+const NOTHING_GOES_OUT = {
+  at: null,
+  today: false,
+  test_mode: true,
+  emails: 0,
+  clients: 0,
+  invoices: 0,
+  statements: 0,
+  singles: 0,
+  tones: {},
+  skipped_steps: 0,
+  held: 0,
+  held_reason: null,
+  previews: [],
+  more: 0,
+};
 
 describe('SetupWarnings', () => {
   it('shows live warnings and a card-failure notice that can be dismissed', async () => {
