@@ -91,7 +91,7 @@ def test_sort_by_amount_owed_is_one_parameter(client):
 
 
 def test_figures_are_scoped_to_the_account(client):
-    h, _ = _setup(client)
+    _setup(client)
     other = register(client, email="other@example.com", default_currency="USD")["headers"]
     mine = _client(client, other, "Sam Lee")
     items = client.get("/api/clients", headers=other, params={"sort": "-outstanding"}).json()["items"]

@@ -78,9 +78,7 @@ def list_clients(
     key = sort.removeprefix("-")
     if key not in SORTS:
         raise InvalidInput("sort", f"Sort by one of {', '.join(SORTS)}, with - for descending")
-    account = session.execute(
-        select(Account.default_currency, Account.timezone).where(Account.id == account_id)
-    ).one()
+    account = session.execute(select(Account.default_currency, Account.timezone).where(Account.id == account_id)).one()
     currency, timezone = account.default_currency, account.timezone or "UTC"
     today = today_in(clock, timezone)
 
@@ -142,9 +140,7 @@ def _behaviour(
         *behaviour.paid_before(account_id, clock.now()), Invoice.client_id.in_(client_ids)
     )
     inner = delays.subquery("delays")
-    rows = session.execute(
-        select(inner.c.client_id, *behaviour._aggregates(inner.c.delay)).group_by(inner.c.client_id)
-    )
+    rows = session.execute(select(inner.c.client_id, *behaviour._aggregates(inner.c.delay)).group_by(inner.c.client_id))
     return {row.client_id: behaviour.stats_from_row(row) for row in rows}
 
 
