@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Invoice, Reminder } from '@/api/types';
-import { buildActivity, describeOffset, finalBeforeDue, lastSentAt } from './activity';
+import { buildActivity, describeOffset, finalBeforeDue, lastSentAt, nextReminder } from './activity';
 
 const invoice = {
   id: 1,
@@ -172,5 +172,21 @@ describe('finalBeforeDue', () => {
     expect(finalBeforeDue({ template_key: 'final' }, '2026-03-01', now)).toBe(false);
     expect(finalBeforeDue({ template_key: 'final' }, '2026-02-20', now)).toBe(false);
     expect(finalBeforeDue({ template_key: 'friendly' }, '2026-03-10', now)).toBe(false);
+  });
+});
+
+describe('nextReminder', () => {
+  it('is the earliest pending reminder, not the first template of the policy', () => {
+    const reminders = [
+      reminder({ id: 1, template_key: 'friendly', state: 'sent', scheduled_for: '2026-03-01T08:00:00Z' }),
+      reminder({ id: 4, template_key: 'final', offset_days: 30, scheduled_for: '2026-04-09T08:00:00Z' }),
+      reminder({ id: 3, template_key: 'urgent', offset_days: 14, scheduled_for: '2026-03-24T08:00:00Z' }),
+      reminder({ id: 2, template_key: 'firm', state: 'canceled', scheduled_for: '2026-03-17T08:00:00Z' }),
+    ];
+    expect(nextReminder(reminders)?.id).toBe(3);
+    // A retry moves it by its next attempt.
+    reminders[2] = { ...reminders[2]!, next_attempt_at: '2026-04-20T08:00:00Z' };
+    expect(nextReminder(reminders)?.template_key).toBe('final');
+    expect(nextReminder([reminders[0]!])).toBeUndefined();
   });
 });

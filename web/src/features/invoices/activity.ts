@@ -237,3 +237,12 @@ export function lastSentAt(reminders: readonly Reminder[]): string | undefined {
 export function finalBeforeDue(reminder: Pick<Reminder, 'template_key'>, dueDate: string, now: Date = new Date()): boolean {
   return reminder.template_key === 'final' && daysUntil(dueDate, now) > 0;
 }
+
+/** The reminder that goes next: the earliest pending (or sending) one, by its next attempt or planned time. */
+export function nextReminder(reminders: readonly Reminder[]): Reminder | undefined {
+  const when = (r: Reminder) => Date.parse(r.next_attempt_at ?? r.scheduled_for);
+  return reminders
+    .filter((r) => r.state === 'pending' || r.state === 'sending')
+    .slice()
+    .sort((a, b) => when(a) - when(b) || a.offset_days - b.offset_days)[0];
+}
