@@ -110,7 +110,7 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
         description={
           <>
             Billed to{' '}
-            <Anchor component={Link} to={`/clients/${invoice.client_id}`} size="sm">
+            <Anchor component={Link} to={`/clients/${invoice.client_id}`} size="sm" underline="always">
               {invoice.client_name}
             </Anchor>
           </>
@@ -288,7 +288,7 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
                 {
                   label: 'Client',
                   value: (
-                    <Anchor component={Link} to={`/clients/${invoice.client_id}`}>
+                    <Anchor component={Link} to={`/clients/${invoice.client_id}`} underline="always">
                       {invoice.client_name}
                     </Anchor>
                   ),

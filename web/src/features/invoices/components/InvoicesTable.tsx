@@ -8,7 +8,6 @@ import { DataTable, RowLink, type DataTableProps } from '@/components/ui/DataTab
 import { Money } from '@/components/ui/Money';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { describeDue, formatDate } from '@/lib/dates';
-import { isZero } from '@/lib/money';
 import { describeBalance } from '@/features/invoices/balance';
 import { RecordPaymentModal } from '@/features/invoices/components/RecordPaymentModal';
 
@@ -85,28 +84,11 @@ export function InvoicesTable({ hideClient, label = 'Invoices', ...props }: Invo
           header: 'Amount',
           enableSorting: true,
           meta: { align: 'right' },
-          cell: ({ row }) => {
-            const invoice = row.original;
-            // Partly paid, or late fees added: what is due is no longer the invoice amount.
-            const showBalance =
-              invoice.status !== 'void' &&
-              invoice.status !== 'paid' &&
-              (!isZero(invoice.amount_paid || '0', invoice.currency) || !isZero(invoice.fees || '0', invoice.currency));
-            return (
-              <div>
-                <Money amount={invoice.amount} currency={invoice.currency} size="sm" fw={500} />
-                {showBalance && (
-                  <Text size="xs" c="dimmed">
-                    <Money amount={invoice.balance} currency={invoice.currency} /> due
-                  </Text>
-                )}
-              </div>
-            );
-          },
+          cell: ({ row }) => <Money amount={row.original.amount} currency={row.original.currency} size="sm" fw={500} />,
         }),
         column.accessor('balance', {
           header: 'Balance',
-          meta: { align: 'right', visibleFrom: 'md' },
+          meta: { align: 'right', visibleFrom: 'sm' },
           cell: ({ row }) => (
             <Text size="sm" c={row.original.status === 'paid' || row.original.status === 'void' ? 'dimmed' : undefined}>
               {describeBalance(row.original)}
