@@ -45,29 +45,13 @@ export default function ClientsList() {
         header: 'Outstanding',
         enableSorting: true,
         meta: { align: 'right' },
-        cell: ({ row }) => (
-          <div>
-            <Money amount={row.original.outstanding} currency={row.original.currency} size="sm" fw={500} />
-            {row.original.other_currencies.length > 0 && (
-              <Text size="xs" c="dimmed">
-                {otherCurrenciesLine(row.original.other_currencies)}
-              </Text>
-            )}
-          </div>
-        ),
+        cell: ({ row }) => <OwedAmounts client={row.original} field="outstanding" />,
       }),
       column.accessor('overdue', {
         header: 'Overdue',
         enableSorting: true,
         meta: { align: 'right', visibleFrom: 'sm' },
-        cell: ({ row }) =>
-          isZero(row.original.overdue, row.original.currency) ? (
-            <Text size="sm" c="dimmed">
-              —
-            </Text>
-          ) : (
-            <Money amount={row.original.overdue} currency={row.original.currency} size="sm" c="red.9" />
-          ),
+        cell: ({ row }) => <OwedAmounts client={row.original} field="overdue" />,
       }),
       column.accessor('oldest_overdue_days', {
         id: 'oldest_overdue',
@@ -82,7 +66,7 @@ export default function ClientsList() {
       }),
       column.accessor('payer_rating', {
         header: 'Pays',
-        meta: { visibleFrom: 'md' },
+        meta: { visibleFrom: 'md', width: 150 },
         cell: ({ getValue }) => (
           <Badge color={RATING_LOOK[getValue()].color} variant="light" radius="sm" style={{ textTransform: 'none' }}>
             {RATING_LOOK[getValue()].label}
@@ -114,7 +98,7 @@ export default function ClientsList() {
       column.accessor('created_at', {
         header: 'Added',
         enableSorting: true,
-        meta: { visibleFrom: 'lg', align: 'right' },
+        meta: { visibleFrom: 'xl', align: 'right' },
         cell: ({ getValue }) => (
           <Text size="sm" c="dimmed">
             {formatDate(getValue())}
@@ -199,7 +183,7 @@ export default function ClientsList() {
 
 /** A client at phone width: name, what they owe, how late, and the way to their invoices. */
 function ClientCard({ client }: { client: ClientListItem }) {
-  const owes = !isZero(client.outstanding, client.currency);
+  const owes = client.open_invoices > 0 || client.other_currencies.length > 0;
   return (
     <div data-testid="client-card">
       <Group justify="space-between" wrap="nowrap" gap="xs" align="flex-start">
@@ -211,15 +195,10 @@ function ClientCard({ client }: { client: ClientListItem }) {
           </Text>
         </div>
         <div style={{ textAlign: 'right', flexShrink: 0 }}>
-          <Money amount={client.outstanding} currency={client.currency} size="sm" fw={600} />
-          {!isZero(client.overdue, client.currency) && (
-            <Text size="xs" c="red.9">
-              <Money amount={client.overdue} currency={client.currency} /> overdue
-            </Text>
-          )}
-          {client.other_currencies.length > 0 && (
-            <Text size="xs" c="dimmed">
-              {otherCurrenciesLine(client.other_currencies)}
+          <OwedAmounts client={client} field="outstanding" />
+          {(!isZero(client.overdue, client.currency) || client.other_currencies.some((b) => !isZero(b.overdue, b.currency))) && (
+            <Text size="xs" c="red.9" component="div">
+              overdue: <OwedAmounts client={client} field="overdue" />
             </Text>
           )}
         </div>
@@ -234,6 +213,43 @@ function ClientCard({ client }: { client: ClientListItem }) {
           </Anchor>
         )}
       </Group>
+    </div>
+  );
+}
+
+/**
+ * What a client owes in the account's currency, or, when they owe nothing in it, in the currencies they do owe
+ * in (a client billed in dollars in a euro account is not "€0.00"). "—" when nothing at all.
+ */
+function OwedAmounts({ client, field }: { client: ClientListItem; field: 'outstanding' | 'overdue' }) {
+  const color = field === 'overdue' ? 'red.9' : undefined;
+  const others = client.other_currencies.filter((b) => !isZero(b[field], b.currency));
+  if (isZero(client[field], client.currency) && others.length > 0) {
+    return (
+      <div>
+        {others.map((b) => (
+          <div key={b.currency}>
+            <Money amount={b[field]} currency={b.currency} size="sm" fw={field === 'outstanding' ? 500 : undefined} c={color} />
+          </div>
+        ))}
+      </div>
+    );
+  }
+  if (isZero(client[field], client.currency)) {
+    return (
+      <Text size="sm" c="dimmed">
+        —
+      </Text>
+    );
+  }
+  return (
+    <div>
+      <Money amount={client[field]} currency={client.currency} size="sm" fw={field === 'outstanding' ? 500 : undefined} c={color} />
+      {field === 'outstanding' && others.length > 0 && (
+        <Text size="xs" c="dimmed">
+          {otherCurrenciesLine(others)}
+        </Text>
+      )}
     </div>
   );
 }
