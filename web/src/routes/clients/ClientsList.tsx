@@ -98,7 +98,7 @@ export default function ClientsList() {
       column.accessor('created_at', {
         header: 'Added',
         enableSorting: true,
-        meta: { visibleFrom: 'xl', align: 'right' },
+        meta: { visibleFrom: 'lg', align: 'right' },
         cell: ({ getValue }) => (
           <Text size="sm" c="dimmed">
             {formatDate(getValue())}
