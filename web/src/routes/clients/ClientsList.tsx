@@ -190,8 +190,13 @@ function ClientCard({ client }: { client: ClientListItem }) {
         <div style={{ minWidth: 0 }}>
           <RowLink to={`/clients/${client.id}`}>{client.name}</RowLink>
           <Text size="xs" c="dimmed">
-            {client.open_invoices} open {client.open_invoices === 1 ? 'invoice' : 'invoices'}
-            {client.oldest_overdue_days !== null && ` · oldest ${describeOverdueDays(client.oldest_overdue_days)}`}
+            {[
+              // open_invoices counts the account's currency only: left out when the client is billed in others.
+              client.open_invoices > 0 ? `${client.open_invoices} open ${client.open_invoices === 1 ? 'invoice' : 'invoices'}` : null,
+              client.oldest_overdue_days !== null ? `oldest ${describeOverdueDays(client.oldest_overdue_days)}` : null,
+            ]
+              .filter(Boolean)
+              .join(' · ')}
           </Text>
         </div>
         <div style={{ textAlign: 'right', flexShrink: 0 }}>
