@@ -216,3 +216,23 @@ def test_overdue_uses_account_timezone(client, clock):
     cid = client.post("/api/clients", headers=user["headers"], json={"name": "Far East"}).json()["id"]
     body = _invoice(client, user, cid, issue_date="2026-11-01", due_date="2026-11-25").json()
     assert body["status"] == "overdue"
+
+
+def test_partially_paid_filter_includes_overdue_partial_payments(client, user, client_id):
+    h = user["headers"]
+    late = _invoice(client, user, client_id, number="P-LATE", issue_date="2026-10-01", due_date="2026-11-01").json()
+    client.post(f"/api/invoices/{late['id']}/payments", headers=h, json={"amount": "250.00"})
+    soon = _invoice(client, user, client_id, number="P-SOON", due_date="2026-12-20").json()
+    client.post(f"/api/invoices/{soon['id']}/payments", headers=h, json={"amount": "1000.00"})
+    _invoice(client, user, client_id, number="UNPAID", issue_date="2026-10-01", due_date="2026-11-01")
+
+    response = client.get("/api/invoices", headers=h, params={"status": "partially_paid"})
+    assert response.status_code == 200, response.text
+    items = {i["number"]: i for i in response.json()["items"]}
+    assert sorted(items) == ["P-LATE", "P-SOON"]
+    # The overdue one keeps its effective status; it is listed because of the payment.
+    assert items["P-LATE"]["status"] == "overdue"
+    assert (items["P-LATE"]["amount_paid"], items["P-LATE"]["amount"]) == ("250.00", "1250.00")
+    assert items["P-SOON"]["status"] == "partially_paid"
+    overdue = client.get("/api/invoices", headers=h, params={"status": "overdue"}).json()["items"]
+    assert sorted(i["number"] for i in overdue) == ["P-LATE", "UNPAID"]

@@ -1447,6 +1447,21 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** ClientBalance */
+        ClientBalance: {
+            /** Currency */
+            currency: string;
+            /**
+             * Outstanding
+             * @description Unsettled balance in this currency, fees included
+             */
+            outstanding: string;
+            /**
+             * Overdue
+             * @description The part of `outstanding` past its due date
+             */
+            overdue: string;
+        };
         /** ClientCreate */
         ClientCreate: {
             /**
@@ -1510,6 +1525,88 @@ export interface components {
             open_invoices_total: number;
             /** Overdue Balance */
             overdue_balance: components["schemas"]["Amount"][];
+        };
+        /**
+         * ClientListItem
+         * @description A client in the list, with what they owe: the worklist "who owes me most".
+         */
+        ClientListItem: {
+            /** Adaptive Reminders */
+            adaptive_reminders: boolean | null;
+            client_type: components["schemas"]["ClientType"];
+            /** Company */
+            company: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Currency
+             * @description The account's default currency: the currency of outstanding and overdue
+             */
+            currency: string;
+            /** Email */
+            email: string | null;
+            /** Follow Up Reason */
+            follow_up_reason: string | null;
+            /** Id */
+            id: number;
+            /** Locale */
+            locale: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Needs Personal Follow Up
+             * @description The last invoices were paid only after the final notice: reach out in person
+             */
+            needs_personal_follow_up: boolean;
+            /** Notes */
+            notes: string | null;
+            /**
+             * Oldest Overdue Days
+             * @description Days the oldest overdue invoice (any currency) is past its due date; null when none is
+             */
+            oldest_overdue_days: number | null;
+            /**
+             * Open Invoices
+             * @description Unsettled invoices in the account's currency
+             */
+            open_invoices: number;
+            /**
+             * Other Currencies
+             * @description Balances in currencies other than the account's
+             */
+            other_currencies: components["schemas"]["ClientBalance"][];
+            /**
+             * Outstanding
+             * @description Unsettled balance in the account's currency, fees included
+             */
+            outstanding: string;
+            /**
+             * Overdue
+             * @description The part of `outstanding` past its due date
+             */
+            overdue: string;
+            payer_rating: components["schemas"]["PayerRating"];
+            /** Reminders Paused */
+            reminders_paused: boolean;
+            /** Reminders Paused Until */
+            reminders_paused_until: string | null;
+            /**
+             * Reminders Stopped Reason
+             * @description Why DueSpark sends this client no automatic reminders any more (null while it does): they used the unsubscribe link, so follow up in person
+             */
+            readonly reminders_stopped_reason: string | null;
+            /** Timezone */
+            timezone: string | null;
+            /** Unsubscribed At */
+            unsubscribed_at: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /** ClientOut */
         ClientOut: {
@@ -2227,10 +2324,10 @@ export interface components {
             /** Number */
             number: string;
         };
-        /** Page[ClientOut] */
-        Page_ClientOut_: {
+        /** Page[ClientListItem] */
+        Page_ClientListItem_: {
             /** Items */
-            items: components["schemas"]["ClientOut"][];
+            items: components["schemas"]["ClientListItem"][];
             /** Page */
             page: number;
             /** Page Size */
@@ -3987,7 +4084,7 @@ export interface operations {
                 page_size?: number;
                 /** @description Search name, email or company */
                 q?: string | null;
-                /** @description name, company or created_at; prefix - to reverse */
+                /** @description One of company, created_at, name, oldest_overdue, outstanding, overdue; prefix - to reverse (-outstanding: who owes most) */
                 sort?: string;
             };
             header?: never;
@@ -4002,7 +4099,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ClientOut_"];
+                    "application/json": components["schemas"]["Page_ClientListItem_"];
                 };
             };
             /** @description Unauthorized */

@@ -29,6 +29,9 @@ export type Client = Ok<paths['/api/clients/{client_id}']['get']>;
 export type ClientCreate = BodyOf<paths['/api/clients']['post']>;
 export type ClientUpdate = BodyOf<paths['/api/clients/{client_id}']['patch']>;
 export type ClientType = Client['client_type'];
+/** A client in the list, with what they owe (the worklist). */
+export type ClientListItem = Ok<paths['/api/clients']['get']>['items'][number];
+export type PayerRating = ClientListItem['payer_rating'];
 
 export type Invoice = Ok<paths['/api/invoices/{invoice_id}']['get']>;
 export type InvoiceCreate = BodyOf<paths['/api/invoices']['post']>;
@@ -57,7 +60,7 @@ export const CLIENT_TYPES = ['individual', 'business', 'enterprise'] as const sa
 // The API takes `sort` as free text ("field" or "-field") and answers 422 for an unknown field;
 // these are the fields it documents for each list.
 type Sorts<F extends string> = F | `-${F}`;
-export const CLIENT_SORT_FIELDS = ['name', 'company', 'created_at'] as const;
+export const CLIENT_SORT_FIELDS = ['name', 'company', 'created_at', 'outstanding', 'overdue', 'oldest_overdue'] as const;
 export type ClientSort = Sorts<(typeof CLIENT_SORT_FIELDS)[number]>;
 export const INVOICE_SORT_FIELDS = ['due_date', 'issue_date', 'amount', 'number', 'created_at'] as const;
 export type InvoiceSort = Sorts<(typeof INVOICE_SORT_FIELDS)[number]>;

@@ -34,8 +34,17 @@ export function formatDateTime(value: string | null | undefined): string {
     : value;
 }
 
+/**
+ * "in 12 days", "3 days ago": exact whole days from a day on ("in a month" hides whether the reminder goes in
+ * 25 or 45 days); below a day, "in 3 hours" / "5 minutes ago".
+ */
 export function fromNow(value: string, now: Date = new Date()): string {
-  return parse(value).from(dayjs(now));
+  const then = parse(value);
+  const hours = then.diff(dayjs(now), 'hour', true);
+  if (Math.abs(hours) < 22) return then.from(dayjs(now));
+  const days = Math.max(1, Math.round(Math.abs(hours) / 24));
+  const count = `${days} ${days === 1 ? 'day' : 'days'}`;
+  return hours > 0 ? `in ${count}` : `${count} ago`;
 }
 
 /** Today as "YYYY-MM-DD" in the viewer's timezone. */

@@ -4,13 +4,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from duespark.clients import service
-from duespark.clients.schemas import ClientCreate, ClientOut, ClientUpdate
+from duespark.clients import service, worklist
+from duespark.clients.schemas import ClientCreate, ClientListItem, ClientOut, ClientUpdate
 from duespark.db import SessionDep
-from duespark.deps import ClockDep, CurrentPrincipal
+from duespark.deps import ClockDep, CurrentPrincipal, SettingsDep
 from duespark.errors import InvalidInput, NotFound, Unauthorized, error_responses
+from duespark.insights.behaviour import RatingThresholds
 from duespark.models import Client
-from duespark.pagination import Page, PageParams, page_params, paginate
+from duespark.pagination import Page, PageParams, page_params
 from duespark.tenancy import ObjectId
 
 router = APIRouter(prefix="/api/clients", tags=["clients"], responses=error_responses(Unauthorized))
@@ -21,19 +22,32 @@ def create_client(data: ClientCreate, session: SessionDep, principal: CurrentPri
     return service.create_client(session, account_id=principal.account_id, data=data, clock=clock)
 
 
-@router.get("", response_model=Page[ClientOut], responses=error_responses(InvalidInput))
+@router.get("", response_model=Page[ClientListItem], responses=error_responses(InvalidInput))
 def list_clients(
     session: SessionDep,
     principal: CurrentPrincipal,
+    settings: SettingsDep,
+    clock: ClockDep,
     paging: Annotated[PageParams, Depends(page_params)],
     q: Annotated[str | None, Query(max_length=200, description="Search name, email or company")] = None,
-    sort: Annotated[str, Query(description="name, company or created_at; prefix - to reverse")] = "name",
-) -> Page[ClientOut]:
-    stmt = service.client_query(principal.account_id, q=q, sort=sort)
-    items, total = paginate(session, stmt, paging)
-    return Page[ClientOut](
-        items=[ClientOut.model_validate(c) for c in items], total=total, page=paging.page, page_size=paging.page_size
+    sort: Annotated[
+        str,
+        Query(
+            max_length=40,
+            description=f"One of {', '.join(worklist.SORTS)}; prefix - to reverse (-outstanding: who owes most)",
+        ),
+    ] = "name",
+) -> Page[ClientListItem]:
+    items, total = worklist.list_clients(
+        session,
+        account_id=principal.account_id,
+        q=q,
+        sort=sort,
+        paging=paging,
+        thresholds=RatingThresholds.from_settings(settings),
+        clock=clock,
     )
+    return Page[ClientListItem](items=items, total=total, page=paging.page, page_size=paging.page_size)
 
 
 @router.get("/{client_id}", response_model=ClientOut, responses=error_responses(NotFound))

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, computed_field, field_validator
 
 from duespark.auth.schemas import check_timezone
+from duespark.insights.behaviour import PayerRating
 from duespark.models.enums import ClientType
 from duespark.textfields import SingleLine
 
@@ -83,3 +84,23 @@ class ClientOut(BaseModel):
             f"{self.name} unsubscribed from payment reminders on {self.unsubscribed_at.date().isoformat()}: "
             "DueSpark sends this client no more automatic reminders. Follow up in person about open invoices."
         )
+
+
+class ClientBalance(BaseModel):
+    currency: str
+    outstanding: str = Field(description="Unsettled balance in this currency, fees included")
+    overdue: str = Field(description="The part of `outstanding` past its due date")
+
+
+class ClientListItem(ClientOut):
+    """A client in the list, with what they owe: the worklist "who owes me most"."""
+
+    currency: str = Field(description="The account's default currency: the currency of outstanding and overdue")
+    outstanding: str = Field(description="Unsettled balance in the account's currency, fees included")
+    overdue: str = Field(description="The part of `outstanding` past its due date")
+    open_invoices: int = Field(description="Unsettled invoices in the account's currency")
+    oldest_overdue_days: int | None = Field(
+        description="Days the oldest overdue invoice (any currency) is past its due date; null when none is"
+    )
+    other_currencies: list[ClientBalance] = Field(description="Balances in currencies other than the account's")
+    payer_rating: PayerRating

@@ -242,8 +242,10 @@ def _search(session: Session, account_id: int, q: str) -> ColumnElement[bool]:
 def _status_condition(status: EffectiveStatus, today: date):
     if status == EffectiveStatus.overdue:
         return and_(Invoice.status.in_(UNSETTLED), Invoice.due_date < today)
-    if status in (EffectiveStatus.open, EffectiveStatus.partially_paid):
+    if status == EffectiveStatus.open:
         return and_(Invoice.status == status.value, Invoice.due_date >= today)
+    # "Partially paid" lists every invoice with a partial payment, overdue or not: an overdue one whose
+    # effective status reads "overdue" still belongs to the worklist of invoices the client started paying.
     return Invoice.status == status.value
 
 

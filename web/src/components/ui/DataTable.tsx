@@ -7,7 +7,7 @@ import {
   type RowData,
   type SortingState,
 } from '@tanstack/react-table';
-import { Group, Pagination, Paper, Skeleton, Table, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
+import { Box, Group, Pagination, Paper, Skeleton, Table, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { IconArrowDown, IconArrowUp, IconArrowsSort } from '@tabler/icons-react';
 import { Link, type LinkProps } from 'react-router';
 import { isApiError } from '@/api/errors';
@@ -57,6 +57,8 @@ export interface DataTableProps<T> {
   skeletonRows?: number;
   /** Rendered above the table inside the frame (filters, tabs). */
   toolbar?: ReactNode;
+  /** At phone width, each row as a card (a list) instead of a table scrolled sideways. */
+  renderCard?: (row: T) => ReactNode;
 }
 
 /**
@@ -79,6 +81,7 @@ export function DataTable<T>({
   pagination,
   skeletonRows = 6,
   toolbar,
+  renderCard,
 }: DataTableProps<T>) {
   const sorting: SortingState = sort ? [sort] : [];
   const table = useReactTable<T>({
@@ -117,7 +120,24 @@ export function DataTable<T>({
           {state}
         </div>
       ) : (
-        <Table.ScrollContainer minWidth={0} type="native">
+        <>
+        {renderCard && (
+          <Box hiddenFrom="sm" component="ul" aria-label={label} aria-busy={showSkeleton || undefined} className={classes.cards}>
+            {showSkeleton
+              ? Array.from({ length: 3 }, (_, index) => (
+                  <li key={`skeleton-${index}`} className={classes.card}>
+                    <Skeleton height={12} radius="sm" width="70%" mb={8} />
+                    <Skeleton height={12} radius="sm" width="40%" />
+                  </li>
+                ))
+              : rows.map((row) => (
+                  <li key={row.id} className={classes.card}>
+                    {renderCard(row.original)}
+                  </li>
+                ))}
+          </Box>
+        )}
+        <Table.ScrollContainer minWidth={0} type="native" visibleFrom={renderCard ? 'sm' : undefined}>
           <Table
             aria-label={label}
             aria-busy={showSkeleton || undefined}
@@ -201,6 +221,7 @@ export function DataTable<T>({
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
+        </>
       )}
       {pagination && !state && pagination.total > 0 && (
         <Group justify="space-between" className={classes.footer} gap="sm">

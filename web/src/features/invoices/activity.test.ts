@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Invoice, Reminder } from '@/api/types';
-import { buildActivity, describeOffset, lastSentAt } from './activity';
+import { buildActivity, describeOffset, finalBeforeDue, lastSentAt, nextReminder } from './activity';
 
 const invoice = {
   id: 1,
@@ -117,5 +117,76 @@ describe('helpers', () => {
       ]),
     ).toBe('2026-03-05T00:00:00Z');
     expect(lastSentAt([])).toBeUndefined();
+  });
+});
+
+describe('canceled reminders of a paid invoice', () => {
+  it('are one row "canceled the 4 remaining reminders: paid", not four', () => {
+    const canceled = ['friendly', 'due_today', 'firm', 'final'].map((template_key, index) =>
+      reminder({
+        id: 10 + index,
+        template_key,
+        state: 'canceled',
+        reason: 'paid',
+        explanation: 'The invoice was paid.',
+        updated_at: '2026-03-05T12:00:00Z',
+      }),
+    );
+    const items = buildActivity({
+      invoice: { ...invoice, status: 'paid', paid_at: '2026-03-05T12:00:00Z' } as Invoice,
+      reminders: canceled,
+      timeZone: 'UTC',
+      now: new Date('2026-03-06T00:00:00Z'),
+    });
+    const stopped = items.filter((i) => i.kind === 'reminder-stopped');
+    expect(stopped).toHaveLength(1);
+    expect(stopped[0].action).toBe('canceled the 4 remaining reminders: paid');
+    expect(stopped[0].detail).toBe('friendly reminder, due-today reminder, firm reminder, final reminder');
+    expect(stopped[0].grouped?.map((r) => r.id)).toEqual([10, 11, 12, 13]);
+    expect(items.map((i) => i.id)).toEqual(['paid', 'reminders-canceled-paid', 'created']);
+  });
+
+  it('keeps a single cancellation and ones you canceled yourself as their own rows', () => {
+    const items = buildActivity({
+      invoice,
+      reminders: [
+        reminder({ id: 1, state: 'canceled', reason: 'paid', explanation: 'The invoice was paid.' }),
+        reminder({ id: 2, state: 'canceled', reason: 'canceled_by_user' }),
+        reminder({ id: 3, state: 'canceled', reason: 'canceled_by_user', template_key: 'firm' }),
+      ],
+      timeZone: 'UTC',
+      now: new Date('2026-03-06T00:00:00Z'),
+    });
+    expect(items.filter((i) => i.kind === 'reminder-stopped').map((i) => i.id)).toEqual([
+      'reminder-3',
+      'reminder-2',
+      'reminder-1',
+    ]);
+  });
+});
+
+describe('finalBeforeDue', () => {
+  it('warns for a final notice sent before the due date only', () => {
+    const now = new Date('2026-03-01T12:00:00Z');
+    expect(finalBeforeDue({ template_key: 'final' }, '2026-03-10', now)).toBe(true);
+    expect(finalBeforeDue({ template_key: 'final' }, '2026-03-01', now)).toBe(false);
+    expect(finalBeforeDue({ template_key: 'final' }, '2026-02-20', now)).toBe(false);
+    expect(finalBeforeDue({ template_key: 'friendly' }, '2026-03-10', now)).toBe(false);
+  });
+});
+
+describe('nextReminder', () => {
+  it('is the earliest pending reminder, not the first template of the policy', () => {
+    const reminders = [
+      reminder({ id: 1, template_key: 'friendly', state: 'sent', scheduled_for: '2026-03-01T08:00:00Z' }),
+      reminder({ id: 4, template_key: 'final', offset_days: 30, scheduled_for: '2026-04-09T08:00:00Z' }),
+      reminder({ id: 3, template_key: 'urgent', offset_days: 14, scheduled_for: '2026-03-24T08:00:00Z' }),
+      reminder({ id: 2, template_key: 'firm', state: 'canceled', scheduled_for: '2026-03-17T08:00:00Z' }),
+    ];
+    expect(nextReminder(reminders)?.id).toBe(3);
+    // A retry moves it by its next attempt.
+    reminders[2] = { ...reminders[2]!, next_attempt_at: '2026-04-20T08:00:00Z' };
+    expect(nextReminder(reminders)?.template_key).toBe('final');
+    expect(nextReminder([reminders[0]!])).toBeUndefined();
   });
 });

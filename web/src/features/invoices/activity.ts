@@ -1,5 +1,5 @@
 import type { Invoice, Message, Payment, PaymentLink, Reminder } from '@/api/types';
-import { formatInTimeZone } from '@/lib/dates';
+import { daysUntil, formatInTimeZone } from '@/lib/dates';
 import { formatMoney } from '@/lib/money';
 
 export type ActivityKind =
@@ -24,6 +24,8 @@ export interface ActivityItem {
   detail?: string;
   /** The reminder the item is about, for its actions (send now, cancel). */
   reminder?: Reminder;
+  /** Several reminders stopped for one reason, shown as this one row. */
+  grouped?: Reminder[];
 }
 
 export const TONE_LABELS: Record<string, string> = {
@@ -89,6 +91,48 @@ function reminderItem(reminder: Reminder, timeZone: string, now: Date): Activity
         detail: reminder.explanation ?? reminder.reason ?? undefined,
       };
   }
+}
+
+const REASON_WORDS: Record<string, string> = {
+  paid: 'paid',
+  void: 'voided',
+  voided: 'voided',
+};
+
+/**
+ * Reminders as timeline rows. Reminders that never went because of one event (the invoice was paid,
+ * voided...) are one row, "canceled the 4 remaining reminders: paid", not one row per step.
+ */
+export function reminderItems(reminders: readonly Reminder[], timeZone: string, now: Date): ActivityItem[] {
+  const groupKey = (r: Reminder) =>
+    r.state === 'canceled' && r.reason && r.reason !== 'canceled_by_user' ? r.reason : undefined;
+  const stopped = new Map<string, Reminder[]>();
+  for (const reminder of reminders) {
+    const key = groupKey(reminder);
+    if (key) stopped.set(key, [...(stopped.get(key) ?? []), reminder]);
+  }
+  const items: ActivityItem[] = [];
+  for (const reminder of reminders) {
+    const key = groupKey(reminder);
+    const group = key ? stopped.get(key)! : [];
+    if (!key || group.length === 1) {
+      items.push(reminderItem(reminder, timeZone, now));
+      continue;
+    }
+    if (group[0] !== reminder) continue; // the group's row stands where its first reminder would
+    const latest = group.map((r) => r.updated_at).sort().at(-1)!;
+    const why = REASON_WORDS[key] ?? group[0].explanation ?? key.replaceAll('_', ' ');
+    items.push({
+      id: `reminders-canceled-${key}`,
+      kind: 'reminder-stopped',
+      actor: 'DueSpark',
+      action: `canceled the ${group.length} remaining reminders: ${why}`,
+      at: latest,
+      detail: group.map((r) => reminderTone(r)).join(', '),
+      grouped: group,
+    });
+  }
+  return items;
 }
 
 const EVENT_WORDS: Record<string, { action: string; problem?: boolean }> = {
@@ -164,7 +208,7 @@ export function buildActivity({ invoice, payments = [], reminders = [], messages
       at: payment.paid_at,
       detail: [payment.reference, payment.note].filter(Boolean).join(' · ') || undefined,
     })),
-    ...reminders.map((reminder) => reminderItem(reminder, timeZone, now)),
+    ...reminderItems(reminders, timeZone, now),
     ...messages.flatMap(messageItems),
     ...clickItems(paymentLink, invoice.client_name),
   ];
@@ -187,4 +231,18 @@ export function lastSentAt(reminders: readonly Reminder[]): string | undefined {
     .map((r) => r.sent_at!)
     .sort()
     .at(-1);
+}
+
+/** A final notice about to go before the invoice is even due: "Send now" warns. */
+export function finalBeforeDue(reminder: Pick<Reminder, 'template_key'>, dueDate: string, now: Date = new Date()): boolean {
+  return reminder.template_key === 'final' && daysUntil(dueDate, now) > 0;
+}
+
+/** The reminder that goes next: the earliest pending (or sending) one, by its next attempt or planned time. */
+export function nextReminder(reminders: readonly Reminder[]): Reminder | undefined {
+  const when = (r: Reminder) => Date.parse(r.next_attempt_at ?? r.scheduled_for);
+  return reminders
+    .filter((r) => r.state === 'pending' || r.state === 'sending')
+    .slice()
+    .sort((a, b) => when(a) - when(b) || a.offset_days - b.offset_days)[0];
 }

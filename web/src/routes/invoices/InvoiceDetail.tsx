@@ -15,6 +15,7 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { useState } from 'react';
 import { notifications } from '@mantine/notifications';
 import { IconBan, IconCash, IconDots, IconEdit, IconEye } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
@@ -28,6 +29,7 @@ import { InlineError, NotFoundState, PageLoader, QueryError } from '@/components
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useClient } from '@/features/clients/hooks/queries';
 import { GetPaidCard } from '@/features/invoices/components/GetPaidCard';
+import { NextEmailDialog } from '@/features/invoices/components/NextEmailDialog';
 import { RecordPaymentModal } from '@/features/invoices/components/RecordPaymentModal';
 import { InvoiceActivity } from '@/features/reminders/components/InvoiceActivity';
 import { usePaymentLink, usePrediction } from '@/features/reminders/hooks/queries';
@@ -67,6 +69,7 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
   const voidInvoice = useVoidInvoice(invoiceId);
   const [payOpen, pay] = useDisclosure(false);
   const [voidOpen, voidModal] = useDisclosure(false);
+  const [previewOpen, setPreviewOpen] = useState(false);
   const client = useClient(query.data?.client_id);
   const account = useAccount();
   const open = query.data !== undefined && PAYABLE.has(query.data.status);
@@ -127,12 +130,7 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
               </Button>
             )}
             {editable && (
-              <Button
-                component={Link}
-                to={`/templates?invoice=${invoice.id}`}
-                variant="default"
-                leftSection={<IconEye size={16} />}
-              >
+              <Button variant="default" leftSection={<IconEye size={16} />} onClick={() => setPreviewOpen(true)}>
                 Preview email
               </Button>
             )}
@@ -291,7 +289,7 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
                 {
                   label: 'Client',
                   value: (
-                    <Anchor component={Link} to={`/clients/${invoice.client_id}`}>
+                    <Anchor component={Link} to={`/clients/${invoice.client_id}`} underline="always">
                       {invoice.client_name}
                     </Anchor>
                   ),
@@ -312,6 +310,14 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
       </Grid>
 
       {payable && <RecordPaymentModal invoice={invoice} opened={payOpen} onClose={pay.close} />}
+      {editable && (
+        <NextEmailDialog
+          invoice={invoice}
+          opened={previewOpen}
+          onClose={() => setPreviewOpen(false)}
+          timeZone={client.data?.timezone ?? account.data?.timezone ?? 'UTC'}
+        />
+      )}
       <ConfirmModal
         opened={voidOpen}
         onClose={voidModal.close}

@@ -1,13 +1,15 @@
-import { Text } from '@mantine/core';
+import { Anchor, Button, Group, Text } from '@mantine/core';
+import { IconCash, IconSend } from '@tabler/icons-react';
 import { createColumnHelper } from '@tanstack/react-table';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import type { Invoice } from '@/api/types';
 import { DataTable, RowLink, type DataTableProps } from '@/components/ui/DataTable';
 import { Money } from '@/components/ui/Money';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { describeDue, formatDate } from '@/lib/dates';
-import { isZero } from '@/lib/money';
+import { describeBalance } from '@/features/invoices/balance';
+import { RecordPaymentModal } from '@/features/invoices/components/RecordPaymentModal';
 
 const column = createColumnHelper<Invoice>();
 
@@ -82,28 +84,88 @@ export function InvoicesTable({ hideClient, label = 'Invoices', ...props }: Invo
           header: 'Amount',
           enableSorting: true,
           meta: { align: 'right' },
-          cell: ({ row }) => {
-            const invoice = row.original;
-            // Partly paid, or late fees added: what is due is no longer the invoice amount.
-            const showBalance =
-              invoice.status !== 'void' &&
-              invoice.status !== 'paid' &&
-              (!isZero(invoice.amount_paid || '0', invoice.currency) || !isZero(invoice.fees || '0', invoice.currency));
-            return (
-              <div>
-                <Money amount={invoice.amount} currency={invoice.currency} size="sm" fw={500} />
-                {showBalance && (
-                  <Text size="xs" c="dimmed">
-                    <Money amount={invoice.balance} currency={invoice.currency} /> due
-                  </Text>
-                )}
-              </div>
-            );
-          },
+          cell: ({ row }) => <Money amount={row.original.amount} currency={row.original.currency} size="sm" fw={500} />,
+        }),
+        column.accessor('balance', {
+          header: 'Balance',
+          meta: { align: 'right', visibleFrom: 'sm' },
+          cell: ({ row }) => (
+            <Text size="sm" c={row.original.status === 'paid' || row.original.status === 'void' ? 'dimmed' : undefined}>
+              {describeBalance(row.original)}
+            </Text>
+          ),
         }),
       ].filter((c): c is NonNullable<typeof c> => c !== null),
     [hideClient],
   );
 
-  return <DataTable label={label} columns={columns} getRowId={(invoice) => invoice.id} {...props} />;
+  const [paying, setPaying] = useState<Invoice | null>(null);
+  return (
+    <>
+      <DataTable
+        label={label}
+        columns={columns}
+        getRowId={(invoice) => invoice.id}
+        renderCard={(invoice) => <InvoiceCard invoice={invoice} hideClient={hideClient} onRecordPayment={setPaying} />}
+        {...props}
+      />
+      {paying && <RecordPaymentModal invoice={paying} opened onClose={() => setPaying(null)} />}
+    </>
+  );
+}
+
+const LIVE = new Set<Invoice['status']>(['open', 'overdue', 'partially_paid']);
+
+/** An invoice at phone width: client, number, how late, balance, and the two daily actions. */
+export function InvoiceCard({
+  invoice,
+  hideClient,
+  onRecordPayment,
+}: {
+  invoice: Invoice;
+  hideClient?: boolean;
+  onRecordPayment: (invoice: Invoice) => void;
+}) {
+  const live = LIVE.has(invoice.status);
+  return (
+    <div data-testid="invoice-card">
+      <Group justify="space-between" wrap="nowrap" gap="xs" align="flex-start">
+        <div style={{ minWidth: 0 }}>
+          <Text size="sm" fw={600} truncate>
+            {hideClient ? invoice.number : invoice.client_name}
+          </Text>
+          <Text size="xs" c="dimmed">
+            <Anchor component={Link} to={`/invoices/${invoice.id}`} size="xs" underline="always">
+              {hideClient ? 'Open invoice' : invoice.number}
+            </Anchor>
+            {' · '}
+            {live ? describeDue(invoice.due_date) : `Due ${formatDate(invoice.due_date)}`}
+          </Text>
+        </div>
+        <div style={{ textAlign: 'right', flexShrink: 0 }}>
+          <StatusBadge status={invoice.status} />
+          <Text size="xs" mt={4}>
+            {describeBalance(invoice)}
+          </Text>
+        </div>
+      </Group>
+      {live && (
+        <Group gap="xs" mt="xs">
+          <Button size="compact-sm" variant="light" leftSection={<IconCash size={14} />} onClick={() => onRecordPayment(invoice)}>
+            Record payment
+          </Button>
+          <Button
+            size="compact-sm"
+            variant="subtle"
+            component={Link}
+            to={`/invoices/${invoice.id}#activity`}
+            leftSection={<IconSend size={14} />}
+            aria-label={`Send a reminder for ${invoice.number}`}
+          >
+            Send reminder
+          </Button>
+        </Group>
+      )}
+    </div>
+  );
 }

@@ -21,7 +21,7 @@ import type { Invoice, Payment, PaymentLink, Reminder } from '@/api/types';
 import { ConfirmModal } from '@/components/ui/ConfirmModal';
 import { InlineError } from '@/components/ui/QueryStates';
 import { Timeline, type TimelineEvent } from '@/components/ui/Timeline';
-import { buildActivity, lastSentAt, TONE_LABELS, type ActivityKind } from '@/features/invoices/activity';
+import { buildActivity, finalBeforeDue, lastSentAt, TONE_LABELS, type ActivityKind } from '@/features/invoices/activity';
 import { formatDate, formatDateTime, fromNow } from '@/lib/dates';
 import {
   useCancelReminder,
@@ -169,6 +169,12 @@ export function InvoiceActivity({ invoice, payments, paymentLink, timeZone }: {
         </span>{' '}
         The {TONE_LABELS[confirmSend?.template_key ?? ''] ?? ''} reminder goes to {invoice.client_name} at once instead of at its
         planned time.
+        {confirmSend && finalBeforeDue(confirmSend, invoice.due_date) && (
+          <Text span display="block" mt="sm" c="orange.9" fw={500} role="alert" data-testid="final-before-due">
+            This is the final notice, and the invoice is not due until {formatDate(invoice.due_date)} (
+            {fromNow(invoice.due_date)}). A final notice before the due date reads as a mistake to most clients.
+          </Text>
+        )}
       </ConfirmModal>
       <ConfirmModal
         opened={confirmCancel !== null}
