@@ -37,7 +37,7 @@ from duespark.invoices.adjustments import describe
 from duespark.models import Account, Reminder
 from duespark.money import format_amount
 from duespark.ops.ratelimit import public_link_per_ip
-from duespark.reminders.service import reminder_explanation
+from duespark.reminders.service import reminder_explanation, tone_when_sent
 from duespark.signing import InvalidLink
 from duespark.tenancy import ObjectId, get_owned
 
@@ -141,7 +141,8 @@ def preview_reminder(
     reminder = None
     if data.reminder_id is not None:
         reminder = get_owned(session, Reminder, data.reminder_id, account.id, what="Reminder")
-    key = reminder.template_key if reminder is not None else data.template_key
+    # A planned reminder previews as it will go: with the tone chosen for the day it is sent.
+    key = tone_when_sent(session, reminder=reminder, clock=clock) if reminder is not None else data.template_key
     if key is None:
         raise InvalidInput("template_key", "Give a template key, or a reminder_id to preview")
     draft = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ from duespark.invoices.events import InvoiceChange
 from duespark.models import Account, Client, Invoice, Reminder, ReminderPolicy, ReminderPolicyStep
 from duespark.money import MoneyError, format_amount, parse_amount
 from duespark.pagination import PageParams, paginate
-from duespark.reminders import adaptive, tone, volume
+from duespark.reminders import adaptive, history, tone, volume
 from duespark.reminders.planner import PLANNABLE_STATUSES, ReminderState, mark_for_planning, plan
 from duespark.reminders.policy import (
     DEFAULT_STEPS,
@@ -521,3 +522,30 @@ def set_test_mode(session: Session, *, account_id: int, test_mode: bool, clock: 
         account.updated_at = clock.now()
         session.flush()
     return account
+
+
+def tone_when_sent(session: Session, *, reminder: Reminder, clock: Clock) -> str:
+    """The template a pending reminder will go out with: the dispatcher chooses the tone for the day it
+    is sent (reminders/tone.py), so a friendly step caught up after the due date goes as firm."""
+    if reminder.state not in (ReminderState.pending, ReminderState.sending):
+        return reminder.template_key
+    invoice = session.get(Invoice, reminder.invoice_id)
+    assert invoice is not None
+    client = session.get(Client, invoice.client_id)
+    account = session.get(Account, invoice.account_id)
+    assert client is not None and account is not None
+    timezone = client.timezone or account.timezone
+    now = clock.now()
+    goes = max(now, reminder.scheduled_for) if reminder.scheduled_for is not None else now
+    histories = history.sent_histories(
+        session, [invoice.id], timezones={invoice.id: timezone}, test={invoice.id: account.test_mode}
+    )
+    choice = tone.choose_step(
+        reminder.template_key,
+        due_date=invoice.due_date,
+        today=goes.astimezone(ZoneInfo(timezone)).date(),
+        history=histories.get(invoice.id, tone.History()),
+        final_gap_days=history.final_gaps(session, [account.id]).get(account.id, tone.DEFAULT_FINAL_GAP_DAYS),
+        manual=reminder.manual,
+    )
+    return choice.template_key
