@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  apiMapping,
   convertDate,
   detectDateFormats,
   guessMapping,
@@ -8,7 +9,10 @@ import {
   mappingProblems,
   mappedDates,
   parseCsv,
+  decodeCsv,
   rewriteCsv,
+  rowsToCreate,
+  skippedRowsCsv,
   saveMapping,
 } from './importMapping';
 
@@ -170,5 +174,41 @@ describe('remembered mapping', () => {
     expect(loadMapping(undefined)).toEqual({});
     localStorage.setItem('duespark.import-mapping.9', '{"number": 3, "nope": "x", "amount": "Sum"}');
     expect(loadMapping(9)).toEqual({ amount: 'Sum' });
+  });
+});
+
+describe('rows to create and skipped rows', () => {
+  const table = parseCsv('Invoice #,Customer,Email,Total,Due Date,Currency\nINV-7,Sam Lee,,120.00,31/01/2026,\nINV-8,,ap@x.example,=1+1,13/13/2026,usd\nINV-9,,jo@x.example,5.00,01/02/2026,gbp\n');
+  const mapping = guessMapping(table.headers);
+
+  it('lists the good rows with client, amount, currency and the ISO due date', () => {
+    expect(rowsToCreate(table, mapping, 'DD/MM/YYYY', new Set([3]), 'EUR')).toEqual([
+      { line: 2, number: 'INV-7', client: 'Sam Lee', amount: '120.00', currency: 'EUR', dueDate: '2026-01-31' },
+      { line: 4, number: 'INV-9', client: 'jo@x.example', amount: '5.00', currency: 'GBP', dueDate: '2026-02-01' },
+    ]);
+  });
+
+  it('writes the skipped rows as in the file, with the problem, formulas neutralized', () => {
+    expect(skippedRowsCsv(table, new Map([[3, 'amount: not a number']]))).toBe(
+      "Invoice #,Customer,Email,Total,Due Date,Currency,problem\r\nINV-8,,ap@x.example,'=1+1,13/13/2026,usd,amount: not a number\r\n",
+    );
+  });
+});
+
+describe('apiMapping and decodeCsv', () => {
+  it('maps only the names the API reads itself', () => {
+    expect(apiMapping(['Number', 'client_email', 'Notes', 'Due Date', 'amount'])).toEqual({
+      number: 'Number',
+      client_email: 'client_email',
+      amount: 'amount',
+      due_date: 'Due Date',
+    });
+  });
+
+  it('reads UTF-8 and UTF-16 with a byte order mark, and gives up on other bytes', () => {
+    const utf16 = new Uint8Array([0xff, 0xfe, ...Array.from('a;b\n1;2\n').flatMap((c) => [c.charCodeAt(0), 0])]);
+    expect(decodeCsv(utf16)?.records).toEqual([{ cells: ['1', '2'], line: 2 }]);
+    expect(decodeCsv(new TextEncoder().encode('Nº,x\n1,2\n'))?.headers).toEqual(['Nº', 'x']);
+    expect(decodeCsv(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0xff, 0x00]))).toBeNull();
   });
 });

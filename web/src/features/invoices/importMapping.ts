@@ -4,6 +4,8 @@
  * headers and YYYY-MM-DD dates before it is sent, so `POST /api/invoices/import` reads it as it is.
  */
 
+import { toCsv } from '@/lib/csv';
+
 export const FIELDS = [
   'number',
   'client_name',
@@ -343,4 +345,77 @@ export function saveMapping(accountId: number | undefined, mapping: Mapping) {
   } catch {
     /* private mode or full storage: the mapping is guessed again next time */
   }
+}
+
+/** The columns the API reads under their own names (a file sent as it is): no synonyms. */
+export function apiMapping(headers: readonly string[]): Mapping {
+  const mapping: Mapping = {};
+  for (const field of FIELDS) {
+    const found = headers.find((h) => apiHeader(h) === field);
+    if (found !== undefined) mapping[field] = found;
+  }
+  return mapping;
+}
+
+/** Reads a file's bytes as the API does (UTF-8, or UTF-16 with a byte order mark); null when it can't. */
+export function decodeCsv(bytes: Uint8Array): CsvTable | null {
+  try {
+    const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
+    const text = new TextDecoder(encoding, { fatal: true }).decode(bytes);
+    if (text.includes('\u0000')) return null;
+    const table = parseCsv(text);
+    return table.headers.some(Boolean) ? table : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function readCsvFile(file: Blob): Promise<CsvTable | null> {
+  try {
+    return decodeCsv(new Uint8Array(await file.arrayBuffer()));
+  } catch {
+    return null;
+  }
+}
+
+export interface RowToCreate {
+  line: number;
+  number: string;
+  client: string;
+  amount: string;
+  currency: string;
+  dueDate: string;
+}
+
+/** The rows an import creates (the file's rows without the bad ones), as a person checks them. */
+export function rowsToCreate(
+  table: CsvTable,
+  mapping: Mapping,
+  format: DateFormat,
+  badLines: ReadonlySet<number>,
+  defaultCurrency: string,
+): RowToCreate[] {
+  return table.records
+    .filter((record) => !badLines.has(record.line))
+    .map((record) => {
+      const due = cellOf(table, record, mapping.due_date);
+      return {
+        line: record.line,
+        number: cellOf(table, record, mapping.number),
+        client: cellOf(table, record, mapping.client_name) || cellOf(table, record, mapping.client_email),
+        amount: cellOf(table, record, mapping.amount),
+        currency: (cellOf(table, record, mapping.currency) || defaultCurrency).toUpperCase(),
+        dueDate: convertDate(due, format) ?? due,
+      };
+    });
+}
+
+/** The skipped rows as the person wrote them, with a last column saying what is wrong, to fix and import again. */
+export function skippedRowsCsv(table: CsvTable, problems: ReadonlyMap<number, string>): string {
+  return toCsv(
+    [...table.headers, 'problem'],
+    table.records
+      .filter((record) => problems.has(record.line))
+      .map((record) => [...table.headers.map((_, index) => record.cells[index] ?? ''), problems.get(record.line)!]),
+  );
 }
