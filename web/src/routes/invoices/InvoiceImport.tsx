@@ -221,15 +221,18 @@ export default function InvoiceImport() {
   // A real import is all or nothing: a file with any bad row is refused (its bad rows can be left out).
   const runError = run.isError && !rejectedImportReport(run.error) ? run.error : null;
 
+  const fieldLabel = (field: string) => (rewriting && mapping[field as keyof Mapping]) || field;
+
   // The rows with problems, by their line in the person's file, and what is wrong with each.
   const problems = useMemo(() => {
     const byLine = new Map<number, string>();
     for (const error of preview?.errors ?? []) {
-      const text = error.field ? `${error.field}: ${error.message}` : error.message;
+      const text = error.field ? `${fieldLabel(error.field)}: ${error.message}` : error.message;
       byLine.set(error.line, byLine.has(error.line) ? `${byLine.get(error.line)}; ${text}` : text);
     }
     return byLine;
-  }, [preview]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- fieldLabel follows mapping and rewriting
+  }, [preview, mapping, rewriting]);
   const badRows = preview ? preview.total_rows - preview.valid_rows : 0;
   // Leaving the bad rows out needs every one of them named (the report keeps the first 1,000 problems).
   const canSkip = !!preview && !!table && badRows > 0 && preview.valid_rows > 0 && problems.size === badRows;
@@ -333,8 +336,6 @@ export default function InvoiceImport() {
     setFile(null);
     chooseFile(null);
   };
-
-  const fieldLabel = (field: string) => (rewriting && mapping[field as keyof Mapping]) || field;
 
   return (
     <div style={{ maxWidth: 900 }}>
