@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '@/api/errors';
-import { IMPORT_COLUMNS, importTemplateCsv, rejectedImportReport } from './csvImport';
+import { IMPORT_COLUMNS, importErrorText, importTemplateCsv, rejectedImportReport } from './csvImport';
 
 describe('CSV import template', () => {
   it('has the columns the API reads, required ones included', () => {
@@ -36,5 +36,20 @@ describe('rejectedImportReport', () => {
   it('ignores other errors', () => {
     expect(rejectedImportReport(new ApiError(422, { error: 'ValidationError', detail: [{ field: 'file', message: 'empty' }] }))).toBeNull();
     expect(rejectedImportReport(new TypeError('Failed to fetch'))).toBeNull();
+  });
+});
+
+describe('importErrorText', () => {
+  it("shows the API's message about the file instead of a generic one", () => {
+    const error = new ApiError(422, {
+      error: 'ValidationError',
+      detail: [{ field: 'file', message: 'Missing column(s): number, amount. Known columns: number, client_email' }],
+    });
+    expect(error.message).toBe('Some fields need your attention.');
+    expect(importErrorText(error)).toBe('Missing column(s): number, amount. Known columns: number, client_email');
+    expect(importErrorText(new ApiError(413, { error: 'PayloadTooLarge', detail: 'The file is larger than 10 MB' }))).toBe(
+      'The file is larger than 10 MB',
+    );
+    expect(importErrorText(new TypeError('Failed to fetch'))).toBe("Can't reach DueSpark. Check your connection and try again.");
   });
 });

@@ -1,4 +1,4 @@
-import { isApiError } from '@/api/errors';
+import { errorMessage, isApiError } from '@/api/errors';
 import type { ImportReport } from '@/api/types';
 import { toCsv } from '@/lib/csv';
 
@@ -48,4 +48,16 @@ export function rejectedImportReport(error: unknown): ImportReport | null {
   const detail = error.detail as Partial<ImportReport> | null;
   if (!detail || typeof detail !== 'object' || !Array.isArray(detail.errors)) return null;
   return detail as ImportReport;
+}
+
+/**
+ * The API's own words about a file it refused ("Missing column(s): due_date. Known columns: ..."),
+ * not the generic "Some fields need your attention": the import has no form fields to mark.
+ */
+export function importErrorText(error: unknown): string {
+  if (isApiError(error)) {
+    const messages = error.fieldErrors.map((item) => item.message).filter(Boolean);
+    if (messages.length) return messages.join(' ');
+  }
+  return errorMessage(error);
 }

@@ -24,13 +24,37 @@ import {
   IconUpload,
 } from '@tabler/icons-react';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
-import { errorMessage } from '@/api/errors';
 import type { ImportReport } from '@/api/types';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { PageHeader } from '@/components/ui/PageHeader';
-import { IMPORT_COLUMNS, MAX_IMPORT_BYTES, importTemplateCsv, rejectedImportReport } from '@/features/invoices/csvImport';
+import { useMe } from '@/features/auth/hooks/queries';
+import { ColumnMappingStep } from '@/features/invoices/components/ColumnMappingStep';
+import { ImportRowsTable } from '@/features/invoices/components/ImportRowsTable';
+import {
+  IMPORT_COLUMNS,
+  MAX_IMPORT_BYTES,
+  importErrorText,
+  importTemplateCsv,
+  rejectedImportReport,
+} from '@/features/invoices/csvImport';
+import {
+  type CsvTable,
+  type DateFormat,
+  type Mapping,
+  apiMapping,
+  detectDateFormats,
+  guessMapping,
+  headersAreDueSparks,
+  loadMapping,
+  mappedDates,
+  readCsvFile,
+  rewriteCsv,
+  rowsToCreate,
+  saveMapping,
+  skippedRowsCsv,
+} from '@/features/invoices/importMapping';
 import { useImportInvoices } from '@/features/invoices/hooks/queries';
 import { FirstWavePanel } from '@/features/onboarding/components/FirstWavePanel';
 import { ImportOptionsFields } from '@/features/onboarding/components/ImportOptionsFields';
@@ -40,6 +64,7 @@ import { downloadCsv } from '@/lib/csv';
 
 const STEPS = [
   { label: 'Upload', description: 'Choose a CSV' },
+  { label: 'Columns', description: 'Match columns and dates' },
   { label: 'Review', description: 'Check every row' },
   { label: 'Import', description: 'Create invoices' },
   { label: 'Done', description: undefined },
@@ -91,7 +116,7 @@ function ColumnsHelp() {
   );
 }
 
-function ErrorRows({ report }: { report: ImportReport }) {
+function ErrorRows({ report, fieldLabel }: { report: ImportReport; fieldLabel: (field: string) => string }) {
   const errors = [...report.errors].sort((a, b) => a.line - b.line);
   const badRows = report.total_rows - report.valid_rows;
   return (
@@ -124,7 +149,7 @@ function ErrorRows({ report }: { report: ImportReport }) {
                 <Table.Td>
                   {error.field ? (
                     <Badge variant="light" color="gray" radius="sm" style={{ textTransform: 'none' }}>
-                      {error.field}
+                      {fieldLabel(error.field)}
                     </Badge>
                   ) : (
                     '—'
@@ -147,6 +172,27 @@ function scheduleNote(result: ImportReport): string {
   return `${base} ${notChased.toLocaleString()} ${notChased === 1 ? 'invoice is' : 'invoices are'} not chased until you resume ${notChased === 1 ? 'it' : 'them'}.`;
 }
 
+/** What was sent to the API: the person's file, or its rewrite (lines mapped back to the person's file). */
+interface Sent {
+  file: File;
+  lines: Map<number, number> | null;
+}
+
+/** The report in the person's terms: their line numbers, their date format. */
+function inFileTerms(report: ImportReport, sent: Sent, format: DateFormat): ImportReport {
+  return {
+    ...report,
+    errors: report.errors.map((error) => ({
+      ...error,
+      line: sent.lines?.get(error.line) ?? error.line,
+      message:
+        format !== 'YYYY-MM-DD' && (error.field === 'due_date' || error.field === 'issue_date')
+          ? error.message.replace('in the form YYYY-MM-DD', `in the form ${format}`)
+          : error.message,
+    })),
+  };
+}
+
 export default function InvoiceImport() {
   const [file, setFile] = useState<File | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
@@ -154,18 +200,55 @@ export default function InvoiceImport() {
   const [result, setResult] = useState<ImportReport | null>(null);
   const [options, setOptions] = useState<ImportOptions>(DEFAULT_IMPORT_OPTIONS);
   const [checkedOptions] = useDebouncedValue(options, 400);
+  // The file as read in the browser (null when it can't be: it is then sent as it is).
+  const [table, setTable] = useState<CsvTable | null>(null);
+  const [mapping, setMapping] = useState<Mapping>({});
+  const [dateFormat, setDateFormat] = useState<DateFormat | null>('YYYY-MM-DD');
+  const [mappingOpen, setMappingOpen] = useState(false);
+  // Whether the file is sent rewritten (DueSpark's headers, ISO dates): once the columns step was shown.
+  const [rewriting, setRewriting] = useState(false);
+  const [sent, setSent] = useState<Sent | null>(null);
   const check = useImportInvoices();
   const run = useImportInvoices();
   const resumeNotChased = useResumeNotChased();
+  const me = useMe();
+  const accountId = me.data?.account.id;
   const optionsValid = !options.dontChaseOlder || validOlderThanDays(options.olderThanDays);
+  const detection = useMemo(() => detectDateFormats(table ? mappedDates(table, mapping) : []), [table, mapping]);
+  const format = dateFormat ?? 'YYYY-MM-DD';
 
-  const step = result ? 3 : run.isPending ? 2 : preview ? 1 : 0;
-  // The import is all or nothing: a file with any bad row is never partly imported.
+  const step = result ? 4 : run.isPending ? 3 : preview ? 2 : mappingOpen ? 1 : 0;
+  // A real import is all or nothing: a file with any bad row is refused (its bad rows can be left out).
   const runError = run.isError && !rejectedImportReport(run.error) ? run.error : null;
+
+  const fieldLabel = (field: string) => (rewriting && mapping[field as keyof Mapping]) || field;
+
+  // The rows with problems, by their line in the person's file, and what is wrong with each.
+  const problems = useMemo(() => {
+    const byLine = new Map<number, string>();
+    for (const error of preview?.errors ?? []) {
+      const text = error.field ? `${fieldLabel(error.field)}: ${error.message}` : error.message;
+      byLine.set(error.line, byLine.has(error.line) ? `${byLine.get(error.line)}; ${text}` : text);
+    }
+    return byLine;
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- fieldLabel follows mapping and rewriting
+  }, [preview, mapping, rewriting]);
+  const badRows = preview ? preview.total_rows - preview.valid_rows : 0;
+  // Leaving the bad rows out needs every one of them named (the report keeps the first 1,000 problems).
+  const canSkip = !!preview && !!table && badRows > 0 && preview.valid_rows > 0 && problems.size === badRows;
+  const rows = useMemo(
+    () => (table && preview ? rowsToCreate(table, mapping, format, new Set(problems.keys()), me.data?.account.default_currency ?? '') : null),
+    [table, preview, mapping, format, problems, me.data?.account.default_currency],
+  );
 
   const chooseFile = (next: File | null) => {
     setPreview(null);
     setResult(null);
+    setTable(null);
+    setSent(null);
+    setMappingOpen(false);
+    setRewriting(false);
+    setDateFormat('YYYY-MM-DD');
     check.reset();
     run.reset();
     setFileError(null);
@@ -182,31 +265,70 @@ export default function InvoiceImport() {
     setFile(next);
   };
 
-  const runCheck = async (with_: ImportOptions = options) => {
-    if (!file) return;
+  /** The file to send: the person's own, or rewritten with DueSpark's headers, ISO dates and without `skip`. */
+  const prepare = (skip: ReadonlySet<number> = new Set(), rewrite = rewriting): Sent | null => {
+    if (!file) return null;
+    if (!table || (!rewrite && skip.size === 0)) return { file, lines: null };
+    const out = rewriteCsv(table, rewrite ? mapping : apiMapping(table.headers), format, skip);
+    return { file: new File([out.text], file.name, { type: 'text/csv' }), lines: out.lines };
+  };
+
+  const runCheck = async (target: Sent | null = sent, with_: ImportOptions = options, fmt: DateFormat = format) => {
+    if (!target) return;
+    setSent(target);
     try {
-      setPreview(await check.mutateAsync({ file, dryRun: true, options: with_ }));
+      const report = await check.mutateAsync({ file: target.file, dryRun: true, options: with_ });
+      setPreview(inFileTerms(report, target, fmt));
+      setMappingOpen(false);
     } catch {
       /* shown below from check.error */
     }
+  };
+
+  /** Reads the file in the browser: its own headers or non-ISO dates open the columns step first. */
+  const checkFile = async () => {
+    if (!file) return;
+    check.reset();
+    const read = await readCsvFile(file);
+    setTable(read);
+    if (read && (!headersAreDueSparks(read.headers) || detectDateFormats(mappedDates(read, apiMapping(read.headers))).settled !== 'YYYY-MM-DD')) {
+      const guessed = headersAreDueSparks(read.headers) ? apiMapping(read.headers) : guessMapping(read.headers, loadMapping(accountId));
+      const found = detectDateFormats(mappedDates(read, guessed));
+      setMapping(guessed);
+      // One format reading every date is offered (and shown); dates that read two ways wait for the person.
+      setDateFormat(found.settled ?? (found.fitsAll.length === 1 ? found.fitsAll[0]! : null));
+      setRewriting(true);
+      setMappingOpen(true);
+      return;
+    }
+    if (read) setMapping(apiMapping(read.headers));
+    setDateFormat('YYYY-MM-DD');
+    setRewriting(false);
+    await runCheck({ file, lines: null }, options, 'YYYY-MM-DD');
+  };
+
+  const confirmMapping = async () => {
+    saveMapping(accountId, mapping);
+    await runCheck(prepare(new Set(), true));
   };
 
   // The review step's preview follows the options: checked again when they change.
   const hasPreview = preview !== null;
   useEffect(() => {
     const valid = !checkedOptions.dontChaseOlder || validOlderThanDays(checkedOptions.olderThanDays);
-    if (hasPreview && valid) void runCheck(checkedOptions);
+    if (hasPreview && valid) void runCheck(sent, checkedOptions);
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the (debounced) options change
   }, [checkedOptions]);
 
-  const runImport = async () => {
-    if (!file) return;
+  const runImport = async (skipBad: boolean) => {
+    const target = prepare(skipBad ? new Set(problems.keys()) : new Set());
+    if (!target) return;
     try {
-      setResult(await run.mutateAsync({ file, dryRun: false, options }));
+      setResult(await run.mutateAsync({ file: target.file, dryRun: false, options }));
     } catch (error) {
       // Something changed since the check (an invoice number was taken meanwhile): show the new report.
       const report = rejectedImportReport(error);
-      if (report) setPreview(report);
+      if (report) setPreview(inFileTerms(report, target, format));
     }
   };
 
@@ -234,7 +356,7 @@ export default function InvoiceImport() {
 
       <Stepper active={step} size="sm" mb="xl" allowNextStepsSelect={false} aria-label="Import progress" visibleFrom="sm">
         {STEPS.map((s, index) => (
-          <Stepper.Step key={s.label} label={s.label} description={s.description} loading={index === 2 && run.isPending} />
+          <Stepper.Step key={s.label} label={s.label} description={s.description} loading={index === 3 && run.isPending} />
         ))}
       </Stepper>
       <Text hiddenFrom="sm" size="sm" c="dimmed" mb="md" aria-live="polite">
@@ -273,12 +395,12 @@ export default function InvoiceImport() {
               />
               {check.isError && (
                 <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} role="alert" title="We couldn’t read this file">
-                  {errorMessage(check.error)}
+                  {importErrorText(check.error)}
                 </Alert>
               )}
               {check.isPending && <Progress value={100} animated striped aria-label="Checking the file" />}
               <Group>
-                <Button onClick={() => void runCheck()} disabled={!file} loading={check.isPending}>
+                <Button onClick={() => void checkFile()} disabled={!file} loading={check.isPending}>
                   Check file
                 </Button>
               </Group>
@@ -289,7 +411,8 @@ export default function InvoiceImport() {
               Columns
             </Text>
             <Text size="sm" c="dimmed" mb="sm">
-              Dates are written YYYY-MM-DD. Other columns are ignored. The{' '}
+              Your spreadsheet’s own column names and dates (31/01/2026, 01/31/2026, 31.01.2026) are fine: you match
+              them to these in the next step. Other columns are ignored. The{' '}
               <Anchor component="button" type="button" size="sm" onClick={() => downloadCsv('duespark-import-template.csv', importTemplateCsv())}>
                 template
               </Anchor>{' '}
@@ -300,7 +423,28 @@ export default function InvoiceImport() {
         </Stack>
       )}
 
-      {step === 1 && preview && (
+      {step === 1 && table && (
+        <Stack gap="lg">
+          <ColumnMappingStep
+            table={table}
+            mapping={mapping}
+            onMappingChange={setMapping}
+            dateFormat={dateFormat}
+            onDateFormatChange={setDateFormat}
+            detection={detection}
+            onBack={startOver}
+            onContinue={() => void confirmMapping()}
+            busy={check.isPending}
+          />
+          {check.isError && (
+            <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} role="alert" title="We couldn’t read this file">
+              {importErrorText(check.error)}
+            </Alert>
+          )}
+        </Stack>
+      )}
+
+      {step === 2 && preview && (
         <Stack gap="lg">
           <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="md">
             <Stat label="Rows" value={preview.total_rows} />
@@ -331,11 +475,31 @@ export default function InvoiceImport() {
           )}
           {preview.errors.length > 0 ? (
             <>
-              <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} title="Fix these rows, then check the file again">
-                DueSpark imports a file only when every row is right, so nothing is ever half-imported. Correct the
-                lines below in your spreadsheet, save it as CSV and choose it again.
+              <Alert
+                color="red"
+                variant="light"
+                icon={<IconAlertTriangle size={18} />}
+                title={canSkip ? 'Fix these rows, or import the others without them' : 'Fix these rows, then check the file again'}
+              >
+                {canSkip
+                  ? 'Correct the lines below in your spreadsheet and upload it again, or import the good rows now and leave these out: download them to fix and import later.'
+                  : 'Correct the lines below in your spreadsheet, save it as CSV and choose it again.'}
+                {canSkip && table && (
+                  <Group mt="sm">
+                    <Button
+                      variant="default"
+                      size="xs"
+                      leftSection={<IconDownload size={14} />}
+                      onClick={() =>
+                        downloadCsv(`${(file?.name ?? 'import').replace(/\.csv$/i, '')}-skipped-rows.csv`, skippedRowsCsv(table, problems))
+                      }
+                    >
+                      Download the {badRows.toLocaleString()} skipped {badRows === 1 ? 'row' : 'rows'}
+                    </Button>
+                  </Group>
+                )}
               </Alert>
-              <ErrorRows report={preview} />
+              <ErrorRows report={preview} fieldLabel={fieldLabel} />
             </>
           ) : preview.total_rows === 0 ? (
             <Alert color="orange" variant="light" icon={<IconAlertTriangle size={18} />}>
@@ -346,12 +510,13 @@ export default function InvoiceImport() {
               Every row looks good.
             </Alert>
           )}
+          {rows && rows.length > 0 && <ImportRowsTable rows={rows} />}
           {preview.valid_rows > 0 && (
             <>
               <ImportOptionsFields value={options} onChange={setOptions} report={preview.options} />
               {check.isError && (
                 <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} role="alert">
-                  {errorMessage(check.error)}
+                  {importErrorText(check.error)}
                 </Alert>
               )}
               {preview.first_wave && (
@@ -363,24 +528,41 @@ export default function InvoiceImport() {
           )}
           {runError && (
             <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} role="alert" title="The import failed">
-              {errorMessage(runError)}
+              {importErrorText(runError)}
             </Alert>
           )}
           <Group justify="space-between">
-            <Button variant="default" onClick={startOver}>
-              {preview.errors.length ? 'Choose the corrected file' : 'Choose another file'}
-            </Button>
-            <Button
-              onClick={runImport}
-              disabled={preview.errors.length > 0 || preview.valid_rows === 0 || !optionsValid || check.isPending}
-            >
-              Import {preview.valid_rows.toLocaleString()} {preview.valid_rows === 1 ? 'invoice' : 'invoices'}
-            </Button>
+            <Group gap="sm">
+              <Button variant="default" onClick={startOver}>
+                {preview.errors.length ? 'Fix and re-upload' : 'Choose another file'}
+              </Button>
+              {rewriting && (
+                <Button variant="subtle" onClick={() => { setPreview(null); check.reset(); setMappingOpen(true); }}>
+                  Change columns
+                </Button>
+              )}
+            </Group>
+            {preview.errors.length > 0 ? (
+              <Button
+                onClick={() => void runImport(true)}
+                disabled={!canSkip || !optionsValid || check.isPending}
+              >
+                Import the {preview.valid_rows.toLocaleString()} good {preview.valid_rows === 1 ? 'row' : 'rows'} and skip{' '}
+                {badRows.toLocaleString()}
+              </Button>
+            ) : (
+              <Button
+                onClick={() => void runImport(false)}
+                disabled={preview.valid_rows === 0 || !optionsValid || check.isPending}
+              >
+                Import {preview.valid_rows.toLocaleString()} {preview.valid_rows === 1 ? 'invoice' : 'invoices'}
+              </Button>
+            )}
           </Group>
         </Stack>
       )}
 
-      {step === 2 && (
+      {step === 3 && (
         <Paper withBorder p="xl">
           <Stack gap="sm" aria-live="polite">
             <Text fw={600}>Importing {preview?.valid_rows.toLocaleString()} invoices…</Text>
@@ -392,7 +574,7 @@ export default function InvoiceImport() {
         </Paper>
       )}
 
-      {step === 3 && result && (
+      {step === 4 && result && (
         <Paper withBorder>
           <EmptyState
             icon={<IconCircleCheck size={26} />}
