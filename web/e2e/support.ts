@@ -80,6 +80,12 @@ export class Api {
     return (await response.json()) as T;
   }
 
+  async patch<T = unknown>(path: string, data: unknown): Promise<T> {
+    const response = await this.request.patch(path, { data, headers: { Authorization: `Bearer ${this.accessToken}` } });
+    expect(response.ok(), `${path}: ${response.status()} ${await response.text()}`).toBe(true);
+    return (await response.json()) as T;
+  }
+
   async post<T = { id: number }>(path: string, data: unknown): Promise<T> {
     const response = await this.request.post(path, { data, headers: { Authorization: `Bearer ${this.accessToken}` } });
     expect(response.ok(), `${path}: ${response.status()} ${await response.text()}`).toBe(true);
