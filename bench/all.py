@@ -17,29 +17,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from report import REPORT_ENV
+from report import REPORT_ENV, cpu_calibration_ms
 
 HERE = Path(__file__).resolve().parent
 # (script, arguments, arguments with --quick)
 BENCHES = (
-    ("api_load.py", [], ["--invoices", "5000", "--seconds", "3"]),
+    ("api_load.py", [], ["--quick"]),
     ("engine_scale.py", [], ["--invoices", "100000", "--dispatch", "1000"]),
     ("reminders_bench.py", [], ["--invoices", "10000", "--dispatch", "1000"]),
     ("insights_bench.py", [], ["--invoices", "10000", "--repeat", "3"]),
 )
-
-
-def cpu_calibration_ms() -> float:
-    """A fixed piece of pure-Python work, timed: how fast this machine is right now. Shared machines drift (a
-    neighbour's load), so figures of two runs compare only as far as their calibrations agree."""
-    best = float("inf")
-    for _ in range(5):
-        started = time.perf_counter()
-        total = 0
-        for number in range(2_000_000):
-            total += number * number % 7
-        best = min(best, time.perf_counter() - started)
-    return best * 1000
 
 
 def main() -> None:

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import exists, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, case, exists, func, select, update
+from sqlalchemy.orm import Session
 
 from duespark.clock import Clock, today_in
 from duespark.models import Account, Invoice, Reminder
@@ -109,17 +109,18 @@ def apply_import_options(
             report.not_chased_old += len(old)
         if not options.start_from_today:
             continue
-        before, later = aliased(Reminder), aliased(Reminder)
-        pending_before = exists().where(
-            before.invoice_id == Invoice.id,
-            before.state == ReminderState.pending,
-            before.manual.is_(False),
-            before.scheduled_for < tomorrow,
-        )
-        pending_later = exists().where(
-            later.invoice_id == Invoice.id, later.state == ReminderState.pending, later.scheduled_for >= tomorrow
-        )
-        rows = session.execute(select(Invoice.id, pending_later).where(Invoice.id.in_(chunk), pending_before)).all()
+        # One pass over the chunk's pending reminders, grouped per invoice: invoices with an automatic step
+        # due before tomorrow, and whether a step is left after. (The same as two correlated EXISTS, which
+        # PostgreSQL ran per invoice with a bitmap of every pending reminder while the import's reminders
+        # had no statistics yet: 70 s per chunk of 5,000 at 50,000 invoices.)
+        before = case((and_(Reminder.manual.is_(False), Reminder.scheduled_for < tomorrow), 1), else_=0)
+        later = case((Reminder.scheduled_for >= tomorrow, 1), else_=0)
+        rows = session.execute(
+            select(Reminder.invoice_id, func.max(later) == 1)
+            .where(Reminder.invoice_id.in_(chunk), Reminder.state == ReminderState.pending)
+            .group_by(Reminder.invoice_id)
+            .having(func.max(before) == 1)
+        ).all()
         no_step_left = [invoice_id for invoice_id, has_later in rows if not has_later]
         started_later = [invoice_id for invoice_id, has_later in rows if has_later]
         _not_chase(session, no_step_left, NO_STEP_LEFT_DETAIL, now)
