@@ -21,13 +21,13 @@ from duespark.clock import Clock, FixedClock
 from duespark.email.compose import TemplateCache
 from duespark.models import Account, Reminder
 from duespark.onboarding.schemas import FirstWave, PreviewEmail
-from duespark.reminders import fees
 from duespark.reminders.dispatcher import (
     LATER_REMINDER_DUE,
     Claimed,
     Dispatcher,
     DispatchStats,
     Outgoing,
+    attach_late_fees,
     statement_groups,
 )
 from duespark.reminders.planner import ReminderState
@@ -178,15 +178,7 @@ def _first_wave(session: Session, *, account_id: int, settings: Settings, clock:
         tones[tone] += 1
         if index >= MAX_PREVIEWS:
             continue
-        for item in group:
-            item.late_fee = fees.fee_for_reminder(
-                session,
-                reminder=item.reminder,
-                invoice=item.invoice,
-                client=item.client,
-                account=item.account,
-                on=fees.send_date(at, item.client, item.account),
-            )
+        attach_late_fees(session, group, at)
         prepared = dispatcher._prepare(group, templates)
         email = prepared.email if isinstance(prepared, Outgoing) else None
         previews.append(

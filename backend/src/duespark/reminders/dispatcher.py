@@ -84,6 +84,19 @@ log = structlog.get_logger(__name__)
 UNVERIFIED_RECHECK = timedelta(hours=1)
 
 
+def attach_late_fees(session: Session, items: list[Claimed], at: datetime) -> None:
+    """The late fee each email sent at `at` will show (charged when it is sent)."""
+    for item in items:
+        item.late_fee = fees.fee_for_reminder(
+            session,
+            reminder=item.reminder,
+            invoice=item.invoice,
+            client=item.client,
+            account=item.account,
+            on=fees.send_date(at, item.client, item.account),
+        )
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -151,15 +164,7 @@ class Dispatcher:
         now = self.clock.now()
         with new_session(self.session_factory, write=False) as session:  # reads: no write lock
             templates = TemplateCache(session, {item.account.id for item in claimed})
-            for item in claimed:
-                item.late_fee = fees.fee_for_reminder(
-                    session,
-                    reminder=item.reminder,
-                    invoice=item.invoice,
-                    client=item.client,
-                    account=item.account,
-                    on=fees.send_date(now, item.client, item.account),
-                )
+            attach_late_fees(session, claimed, now)
         return statement_groups(claimed, now), templates
 
     # -- recovery and catch-up -------------------------------------------------------------
