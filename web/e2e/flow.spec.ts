@@ -68,7 +68,10 @@ test('sign up, bill a client and get paid', async ({ page }) => {
   await expectAccessible(page, 'invoice page with reminders');
 
   // Preview the email this invoice will get, then break the template: the error names its line.
-  await page.getByRole('link', { name: 'Preview email' }).click();
+  await page.getByRole('button', { name: 'Preview email' }).click();
+  const nextEmail = page.getByRole('dialog');
+  await expect(nextEmail).toContainText(invoiceNumber);
+  await nextEmail.getByRole('link', { name: 'Edit template' }).click();
   await expect(page.getByRole('heading', { name: 'Email templates', level: 1 })).toBeVisible();
   await expect(page.getByTestId('preview-subject')).toContainText(invoiceNumber);
   await expect(page.frameLocator('iframe[title="HTML preview of the email"]').locator('body')).toContainText(invoiceNumber);

@@ -93,7 +93,7 @@ def test_a_minute_after_the_last_kill_the_next_tick_sends_everything_once(databa
         leases = session.scalars(select(Reminder.lease_expires_at).where(Reminder.state == "sending")).all()
     assert leases and min(lease.astimezone(UTC) for lease in leases) > clock.now(), "leases still run"
     provider = RecordingProvider()
-    settings = make_test_settings(tmp_path, url)
+    settings = make_test_settings(tmp_path, url, send_budget_per_hour=1_000_000, send_budget_per_day=10_000_000)
     tick = ReminderWorker(
         settings=settings, session_factory=factory, clock=clock, provider=provider, worker_id="next", lock=NoPlanning()
     ).tick()

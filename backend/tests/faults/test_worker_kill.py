@@ -109,6 +109,9 @@ def _env(url: str, tmp_path: Path) -> dict[str, str]:
         "DUESPARK_SCHEDULER_BATCH_SIZE": "100",
         "DUESPARK_DISPATCH_CONCURRENCY": CONCURRENCY,
         "DUESPARK_RUN_WORKER_IN_PROCESS": "false",
+        # One account sends thousands here on purpose: the per-account send budget is not what is tested.
+        "DUESPARK_SEND_BUDGET_PER_HOUR": "1000000",
+        "DUESPARK_SEND_BUDGET_PER_DAY": "10000000",
     }
 
 
