@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from duespark.clock import FixedClock
 from duespark.db import transaction
 from duespark.models import Account, Invoice, Message
 from duespark.reminders.dispatcher import Dispatcher, message_id_for
@@ -148,8 +149,15 @@ def test_a_statement_at_the_final_step_is_a_final_notice_with_one_pay_all_button
     from duespark.payments.links import client_portal_url
 
     world = make_world(
-        db.factory, clock, invoices=2, due_date=clock.now().date() - timedelta(days=40), steps=[Step(30, "final")]
+        db.factory,
+        clock,
+        invoices=2,
+        due_date=clock.now().date() - timedelta(days=40),
+        steps=[Step(20, "firm"), Step(30, "final")],
     )
+    # A final notice follows an earlier email (invariant 13): the firm statement went 20 days after the due date.
+    earlier = FixedClock(clock.now() - timedelta(days=20))
+    assert dispatcher(db, worker_settings, FileProvider(tmp_path / "earlier"), earlier).run().sent == 2
     stats = dispatcher(db, worker_settings, FileProvider(tmp_path), clock).run()
     assert stats.sent == 2
     [path] = tmp_path.glob("*.eml")
@@ -157,8 +165,9 @@ def test_a_statement_at_the_final_step_is_a_final_notice_with_one_pay_all_button
     parsed = email_parser.message_from_bytes(raw, policy=policy.default)
     assert parsed["Subject"] == "Final notice: 2 overdue invoices, €2,500.00 outstanding"
     assert parsed["Auto-Submitted"] == "auto-generated"
-    lead = all_reminders(db.factory)[0]
-    assert parsed["Message-ID"] == message_id_for(lead.id, "reminders@duespark.test", key=TEST_SECRET)
+    finals = [r for r in all_reminders(db.factory) if r.step_key == "d+30"]
+    ids = {message_id_for(r.id, "reminders@duespark.test", key=TEST_SECRET) for r in finals}
+    assert parsed["Message-ID"] in ids
     text = parsed.get_body(("plain",)).get_content()
     assert "This is my final reminder." in text
     html = parsed.get_body(("html",)).get_content()

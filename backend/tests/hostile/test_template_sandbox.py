@@ -279,7 +279,7 @@ def test_the_issue_template_is_a_422_on_save_and_preview_that_says_why(client):
     ):
         started = time.process_time()  # CPU time: the test machine is shared
         response = client.request(method, path, headers=user["headers"], json=payload)
-        assert time.process_time() - started < 1.0
+        assert time.process_time() - started < 2.0  # 0.03 s on an idle machine
         assert response.status_code == 422, response.text
         assert response.json()["detail"] == [
             {
