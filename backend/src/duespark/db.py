@@ -275,7 +275,7 @@ def bulk_insert(session: Session, table: Table, rows: Iterable[dict[str, Any]]) 
         else:
             placeholders = ", ".join("?" * len(names))
             # Table and column names come from the model, never from input.
-            cursor.executemany(f"INSERT INTO {target} ({quoted}) VALUES ({placeholders})", all_rows())  # noqa: S608
+            cursor.executemany(f"INSERT INTO {target} ({quoted}) VALUES ({placeholders})", all_rows())  # noqa: S608  # nosec B608
             count = cursor.rowcount
     finally:
         cursor.close()
