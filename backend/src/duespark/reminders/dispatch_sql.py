@@ -111,6 +111,23 @@ SKIP_SUPERSEDED = (
 )
 
 
+def _mark_sending(batch) -> Update:
+    """Claim the still-pending rows of `batch` (a CTE of reminder ids): `sending`, leased to this claim."""
+    return (
+        update(Reminder)
+        .where(Reminder.id == batch.c.id, Reminder.state == ReminderState.pending)
+        .values(
+            state=ReminderState.sending,
+            attempts=Reminder.attempts + 1,
+            lease_expires_at=bindparam("lease_until", type_=UTCDateTime()),
+            claimed_by=bindparam("token", type_=String()),
+            send_intent_at=None,
+            updated_at=_NOW,
+        )
+        .returning(Reminder.id)
+    )
+
+
 def _claim_statement(*, skip_locked: bool) -> Update:
     due = (
         select(Reminder.id)
@@ -128,19 +145,7 @@ def _claim_statement(*, skip_locked: bool) -> Update:
     # A CTE runs once; PostgreSQL may re-run an IN (subquery) per row, and with SKIP LOCKED
     # each run finds other rows, so the batch size would not hold.
     batch = due.cte("due_batch")
-    return (
-        update(Reminder)
-        .where(Reminder.id == batch.c.id, Reminder.state == ReminderState.pending)
-        .values(
-            state=ReminderState.sending,
-            attempts=Reminder.attempts + 1,
-            lease_expires_at=bindparam("lease_until", type_=UTCDateTime()),
-            claimed_by=bindparam("token", type_=String()),
-            send_intent_at=None,
-            updated_at=_NOW,
-        )
-        .returning(Reminder.id)
-    )
+    return _mark_sending(batch)
 
 
 CLAIM = {"postgresql": _claim_statement(skip_locked=True), "sqlite": _claim_statement(skip_locked=False)}
@@ -185,19 +190,7 @@ def _claim_client_rest_statement(*, skip_locked: bool) -> Update:
     if skip_locked:
         due = due.with_for_update(of=Reminder, skip_locked=True)
     batch = due.cte("client_rest")
-    return (
-        update(Reminder)
-        .where(Reminder.id == batch.c.id, Reminder.state == ReminderState.pending)
-        .values(
-            state=ReminderState.sending,
-            attempts=Reminder.attempts + 1,
-            lease_expires_at=bindparam("lease_until", type_=UTCDateTime()),
-            claimed_by=bindparam("token", type_=String()),
-            send_intent_at=None,
-            updated_at=_NOW,
-        )
-        .returning(Reminder.id)
-    )
+    return _mark_sending(batch)
 
 
 CLAIM_CLIENT_REST = {
