@@ -13,7 +13,7 @@ TEST_WORKERS ?= 2
 PORT ?= 8000
 export DUESPARK_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install lock run test test-backend test-web lint web-build web-dev bench bench-reminders test-faults openapi check-openapi clean security
+.PHONY: install lock run test test-backend test-web lint web-build web-dev bench bench-reminders test-faults coverage openapi check-openapi clean security
 
 install: $(STAMP)
 
@@ -22,6 +22,9 @@ install: $(STAMP)
 $(STAMP): backend/pyproject.toml backend/requirements.lock
 	@test -n "$(PYTHON)" || { echo "DueSpark needs Python 3.11 or newer (python3.11, python3.12 or python3)."; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# pip 23 (what Python 3.11's venv brings) resolves an extra such as pytest-cov's coverage[toml] against the
+	@# newest release instead of the lock's pin once a newer one is out, and --require-hashes then refuses it.
+	$(PIP) install --quiet --upgrade "pip>=25.1"
 	$(PIP) install --quiet --require-hashes -r backend/requirements.lock
 	$(PIP) install --quiet --no-deps -e backend
 	$(PIP) check
@@ -62,12 +65,16 @@ test: install test-backend security test-web
 test-backend:
 	cd backend && ../$(VENV)/bin/ruff check src tests
 	cd backend && ../$(VENV)/bin/ruff format --check src tests
+	cd backend && ../$(VENV)/bin/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal
+
+# The backend suite under coverage, failing below 85% (a quarter slower: kept out of `make test` so CI fits in 30 min).
+coverage: install
 	cd backend && ../$(VENV)/bin/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --cov=duespark --cov-report=term --cov-fail-under=85
 
 # Web: the typed client is current, lint, unit tests, then the browser tests against the real backend.
 test-web: check-openapi web-build
 	cd web && npm run --silent lint && npm run --silent test
-	VENV=$(abspath $(VENV)) bash web/scripts/e2e.sh
+	VENV=$(abspath $(VENV)) E2E_BUILD=0 bash web/scripts/e2e.sh
 
 lint:
 	cd backend && ../$(VENV)/bin/ruff check src tests && ../$(VENV)/bin/ruff format --check src tests
@@ -106,7 +113,7 @@ bench-insights: install
 # Fault injection (issue #9): SIGKILLed workers at full scale (5,000 reminders, 10 kills), provider outage,
 # PostgreSQL restart and Redis stop on servers the tests start themselves. `make test` runs them too.
 test-faults: install
-	cd backend && ../$(VENV)/bin/pytest -q -p no:cacheprovider -m faults -s
+	cd backend && DUESPARK_FAULTS_FULL=1 ../$(VENV)/bin/pytest -q -p no:cacheprovider -m faults -s
 
 .PHONY: bench-api bench-engine-scale
 # The API under load (50,000 invoices, serve --workers 2): requests/s and p50/p95/p99 per endpoint.

@@ -26,6 +26,7 @@ BENCHES = (
     ("engine_scale.py", [], ["--invoices", "100000", "--dispatch", "1000"]),
     ("reminders_bench.py", [], ["--invoices", "10000", "--dispatch", "1000"]),
     ("insights_bench.py", [], ["--invoices", "10000", "--repeat", "3"]),
+    ("pdf_bench.py", [], ["--emails", "20", "--rounds", "1"]),
 )
 
 

@@ -57,6 +57,27 @@ def _unreachable_services() -> dict[str, str]:
     return missing
 
 
+# The longest tests (a minute or more each on CI's 2 cores), started first: with `--dist worksteal` one worker
+# begins with them while the other takes the rest and steals from the first's queue, so no long test starts
+# last and stretches the run's tail. Order within each group is kept.
+LONGEST_FIRST = (
+    "tests/faults/",
+    "tests/reminders/test_lifecycle.py::test_ticking_every_minute_for_a_day",
+    "tests/test_cli.py::test_demo",
+    "tests/ops/test_multiprocess.py",
+    "tests/hostile/test_csv_import.py::test_100000_rows",
+    "tests/reminders/test_serve_stops.py",
+    "tests/reminders/test_concurrency.py",
+)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    def rank(item) -> int:
+        return next((n for n, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)), len(LONGEST_FIRST))
+
+    items.sort(key=rank)
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     missing = _unreachable_services()
     if missing:
@@ -95,6 +116,9 @@ def create_postgres_database(server_url: str) -> str:
     admin = make_engine(server_url)
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        # A test database needs no durability across a server crash: without waiting for each commit's WAL
+        # flush, the commit-heavy engine tests run several times faster. Locking and visibility are unchanged.
+        conn.execute(sa.text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     admin.dispose()
     return server_url.rsplit("/", 1)[0] + "/" + name
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -10,25 +12,39 @@ from duespark.cli import app as cli
 from duespark.db import make_engine, make_session_factory
 from duespark.models import Client, Invoice, User
 from duespark.models.enums import InvoiceStatus
+from tests.conftest import create_postgres_database, drop_postgres_database
+
+
+@contextmanager
+def fresh_database(tmp_path, database_url: str, env: pytest.MonkeyPatch) -> Iterator[str]:
+    """A database of the session's kind for the CLI alone (the CLI commits for real), named in its environment."""
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'cli.db'}"
+    else:
+        server = database_url.rsplit("/", 1)[0] + "/postgres"
+        url = create_postgres_database(server)
+    env.setenv("DUESPARK_DATABASE_URL", url)
+    env.setenv("DUESPARK_DATA_DIR", str(tmp_path / "data"))
+    env.setenv("DUESPARK_ARGON2_TIME_COST", "1")
+    env.setenv("DUESPARK_ARGON2_MEMORY_KIB", "1024")
+    try:
+        yield url
+    finally:
+        if not database_url.startswith("sqlite"):
+            drop_postgres_database(server, url)
 
 
 @pytest.fixture
 def cli_env(tmp_path, monkeypatch, database_url):
-    # A fresh database for each test: the CLI commits for real.
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'cli.db'}"
-    else:
-        from tests.conftest import create_postgres_database, drop_postgres_database
+    with fresh_database(tmp_path, database_url, monkeypatch) as url:
+        yield url
 
-        server = database_url.rsplit("/", 1)[0] + "/postgres"
-        url = create_postgres_database(server)
-    monkeypatch.setenv("DUESPARK_DATABASE_URL", url)
-    monkeypatch.setenv("DUESPARK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DUESPARK_ARGON2_TIME_COST", "1")
-    monkeypatch.setenv("DUESPARK_ARGON2_MEMORY_KIB", "1024")
-    yield url
-    if not database_url.startswith("sqlite"):
-        drop_postgres_database(server, url)
+
+@pytest.fixture(scope="module")
+def demo_env(tmp_path_factory, database_url):
+    """One `duespark demo` run per database, read by the demo tests (a run replays 120 days: it is slow)."""
+    with pytest.MonkeyPatch.context() as env, fresh_database(tmp_path_factory.mktemp("demo"), database_url, env) as url:
+        yield url, CliRunner().invoke(cli, ["demo", "--now", "2026-11-25T09:00:00Z"])
 
 
 def test_migrate_is_idempotent(cli_env):
@@ -55,9 +71,8 @@ def test_user_create_and_duplicate(cli_env):
         assert session.scalar(select(func.count()).select_from(User)) == 1
 
 
-def test_demo_fills_a_realistic_account(cli_env):
-    runner = CliRunner()
-    result = runner.invoke(cli, ["demo", "--now", "2026-11-25T09:00:00Z"])
+def test_demo_fills_a_realistic_account(demo_env):
+    cli_env, result = demo_env
     assert result.exit_code == 0, result.output
     assert "6 clients" in result.output
     with make_session_factory(make_engine(cli_env))() as session:
@@ -72,18 +87,18 @@ def test_demo_fills_a_realistic_account(cli_env):
     due_soon = [i for i in invoices if i.status == InvoiceStatus.open and i.due_date >= today]
     assert early and late and overdue and due_soon
     # Running it again adds nothing twice.
-    again = runner.invoke(cli, ["demo", "--now", "2026-11-25T09:00:00Z"])
+    again = CliRunner().invoke(cli, ["demo", "--now", "2026-11-25T09:00:00Z"])
     assert "0 clients, 0 invoices" in again.output
 
 
-def test_demo_replays_months_of_the_product_at_work(cli_env):
+def test_demo_replays_months_of_the_product_at_work(demo_env):
     """Reminders, statements, clicks, payments after reminders and thank-yous, written by the real worker
     at past instants; the account opens live (no onboarding card) and nothing went to a real provider."""
     from datetime import UTC, datetime, timedelta
 
     from duespark.models import Account, Message, PaymentLinkClick, Reminder
 
-    result = CliRunner().invoke(cli, ["demo", "--now", "2026-11-25T09:00:00Z"])
+    cli_env, result = demo_env
     assert result.exit_code == 0, result.output
     assert "Replayed 120 days through the worker" in result.output
     now = datetime(2026, 11, 25, 9, tzinfo=UTC)

@@ -10,7 +10,18 @@ from sqlalchemy import select
 from duespark.email.service import suppress
 from duespark.invoices import adjustments
 from duespark.invoices.adjustments import LateFee
-from duespark.models import InvoiceAdjustment, Notice, Suppression
+from duespark.models import (
+    BankStatement,
+    ClientAnswer,
+    InboundMessage,
+    InvoiceAdjustment,
+    InvoiceDocument,
+    Notice,
+    StatementEntry,
+    Suppression,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from duespark.notices import service as notices
 from tests.helpers import register
 
@@ -20,11 +31,40 @@ BODIES = {
     ("PATCH", "/api/invoices/{invoice_id}"): {"description": "mine now"},
     ("PATCH", "/api/clients/{client_id}"): {"name": "mine now"},
     ("PUT", "/api/clients/{client_id}/reminder-policy"): {"mode": "none"},
+    ("PUT", "/api/bank-accounts/{bank_account_id}"): {
+        "currency": "EUR",
+        "payee_name": "mine now",
+        "iban": "DE89370400440532013000",
+    },
+    ("PATCH", "/api/webhooks/endpoints/{endpoint_id}"): {"description": "mine now"},
+    ("POST", "/api/answers/{answer_id}/extend"): {"promised_date": "2026-12-20"},
+    ("POST", "/api/replies/{reply_id}/answer"): {"text": "mine now"},
+    ("POST", "/api/reconciliation/entries/{entry_id}/confirm"): {},
+    ("PATCH", "/api/members/{user_id}"): {"role": "viewer"},
+}
+
+
+def _small_pdf() -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    return bytes(pdf.output())
+
+
+# Uploads: a real (tiny) PDF, so the request reaches the ownership check instead of the file checks.
+FILES = {
+    ("POST", "/api/documents/invoices/{invoice_id}"): lambda: {"file": ("mine.pdf", _small_pdf(), "application/pdf")}
 }
 
 
 # Path parameters that name something other than an object id; each has its own test below.
 NOT_OBJECT_IDS = {"key"}
+# Positions inside an object whose own id is in the path (a reply's attachment number).
+NOT_OBJECT_IDS |= {"index"}
+# An accounting provider's name: the connection is the signed-in account's own (tests/accounting/test_api.py
+# checks another account's connection answers 404, and its callback refuses another account's state).
+NOT_OBJECT_IDS |= {"provider"}
 
 
 @pytest.fixture
@@ -44,7 +84,9 @@ def two_accounts(client, session, clock):
         },
     ).json()
     token = client.post("/api/tokens", headers=h, json={"name": "owner script"}).json()
-    account_id = client.get("/api/me", headers=h).json()["account"]["id"]
+    me = client.get("/api/me", headers=h).json()
+    account_id = me["account"]["id"]
+    invitation = client.post("/api/invitations", headers=h, json={"email": "secret@x.io", "role": "member"}).json()
     suppress(session, account_id=account_id, email="Secret@x.io", reason="complaint", clock=clock)
     fee = LateFee(account_id, invoice["id"], "d+7", 7, "fixed", 100, invoice["currency"], 1000)
     assert adjustments.record(session.connection(), fee, reminder_id=None, now=clock.now())
@@ -55,7 +97,96 @@ def two_accounts(client, session, clock):
     session.commit()
     notice_id = session.scalar(select(Notice.id).where(Notice.account_id == account_id))
     timeline = client.get(f"/api/invoices/{invoice['id']}/reminders", headers=h).json()
+    family_id = client.get("/api/auth/sessions", headers=h).json()["items"][0]["family_id"]
+    bank_account = client.post(
+        "/api/bank-accounts",
+        headers=h,
+        json={"currency": "EUR", "payee_name": "Secret Payee", "iban": "DE89370400440532013000"},
+    ).json()
+    account_id_now, client_id, invoice_id, now = account_id, client_obj["id"], invoice["id"], clock.now()
+    answer = ClientAnswer(
+        account_id=account_id_now,
+        invoice_id=invoice_id,
+        client_id=client_id,
+        kind="dispute",
+        status="open",
+        source="pay_page",
+        message="SECRET dispute",
+        created_at=now,
+    )
+    reply = InboundMessage(
+        account_id=account_id_now,
+        client_id=client_id,
+        invoice_id=invoice_id,
+        source="raw",
+        kind="reply",
+        matched_by="token",
+        from_email="s@x.io",
+        subject="SECRET reply",
+        text="SECRET text",
+        attachments=[{"filename": "SECRET.pdf", "content_type": "application/pdf", "size": 1}],
+        raw_size=100,
+        dedup_key="secret-reply",
+        received_at=now,
+    )
+    document = InvoiceDocument(
+        account_id=account_id_now,
+        invoice_id=invoice_id,
+        storage_key=f"{account_id_now}/secret.pdf",
+        file_name="SECRET.pdf",
+        size_bytes=10,
+        sha256="0" * 64,
+        source="upload",
+        created_at=now,
+    )
+    endpoint = WebhookEndpoint(
+        account_id=account_id_now,
+        url="https://hooks.example.com/secret",
+        description="SECRET endpoint",
+        event_types=["invoice.paid"],
+        secret_encrypted="SECRET",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add_all([answer, reply, document, endpoint])
+    session.flush()
+    delivery = WebhookDelivery(
+        account_id=account_id_now,
+        endpoint_id=endpoint.id,
+        event_id="msg_secret",
+        event_type="invoice.paid",
+        body='{"SECRET": true}',
+        status="delivered",
+        created_at=now,
+    )
+    session.add(delivery)
+    statement = BankStatement(
+        account_id=account_id_now,
+        file_name="SECRET.xml",
+        format="camt053",
+        sha256="0" * 64,
+        entries_in_file=1,
+        entries_new=1,
+        created_at=now,
+    )
+    session.add(statement)
+    session.flush()
+    entry = StatementEntry(
+        account_id=account_id_now,
+        statement_id=statement.id,
+        entry_key="secret",
+        booking_date=now.date(),
+        amount_minor=1000,
+        currency="EUR",
+        payer_name="SECRET payer",
+        remittance="SECRET-1",
+        status="open",
+        created_at=now,
+    )
+    session.add(entry)
+    session.commit()
     ids = {
+        "family_id": family_id,
         "reminder_id": timeline["items"][0]["id"],
         "client_id": client_obj["id"],
         "invoice_id": invoice["id"],
@@ -63,6 +194,17 @@ def two_accounts(client, session, clock):
         "suppression_id": suppression_id,
         "adjustment_id": adjustment_id,
         "notice_id": notice_id,
+        "bank_account_id": bank_account["id"],
+        "answer_id": answer.id,
+        "reply_id": reply.id,
+        "index": 0,
+        "document_id": document.id,
+        "endpoint_id": endpoint.id,
+        "delivery_id": delivery.id,
+        "statement_id": statement.id,
+        "entry_id": entry.id,
+        "user_id": me["id"],
+        "invitation_id": invitation["id"],
     }
     return owner, intruder, ids
 
@@ -78,13 +220,16 @@ def test_every_id_endpoint_hides_other_accounts_objects(app, client, two_account
     owner, intruder, ids = two_accounts
     checked = 0
     for method, path, params in _id_routes(app):
-        if path.startswith(("/api/webhooks/",)) or NOT_OBJECT_IDS & set(params):
+        # The incoming webhooks (Stripe's account token) are verified by signature, not by the signed-in account.
+        if path.startswith("/api/webhooks/stripe/") or NOT_OBJECT_IDS & set(params) - {"index"}:
             continue
         missing = [p for p in params if p not in ids]
         assert not missing, f"{method} {path}: add {missing} to the tenancy matrix"
         url = path.format(**ids)
         body = BODIES.get((method, path), {})
-        response = client.request(method, url, headers=intruder["headers"], json=body if method != "GET" else None)
+        files = FILES[(method, path)]() if (method, path) in FILES else None
+        json_body = body if method != "GET" and files is None else None
+        response = client.request(method, url, headers=intruder["headers"], json=json_body, files=files)
         assert response.status_code == 404, f"{method} {url} answered {response.status_code}: {response.text}"
         assert "Secret" not in response.text and "SECRET" not in response.text
         checked += 1

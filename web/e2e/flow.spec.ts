@@ -76,6 +76,9 @@ test('sign up, bill a client and get paid', async ({ page }) => {
   await expect(page.getByTestId('preview-subject')).toContainText(invoiceNumber);
   await expect(page.frameLocator('iframe[title="HTML preview of the email"]').locator('body')).toContainText(invoiceNumber);
   await shot(page, 'flow-05-template-preview');
+  // The simple editor opens first; the raw Markdown + Jinja is one click away.
+  await expect(page.getByTestId('simple-editor')).toBeVisible();
+  await page.getByText('Advanced (Markdown + Jinja)').click();
   const body = page.getByRole('textbox', { name: 'Body (Markdown)' });
   await body.fill('Hello {{ client_name }},\n\nplease pay {{ oops(');
   await expect(page.getByTestId('preview-errors')).toContainText(/line \d/);

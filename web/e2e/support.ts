@@ -74,20 +74,34 @@ export class Api {
     return new Api(request, pair.access_token);
   }
 
+  /**
+   * A fresh connection per call: specs that wait between calls (a worker run with --now) would otherwise
+   * send on a keep-alive connection the server is closing after 5 idle seconds (ECONNRESET).
+   */
+  private get headers() {
+    return { Authorization: `Bearer ${this.accessToken}`, Connection: 'close' };
+  }
+
   async get<T>(path: string): Promise<T> {
-    const response = await this.request.get(path, { headers: { Authorization: `Bearer ${this.accessToken}` } });
+    const response = await this.request.get(path, { headers: this.headers });
     expect(response.ok(), `${path}: ${response.status()} ${await response.text()}`).toBe(true);
     return (await response.json()) as T;
   }
 
   async patch<T = unknown>(path: string, data: unknown): Promise<T> {
-    const response = await this.request.patch(path, { data, headers: { Authorization: `Bearer ${this.accessToken}` } });
+    const response = await this.request.patch(path, { data, headers: this.headers });
+    expect(response.ok(), `${path}: ${response.status()} ${await response.text()}`).toBe(true);
+    return (await response.json()) as T;
+  }
+
+  async put<T = unknown>(path: string, data: unknown): Promise<T> {
+    const response = await this.request.put(path, { data, headers: this.headers });
     expect(response.ok(), `${path}: ${response.status()} ${await response.text()}`).toBe(true);
     return (await response.json()) as T;
   }
 
   async post<T = { id: number }>(path: string, data: unknown): Promise<T> {
-    const response = await this.request.post(path, { data, headers: { Authorization: `Bearer ${this.accessToken}` } });
+    const response = await this.request.post(path, { data, headers: this.headers });
     expect(response.ok(), `${path}: ${response.status()} ${await response.text()}`).toBe(true);
     return (await response.json()) as T;
   }

@@ -71,6 +71,12 @@ DUESPARK_WEB_DIST_DIR="$web_dir/dist" \
 DUESPARK_RUN_WORKER_IN_PROCESS=false \
 DUESPARK_RATE_LIMIT_REGISTER=200/minute \
 DUESPARK_RATE_LIMIT_SIGN_IN=200/minute \
+DUESPARK_WEBHOOKS_ALLOW_PRIVATE_TARGETS=true \
+DUESPARK_XERO_CLIENT_ID=e2e-xero-app \
+DUESPARK_ACCOUNTING_TIMEOUT_SECONDS=3 \
+DUESPARK_INBOUND_DOMAIN=in.duespark.test \
+DUESPARK_INBOUND_WEBHOOK_USERNAME=inbound \
+DUESPARK_INBOUND_WEBHOOK_PASSWORD=inbound-password-e2e-0123456789 \
   "$duespark" serve --host 127.0.0.1 --port "$port" >"$data_dir/server.log" 2>&1 &
 server_pid=$!
 
@@ -90,4 +96,6 @@ done
   exit 1
 }
 
-E2E_BASE_URL="$base_url" npx playwright test "$@"
+# Specs that move time (answers.spec.ts) run `duespark worker --once --now ...` on the same database.
+E2E_BASE_URL="$base_url" E2E_DUESPARK="$duespark" E2E_DATA_DIR="$data_dir" E2E_DATABASE_URL="sqlite:///$data_dir/e2e.db" \
+  npx playwright test "$@"

@@ -15,15 +15,27 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from duespark import __version__
+from duespark.accounting.router import router as accounting_router
+from duespark.answers.public_router import router as answer_pages_router
+from duespark.answers.router import router as answers_router
+from duespark.audit.router import router as audit_router
 from duespark.auth.account_email_router import router as account_email_router
 from duespark.auth.router import router as auth_router
 from duespark.auth.security import password_hasher
+from duespark.auth.two_factor_router import router as two_factor_router
+from duespark.banktransfer.router import router as bank_transfer_router
 from duespark.clients.router import router as clients_router
 from duespark.clock import Clock, SystemClock
 from duespark.db import make_engine, make_probe_engine, make_session_factory, new_session
+from duespark.digest.router import router as digest_router
+from duespark.documents.router import public_router as document_link_router
+from duespark.documents.router import router as documents_router
+from duespark.documents.storage import storage_from_settings
 from duespark.email.router import router as email_router
 from duespark.email.router import unsubscribe_router, webhook_router
 from duespark.errors import DomainError, ErrorBody, ServiceUnavailable, ValidationErrorBody
+from duespark.inbound.router import inbound_router
+from duespark.inbound.router import router as replies_router
 from duespark.insights.router import router as insights_router
 from duespark.invoices.router import router as invoices_router
 from duespark.notices.router import router as notices_router
@@ -32,11 +44,14 @@ from duespark.ops.logging import get_logger
 from duespark.ops.metrics import register_dispatch_lag
 from duespark.ops.router import router as ops_router
 from duespark.ops.setup import install_ops
+from duespark.outgoing_webhooks.router import router as outgoing_webhooks_router
 from duespark.payments.public_router import router as payment_pages_router
 from duespark.payments.router import router as payments_router
 from duespark.privacy.router import router as privacy_router
+from duespark.reconciliation.router import router as reconciliation_router
 from duespark.reminders.router import router as reminders_router
 from duespark.settings import Settings, load_settings, validate_for_startup
+from duespark.teams.router import router as teams_router
 from duespark.wiring import connect_domains
 
 log = get_logger(__name__)
@@ -128,7 +143,7 @@ def _document_app_wide_answers(app: FastAPI) -> None:
     - FastAPI documents its own 422 shape ({"detail": [{"loc", "msg", "type"}]}); `_validation_handler`
       answers {"error", "detail": [{"field", "message"}]}.
     - The body limit middleware answers 413 to any POST, PUT or PATCH, and the API rate limit 429 to
-      any signed-in request.
+      any signed-in request; the role policy (teams/policy.py) 403 to any signed-in request.
     - Any operation that reads or writes the database answers 503 while the database is unavailable.
     """
     build = app.openapi
@@ -153,6 +168,9 @@ def _document_app_wide_answers(app: FastAPI) -> None:
                     responses.setdefault("413", _error_response("PayloadTooLarge"))
                 if operation.get("security"):
                     responses.setdefault("429", _error_response("TooManyRequests"))
+                if any("HTTPBearer" in scheme for scheme in operation.get("security", ())):
+                    # teams/policy.py: every signed-in operation refuses the roles it does not name.
+                    responses.setdefault("403", _error_response("PermissionDenied"))
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -223,6 +241,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.session_factory = make_session_factory(engine)
     app.state.password_hasher = password_hasher(settings)
+    app.state.storage = storage_from_settings(settings)
 
     app.add_exception_handler(RequestValidationError, _validation_handler)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, _domain_handler)  # type: ignore[arg-type]
@@ -243,12 +262,26 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         webhook_router,
         unsubscribe_router,
         payments_router,
+        bank_transfer_router,
         payment_pages_router,
+        answer_pages_router,
         ops_router,
         privacy_router,
         insights_router,
         reminders_router,
         notices_router,
+        replies_router,
+        inbound_router,
+        answers_router,
+        documents_router,
+        reconciliation_router,
+        accounting_router,
+        document_link_router,
+        outgoing_webhooks_router,
+        audit_router,
+        two_factor_router,
+        digest_router,
+        teams_router,
     ):
         app.include_router(router)
 

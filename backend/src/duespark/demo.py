@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from duespark.auth import service as auth_service
 from duespark.auth.schemas import RegisterIn
+from duespark.banktransfer.schemas import BankAccountIn
+from duespark.banktransfer.service import bank_account_for, create_bank_account
 from duespark.clock import Clock, FixedClock
 from duespark.db import analyze_after_commit, transaction
 from duespark.email.message import OutgoingEmail
@@ -127,6 +129,10 @@ HISTORY_DAYS = 120  # the months replayed through the worker
 TICK_HOURS_UTC = (10, 18)  # inside Europe's business hours, then the Americas'
 DESCRIPTIONS = ("Design sprint", "Monthly retainer", "Website build", "Consulting", "Brand workshop", "Maintenance")
 PAYMENT_INSTRUCTIONS = "Bank transfer to Spark Studio, IBAN DE02 1203 0000 0000 2020 51, BIC BYLADEM1001."
+# The same account as a bank account: EUR reminders and pay pages show the transfer and its EPC QR code.
+DEMO_BANK_ACCOUNT = BankAccountIn(
+    currency="EUR", payee_name="Spark Studio", iban="DE02120300000000202051", bic="BYLADEM1001"
+)
 
 
 class ReplayProvider:
@@ -256,6 +262,8 @@ def fill_account(
         assert account is not None
         account.sender_name = account.sender_name or "Spark Studio"
         account.payment_instructions = account.payment_instructions or PAYMENT_INSTRUCTIONS
+        if bank_account_for(session, account_id=account_id, currency="EUR") is None:
+            create_bank_account(session, account_id=account_id, data=DEMO_BANK_ACCOUNT, clock=clock)
 
     start = today - timedelta(days=HISTORY_DAYS)
     events = [_Event(datetime.combine(p.issue, time(9), UTC), 0, "invoice", i) for i, p in enumerate(planned)]

@@ -8,12 +8,14 @@ from argon2 import PasswordHasher
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from duespark.audit import service as audit
 from duespark.auth.service import Principal, principal_from_bearer
 from duespark.clock import Clock
 from duespark.db import SessionDep
-from duespark.errors import Unauthorized
+from duespark.errors import PermissionDenied, Unauthorized
 from duespark.ops.ratelimit import enforce_api_limit
 from duespark.settings import Settings
+from duespark.teams import policy
 
 
 # Coroutines, though they only read app state: FastAPI runs every plain `def` dependency in a worker
@@ -49,7 +51,30 @@ def get_principal(
     principal = principal_from_bearer(session, bearer=credentials.credentials, settings=settings, clock=clock)
     enforce_api_limit(request, principal.user_id)
     request.state.principal = principal
+    path = request.url.path
+    if principal.two_factor_missing and path != "/api/me" and not path.startswith("/api/auth/2fa"):
+        raise TwoFactorSetupRequired()
+    # The one place roles are enforced: the matched route's area in teams/policy.py.
+    route = request.scope.get("route")
+    policy.check(
+        role=principal.role,
+        read_only=principal.read_only,
+        method=request.method,
+        route=getattr(route, "path_format", path),
+    )
+    audit.act_as(
+        session,
+        audit.UserRef(principal.user_id, principal.token_id),
+        ip=request.client.host if request.client else None,
+    )
     return principal
+
+
+class TwoFactorSetupRequired(PermissionDenied):
+    error = "TwoFactorSetupRequired"
+
+    def __init__(self) -> None:
+        super().__init__("This account requires two-factor sign-in: turn it on in Settings → Security first")
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -27,6 +27,7 @@ def normalize_currency(code: str) -> str:
     return upper
 
 
+@cache  # babel looks it up in its locale data each time; an import asks once per row
 def currency_exponent(currency: str) -> int:
     return get_currency_precision(currency)
 

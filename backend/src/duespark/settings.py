@@ -27,6 +27,11 @@ SECRET_SETTINGS = (
     "postmark_webhook_username",
     "stripe_secret_key",
     "stripe_webhook_secret",
+    "xero_client_secret",
+    "xero_webhook_key",
+    "quickbooks_client_secret",
+    "quickbooks_webhook_verifier_token",
+    "inbound_webhook_password",
     "metrics_token",
     "sentry_dsn",
     "redis_url",
@@ -84,6 +89,23 @@ class Settings(BaseSettings):
     # None: required in production only, so a new developer can send from an unverified account.
     require_verified_email_for_reminders: bool | None = None
 
+    # Replies by email (inbound/): reminders carry `reply+<token>@<inbound_domain>` when a domain is set
+    # (its MX points at Postmark inbound, SES receiving or an SMTP relay); else Reply-To is the sender.
+    inbound_domain: str | None = None
+    # HTTP Basic credentials of the Postmark inbound webhook URL and of the raw-MIME endpoint.
+    inbound_webhook_username: str | None = None
+    inbound_webhook_password: str | None = None
+    # SNS topics SES receiving publishes inbound mail to (kept apart from the bounce topics).
+    inbound_sns_topic_arns: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Larger inbound requests are refused with 413; attachments up to the second limit are kept.
+    inbound_max_bytes: int = Field(default=20_000_000, ge=1024)
+    inbound_attachment_keep_bytes: int = Field(default=2_000_000, ge=0)
+    # SES receiving's S3 action (mails over 150 KB): the one bucket DueSpark reads raw mail from, with the
+    # credentials of boto3's usual chain (AWS_ACCESS_KEY_ID..., an instance role); the endpoint for MinIO and others.
+    inbound_s3_bucket: str | None = None
+    inbound_s3_region: str | None = None
+    inbound_s3_endpoint_url: str | None = None
+
     # payments: Stripe checkout and webhooks, payment links
     stripe_secret_key: str | None = None
     # Several comma-separated secrets are accepted while a webhook secret is being rotated.
@@ -92,6 +114,25 @@ class Settings(BaseSettings):
     stripe_timeout_seconds: float = Field(default=20.0, gt=0)
     # A click's IP address is personal data: stored only when the operator opts in.
     store_click_ip: bool = False
+
+    # accounting sync (accounting/): each provider is offered once its app's client id is set. No defaults:
+    # the ids and secrets are the operator's own apps at Xero and Intuit.
+    xero_client_id: str | None = None
+    # Xero web apps authenticate with a secret besides PKCE; without one the PKCE verifier alone is sent.
+    xero_client_secret: str | None = None
+    xero_webhook_key: str | None = None
+    quickbooks_client_id: str | None = None
+    quickbooks_client_secret: str | None = None
+    quickbooks_webhook_verifier_token: str | None = None
+    quickbooks_environment: Literal["sandbox", "production"] = "production"
+    # Where the provider sends the user back: the web app's page, which hands code and state to the API.
+    accounting_redirect_path: str = "/settings/integrations/callback"
+    accounting_sync_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # 429 answers: wait as the provider says (Retry-After) at most this long, this many times, then stop
+    # the run with its cursor kept and try again at the next scheduled sync.
+    accounting_max_retry_wait_seconds: float = Field(default=60.0, ge=0, le=3600)
+    accounting_max_retries: int = Field(default=3, ge=0, le=20)
+    accounting_timeout_seconds: float = Field(default=20.0, gt=0)
 
     redis_url: str | None = None
     scheduler_batch_size: int = Field(default=200, ge=1, le=10_000)
@@ -123,6 +164,32 @@ class Settings(BaseSettings):
     send_budget_per_hour: int = Field(default=200, ge=1, le=1_000_000)
     send_budget_per_day: int = Field(default=1000, ge=1, le=10_000_000)
 
+    # Invoice documents (documents/): where the PDFs and logos are kept, and how large they may be.
+    # `local`: files under <data_dir>/documents; `s3`: an S3-compatible bucket (AWS, MinIO, R2...), whose
+    # credentials come from the usual AWS sources (environment, profile, instance role).
+    document_storage: Literal["local", "s3"] = "local"
+    document_s3_bucket: str | None = None
+    document_s3_endpoint_url: str | None = None
+    document_s3_region: str | None = None
+    # A bank statement file (reconciliation): CAMT.053 or CSV.
+    statement_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    document_max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    document_max_account_bytes: int = Field(default=1024 * 1024 * 1024, ge=1024)
+    document_max_files_per_upload: int = Field(default=50, ge=1, le=500)
+    # A bulk upload's whole request (its files together).
+    document_max_upload_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)
+    logo_max_bytes: int = Field(default=1024 * 1024, ge=1024, le=10 * 1024 * 1024)
+    # A PDF link in an email, on the pay page or in the portal works this long after it was made.
+    document_link_days: int = Field(default=30, ge=1, le=365)
+    # The largest message the SMTP server accepts (its SIZE); Postmark (10 MB) and SES (40 MB) are fixed.
+    smtp_max_message_bytes: int = Field(default=20 * 1024 * 1024, ge=64 * 1024)
+    # Outgoing webhooks (outgoing_webhooks/): only public https targets unless this is set (tests, a
+    # self-hoster's receiver on their own network): then private addresses and http are allowed too.
+    webhooks_allow_private_targets: bool = False
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # Deliveries one worker sends at once; each waits at most the timeout.
+    webhook_concurrency: int = Field(default=8, ge=1, le=64)
+
     log_level: str = "INFO"
     log_json: bool | None = None
     sentry_dsn: str | None = None
@@ -149,6 +216,8 @@ class Settings(BaseSettings):
     rate_limit_sign_in: str = "5/minute"
     rate_limit_register: str = "5/minute"
     rate_limit_public_link: str = "30/minute"
+    # A client's answers (promise, dispute, "already paid") per pay link: a repeat is idempotent anyway.
+    rate_limit_client_answer: str = "10/minute;50/day"
     rate_limit_api: str = "600/minute"
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     max_import_body_bytes: int = Field(default=12_000_000, ge=1024)
@@ -160,6 +229,7 @@ class Settings(BaseSettings):
         "secret_keys",
         "cors_origins",
         "ses_sns_topic_arns",
+        "inbound_sns_topic_arns",
         "metrics_allowed_networks",
         "trusted_proxies",
         mode="before",
@@ -168,7 +238,13 @@ class Settings(BaseSettings):
     def _csv_list(cls, value: object) -> object:
         return _split_csv(value)
 
-    @field_validator("rate_limit_sign_in", "rate_limit_register", "rate_limit_public_link", "rate_limit_api")
+    @field_validator(
+        "rate_limit_sign_in",
+        "rate_limit_register",
+        "rate_limit_public_link",
+        "rate_limit_api",
+        "rate_limit_client_answer",
+    )
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         from limits import parse_many
@@ -194,6 +270,12 @@ class Settings(BaseSettings):
         return _split_csv(self.stripe_webhook_secret or "")  # type: ignore[return-value]
 
     @model_validator(mode="after")
+    def _document_bucket_named(self) -> Settings:
+        if self.document_storage == "s3" and not self.document_s3_bucket:
+            raise ValueError("DUESPARK_DOCUMENT_STORAGE=s3 needs DUESPARK_DOCUMENT_S3_BUCKET")
+        return self
+
+    @model_validator(mode="after")
     def _insights_thresholds_ordered(self) -> Settings:
         if not self.insights_early_max_days < self.insights_on_time_max_days < self.insights_late_max_days:
             raise ValueError("insights thresholds must rise: early_max_days < on_time_max_days < late_max_days")
@@ -202,6 +284,11 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def webhooks_allow_http(self) -> bool:
+        """Plain http webhook URLs: outside production, or where private targets are allowed."""
+        return not self.is_production or self.webhooks_allow_private_targets
 
     @property
     def database_url_or_default(self) -> str:
@@ -317,6 +404,21 @@ def provider_problems(settings: Settings) -> list[str]:
     problems.extend(email_provider_problems(settings))
     if settings.stripe_secret_key and not settings.stripe_webhook_secret:
         problems.append("DUESPARK_STRIPE_WEBHOOK_SECRET is missing: Stripe payments would never be noticed.")
+    problems.extend(accounting_problems(settings))
+    return problems
+
+
+def accounting_problems(settings: Settings) -> list[str]:
+    """An accounting provider offered with half its settings would fail only when a user connects."""
+    problems: list[str] = []
+    if settings.quickbooks_client_id and not settings.quickbooks_client_secret:
+        problems.append("DUESPARK_QUICKBOOKS_CLIENT_SECRET is missing: QuickBooks needs the app's secret.")
+    if settings.quickbooks_client_id and settings.is_production and settings.quickbooks_environment == "sandbox":
+        problems.append("DUESPARK_QUICKBOOKS_ENVIRONMENT is 'sandbox': users' real books would not be reached.")
+    for name in ("xero", "quickbooks"):
+        secret = getattr(settings, f"{name}_client_secret")
+        if secret and not getattr(settings, f"{name}_client_id"):
+            problems.append(f"DUESPARK_{name.upper()}_CLIENT_ID is missing beside its client secret.")
     return problems
 
 
@@ -345,6 +447,23 @@ def email_provider_problems(settings: Settings) -> list[str]:
                 problems.append(f"DUESPARK_SES_SNS_TOPIC_ARNS has {arn!r}, which is not an SNS topic ARN.")
     if settings.email_from and "@" not in settings.email_from:
         problems.append(f"DUESPARK_EMAIL_FROM {settings.email_from!r} is not an email address.")
+    problems.extend(inbound_problems(settings))
+    return problems
+
+
+def inbound_problems(settings: Settings) -> list[str]:
+    """Replies by email: a reply address on reminders needs a door for the replies to come in through."""
+    problems: list[str] = []
+    domain = settings.inbound_domain
+    if domain and not re.fullmatch(r"(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}", domain.lower()):
+        problems.append(f"DUESPARK_INBOUND_DOMAIN {domain!r} is not a domain name (e.g. replies.example.org).")
+    if bool(settings.inbound_webhook_username) != bool(settings.inbound_webhook_password):
+        problems.append("DUESPARK_INBOUND_WEBHOOK_USERNAME and DUESPARK_INBOUND_WEBHOOK_PASSWORD must be set together.")
+    if domain and not settings.inbound_webhook_password and not settings.inbound_sns_topic_arns:
+        problems.append(
+            "DUESPARK_INBOUND_DOMAIN is set but replies cannot come in: set DUESPARK_INBOUND_WEBHOOK_USERNAME/"
+            "_PASSWORD (Postmark inbound or an SMTP relay) or DUESPARK_INBOUND_SNS_TOPIC_ARNS (SES receiving)."
+        )
     return problems
 
 

@@ -22,6 +22,10 @@ _NAMES = {"\x00": "NUL", "\r": "CR", "\n": "LF", "\t": "TAB"}
 def check_single_line(value: str | None) -> str | None:
     if value is None:
         return None
+    if value.isprintable():
+        # No character of category C (bidi controls are Cf) or Z but the space: the common case, fast
+        # (a CSV import checks 4 cells of each of up to 100,000 rows).
+        return value
     for char in value:
         if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS:
             name = _NAMES.get(char, f"U+{ord(char):04X}")

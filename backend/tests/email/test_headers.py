@@ -12,13 +12,14 @@ from email.header import decode_header, make_header
 import pytest
 
 from duespark.clock import FixedClock
-from duespark.email.compose import compose_invoice_email, compose_statement
+from duespark.email.compose import compose_invoice_email
 from duespark.email.links import unsubscribe_token
 from duespark.email.message import OutgoingEmail
 from duespark.email.mime import to_mime
 from duespark.email.providers.file import FileProvider
 from duespark.email.providers.postmark import PostmarkProvider
 from duespark.email.providers.ses import SesProvider
+from duespark.email.statement import compose_statement
 from duespark.email.test_mode import as_test_email
 from duespark.models import Account, Client, Invoice
 from duespark.reminders.dispatcher import message_id_for

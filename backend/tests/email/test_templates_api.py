@@ -45,11 +45,22 @@ def _invoice(client, user, *, locale=None, due="2026-11-20", amount="1250.00", c
 
 def test_catalog_lists_keys_languages_and_variables(client, user):
     body = client.get("/api/templates", headers=user["headers"]).json()
-    assert [k["key"] for k in body["keys"]] == ["friendly", "due_today", "firm", "urgent", "final", "thank_you"]
+    assert [k["key"] for k in body["keys"]] == [
+        "friendly",
+        "due_today",
+        "firm",
+        "urgent",
+        "final",
+        "thank_you",
+        "promise_missed",
+    ]
     assert set(body["default_locales"]) == {"en", "de", "fr", "es"}
     assert all(set(k["default_locales"]) == {"en", "de", "fr", "es"} for k in body["keys"])
     names = {v["name"] for v in body["variables"]}
     assert {"client_name", "amount_due", "due_date", "days_overdue", "payment_link", "unsubscribe_link"} <= names
+    assert "promised_date" in names
+    promise_missed = next(k for k in body["keys"] if k["key"] == "promise_missed")
+    assert "promised_date" in promise_missed["variables"]
     assert body["max_template_bytes"] == 50 * 1024
     assert client.get("/api/templates").status_code == 401
 

@@ -10,8 +10,9 @@ from email import policy
 import pytest
 
 from duespark.email import wording
-from duespark.email.compose import compose_invoice_email, statement_key
+from duespark.email.compose import compose_invoice_email
 from duespark.email.mime import to_mime
+from duespark.email.statement import statement_key
 from duespark.email.test_mode import as_test_email
 from duespark.models import Client
 from duespark.payments.links import client_portal_url

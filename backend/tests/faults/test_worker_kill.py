@@ -8,7 +8,9 @@ Every reminder must end up sent and recorded once; the provider may see a remind
 when the dead worker had stamped its send intent (the row is `sending` with `send_intent_at`
 at the kill), and the recovered row then counts it in `uncertain_sends`.
 
-The run is issue #9's full drill (5,000 reminders, 10 kills, about 30 s) in `make test` and `make test-faults`.
+`make test-faults` runs issue #9's full drill (5,000 reminders, 10 kills, about 30 s on an idle machine);
+`make test` runs the same 10 kills over 1,500 reminders, enough work that each kill still lands mid-dispatch,
+so that CI stays within its time (DUESPARK_FAULTS_FULL=1 chooses the full drill anywhere).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from tests.reminders.support import make_world
 pytestmark = [pytest.mark.faults, pytest.mark.postgres]
 
 BACKEND = Path(__file__).resolve().parents[2]
-REMINDERS = 5000
+REMINDERS = 5000 if os.environ.get("DUESPARK_FAULTS_FULL") == "1" else 1500
 KILLS = 10
 WORKERS = 3
 LEASE_SECONDS = 10

@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from duespark.errors import InvalidInput
-from duespark.insights.service import timeseries
+from duespark.insights.behaviour import RatingThresholds
+from duespark.insights.service import summary, timeseries
 from tests.helpers import make_account, make_client
 from tests.insights.history import invoice, noon, pay
 
@@ -134,6 +135,37 @@ def test_monthly_series(session, clock, berlin):
     ]
 
 
+def test_outstanding_at_the_end_of_each_period(session, clock, berlin):
+    """Unpaid balance counted from the issue date: A +100 11-02, -40 11-12, -60 11-20; B +50 11-03, -50 11-05;
+    C +80 10-20, voided 11-18; D +30 11-10; F +500 11-17; USD E +200 09-01."""
+    monthly = timeseries(
+        session,
+        account_id=berlin.id,
+        granularity="month",
+        date_from=date(2026, 9, 1),
+        date_to=date(2026, 12, 31),
+        clock=clock,
+    )
+    by_currency = {s.currency: [p.outstanding for p in s.points] for s in monthly.series}
+    assert by_currency == {"EUR": ["0.00", "80.00", "530.00", None], "USD": ["200.00", "200.00", "200.00", None]}
+    daily = timeseries(
+        session,
+        account_id=berlin.id,
+        granularity="day",
+        date_from=date(2026, 11, 1),
+        date_to=date(2026, 11, 26),
+        clock=clock,
+    )
+    eur = {p.period_start.day: p.outstanding for p in daily.series[0].points}
+    assert [eur[d] for d in (1, 2, 3, 4, 5, 9, 10, 11, 12, 17, 18, 20, 25, 26)] == [
+        "80.00", "180.00", "230.00", "230.00", "180.00", "180.00", "210.00", "210.00", "170.00",
+        "670.00", "590.00", "530.00", "530.00", None,
+    ]  # fmt: skip
+    # Today's outstanding is the dashboard's (no invoice here is dated in the future).
+    summary_eur = summary(session, account_id=berlin.id, thresholds=RatingThresholds(), clock=clock).currencies[0]
+    assert (summary_eur.currency, summary_eur.outstanding) == ("EUR", eur[25])
+
+
 def test_default_range_ends_today(session, clock, berlin):
     result = timeseries(session, account_id=berlin.id, granularity="day", date_from=None, date_to=None, clock=clock)
     assert (result.date_from, result.date_to) == (date(2026, 10, 27), date(2026, 11, 25))
@@ -190,6 +222,7 @@ def test_timeseries_api(client, session, clock, owner):
                     "invoiced": "100.00",
                     "collected": "100.00",
                     "overdue": "0.00",
+                    "outstanding": "0.00",
                 }
             ],
         }

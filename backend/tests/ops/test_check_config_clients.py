@@ -56,12 +56,12 @@ def test_live_accounts_on_file_or_without_a_way_to_pay_are_named(tmp_path, commi
             "their clients receive no email"
         ) in result.output
         assert (
-            "  WARN accounts: 1 live account(s) have no payment instructions and no Stripe: their clients' "
-            "pay links only offer to email the sender"
+            "  WARN accounts: 1 live account(s) have no bank account, payment instructions or Stripe: their "
+            "clients' pay links only offer to email the sender"
         ) in result.output
         smtp = CliRunner().invoke(cli, ["check-config"], env=env_for(tmp_path, committed_url, "smtp"))
         assert "through 'smtp'" not in smtp.output
-        assert "1 live account(s) have no payment instructions" in smtp.output
+        assert "1 live account(s) have no bank account, payment instructions or Stripe" in smtp.output
     finally:
         with committed_engine.begin() as connection:
             users = select(Membership.user_id).where(Membership.account_id.in_(ids))

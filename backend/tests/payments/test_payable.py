@@ -156,8 +156,8 @@ def test_going_live_is_refused_until_clients_have_a_way_to_pay(no_stripe_client)
     assert setup["has_way_to_pay"] is False
     assert setup["contact_email"] == user["email"]
     assert setup["go_live_blockers"] == [
-        "Your clients would have no way to pay: add payment instructions (bank details or how else to pay) "
-        "in the company settings, or connect Stripe for card payments, before going live."
+        "Your clients would have no way to pay: add a bank account for bank transfers or payment instructions "
+        "(how else to pay) in the settings, or connect Stripe for card payments, before going live."
     ]
 
     refused = no_stripe_client.post("/api/account/go-live", headers=headers)

@@ -104,6 +104,7 @@ def _set_policy(session: Session, account_id: int, client_id: int | None, steps:
             offset_days=s.offset_days,
             step_key=step_key(s.offset_days),
             template_key=s.template_key,
+            attach_pdf=s.attaches_pdf,
         )
         for i, s in enumerate(steps)
     )
@@ -149,7 +150,8 @@ def make_world(
     client_timezone: str | None = None,
     client_email: str | None = "billing@globex.test",
 ) -> World:
-    """Commit an account, a client and open invoices, planned; `steps` defaults to one on the due date."""
+    """Commit an account, a client and open invoices, planned; `steps` defaults to one on the due date,
+    without the invoice PDF (engine tests measure sending; test_pdf_attachments.py covers attaching it)."""
     from duespark.db import transaction
     from duespark.models import Membership, User
     from duespark.reminders.planner import plan
@@ -164,7 +166,9 @@ def make_world(
             .where(Membership.account_id == account.id)
         )
         client = make_client(session, account=account, clock=clock, timezone=client_timezone, email=client_email)
-        set_account_policy(session, account, steps if steps is not None else [Step(0, "due_today")], clock=clock)
+        set_account_policy(
+            session, account, steps if steps is not None else [Step(0, "due_today", attach_pdf=False)], clock=clock
+        )
         due = due_date or clock.now().date()
         template = make_invoice(session, client=client, clock=clock, due_date=due)
         rows = [

@@ -9,11 +9,11 @@ from duespark.models import Reminder
 from tests.helpers import register
 
 DEFAULT = [
-    {"offset_days": -3, "template_key": "friendly", "step_key": "d-3", "fee": None},
-    {"offset_days": 0, "template_key": "due_today", "step_key": "d+0", "fee": None},
-    {"offset_days": 7, "template_key": "firm", "step_key": "d+7", "fee": None},
-    {"offset_days": 14, "template_key": "urgent", "step_key": "d+14", "fee": None},
-    {"offset_days": 30, "template_key": "final", "step_key": "d+30", "fee": None},
+    {"offset_days": -3, "template_key": "friendly", "step_key": "d-3", "fee": None, "attach_pdf": False},
+    {"offset_days": 0, "template_key": "due_today", "step_key": "d+0", "fee": None, "attach_pdf": True},
+    {"offset_days": 7, "template_key": "firm", "step_key": "d+7", "fee": None, "attach_pdf": True},
+    {"offset_days": 14, "template_key": "urgent", "step_key": "d+14", "fee": None, "attach_pdf": True},
+    {"offset_days": 30, "template_key": "final", "step_key": "d+30", "fee": None, "attach_pdf": True},
 ]
 
 
@@ -74,8 +74,8 @@ def test_replace_policy_and_window(client, user):
     assert response.status_code == 200, response.text
     assert response.json() == {
         "steps": [
-            {"offset_days": -1, "template_key": "friendly", "step_key": "d-1", "fee": None},
-            {"offset_days": 10, "template_key": "urgent", "step_key": "d+10", "fee": None},
+            {"offset_days": -1, "template_key": "friendly", "step_key": "d-1", "fee": None, "attach_pdf": False},
+            {"offset_days": 10, "template_key": "urgent", "step_key": "d+10", "fee": None, "attach_pdf": True},
         ],
         "send_window": {"start": "08:30", "end": "12:00", "weekdays": [1, 6]},
         "adaptive": True,
@@ -171,7 +171,9 @@ def test_client_policy_modes(client, user):
         path, json={"mode": "custom", "steps": [{"offset_days": 2, "template_key": "firm"}]}, headers=user["headers"]
     )
     assert custom.status_code == 200
-    assert custom.json()["steps"] == [{"offset_days": 2, "template_key": "firm", "step_key": "d+2", "fee": None}]
+    assert custom.json()["steps"] == [
+        {"offset_days": 2, "template_key": "firm", "step_key": "d+2", "fee": None, "attach_pdf": True}
+    ]
     none = client.put(path, json={"mode": "none"}, headers=user["headers"])
     assert (none.json()["mode"], none.json()["steps"]) == ("none", [])
     empty = client.put(path, json={"mode": "custom", "steps": []}, headers=user["headers"])

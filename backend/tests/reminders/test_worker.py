@@ -156,6 +156,8 @@ def test_serve_runs_the_worker_in_process_when_enabled(db, tmp_path):
             "reminders.plan",
             "reminders.dispatch",
             "reminders.outbox",
+            "reminders.webhooks",
+            "reminders.digest",
         }
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -167,7 +169,9 @@ def test_serve_runs_the_worker_in_process_when_enabled(db, tmp_path):
     with db.factory() as session:
         assert session.scalar(select(Reminder.state)) == "sent"
         assert latest_heartbeat_age(session, clock) == timedelta(0)
-    assert len(list((tmp_path / "data" / "outbox").glob("*.eml"))) == 1
+    emails = [path.read_text().replace("\n ", " ") for path in (tmp_path / "data" / "outbox").glob("*.eml")]
+    # One reminder; the owner's daily digest (digest/worker.py, in the same scheduler) may have gone out beside it.
+    assert len([email for email in emails if "Subject: DueSpark daily digest" not in email]) == 1
 
 
 def test_serve_without_the_worker(db, tmp_path):

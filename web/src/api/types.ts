@@ -47,6 +47,13 @@ export type ImportRowError = ImportReport['errors'][number];
 export type ApiToken = Ok<paths['/api/tokens']['get']>['items'][number];
 export type ApiTokenCreated = Ok<paths['/api/tokens']['post']>;
 
+export type WebhookEndpoint = Ok<paths['/api/webhooks/endpoints']['get']>[number];
+export type WebhookEndpointCreate = BodyOf<paths['/api/webhooks/endpoints']['post']>;
+export type WebhookEndpointUpdate = BodyOf<paths['/api/webhooks/endpoints/{endpoint_id}']['patch']>;
+export type WebhookEndpointWithSecret = Ok<paths['/api/webhooks/endpoints']['post']>;
+export type WebhookDelivery = Ok<paths['/api/webhooks/endpoints/{endpoint_id}/deliveries']['get']>['items'][number];
+export type WebhookEventType = Ok<paths['/api/webhooks/event-types']['get']>[number];
+
 export interface Page<T> {
   items: T[];
   total: number;
@@ -86,6 +93,10 @@ export type ClientPolicy = Ok<paths['/api/clients/{client_id}/reminder-policy'][
 export type ClientPolicyInput = BodyOf<paths['/api/clients/{client_id}/reminder-policy']['put']>;
 export type Message = Ok<paths['/api/invoices/{invoice_id}/messages']['get']>['items'][number];
 export type PaymentLink = Ok<paths['/api/invoices/{invoice_id}/payment-link']['get']>;
+/** A client's email about an invoice (a reply, or an automatic one), with the user's answer. */
+export type Reply = Ok<paths['/api/invoices/{invoice_id}/replies']['get']>['items'][number];
+export type ReplyListQuery = NonNullable<paths['/api/replies']['get']['parameters']['query']>;
+export type ReplySettings = Ok<paths['/api/reply-settings']['get']>;
 export type Prediction = Ok<paths['/api/invoices/{invoice_id}/prediction']['get']>;
 export type TemplateCatalog = Ok<paths['/api/templates']['get']>;
 export type Template = Ok<paths['/api/templates/{key}']['get']>;
@@ -103,3 +114,35 @@ export type FirstWave = Ok<paths['/api/account/go-live/preview']['get']>;
 export type PreviewEmail = FirstWave['previews'][number];
 export type ImportOptionsReport = NonNullable<ImportReport['options']>;
 export type ImportQuery = NonNullable<paths['/api/invoices/import']['post']['parameters']['query']>;
+export type BankAccount = Ok<paths['/api/bank-accounts/{bank_account_id}']['get']>;
+export type BankAccountInput = BodyOf<paths['/api/bank-accounts']['post']>;
+
+export type Answer = Ok<paths['/api/answers']['get']>['items'][number];
+export type AnswerStatus = Answer['status'];
+export type Attention = Ok<paths['/api/attention']['get']>;
+export type AttentionSection = Attention['sections'][number];
+export type AnswerSettings = Ok<paths['/api/answer-settings']['get']>;
+export type AnswerSettingsInput = BodyOf<paths['/api/answer-settings']['put']>;
+export type ClientPromiseRecord = Ok<paths['/api/clients/{client_id}/promises']['get']>;
+
+export type AuditEntry = Ok<paths['/api/audit']['get']>['items'][number];
+export type AuditQuery = NonNullable<paths['/api/audit']['get']['parameters']['query']>;
+export type TwoFactorStatus = Ok<paths['/api/auth/2fa']['get']>;
+export type TwoFactorEnrolment = Ok<paths['/api/auth/2fa/enrol']['post']>;
+export type SignedInSession = Ok<paths['/api/auth/sessions']['get']>['items'][number];
+
+export type BankStatement = Ok<paths['/api/reconciliation/statements']['get']>['items'][number];
+export type StatementDetail = Ok<paths['/api/reconciliation/statements/{statement_id}']['get']>;
+export type StatementEntry = StatementDetail['entries'][number];
+export type StatementImport = Ok<paths['/api/reconciliation/statements']['post']>;
+export type BulkConfirmResult = Ok<paths['/api/reconciliation/confirm']['post']>;
+
+export type DigestPreferences = Ok<paths['/api/me/digest']['get']>;
+export type DigestPreferencesInput = BodyOf<paths['/api/me/digest']['put']>;
+export type Role = Ok<paths['/api/me']['get']>['role'];
+export type Member = Ok<paths['/api/members']['get']>['items'][number];
+export type Invitation = Ok<paths['/api/invitations']['get']>['items'][number];
+export type InvitationCreate = BodyOf<paths['/api/invitations']['post']>;
+export type InvitationPreview = Ok<paths['/api/invitations/preview']['post']>;
+export type InvitedSignUp = BodyOf<paths['/api/auth/register-invited']['post']>;
+export type AccountChoice = Ok<paths['/api/me/accounts']['get']>['items'][number];

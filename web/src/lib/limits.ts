@@ -16,6 +16,8 @@ export const LIMITS = {
   accountName: 200,
   senderName: 200,
   paymentInstructions: 5000,
+  address: 1000,
+  taxId: 64,
   apiTokenName: 100,
 } as const;
 

@@ -25,6 +25,7 @@ const ME = {
     sender_email: null,
     payment_instructions: null,
     test_mode: false,
+    has_logo: false,
   },
 };
 

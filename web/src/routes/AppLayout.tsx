@@ -2,6 +2,7 @@ import {
   ActionIcon,
   AppShell,
   Avatar,
+  Badge,
   Burger,
   Button,
   Center,
@@ -19,8 +20,10 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconBell,
+  IconBuildingBank,
   IconChevronDown,
   IconFileInvoice,
+  IconInbox,
   IconLayoutDashboard,
   IconMailCog,
   IconLogout,
@@ -36,17 +39,33 @@ import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { Logo } from '@/components/ui/Logo';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { PageLoader } from '@/components/ui/QueryStates';
+import { useAttention } from '@/features/answers/hooks/queries';
 import { useLogout, useMe, useRestoreSession } from '@/features/auth/hooks/queries';
 import { SetupWarnings } from '@/features/settings/components/SetupWarnings';
+import { AccountSwitcher } from '@/features/teams/components/AccountSwitcher';
 
 const NAV = [
   { to: '/', label: 'Dashboard', icon: IconLayoutDashboard, exact: true },
+  { to: '/attention', label: 'Needs attention', icon: IconInbox, count: true },
   { to: '/clients', label: 'Clients', icon: IconUsers },
   { to: '/invoices', label: 'Invoices', icon: IconFileInvoice },
+  { to: '/reconcile', label: 'Reconcile', icon: IconBuildingBank },
   { to: '/reminders', label: 'Reminders', icon: IconBell },
   { to: '/templates', label: 'Email templates', icon: IconMailCog },
   { to: '/settings', label: 'Settings', icon: IconSettings },
 ];
+
+/** How many clients' answers wait for the user (Needs attention), beside its link; nothing when none. */
+function AttentionCount() {
+  const attention = useAttention();
+  const count = attention.data?.count ?? 0;
+  if (!count) return null;
+  return (
+    <Badge size="sm" circle variant="filled" color="orange" aria-label={`${count} waiting`} data-testid="attention-count">
+      {count > 99 ? '99+' : count}
+    </Badge>
+  );
+}
 
 function initials(name: string | undefined) {
   if (!name) return '?';
@@ -218,6 +237,9 @@ export default function AppLayout() {
             <ModeIndicator />
           </Group>
         </AppShell.Section>
+        <AppShell.Section px={6} mb="sm">
+          <AccountSwitcher />
+        </AppShell.Section>
         <AppShell.Section grow component={ScrollArea}>
           <Stack gap={2} component="nav">
             {NAV.map((item) => {
@@ -229,6 +251,7 @@ export default function AppLayout() {
                   to={item.to}
                   label={item.label}
                   leftSection={<item.icon size={18} stroke={1.7} />}
+                  rightSection={item.count ? <AttentionCount /> : undefined}
                   active={active}
                   aria-current={active ? 'page' : undefined}
                   variant="light"

@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { Invoice } from '@/api/types';
 import { Money } from '@/components/ui/Money';
+import { AnswersSummary } from '@/features/answers/components/AnswersSummary';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { InlineError, QueryError } from '@/components/ui/QueryStates';
 import { StatusBadge } from '@/components/ui/StatusBadge';
@@ -162,6 +163,8 @@ export default function Dashboard() {
         )}
 
         {hasFigures && checklist}
+
+        <AnswersSummary />
 
         {mainCurrency && currencyKnown && <MonthlyChart currency={mainCurrency} />}
 

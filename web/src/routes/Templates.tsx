@@ -6,6 +6,7 @@ import {
   Grid,
   Group,
   Paper,
+  SegmentedControl,
   Select,
   SimpleGrid,
   Spoiler,
@@ -25,6 +26,8 @@ import { useSearchParams } from 'react-router';
 import { errorMessage } from '@/api/errors';
 import type { TemplateCatalog } from '@/api/types';
 import { templateRows, type TemplateRow } from '@/features/templates/templates';
+import { fromFriendly, toFriendly, type FriendlyTemplate } from '@/features/templates/friendly';
+import { SimpleTemplateEditor } from '@/features/templates/components/SimpleTemplateEditor';
 import { ConfirmModal } from '@/components/ui/ConfirmModal';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { InlineError, PageLoader, QueryError } from '@/components/ui/QueryStates';
@@ -32,6 +35,7 @@ import { useInvoices } from '@/features/invoices/hooks/queries';
 import { TemplatePreview } from '@/features/templates/components/TemplatePreview';
 import { usePreview, useResetTemplate, useSaveTemplate, useTemplate, useTemplateCatalog } from '@/features/templates/hooks/queries';
 import { useAccount } from '@/features/settings/hooks/queries';
+import { languageName } from '@/lib/display';
 import { applyApiErrors } from '@/lib/forms';
 
 export default function Templates() {
@@ -57,7 +61,7 @@ export default function Templates() {
     <>
       <PageHeader
         title="Email templates"
-        description="What your reminders say. Subject and body are Markdown with {{ variables }}; the preview shows the email exactly as it goes out."
+        description="What your reminders say. Write the email as text and insert details such as the client’s name or the pay link; the preview shows the email exactly as it goes out."
       />
       <Grid gutter="lg">
         <Grid.Col span={{ base: 12, xl: 3 }}>
@@ -123,10 +127,34 @@ function TemplateEditor({ templateKey, locale, catalog }: { templateKey: string;
   const invoices = useInvoices({ sort: '-created_at', page: 1, page_size: 50 });
   const form = useForm<FormValues>({ defaultValues: { subject: '', body: '' } });
   const { register, handleSubmit, setError, formState, watch } = form;
+  const [mode, setMode] = useState<'simple' | 'advanced'>('simple');
+  const [friendly, setFriendly] = useState<FriendlyTemplate | null>(null);
+  const [advancedNote, setAdvancedNote] = useState<string | null>(null);
+
+  const openSimple = (subject: string, body: string) => {
+    const result = toFriendly(subject, body);
+    if (result.ok) {
+      setFriendly(result.template);
+      setAdvancedNote(null);
+      setMode('simple');
+    } else {
+      setAdvancedNote(result.reason);
+      setMode('advanced');
+    }
+  };
 
   useEffect(() => {
-    if (template.data) form.reset({ subject: template.data.subject, body: template.data.body });
+    if (!template.data) return;
+    form.reset({ subject: template.data.subject, body: template.data.body });
+    openSimple(template.data.subject, template.data.body);
   }, [template.data, form]);
+
+  const changeSimple = (next: FriendlyTemplate) => {
+    setFriendly(next);
+    const jinja = fromFriendly(next);
+    form.setValue('subject', jinja.subject, { shouldDirty: true });
+    form.setValue('body', jinja.body, { shouldDirty: true });
+  };
 
   const invoiceParam = params.get('invoice');
   const invoiceId = invoiceParam && /^\d+$/.test(invoiceParam) ? Number(invoiceParam) : null;
@@ -142,6 +170,9 @@ function TemplateEditor({ templateKey, locale, catalog }: { templateKey: string;
     [template.data, templateKey, locale, invoiceId, debouncedSubject, debouncedBody],
   );
   const preview = usePreview(previewInput);
+  const languages = templateRows(catalog)
+    .filter((row) => row.key === templateKey)
+    .map((row) => ({ value: row.locale, label: languageName(row.locale, 'en') ?? row.locale }));
   const variables = catalog.variables.filter((v) => catalog.keys.find((k) => k.key === templateKey)?.variables.includes(v.name) ?? true);
 
   const onSubmit = handleSubmit(async (values) => {
@@ -175,7 +206,7 @@ function TemplateEditor({ templateKey, locale, catalog }: { templateKey: string;
             <Title order={2} fz="md" fw={600}>
               {templateKey.replace('_', ' ')} · {locale}
             </Title>
-            <Badge variant="light" color={template.data.is_default ? 'gray' : 'indigo'}>
+            <Badge variant="light" color={template.data.is_default ? 'gray' : 'indigo'} c={template.data.is_default ? undefined : 'indigo.9'}>
               {template.data.is_default ? 'Default' : 'Edited'}
             </Badge>
           </Group>
@@ -185,16 +216,36 @@ function TemplateEditor({ templateKey, locale, catalog }: { templateKey: string;
                 {formError}
               </Alert>
             )}
-            <TextInput label="Subject" {...register('subject', { required: 'Give the email a subject.' })} error={formState.errors.subject?.message} />
-            <Textarea
-              label="Body (Markdown)"
-              autosize
-              minRows={12}
-              maxRows={28}
-              styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 13 } }}
-              {...register('body', { required: 'Write the email.' })}
-              error={formState.errors.body?.message}
+            <SegmentedControl
+              value={mode}
+              onChange={(value) => (value === 'simple' ? openSimple(form.getValues('subject'), form.getValues('body')) : setMode('advanced'))}
+              data={[
+                { value: 'simple', label: 'Simple' },
+                { value: 'advanced', label: 'Advanced (Markdown + Jinja)' },
+              ]}
+              aria-label="Editor"
             />
+            {advancedNote && (
+              <Alert color="gray" title="Opened in the advanced editor" data-testid="advanced-note">
+                {advancedNote} The simple editor would change it, so it shows here exactly as written.
+              </Alert>
+            )}
+            {mode === 'simple' && friendly ? (
+              <SimpleTemplateEditor value={friendly} onChange={changeSimple} variables={variables} subjectError={formState.errors.subject?.message} />
+            ) : (
+              <>
+                <TextInput label="Subject" {...register('subject', { required: 'Give the email a subject.' })} error={formState.errors.subject?.message} />
+                <Textarea
+                  label="Body (Markdown)"
+                  autosize
+                  minRows={12}
+                  maxRows={28}
+                  styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 13 } }}
+                  {...register('body', { required: 'Write the email.' })}
+                  error={formState.errors.body?.message}
+                />
+              </>
+            )}
             <Group justify="space-between">
               <Button
                 variant="subtle"
@@ -210,6 +261,7 @@ function TemplateEditor({ templateKey, locale, catalog }: { templateKey: string;
               </Button>
             </Group>
           </Stack>
+          {mode === 'advanced' && (<>
           <Title order={3} fz="sm" fw={600} mt="lg" mb="xs">
             Variables
           </Title>
@@ -226,10 +278,24 @@ function TemplateEditor({ templateKey, locale, catalog }: { templateKey: string;
             ))}
           </Stack>
           </Spoiler>
+          </>)}
         </Paper>
       </Grid.Col>
       <Grid.Col span={{ base: 12, md: 6 }}>
         <Stack gap="sm">
+          <Group grow align="flex-start">
+          <Select
+            label="Language"
+            data={languages}
+            value={locale}
+            onChange={(value) => {
+              if (!value) return;
+              const next = new URLSearchParams(params);
+              next.set('locale', value);
+              setParams(next, { replace: true });
+            }}
+            allowDeselect={false}
+          />
           <Select
             label="Preview with"
             data={[
@@ -249,6 +315,7 @@ function TemplateEditor({ templateKey, locale, catalog }: { templateKey: string;
             allowDeselect={false}
             searchable
           />
+          </Group>
           <TemplatePreview preview={preview.data} error={preview.error} loading={preview.isFetching} />
         </Stack>
       </Grid.Col>

@@ -1,6 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { lazy } from 'react';
-import { createBrowserRouter } from 'react-router';
+import { createBrowserRouter, redirect } from 'react-router';
 import { setAuthFailureHandler } from '@/api/http';
 import { session } from '@/api/session';
 import { prefetchDashboard } from '@/features/dashboard/hooks/queries';
@@ -11,6 +11,7 @@ import SignUp from './SignUp';
 
 const ResetPassword = lazy(() => import('./ResetPassword'));
 const VerifyEmail = lazy(() => import('./VerifyEmail'));
+const Invite = lazy(() => import('./Invite'));
 
 const loadDashboard = () => import('./Dashboard');
 const Dashboard = lazy(loadDashboard);
@@ -24,7 +25,10 @@ const InvoiceEdit = lazy(() => import('./invoices/InvoiceEdit'));
 const InvoiceDetail = lazy(() => import('./invoices/InvoiceDetail'));
 const InvoiceImport = lazy(() => import('./invoices/InvoiceImport'));
 const Reminders = lazy(() => import('./Reminders'));
+const Reconcile = lazy(() => import('./Reconcile'));
+const Attention = lazy(() => import('./Attention'));
 const Settings = lazy(() => import('./Settings'));
+const AccountingCallback = lazy(() => import('./AccountingCallback'));
 const Templates = lazy(() => import('./Templates'));
 const NotFound = lazy(() => import('./NotFound'));
 
@@ -34,9 +38,13 @@ export function createAppRouter(queryClient: QueryClient) {
   if (typeof window !== 'undefined' && window.location.pathname === '/') void loadDashboard();
   const router = createBrowserRouter([
     { path: '/signin', element: <SignIn />, errorElement: <RouteError /> },
+    // The names people type for the sign-in page lead to it (they fell through to 'This page doesn't exist').
+    { path: '/login', loader: () => redirect('/signin') },
+    { path: '/sign-in', loader: () => redirect('/signin') },
     { path: '/signup', element: <SignUp />, errorElement: <RouteError /> },
     { path: '/reset-password', element: <ResetPassword />, errorElement: <RouteError /> },
     { path: '/verify-email', element: <VerifyEmail />, errorElement: <RouteError /> },
+    { path: '/invite/:token', element: <Invite />, errorElement: <RouteError /> },
     {
       path: '/',
       element: <AppLayout />,
@@ -52,8 +60,11 @@ export function createAppRouter(queryClient: QueryClient) {
         { path: 'invoices/import', element: <InvoiceImport /> },
         { path: 'invoices/:invoiceId', element: <InvoiceDetail /> },
         { path: 'invoices/:invoiceId/edit', element: <InvoiceEdit /> },
+        { path: 'reconcile', element: <Reconcile /> },
         { path: 'reminders', element: <Reminders /> },
+        { path: 'attention', element: <Attention /> },
         { path: 'settings', element: <Settings /> },
+        { path: 'settings/integrations/callback/:provider', element: <AccountingCallback /> },
         { path: 'templates', element: <Templates /> },
         { path: '*', element: <NotFound /> },
       ],
@@ -64,7 +75,7 @@ export function createAppRouter(queryClient: QueryClient) {
   setAuthFailureHandler(() => {
     const { pathname, search } = router.state.location;
     queryClient.clear();
-    if (['/signin', '/signup', '/reset-password', '/verify-email'].includes(pathname)) return;
+    if (['/signin', '/signup', '/reset-password', '/verify-email'].includes(pathname) || pathname.startsWith('/invite/')) return;
     void router.navigate(`/signin?next=${encodeURIComponent(`${pathname}${search}`)}`, { replace: true });
   });
 

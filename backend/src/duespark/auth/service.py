@@ -5,14 +5,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 
-from duespark.auth import security
+from duespark.audit import service as audit
+from duespark.auth import security, sessions, two_factor
 from duespark.auth.addresses import email_key, normalize_email
 from duespark.auth.schemas import AccountUpdate, MeUpdate, RegisterIn, TokenPair
+from duespark.auth.sessions import Device
 from duespark.clock import Clock
 from duespark.db import write_beside
 from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized
@@ -32,6 +35,11 @@ class Principal:
     via: str  # "session" or "api_token"
     # Read with the membership, in the same query: invoice answers derive "overdue" from the account's today.
     timezone: str
+    token_id: int | None = None  # the personal API token, when via == "api_token"
+    # The account requires two-factor sign-in and this user has not turned it on yet (deps.py).
+    two_factor_missing: bool = False
+    # A personal API token narrowed to reading (teams/policy.py refuses it every method but GET).
+    read_only: bool = False
 
 
 class TokenReused(Unauthorized):
@@ -92,6 +100,35 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
     return _DUMMY_HASHES[params]
 
 
+def sign_in(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    code: str | None,
+    remembered: str | None,
+    hasher: PasswordHasher,
+    settings: Settings,
+    clock: Clock,
+) -> User:
+    """Password, then the second factor when the user has one (unless this device is remembered).
+    A wrong password with a code does the code's work too, so both failures take the same time."""
+    try:
+        user = authenticate_password(session, email=email, password=password, hasher=hasher)
+    except Unauthorized:
+        if code:
+            two_factor.check_code(session, user=None, code=code, settings=settings, clock=clock)
+            raise Unauthorized(two_factor.WRONG_CREDENTIALS) from None
+        raise
+    if user.totp_enabled_at is None or two_factor.is_remembered(settings, user=user, token=remembered, now=clock.now()):
+        return user
+    if not code:
+        raise two_factor.TwoFactorRequired()
+    if not two_factor.check_code(session, user=user, code=code, settings=settings, clock=clock):
+        raise Unauthorized(two_factor.WRONG_CREDENTIALS)
+    return user
+
+
 def authenticate_password(session: Session, *, email: str, password: str, hasher: PasswordHasher) -> User:
     user = find_user_by_email(session, email)
     if user is None:
@@ -114,6 +151,7 @@ def issue_tokens(
     settings: Settings,
     clock: Clock,
     family_id: str | None = None,
+    device: Device | None = None,
 ) -> TokenPair:
     now = clock.now()
     ttl = timedelta(minutes=settings.access_token_minutes)
@@ -126,6 +164,8 @@ def issue_tokens(
             token_hash=security.hash_token(refresh),
             issued_at=now,
             expires_at=now + timedelta(days=settings.refresh_token_days),
+            user_agent=device.user_agent if device else None,
+            ip=sessions.ip_to_keep(session, account_id=account_id, ip=device.ip) if device else None,
         )
     )
     session.flush()
@@ -155,8 +195,8 @@ def rotate_refresh_token(session: Session, *, token: str, settings: Settings, cl
     if stored.used_at is not None:
         _revoke_family(session, stored.family_id, now)
         raise TokenReused("Refresh token was already used; every session of this sign-in is signed out")
-    user = session.get(User, stored.user_id)
-    if user is None or not user.is_active:
+    # The user must still be active and a member of the account the token names (not removed from it).
+    if _active_membership(session, user_id=stored.user_id, account_id=stored.account_id) is None:
         raise Unauthorized("Refresh token is invalid or expired")
     stored.used_at = now
     return issue_tokens(
@@ -166,6 +206,7 @@ def rotate_refresh_token(session: Session, *, token: str, settings: Settings, cl
         settings=settings,
         clock=clock,
         family_id=stored.family_id,
+        device=Device(stored.user_agent, stored.ip),
     )
 
 
@@ -208,7 +249,16 @@ def principal_from_bearer(session: Session, *, bearer: str, settings: Settings, 
         if membership is None:
             raise Unauthorized("API token is invalid or revoked")
         _touch_api_token(session, token, clock.now())
-        return Principal(token.user_id, token.account_id, membership.role, "api_token", membership.timezone)
+        return Principal(
+            token.user_id,
+            token.account_id,
+            membership.role,
+            "api_token",
+            membership.timezone,
+            token.id,
+            membership.require_two_factor and membership.totp_enabled_at is None,
+            token.read_only,
+        )
     try:
         claims = security.decode_access_token(settings.signing_keys, bearer, now=clock.now())
     except security.InvalidToken as exc:
@@ -218,7 +268,14 @@ def principal_from_bearer(session: Session, *, bearer: str, settings: Settings, 
         raise Unauthorized("Access token rejected: no such user")
     if membership.token_version != claims.version:
         raise Unauthorized("Access token rejected: signed out (the password was changed); sign in again")
-    return Principal(claims.user_id, claims.account_id, membership.role, "session", membership.timezone)
+    return Principal(
+        claims.user_id,
+        claims.account_id,
+        membership.role,
+        "session",
+        membership.timezone,
+        two_factor_missing=membership.require_two_factor and membership.totp_enabled_at is None,
+    )
 
 
 # A token's last use is recorded to the minute: most requests then write nothing, and a read-only
@@ -236,10 +293,11 @@ def _touch_api_token(session: Session, token: ApiToken, now: datetime) -> None:
         )
 
 
-def _active_membership(session: Session, *, user_id: int, account_id: int) -> Row[tuple[str, str, int]] | None:
-    """The role of an active user in an account, the account's timezone and the user's token version."""
+def _active_membership(session: Session, *, user_id: int, account_id: int) -> Row[Any] | None:
+    """The role of an active user in an account, the account's timezone and the user's token version,
+    and whether two-factor is required of them but off."""
     return session.execute(
-        select(Membership.role, Account.timezone, User.token_version)
+        select(Membership.role, Account.timezone, User.token_version, Account.require_two_factor, User.totp_enabled_at)
         .join(User, User.id == Membership.user_id)
         .join(Account, Account.id == Membership.account_id)
         .where(Membership.user_id == user_id, Membership.account_id == account_id, User.is_active.is_(True))
@@ -254,20 +312,60 @@ def update_me(session: Session, *, user: User, data: MeUpdate, hasher: PasswordH
             raise InvalidInput("current_password", "The current password is wrong")
         user.password_hash = security.hash_password(hasher, data.new_password)
         revoke_all_sessions(session, user_id=user.id, clock=clock)
+        record_for_user(session, user_id=user.id, action="user.password_changed", now=clock.now())
     user.updated_at = clock.now()
     return user
 
 
 def update_account(session: Session, *, account: Account, data: AccountUpdate, clock: Clock) -> Account:
-    for field, value in data.model_dump(exclude_unset=True).items():
-        if value is None and field in ("name", "default_currency", "timezone", "locale"):
+    given = data.model_dump(exclude_unset=True)
+    before = audit.snapshot(account, tuple(given))
+    for field, value in given.items():
+        if value is None and field in NOT_EMPTY_ACCOUNT_FIELDS:
             raise InvalidInput(field, "This field cannot be empty")
         setattr(account, field, value)
     account.updated_at = clock.now()
+    if edited := audit.diff(before, audit.snapshot(account, tuple(given))):
+        audit.record(
+            session,
+            account_id=account.id,
+            action="account.settings_changed",
+            entity_type="account",
+            entity_id=account.id,
+            now=account.updated_at,
+            changes=edited,
+        )
     return account
 
 
-def create_api_token(session: Session, *, principal: Principal, name: str, clock: Clock) -> tuple[ApiToken, str]:
+NOT_EMPTY_ACCOUNT_FIELDS = (
+    "name",
+    "default_currency",
+    "timezone",
+    "locale",
+    "audit_record_ip",
+    "audit_retention_days",
+    "require_two_factor",
+)
+
+
+def record_for_user(session: Session, *, user_id: int, action: str, now: datetime, changes: dict | None = None) -> None:
+    """An audit entry about the user's own credentials, in every account they belong to."""
+    for account_id in session.scalars(select(Membership.account_id).where(Membership.user_id == user_id)):
+        audit.record(
+            session,
+            account_id=account_id,
+            action=action,
+            entity_type="user",
+            entity_id=user_id,
+            now=now,
+            changes=changes,
+        )
+
+
+def create_api_token(
+    session: Session, *, principal: Principal, name: str, clock: Clock, read_only: bool = False
+) -> tuple[ApiToken, str]:
     raw = security.new_opaque_token(security.API_TOKEN_PREFIX)
     token = ApiToken(
         account_id=principal.account_id,
@@ -276,9 +374,19 @@ def create_api_token(session: Session, *, principal: Principal, name: str, clock
         prefix=raw[:10],
         token_hash=security.hash_token(raw),
         created_at=clock.now(),
+        read_only=read_only,
     )
     session.add(token)
     session.flush()
+    audit.record(
+        session,
+        account_id=principal.account_id,
+        action="token.created",
+        entity_type="api_token",
+        entity_id=token.id,
+        now=token.created_at,
+        changes={"name": name, "prefix": token.prefix, "read_only": token.read_only},
+    )
     return token, raw
 
 
@@ -308,3 +416,12 @@ def revoke_api_token(session: Session, *, principal: Principal, token_id: int, c
     if token is None:
         raise NotFound("API token")
     token.revoked_at = clock.now()
+    audit.record(
+        session,
+        account_id=principal.account_id,
+        action="token.revoked",
+        entity_type="api_token",
+        entity_id=token.id,
+        now=token.revoked_at,
+        changes={"name": token.name, "prefix": token.prefix},
+    )

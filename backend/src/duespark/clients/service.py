@@ -3,10 +3,12 @@ from __future__ import annotations
 from sqlalchemy import Select, or_
 from sqlalchemy.orm import Session
 
+from duespark.audit import service as audit
 from duespark.clients.schemas import ClientCreate, ClientUpdate
 from duespark.clock import Clock
 from duespark.errors import InvalidInput
 from duespark.models import Client
+from duespark.outgoing_webhooks import events as outgoing_webhooks
 from duespark.tenancy import get_owned, scoped
 
 CLIENT_SORTS = {
@@ -26,6 +28,7 @@ def create_client(session: Session, *, account_id: int, data: ClientCreate, cloc
     client = Client(account_id=account_id, **data.model_dump(), created_at=now, updated_at=now)
     session.add(client)
     session.flush()
+    outgoing_webhooks.client_created(session, client, clock)
     return client
 
 
@@ -56,6 +59,17 @@ def update_client(session: Session, *, client: Client, data: ClientUpdate, clock
     for field in ("name", "client_type", "reminders_paused"):
         if field in changes and changes[field] is None:
             raise InvalidInput(field, "This field cannot be empty")
+    if changes.get("reminders_paused", client.reminders_paused) != client.reminders_paused:
+        action = "client.paused" if changes["reminders_paused"] else "client.resumed"
+        audit.record(
+            session,
+            account_id=client.account_id,
+            action=action,
+            entity_type="client",
+            entity_id=client.id,
+            now=clock.now(),
+            changes={"until": changes.get("reminders_paused_until")},
+        )
     for field, value in changes.items():
         setattr(client, field, value)
     client.updated_at = clock.now()

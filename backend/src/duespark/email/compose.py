@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -13,14 +13,17 @@ from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from duespark.banktransfer.service import TransferDetails, bank_accounts_of, transfer_for_invoice, transfer_from
 from duespark.clock import Clock, today_in
 from duespark.email import links, wording
-from duespark.email.message import OutgoingEmail
+from duespark.email.message import Attachment, OutgoingEmail
 from duespark.email.mime import message_id_for
+from duespark.email.reply_address import reply_address
 from duespark.email.templates import (
     PROFESSIONAL,
     Button,
     Layout,
+    Note,
     TemplateSource,
     default_template,
     locale_candidates,
@@ -28,8 +31,9 @@ from duespark.email.templates import (
     render_parts,
     spec_for,
 )
+from duespark.email.transfer import transfer_parts
 from duespark.invoices.adjustments import LateFee, format_rate
-from duespark.models import Account, Client, EmailTemplate, Invoice, User
+from duespark.models import Account, BankAccount, Client, EmailTemplate, Invoice, User
 from duespark.models.enums import ClientType, InvoiceStatus
 from duespark.money import currency_exponent, format_for_people
 from duespark.settings import Settings
@@ -74,11 +78,12 @@ def _pick_template(
 
 
 class TemplateCache:
-    """`resolve_template` for a batch of emails (the dispatcher's): the accounts' own templates are
-    read in one query up front, instead of one query per email."""
+    """`resolve_template` for a batch of emails (the dispatcher's): the accounts' own templates and
+    bank accounts are read in one query each up front, instead of queries per email."""
 
     def __init__(self, session: Session, account_ids: set[int]) -> None:
         self._overrides: dict[tuple[int, str], dict[str, TemplateSource]] = {}
+        self._bank_accounts = bank_accounts_of(session, account_ids)
         if not account_ids:
             return
         rows = session.execute(
@@ -95,6 +100,24 @@ class TemplateCache:
 
     def resolve(self, *, account_id: int, key: str, locales: list[str], variant: str | None = None) -> ResolvedTemplate:
         return _pick_template(self._overrides.get((account_id, key), {}), key=key, locales=locales, variant=variant)
+
+    def bank_account(self, account_id: int, currency: str) -> BankAccount | None:
+        return self._bank_accounts.get((account_id, currency))
+
+    def transfer(self, invoice: Invoice, *, amount_minor: int) -> TransferDetails | None:
+        bank = self.bank_account(invoice.account_id, invoice.currency)
+        return transfer_from(bank, invoice, amount_minor=amount_minor) if bank is not None else None
+
+
+def _transfer(
+    session: Session | None, templates: TemplateCache | None, invoice: Invoice, *, amount_minor: int
+) -> TransferDetails | None:
+    """How to pay `invoice` by transfer (with what this email asks for), if its account has a bank account."""
+    if templates is not None:
+        return templates.transfer(invoice, amount_minor=amount_minor)
+    if session is not None:
+        return transfer_for_invoice(session, invoice, amount_minor=amount_minor)
+    return None
 
 
 def _resolver(session: Session | None, templates: TemplateCache | None) -> Callable[..., ResolvedTemplate]:
@@ -268,7 +291,12 @@ def compose_invoice_email(
     to: str | None = None,
     late_fee: LateFee | None = None,
     templates: TemplateCache | None = None,
+    extra_dates: Mapping[str, date] | None = None,
+    note: Note | None = None,
+    attachments: tuple[Attachment, ...] = (),
 ) -> ComposedEmail:
+    """`extra_dates` are dates a kind of email adds to the invoice's variables (promise_missed: promised_date),
+    written out like the invoice's own dates."""
     spec = spec_for(template_key)
     candidates = locale_candidates(client.locale, account.locale)
     if draft is not None:
@@ -291,6 +319,8 @@ def compose_invoice_email(
         locale=locale,
         late_fee=late_fee,
     )
+    for name, value in (extra_dates or {}).items():
+        variables[name] = format_date(value, format="long", locale=locale)
     source = with_late_fee_notice(resolved.source) if late_fee is not None else resolved.source
     parts = render_parts(spec, source, variables)
     words = _strings(resolved.locale)
@@ -300,6 +330,14 @@ def compose_invoice_email(
     text = parts.text
     if spec.payment_button and variables["payment_link"] not in text:
         text += f"\n{pay_label}{words['colon']} {variables['payment_link']}\n"
+    from_email = from_address(settings, account)
+    due = invoice.balance_minor + (late_fee.amount_minor if late_fee else 0)
+    transfer = _transfer(session, templates, invoice, amount_minor=due) if spec.payment_button else None
+    bank = transfer_parts(transfer, locale=locale, sender_domain=from_email.rsplit("@", 1)[-1]) if transfer else None
+    if bank is not None:
+        text += f"\n{bank.text}"
+    if note is not None:
+        text += f"\n{note.as_text()}\n"
     why = wording.why_line(resolved.locale, sender=sender, numbers=[invoice.number])
     text += f"\n--\n{why}\n{words['unsubscribe']}{words['colon']} {unsubscribe}\n"
     html = render_html(
@@ -309,11 +347,12 @@ def compose_invoice_email(
             subject=parts.subject,
             preheader=wording.preheader(parts.text),
             button=Button(variables["payment_link"], pay_label) if spec.payment_button else None,
+            note=note,
             footer_lines=(why,),
             footer_link=Button(unsubscribe, words["unsubscribe"]),
+            transfers=(bank.block,) if bank is not None else (),
         ),
     )
-    from_email = from_address(settings, account)
     headers = client_headers(settings, account, client, from_email=from_email)
     metadata = {"invoice_id": str(invoice.id), "account_id": str(account.id)}
     if reminder_id is not None:
@@ -325,10 +364,19 @@ def compose_invoice_email(
         subject=parts.subject,
         text=text,
         html=html,
-        reply_to=account.sender_email,
+        reply_to=reply_address(
+            settings,
+            account_id=account.id,
+            display_name=sender,
+            fallback=account.sender_email,
+            kind="i",
+            object_id=invoice.id,
+        ),
         headers=headers,
         tag=template_key,
         metadata=metadata,
+        inline_images=(bank.image,) if bank is not None and bank.image is not None else (),
+        attachments=attachments,
     )
     return ComposedEmail(email=email, locale=resolved.locale, is_default_template=resolved.is_default)
 
@@ -346,12 +394,14 @@ def compose_reminder(
     to: str | None = None,
     late_fee: LateFee | None = None,
     templates: TemplateCache | None = None,
+    note: Note | None = None,
+    attachments: tuple[Attachment, ...] = (),
 ) -> OutgoingEmail:
     """The email for one reminder step (`template_key`: friendly, due_today, firm, urgent, final, thank_you).
 
     With a `session` (or a `templates` cache), the account's own templates are used where it has
     them. `to` overrides the recipient (test mode sends to the account owner). `late_fee` is the
-    fee sending it adds.
+    fee sending it adds; `attachments` (the invoice's PDF) go with it, and `note` says so.
     """
     return compose_invoice_email(
         account=account,
@@ -365,129 +415,9 @@ def compose_reminder(
         to=to,
         late_fee=late_fee,
         templates=templates,
+        note=note,
+        attachments=attachments,
     ).email
-
-
-# A statement stands for several reminder steps; it reads like the strongest of them.
-STATEMENT_BY_STEP = {"firm": "statement", "urgent": "statement_urgent", "final": "statement_final"}
-_STEP_STRENGTH = {"friendly": 0, "due_today": 0, "firm": 1, "urgent": 2, "final": 3}
-
-
-def statement_key(steps: Iterable[str]) -> str:
-    """The statement template for these steps: "statement" (firm), "statement_urgent" or "statement_final"."""
-    strongest = max(steps, key=lambda step: _STEP_STRENGTH.get(step, 1), default="firm")
-    return STATEMENT_BY_STEP.get(strongest, "statement")
-
-
-def compose_statement(
-    *,
-    account: Account,
-    client: Client,
-    invoices: list[tuple[Invoice, int]],
-    settings: Settings,
-    clock: Clock,
-    session: Session | None = None,
-    late_fees: Mapping[int, LateFee] | None = None,
-    templates: TemplateCache | None = None,
-    steps: Iterable[str] = (),
-) -> OutgoingEmail:
-    """One email listing several overdue invoices of a client, each with its own payment link, and
-    one primary button to the client's page where all of them can be paid.
-
-    `invoices` pairs each invoice with the reminder it stands for, so a click is credited to it;
-    `late_fees` (by invoice id) are the fees sending it adds, each shown on its invoice's line;
-    `steps` are the template keys of the reminders it stands for: the strongest sets its tone.
-    """
-    fees = late_fees or {}
-    key = statement_key(steps)
-    spec = spec_for(key)
-    candidates = locale_candidates(client.locale, account.locale)
-    resolved = _resolver(session, templates)(
-        account_id=account.id, key=key, locales=candidates, variant=wording_variant(account, client)
-    )
-    locale = formatting_locale(resolved.locale, candidates)
-    rows = [
-        invoice_variables(
-            account=account,
-            client=client,
-            invoice=invoice,
-            reminder_id=reminder_id,
-            settings=settings,
-            clock=clock,
-            locale=locale,
-            late_fee=fees.get(invoice.id),
-        )
-        for invoice, reminder_id in invoices
-    ]
-    totals: dict[str, int] = {}
-    for invoice, _ in invoices:
-        fee = fees.get(invoice.id)
-        due = invoice.balance_minor + (fee.amount_minor if fee else 0)
-        totals[invoice.currency] = totals.get(invoice.currency, 0) + due
-    first = rows[0]
-    variables = {
-        "client_name": first["client_name"],
-        "client_company": first["client_company"],
-        "invoice_count": len(rows),
-        "total_due": " + ".join(format_for_people(minor, c, locale) for c, minor in sorted(totals.items())),
-        "invoices": [
-            {
-                "number": row["invoice_number"],
-                "amount_due": row["amount_due"],
-                "due_date": row["due_date"],
-                "days_overdue": row["days_overdue"],
-                "payment_link": row["payment_link"],
-                "late_fee": row["late_fee"],
-                "late_fee_reason": row["late_fee_reason"],
-            }
-            for row in rows
-        ],
-        "payment_instructions": first["payment_instructions"],
-        "sender_name": first["sender_name"],
-        "sender_company": first["sender_company"],
-        "unsubscribe_link": first["unsubscribe_link"],
-        "pay_by": first["pay_by"],
-        "pay_all_link": links.pay_all_url(settings, client),
-    }
-    parts = render_parts(spec, resolved.source, variables)
-    words = _strings(resolved.locale)
-    sender = sender_name(account)
-    unsubscribe = variables["unsubscribe_link"]
-    why = wording.why_line(resolved.locale, sender=sender, numbers=[invoice.number for invoice, _ in invoices])
-    pay_all = Button(variables["pay_all_link"], words["pay_all"].format(count=len(rows)))
-    text = parts.text
-    if pay_all.url not in text:
-        text += f"\n{pay_all.label}{words['colon']} {pay_all.url}\n"
-    text += f"\n--\n{why}\n{words['unsubscribe']}{words['colon']} {unsubscribe}\n"
-    html = render_html(
-        parts,
-        Layout(
-            language=_language(resolved.locale),
-            subject=parts.subject,
-            preheader=wording.preheader(parts.text),
-            button=pay_all,
-            footer_lines=(why,),
-            footer_link=Button(unsubscribe, words["unsubscribe"]),
-        ),
-    )
-    from_email = from_address(settings, account)
-    return OutgoingEmail(
-        to=client.email or "",
-        from_email=from_email,
-        from_name=sender,
-        subject=parts.subject,
-        text=text,
-        html=html,
-        reply_to=account.sender_email,
-        headers=client_headers(settings, account, client, from_email=from_email),
-        tag="statement",
-        metadata={
-            "account_id": str(account.id),
-            "invoice_id": str(invoices[0][0].id),
-            # Providers cap metadata (Postmark: 80 characters a value), so the lead reminder only.
-            "reminder_id": str(invoices[0][1]),
-        },
-    )
 
 
 def compose_account_email(
@@ -514,10 +444,12 @@ def compose_account_notice(
     variables: Mapping[str, Any],
     settings: Settings,
     button: Button | None = None,
+    locale: str | None = None,
 ) -> OutgoingEmail:
-    """An email from DueSpark to a user of the account (not to a client), in the account's language."""
+    """An email from DueSpark to a user of the account (not to a client), in `locale` (the user's own
+    language, when they chose one) else the account's."""
     spec = spec_for(template_key)
-    candidates = locale_candidates(account.locale)
+    candidates = locale_candidates(locale, account.locale)
     resolved = resolve_template(None, account_id=None, key=template_key, locales=candidates)
     parts = render_parts(spec, resolved.source, variables)
     words = _strings(resolved.locale)

@@ -161,8 +161,9 @@ POLICY = DueSparkPolicy().clone(linesep=SMTP.linesep)
 
 
 def to_mime(message: OutgoingEmail) -> EmailMessage:
-    """multipart/alternative (text, then HTML) when there is an HTML part; the Message-ID the composer
-    chose is kept, or one is made on the sender's domain."""
+    """multipart/alternative (text, then HTML) when there is an HTML part; with inline images the HTML
+    is a multipart/related of the HTML and its images (RFC 2387), which `cid:` URLs name (RFC 2392).
+    The Message-ID the composer chose is kept, or one is made on the sender's domain."""
     mime = EmailMessage(policy=POLICY)
     mime["From"] = formataddr((message.from_name or "", message.from_email))
     mime["To"] = message.to
@@ -177,4 +178,27 @@ def to_mime(message: OutgoingEmail) -> EmailMessage:
     mime.set_content(message.text)
     if message.html:
         mime.add_alternative(message.html, subtype="html")
+        if message.inline_images:
+            html_part = mime.get_payload()[-1]
+            for image in message.inline_images:
+                maintype, subtype = image.content_type.split("/", 1)
+                html_part.add_related(
+                    image.data,
+                    maintype=maintype,
+                    subtype=subtype,
+                    cid=f"<{image.content_id}>",
+                    filename=image.filename,
+                    disposition="inline",
+                )
+    for attachment in message.attachments:
+        # multipart/mixed: the text (or text + HTML alternative) first, then each file. The name goes both
+        # in Content-Disposition's filename (RFC 2183) and Content-Type's name, which older clients read.
+        maintype, subtype = attachment.content_type.split("/", 1)
+        mime.add_attachment(
+            attachment.data,
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.file_name,
+            params={"name": attachment.file_name},
+        )
     return mime

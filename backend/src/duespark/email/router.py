@@ -85,8 +85,10 @@ def list_templates(session: SessionDep, account: AccountDep) -> TemplateCatalog:
             for spec in specs
         ],
         default_locales=list(templates.default_locales()),
+        # Every variable of the editable kinds once (a kind may add its own, e.g. promise_missed's promised_date).
         variables=[
-            VariableOut(name=v.name, description=v.description, example=v.example) for v in templates.INVOICE_VARIABLES
+            VariableOut(name=v.name, description=v.description, example=v.example)
+            for v in {v.name: v for spec in specs for v in spec.variables}.values()
         ],
     )
 
@@ -126,9 +128,11 @@ def put_template(
 @router.delete(
     "/templates/{key}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(NotFound, InvalidInput)
 )
-def reset_template(key: str, session: SessionDep, account: AccountDep, locale: LocaleQuery = None) -> Response:
+def reset_template(
+    key: str, session: SessionDep, account: AccountDep, clock: ClockDep, locale: LocaleQuery = None
+) -> Response:
     """Back to the default text for this key and language."""
-    template_service.reset_template(session, account=account, key=key, locale=locale)
+    template_service.reset_template(session, account=account, key=key, locale=locale, clock=clock)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -170,7 +174,7 @@ def preview_reminder(
         reply_to=email.reply_to,
         subject=email.subject,
         text=email.text,
-        html=email.html or "",
+        html=email.html_for_browser() or "",
         headers=email.headers,
         reminder_state=reminder.state if reminder is not None else None,
         reminder_reason=reminder_explanation(reminder) if reminder is not None else None,

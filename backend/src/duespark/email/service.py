@@ -30,8 +30,8 @@ from duespark.signing import InvalidLink, verify_token
 from duespark.tenancy import get_owned
 
 # Kinds of message sent to a client (consent and suppression apply) and to a user (they do not).
-CLIENT_KINDS = frozenset({"reminder", "thank_you"})
-ACCOUNT_KINDS = frozenset({"verify_email", "password_reset", "client_unsubscribed"})
+CLIENT_KINDS = frozenset({"reminder", "thank_you", "promise_missed"})
+ACCOUNT_KINDS = frozenset({"verify_email", "password_reset", "client_unsubscribed", "security_notice", "invitation"})
 
 
 def normalize_email(email: str) -> str:
@@ -267,6 +267,7 @@ def queue_message(
         status="queued",
         is_test=is_test,
         content=email.to_dict() if email else None,
+        header_message_id=email.headers.get("Message-ID") if email else None,
         created_at=now,
         next_attempt_at=now,
         attempts=0,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from duespark.audit import service as audit
 from duespark.clock import Clock
 from duespark.email import templates
 from duespark.email.compose import (
@@ -84,6 +85,15 @@ def get_template(session: Session, *, account: Account, key: str, locale: str | 
     )
 
 
+# The dates a kind of email adds, for previews with a sample invoice: (variable, days from today).
+SAMPLE_DATES = {"promise_missed": (("promised_date", -3),)}
+
+
+def sample_extras(spec: TemplateSpec, invoice_values: dict) -> dict[str, str]:
+    """Example values for the variables a kind of email adds to the invoice's (promise_missed: promised_date)."""
+    return {v.name: v.example for v in spec.variables if v.name not in invoice_values}
+
+
 def _problem_to_error(problem: TemplateProblem) -> InvalidInput:
     return InvalidInput(problem.field, problem.describe())
 
@@ -96,6 +106,7 @@ def check_template(
     sample = invoice_variables(
         account=account, client=client, invoice=invoice, reminder_id=None, settings=settings, clock=clock, locale="en"
     )
+    sample |= sample_extras(spec, sample)
     try:
         templates.validate(spec, source, sample)
     except TemplateProblem as problem:
@@ -123,6 +134,7 @@ def save_template(
         )
     ).first()
     now = clock.now()
+    before = {"subject": row.subject if row else None, "body": row.body if row else None}
     if row is None:
         row = EmailTemplate(account_id=account.id, key=key, locale=wanted, created_at=now)
         session.add(row)
@@ -130,10 +142,20 @@ def save_template(
     row.body = body
     row.updated_at = now
     session.flush()
+    if edited := audit.diff(before, {"subject": row.subject, "body": row.body}):
+        audit.record(
+            session,
+            account_id=account.id,
+            action="template.changed",
+            entity_type="template",
+            entity_id=row.id,
+            now=now,
+            changes={"key": key, "locale": wanted, **edited},
+        )
     return row
 
 
-def reset_template(session: Session, *, account: Account, key: str, locale: str | None) -> None:
+def reset_template(session: Session, *, account: Account, key: str, locale: str | None, clock: Clock) -> None:
     editable_spec(key)
     wanted = checked_locale(locale, account)
     row = session.scalars(
@@ -143,6 +165,20 @@ def reset_template(session: Session, *, account: Account, key: str, locale: str 
     ).first()
     if row is None:
         raise NotFound("Custom template")
+    audit.record(
+        session,
+        account_id=account.id,
+        action="template.reset",
+        entity_type="template",
+        entity_id=row.id,
+        now=clock.now(),
+        changes={
+            "key": key,
+            "locale": wanted,
+            "subject": {"before": row.subject, "after": None},
+            "body": {"before": row.body, "after": None},
+        },
+    )
     session.delete(row)
 
 
@@ -191,6 +227,9 @@ def preview(
             session=session,
             draft=draft,
             late_fee=late_fee,
+            extra_dates={
+                name: clock.now().date() + timedelta(days=offset) for name, offset in SAMPLE_DATES.get(key, ())
+            },
         )
     except TemplateProblem as problem:
         raise _problem_to_error(problem) from None

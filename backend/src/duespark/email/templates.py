@@ -150,8 +150,34 @@ register(
 register(TemplateSpec("statement_urgent", "A statement at the urgent step", "statement", STATEMENT_VARIABLES))
 register(TemplateSpec("statement_final", "A statement at the final step", "statement", STATEMENT_VARIABLES))
 register(TemplateSpec("thank_you", "Thank-you after the invoice is paid in full", "client", INVOICE_VARIABLES))
+PROMISE_MISSED_VARIABLES = (
+    *INVOICE_VARIABLES,
+    Variable(
+        "promised_date", "The date the client promised to pay by, written out in their language", "November 28, 2026"
+    ),
+)
+register(
+    TemplateSpec(
+        "promise_missed",
+        "When the date a client promised to pay by has passed unpaid (answers/promises.py)",
+        "client",
+        PROMISE_MISSED_VARIABLES,
+        payment_button=True,
+    )
+)
 register(TemplateSpec("verify_email", "Confirms a user's email address after sign-up", "account", ACCOUNT_VARIABLES))
 register(TemplateSpec("password_reset", "Password reset link", "account", ACCOUNT_VARIABLES))
+SECURITY_VARIABLES = (
+    Variable("user_name", "The user's name", "Ada Lovelace"),
+    Variable("user_email", "The user's sign-in address", "ada@example.com"),
+    Variable("event", "What happened", "A new device signed in"),
+    Variable("happened_at", "When, in UTC, written out", "November 25, 2026 at 10:00"),
+    Variable("device", "The browser or app that signed in, when known", "Firefox on Linux"),
+    Variable("security_link", "Settings -> Security in the web app", "https://duespark.example/settings?tab=security"),
+)
+register(
+    TemplateSpec("security_notice", "A new sign-in or a two-factor change, to the user", "account", SECURITY_VARIABLES)
+)
 UNSUBSCRIBED_VARIABLES = (
     Variable("user_name", "The user's name", "Ada Lovelace"),
     Variable("client_name", "The client who unsubscribed", "Jordan Miller"),
@@ -167,6 +193,82 @@ register(
         "Tells the user a client unsubscribed from payment reminders",
         "account",
         UNSUBSCRIBED_VARIABLES,
+    )
+)
+
+INVITATION_VARIABLES = (
+    Variable("account_name", "The account the person is invited to", "Acme Studio"),
+    Variable("inviter_name", "Who invited them", "Ada Lovelace"),
+    Variable("role", "The role they get: admin, member or viewer", "member"),
+    Variable("accept_link", "The page that accepts the invitation", "https://duespark.example/invite/…"),
+    Variable("valid_days", "How many days the link works", "7"),
+)
+register(TemplateSpec("invitation", "Invites a person to join the account's team", "account", INVITATION_VARIABLES))
+
+
+WEBHOOK_DISABLED_VARIABLES = (
+    Variable("user_name", "The user's name", "Ada Lovelace"),
+    Variable("endpoint_url", "The endpoint's URL", "https://hooks.acme.test/duespark"),
+    Variable("failing_since", "When it last stopped answering, written out", "November 22, 2026"),
+    Variable("last_answer", "The last answer or error", "HTTP 503"),
+    Variable("settings_link", "The webhook settings in DueSpark", "https://duespark.example/settings/webhooks"),
+)
+register(
+    TemplateSpec(
+        "webhook_endpoint_disabled",
+        "Tells the user a webhook endpoint was disabled after failing for days",
+        "account",
+        WEBHOOK_DISABLED_VARIABLES,
+    )
+)
+
+DIGEST_VARIABLES = (
+    Variable("user_name", "The member's name", "Ada Lovelace"),
+    Variable("account_name", "The account's name", "Ada Design"),
+    Variable("yesterday", "The member's local yesterday, written out", "December 3, 2026"),
+    Variable("today", "The member's local today, written out", "December 4, 2026"),
+    Variable("sent_count", "Reminder emails sent yesterday", "4"),
+    Variable("sent_tones", "How many of each tone, in words", "3 friendly, 1 firm"),
+    Variable("paid_count", "Payments received yesterday", "2"),
+    Variable("paid_total", "What they add up to, per currency", "€1,250.00 + £300.00"),
+    Variable("paid", "The largest payments: client, invoice, amount, link", "[{client: Globex, …}]"),
+    Variable("failed_count", "Client emails that bounced or reminders that failed yesterday", "1"),
+    Variable("failed", "Those emails: client, invoice, what, link", "[{client: Globex, …}]"),
+    Variable("attention_count", "Everything that waits for the member", "3"),
+    Variable("replies_count", "Client replies nobody answered yet", "1"),
+    Variable("replies", "Those replies: client, subject, link", "[{client: Globex, …}]"),
+    Variable("disputes_count", "Open disputes and questions", "1"),
+    Variable("disputes", "Those invoices: client, invoice, amount, link", "[{client: Globex, …}]"),
+    Variable("claims_count", "Payments clients say they made, to confirm", "1"),
+    Variable("claims", "Those invoices: client, invoice, amount, link", "[{client: Globex, …}]"),
+    Variable("promises_today_count", "Promises to pay that fall due today", "1"),
+    Variable("promises_today", "Those invoices: client, invoice, amount, link", "[{client: Globex, …}]"),
+    Variable("promises_missed_count", "Promises to pay missed yesterday", "1"),
+    Variable("promises_missed", "Those invoices: client, invoice, amount, link", "[{client: Globex, …}]"),
+    Variable("planned_count", "Reminders planned for today", "5"),
+    Variable("planned_clients", "How many clients they go to", "3"),
+    Variable("app_link", "The dashboard in the web app", "https://duespark.example/"),
+    Variable("attention_link", "Needs attention in the web app", "https://duespark.example/attention"),
+    Variable("reminders_link", "The reminders list in the web app", "https://duespark.example/reminders"),
+    Variable("settings_link", "Where the member turns the digest off", "https://duespark.example/settings?tab=profile"),
+)
+register(TemplateSpec("daily_digest", "The morning summary to each member (digest/)", "account", DIGEST_VARIABLES))
+
+
+ACCOUNTING_RECONNECT_VARIABLES = (
+    Variable("user_name", "The user's name", "Ada Lovelace"),
+    Variable("provider", "The accounting tool", "Xero"),
+    Variable("organisation", "The organisation in it that was connected", "Acme Studio Ltd"),
+    Variable(
+        "settings_link", "The integrations settings in DueSpark", "https://duespark.example/settings?tab=integrations"
+    ),
+)
+register(
+    TemplateSpec(
+        "accounting_reconnect",
+        "Tells the user the connection to their accounting tool stopped working and must be connected again",
+        "account",
+        ACCOUNTING_RECONNECT_VARIABLES,
     )
 )
 
@@ -541,13 +643,38 @@ class Button:
 
 
 @dataclass(frozen=True)
+class TransferBlock:
+    """How to pay by bank transfer, under the pay button: the details in words and, for a SEPA
+    transfer, the QR code a banking app scans (`qr_src` is its `cid:` URL)."""
+
+    title: str
+    rows: tuple[tuple[str, str], ...]
+    qr_src: str | None = None
+    qr_alt: str = ""
+    scan: str = ""
+
+
+@dataclass(frozen=True)
+class Note:
+    """A line under the button about what comes with the email (the attached PDF, or its link)."""
+
+    text: str
+    link: Button | None = None
+
+    def as_text(self) -> str:
+        return f"{self.text} {self.link.url}" if self.link else self.text
+
+
+@dataclass(frozen=True)
 class Layout:
     language: str
     subject: str
     preheader: str
     button: Button | None = None
+    note: Note | None = None
     footer_lines: tuple[str, ...] = ()
     footer_link: Button | None = None
+    transfers: tuple[TransferBlock, ...] = ()  # one per currency in a statement
 
 
 @cache
@@ -563,8 +690,10 @@ def render_html(parts: RenderedParts, layout: Layout) -> str:
         preheader=layout.preheader,
         body=body,
         button=layout.button,
+        note=layout.note,
         footer_lines=layout.footer_lines,
         footer_link=layout.footer_link,
+        transfers=layout.transfers,
     )
 
 

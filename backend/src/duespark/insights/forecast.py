@@ -9,6 +9,10 @@ their spread: n / (n + 3) * 1 / (1 + stddev / 7). It is halved for an estimate b
 the account, and halved again once the predicted date has passed unpaid (the client is already
 off its pattern; the prediction then moves to today).
 
+An open promise to pay (answers/) replaces the estimate: the promised date (today once it has passed
+within its grace days) is the prediction, with the confidence the client's history gives, and the
+cash forecast counts the invoice in the promised date's window, never as at risk.
+
 No estimate at all (the dates are null and a reason says why) for an invoice overdue longer than
 the at-risk threshold (90 days), for a client who has never paid and owes such debt, and once the
 usual date is a month past while the client has too few paid invoices of its own (the estimate is
@@ -26,7 +30,7 @@ from sqlalchemy import CTE, ColumnElement, Date, case, func, literal, select
 
 from duespark.insights.behaviour import DelayStats, client_delays_cte, rounded_mean
 from duespark.insights.sql import days_between
-from duespark.models import Invoice
+from duespark.models import ClientAnswer, Invoice
 from duespark.models.enums import InvoiceStatus
 
 UNSETTLED = (InvoiceStatus.open, InvoiceStatus.partially_paid)
@@ -47,6 +51,8 @@ class PredictionBasis(StrEnum):
     client = "client"
     account = "account"
     due_date = "due_date"
+    # The client promised a date on the pay page (answers/): it replaces the guess from history.
+    promise = "promise"
 
 
 class ConfidenceLevel(StrEnum):
@@ -118,6 +124,7 @@ def predict(
     min_paid_invoices: int,
     at_risk_overdue_days: int | None = None,
     client_never_pays: bool = False,
+    promised_date: date | None = None,
 ) -> Prediction:
     basis, stats = basis_stats(client, account, min_paid_invoices=min_paid_invoices)
     usual = due_date + timedelta(days=stats.typical_days)
@@ -138,6 +145,20 @@ def predict(
         level = ConfidenceLevel.medium
     else:
         level = ConfidenceLevel.low
+    if promised_date is not None:
+        promised = max(promised_date, today)
+        return Prediction(
+            predicted_date=promised,
+            earliest_date=promised,
+            latest_date=promised,
+            typical_delay_days=stats.typical_days,
+            stddev_days=stddev,
+            basis=PredictionBasis.promise,
+            paid_invoices_used=stats.paid_invoices,
+            confidence=round(confidence, 3),
+            confidence_level=level,
+            past_usual_date=usual < today,
+        )
     reason = no_estimate_reason(
         due_date=due_date,
         today=today,
@@ -167,6 +188,8 @@ class ForecastSql:
 
     stats: CTE
     old_debtors: CTE
+    # Open promises to pay, one per invoice at most: outer-join on `invoice_id`.
+    promises: CTE
     # 0, 1, 2: the window of an expected invoice's predicted payment; NULL beyond.
     window: ColumnElement[int]
     # Overdue past the threshold, or owed by a client who never pays: not expected, at risk.
@@ -197,7 +220,18 @@ def forecast_window(
         (stats.c.paid_invoices >= min_paid_invoices, stats.c.typical_days),
         else_=account_typical.scalar_subquery(),
     )
-    days_until_paid = days_between(Invoice.due_date, literal(today, Date)) + delay
+    guessed_days = days_between(Invoice.due_date, literal(today, Date)) + delay
+    promises = (
+        select(ClientAnswer.invoice_id, ClientAnswer.promised_date)
+        .where(
+            ClientAnswer.account_id == account_id,
+            ClientAnswer.kind == "promise",
+            ClientAnswer.status == "open",
+        )
+        .cte("open_promises")
+    )
+    promised = promises.c.promised_date.is_not(None)
+    days_until_paid = case((promised, days_between(promises.c.promised_date, literal(today, Date))), else_=guessed_days)
     windows = [(days_until_paid <= limit, index) for index, limit in enumerate(FORECAST_WINDOWS)]
     cutoff = today - timedelta(days=at_risk_overdue_days)
     old_debtors = (
@@ -208,11 +242,12 @@ def forecast_window(
     )
     never_pays = stats.c.paid_invoices.is_(None) & old_debtors.c.client_id.is_not(None)
     own_history = func.coalesce(stats.c.paid_invoices, 0) >= min_paid_invoices
-    long_past_guess = ~own_history & (days_until_paid < -NO_ESTIMATE_PAST_USUAL_DAYS)
+    long_past_guess = ~own_history & (guessed_days < -NO_ESTIMATE_PAST_USUAL_DAYS)
     return ForecastSql(
         stats=stats,
         old_debtors=old_debtors,
+        promises=promises,
         window=case(*windows, else_=None),
-        at_risk=(Invoice.due_date < cutoff) | never_pays | long_past_guess,
+        at_risk=~promised & ((Invoice.due_date < cutoff) | never_pays | long_past_guess),
         own_history=own_history,
     )

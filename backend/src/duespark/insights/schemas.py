@@ -28,7 +28,8 @@ class PredictionOut(BaseModel):
     typical_delay_days: int = Field(description="Rounded mean of days paid after the due date (negative = early)")
     stddev_days: float | None
     basis: PredictionBasis = Field(
-        description="client: its own history; account: too few paid invoices, the account's; due_date: no history"
+        description="client: its own history; account: too few paid invoices, the account's; due_date: no history; "
+        "promise: the date the client promised on the pay page"
     )
     paid_invoices_used: int
     confidence: float = Field(ge=0, le=1)
@@ -158,6 +159,10 @@ class TimeseriesPoint(BaseModel):
     collected: str = Field(description="Payments received in the period, net of refunds")
     overdue: str | None = Field(
         description="Overdue balance at the end of the period (today for the current one); null for future periods"
+    )
+    outstanding: str | None = Field(
+        description="Unpaid balance of the invoices issued by the end of the period (today for the current one), "
+        "overdue or not; null for future periods"
     )
 
 

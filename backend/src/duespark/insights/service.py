@@ -18,6 +18,7 @@ from duespark.clock import Clock, today_in
 from duespark.errors import Conflict, InvalidInput
 from duespark.insights import behaviour, forecast
 from duespark.insights.behaviour import DelayStats, RatingThresholds
+from duespark.insights.recovered import paid_after_reminder, reminder_sent
 from duespark.insights.schemas import (
     AgingOut,
     Amount,
@@ -34,17 +35,22 @@ from duespark.insights.schemas import (
     TimeseriesPoint,
     TrendOut,
 )
-from duespark.insights.sql import Granularity, add_days, later_of, local_date, period_start, seconds_between
-from duespark.models import Account, Client, Invoice, InvoiceAdjustment, Message, Payment, PaymentLinkClick
+from duespark.insights.sql import Granularity, add_days, later_of, local_date, period_start
+from duespark.models import (
+    Account,
+    Client,
+    ClientAnswer,
+    Invoice,
+    InvoiceAdjustment,
+    Message,
+    Payment,
+    PaymentLinkClick,
+)
 from duespark.models.enums import InvoiceStatus
 from duespark.money import format_amount
 from duespark.tenancy import get_owned
 
 UNSETTLED = forecast.UNSETTLED
-REMINDER_KIND = "reminder"
-# A reminder counts once the provider accepted it; a bounce or a failure never reached the client.
-REMINDER_SENT_STATUSES = ("sent", "delivered")
-REMINDER_EFFECT_DAYS = 7
 AGING_LIMITS = (30, 60, 90)
 AGING_BUCKETS = len(AgingOut.model_fields)
 FORECASTS = len(forecast.FORECAST_WINDOWS)
@@ -78,15 +84,6 @@ def _money(amount: int, currency: str) -> str:
     return format_amount(amount, currency)
 
 
-def _reminders_sent() -> list[Any]:
-    return [
-        Message.kind == REMINDER_KIND,
-        Message.status.in_(REMINDER_SENT_STATUSES),
-        Message.is_test.is_(False),
-        Message.sent_at.is_not(None),
-    ]
-
-
 # --- client behaviour and predictions -------------------------------------------------------
 
 
@@ -107,6 +104,7 @@ def _predict(
     thresholds: RatingThresholds,
     *,
     client_never_pays: bool,
+    promised_date: date | None = None,
 ) -> PredictionOut:
     prediction = forecast.predict(
         due_date=invoice.due_date,
@@ -116,8 +114,24 @@ def _predict(
         min_paid_invoices=thresholds.min_paid_invoices,
         at_risk_overdue_days=thresholds.at_risk_overdue_days,
         client_never_pays=client_never_pays,
+        promised_date=promised_date,
     )
     return _prediction_out(invoice, prediction)
+
+
+def _open_promises(session: Session, account_id: int, invoice_ids: list[int]) -> dict[int, date]:
+    """The dates clients promised to pay these invoices by (answers/), where a promise is open."""
+    if not invoice_ids:
+        return {}
+    rows = session.execute(
+        select(ClientAnswer.invoice_id, ClientAnswer.promised_date).where(
+            ClientAnswer.account_id == account_id,
+            ClientAnswer.invoice_id.in_(invoice_ids),
+            ClientAnswer.kind == "promise",
+            ClientAnswer.status == "open",
+        )
+    )
+    return {invoice_id: promised for invoice_id, promised in rows if promised is not None}
 
 
 def _oldest_overdue_days(session: Session, ctx: AccountClock, client_id: int) -> int | None:
@@ -158,7 +172,10 @@ def invoice_prediction(
     never_pays = client.paid_invoices == 0 and behaviour.never_pays(
         client, _oldest_overdue_days(session, ctx, invoice.client_id), thresholds
     )
-    return _predict(invoice, client, account, ctx.today, thresholds, client_never_pays=never_pays)
+    promised = _open_promises(session, account_id, [invoice.id]).get(invoice.id)
+    return _predict(
+        invoice, client, account, ctx.today, thresholds, client_never_pays=never_pays, promised_date=promised
+    )
 
 
 def _mean_reminders_before_payment(session: Session, ctx: AccountClock, client_id: int, paid: int) -> float | None:
@@ -170,7 +187,7 @@ def _mean_reminders_before_payment(session: Session, ctx: AccountClock, client_i
         .where(
             Message.account_id == ctx.account_id,
             Message.invoice_id == Invoice.id,
-            *_reminders_sent(),
+            *reminder_sent(),
             Message.sent_at <= Invoice.paid_at,
         )
         .scalar_subquery()
@@ -232,6 +249,7 @@ def client_insights(
     open_invoices = session.scalars(
         select(Invoice).where(*unsettled).order_by(Invoice.due_date, Invoice.id).limit(MAX_OPEN_INVOICES_LISTED)
     ).all()
+    promises = _open_promises(session, account_id, [invoice.id for invoice in open_invoices])
     return ClientInsightsOut(
         client_id=client_id,
         needs_personal_follow_up=client.needs_personal_follow_up,
@@ -255,7 +273,15 @@ def client_insights(
                 number=invoice.number,
                 due_date=invoice.due_date,
                 balance=Amount(currency=invoice.currency, amount=_money(invoice.balance_minor, invoice.currency)),
-                prediction=_predict(invoice, stats, account, ctx.today, thresholds, client_never_pays=never_pays),
+                prediction=_predict(
+                    invoice,
+                    stats,
+                    account,
+                    ctx.today,
+                    thresholds,
+                    client_never_pays=never_pays,
+                    promised_date=promises.get(invoice.id),
+                ),
             )
             for invoice in open_invoices
         ],
@@ -308,6 +334,7 @@ def _receivables(session: Session, ctx: AccountClock, thresholds: RatingThreshol
         )
         .outerjoin(sql.stats, sql.stats.c.client_id == Invoice.client_id)
         .outerjoin(sql.old_debtors, sql.old_debtors.c.client_id == Invoice.client_id)
+        .outerjoin(sql.promises, sql.promises.c.invoice_id == Invoice.id)
         .where(Invoice.account_id == ctx.account_id, Invoice.status.in_(UNSETTLED))
         .group_by(Invoice.currency)
     ).all()
@@ -331,17 +358,7 @@ def _sales(session: Session, ctx: AccountClock, days: int) -> dict[str, int]:
 
 def _collected(session: Session, ctx: AccountClock, since: datetime) -> dict[str, tuple[int, int]]:
     """Per currency: payments since an instant, and the part paid within 7 days after a reminder."""
-    after_reminder = (
-        select(Message.id)
-        .where(
-            Message.account_id == ctx.account_id,
-            Message.invoice_id == Payment.invoice_id,
-            *_reminders_sent(),
-            Message.sent_at <= Payment.paid_at,
-            seconds_between(Payment.paid_at, Message.sent_at) <= REMINDER_EFFECT_DAYS * 86400,
-        )
-        .exists()
-    )
+    after_reminder = paid_after_reminder(ctx.account_id)
     rows = session.execute(
         select(
             Payment.currency,
@@ -359,7 +376,7 @@ def _reminders_sent_since(session: Session, ctx: AccountClock, since: datetime) 
         session.scalar(
             select(func.count(Message.id)).where(
                 Message.account_id == ctx.account_id,
-                *_reminders_sent(),
+                *reminder_sent(),
                 Message.sent_at >= since,
                 Message.sent_at <= ctx.now,
             )
@@ -501,43 +518,61 @@ def _periods(first: date, last: date, granularity: Granularity) -> list[tuple[da
 
 
 def _overdue_events(ctx: AccountClock) -> Any:
-    """Changes to the overdue balance, one row per (currency, day, delta).
+    """Changes to the overdue balance: each invoice counts from the first day after its due date."""
+    return _balance_events(ctx, add_days(Invoice.due_date, literal(1, Integer)), "overdue_events")
 
-    An invoice adds its amount on the first day after its due date, and each late fee its amount
-    on the day it was added (and takes it off on the day it was waived); each payment takes its
-    amount off on its date, or on that first overdue day when paid earlier; voiding takes off what
-    was left. Summing the deltas up to a day gives the overdue balance at the end of it.
+
+def _outstanding_events(ctx: AccountClock) -> Any:
+    """Changes to the outstanding (unpaid) balance: each invoice counts from its issue date."""
+    return _balance_events(ctx, Invoice.issue_date, "outstanding_events")
+
+
+def _balance_events(ctx: AccountClock, counts_from: Any, name: str) -> Any:
+    """Changes to a balance, one row per (currency, day, delta), for invoices counted from a day.
+
+    An invoice adds its amount on the day it starts counting (`counts_from`), and each late fee its
+    amount on the day it was added (and takes it off on the day it was waived); each payment takes its
+    amount off on its date, or on that first day when paid earlier; voiding takes off what was left.
+    Summing the deltas up to a day gives the balance at the end of it.
     """
-    first_overdue_day = add_days(Invoice.due_date, literal(1, Integer))
     issued = [Invoice.account_id == ctx.account_id, Invoice.status != InvoiceStatus.draft]
-    became_overdue = select(
+    started = select(
         Invoice.currency.label("currency"),
-        first_overdue_day.label("day"),
+        counts_from.label("day"),
         Invoice.amount_minor.label("delta"),
     ).where(*issued)
 
-    def after_due(table: Any, instant: Any, delta: Any, *conditions: Any) -> Any:
-        """A change dated by `instant` (a day in the account's timezone), counted from the first overdue day."""
+    def dated(table: Any, instant: Any, delta: Any, *conditions: Any) -> Any:
+        """A change dated by `instant` (a day in the account's timezone), counted from the first day."""
         return (
-            select(Invoice.currency, later_of(local_date(instant, ctx.timezone), first_overdue_day), delta)
+            select(Invoice.currency, later_of(local_date(instant, ctx.timezone), counts_from), delta)
             .join(Invoice, Invoice.id == table.invoice_id)
             .where(*issued, table.account_id == ctx.account_id, *conditions)
         )
 
-    fees = after_due(InvoiceAdjustment, InvoiceAdjustment.created_at, InvoiceAdjustment.amount_minor)
-    waived_fees = after_due(
+    fees = dated(InvoiceAdjustment, InvoiceAdjustment.created_at, InvoiceAdjustment.amount_minor)
+    waived_fees = dated(
         InvoiceAdjustment,
         InvoiceAdjustment.waived_at,
         -InvoiceAdjustment.amount_minor,
         InvoiceAdjustment.waived_at.is_not(None),
     )
-    payments = after_due(Payment, Payment.paid_at, -Payment.amount_minor)
+    payments = dated(Payment, Payment.paid_at, -Payment.amount_minor)
     voided = select(
         Invoice.currency,
-        later_of(local_date(Invoice.voided_at, ctx.timezone), first_overdue_day),
+        later_of(local_date(Invoice.voided_at, ctx.timezone), counts_from),
         -Invoice.balance_minor,
     ).where(*issued, Invoice.status == InvoiceStatus.void, Invoice.voided_at.is_not(None))
-    return union_all(became_overdue, fees, waived_fees, payments, voided).subquery("overdue_events")
+    return union_all(started, fees, waived_fees, payments, voided).subquery(name)
+
+
+def _known(ctx: AccountClock, events: Any) -> Any:
+    """Balance changes up to today (a payment dated tomorrow has not happened yet)."""
+    return (
+        select(events.c.currency, events.c.day, events.c.delta.label("amount"))
+        .where(events.c.day <= literal(ctx.today, Date))
+        .subquery(f"{events.name}_known")
+    )
 
 
 def _sum_by_period(
@@ -613,24 +648,26 @@ def timeseries(
         )
         .subquery("collected")
     )
-    events = _overdue_events(ctx)
-    known = select(events.c.currency, events.c.day, events.c.delta.label("amount")).where(
-        events.c.day <= literal(ctx.today, Date)
-    )
     invoiced = _sum_by_period(session, invoiced_rows, granularity, first, last)
     collected = _sum_by_period(session, collected_rows, granularity, first, last)
     overdue_changes = _sum_by_period(
-        session, known.subquery("overdue_known"), granularity, first, last, keep_earlier=True
+        session, _known(ctx, _overdue_events(ctx)), granularity, first, last, keep_earlier=True
+    )
+    outstanding_changes = _sum_by_period(
+        session, _known(ctx, _outstanding_events(ctx)), granularity, first, last, keep_earlier=True
     )
 
     currencies = {c for c, _ in invoiced} | {c for c, _ in collected}
-    currencies |= {c for (c, period), total in overdue_changes.items() if period is not None or total}
+    for changes in (overdue_changes, outstanding_changes):
+        currencies |= {c for (c, period), total in changes.items() if period is not None or total}
     series = []
     for currency in sorted(currencies):
         running = overdue_changes.get((currency, None), 0)
+        unpaid = outstanding_changes.get((currency, None), 0)
         points = []
         for start, end in periods:
             running += overdue_changes.get((currency, start), 0)
+            unpaid += outstanding_changes.get((currency, start), 0)
             points.append(
                 TimeseriesPoint(
                     period_start=start,
@@ -638,6 +675,7 @@ def timeseries(
                     invoiced=_money(invoiced.get((currency, start), 0), currency),
                     collected=_money(collected.get((currency, start), 0), currency),
                     overdue=_money(running, currency) if start <= ctx.today else None,
+                    outstanding=_money(unpaid, currency) if start <= ctx.today else None,
                 )
             )
         series.append(CurrencySeries(currency=currency, points=points))

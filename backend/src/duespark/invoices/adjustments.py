@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from duespark.models import Invoice, InvoiceAdjustment
 from duespark.models.enums import InvoiceStatus
 from duespark.money import format_for_people
+from duespark.outgoing_webhooks import events as outgoing_webhooks
 from duespark.reminders.policy import Fee
 
 DAYS_A_YEAR = 365
@@ -175,13 +176,14 @@ def record(connection: Connection, fee: LateFee, *, reminder_id: int | None, now
             created_at=now,
         )
         .on_conflict_do_nothing()
-        .returning(InvoiceAdjustment.id)
+        .returning(*InvoiceAdjustment.__table__.c)
     ).first()
     if added is None:
         connection.execute(
             update(Invoice).where(Invoice.id == fee.invoice_id).values(fees_minor=Invoice.fees_minor - fee.amount_minor)
         )
         return False
+    outgoing_webhooks.late_fee(connection, "late_fee.charged", added, now=now)
     return True
 
 

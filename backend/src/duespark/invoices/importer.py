@@ -19,7 +19,7 @@ from duespark.invoices.schemas import ImportReport, ImportRowError
 from duespark.models import Account, Client, Invoice
 from duespark.models.enums import ClientType, InvoiceStatus
 from duespark.money import MoneyError, normalize_currency, parse_amount
-from duespark.onboarding.import_options import ImportOptions, apply_import_options
+from duespark.onboarding.import_options import ImportOptions, plan_import
 from duespark.onboarding.preview import first_wave
 from duespark.settings import Settings
 from duespark.textfields import check_single_line
@@ -141,6 +141,7 @@ def _parse(text: str, default_currency: str) -> _Parsed:
     # costs no more than its known ones (a dict per row of every column did).
     width = len(reader.fieldnames)
     columns = {name: index for index, name in enumerate(reader.fieldnames) if name in KNOWN_COLUMNS}
+    currencies: dict[str, str] = {}  # as written -> its ISO code, for the codes seen valid
     try:
         # A row is reported at the line it starts on (a quoted cell can span lines).
         ended = reader.reader.line_num
@@ -183,8 +184,9 @@ def _parse(text: str, default_currency: str) -> _Parsed:
             if email and ("@" not in email or " " in email):
                 fail("client_email", f"{email!r} is not an email address")
             currency = default_currency
+            code = cells.get("currency") or default_currency
             try:
-                currency = normalize_currency(cells.get("currency") or default_currency)
+                currency = currencies.get(code) or currencies.setdefault(code, normalize_currency(code))
             except MoneyError as exc:
                 fail("currency", str(exc))
             amount_minor = 0
@@ -360,6 +362,8 @@ def import_invoices(
                 "description": row.description,
                 "external_id": row.external_id,
                 "reminders_excluded": False,
+                # Planned below in this transaction (plan_import, stamped=True): not rewritten to say so.
+                "reminders_planned_at": now,
                 "created_at": now,
                 "updated_at": now,
             }
@@ -375,10 +379,10 @@ def import_invoices(
         if number in numbers
     ]
     report.created = len(imported_ids)
+    # The import plans its invoices itself, the options applied as their reminders are made (not planned by
+    # the `created` event's listener and then rewritten by a second pass), before telling the listeners.
+    report.options = plan_import(session, account_id=account_id, invoice_ids=imported_ids, options=options, clock=clock)
     publish(session, InvoiceChange.created, imported_ids, clock)
-    report.options = apply_import_options(
-        session, account_id=account_id, invoice_ids=imported_ids, options=options, clock=clock
-    )
     if savepoint is not None:
         if settings is not None:
             report.first_wave = first_wave(session, account_id=account_id, settings=settings, clock=clock)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, UploadFile, status
 
@@ -10,6 +10,7 @@ from duespark.clock import today_in
 from duespark.db import SessionDep
 from duespark.deps import ClockDep, CurrentPrincipal, SettingsDep
 from duespark.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unauthorized, error_responses
+from duespark.insights import recovered as recovered_payments
 from duespark.invoices import adjustments, importer, service
 from duespark.invoices.schemas import (
     AdjustmentList,
@@ -18,13 +19,14 @@ from duespark.invoices.schemas import (
     ImportReport,
     InvoiceCreate,
     InvoiceOut,
+    InvoicePage,
     InvoiceUpdate,
     PaymentIn,
     PaymentList,
 )
 from duespark.models import Invoice
 from duespark.onboarding.import_options import DEFAULT_OLDER_THAN_DAYS, MAX_OLDER_THAN_DAYS, ImportOptions
-from duespark.pagination import Page, PageParams, page_params
+from duespark.pagination import PageParams, page_params
 from duespark.tenancy import ObjectId
 
 router = APIRouter(prefix="/api/invoices", tags=["invoices"], responses=error_responses(Unauthorized))
@@ -48,7 +50,7 @@ def create_invoice(
     return _out(session, invoice, principal, clock)
 
 
-@router.get("", response_model=Page[InvoiceOut], responses=error_responses(InvalidInput))
+@router.get("", response_model=InvoicePage, responses=error_responses(InvalidInput))
 def list_invoices(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -59,11 +61,16 @@ def list_invoices(
     due_from: date | None = None,
     due_to: date | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
+    recovered: Annotated[
+        Literal["this_month"] | None,
+        Query(description="this_month: only invoices paid within 7 days after a reminder this month"),
+    ] = None,
     sort: Annotated[
         str, Query(description="due_date, issue_date, amount, number, created_at; - to reverse")
     ] = "due_date",
-) -> Page[InvoiceOut]:
+) -> InvoicePage:
     today = today_in(clock, principal.timezone)
+    window = recovered_payments.this_month(clock, principal.timezone) if recovered else None
     rows, total = service.list_invoices(
         session,
         principal.account_id,
@@ -73,14 +80,16 @@ def list_invoices(
         due_from=due_from,
         due_to=due_to,
         q=q,
+        recovered_in=window,
         sort=sort,
         paging=paging,
     )
-    return Page[InvoiceOut](
+    return InvoicePage(
         items=[service.to_out(invoice, client_name=name, today=today) for invoice, name in rows],
         total=total,
         page=paging.page,
         page_size=paging.page_size,
+        recovered=service.recovered_totals(session, principal.account_id, window) if window else None,
     )
 
 

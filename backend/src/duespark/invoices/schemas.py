@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from duespark.auth.schemas import check_currency
 from duespark.models.enums import PaymentMethod
 from duespark.onboarding.schemas import FirstWave, ImportOptionsReport
+from duespark.pagination import Page
 from duespark.tenancy import ObjectId
 
 AmountText = str | int
@@ -89,6 +90,19 @@ class InvoiceOut(BaseModel):
     reminders_excluded: bool
     created_at: datetime
     updated_at: datetime
+
+
+class RecoveredAmount(BaseModel):
+    currency: str
+    amount: str = Field(description='Decimal string in major units, e.g. "1250.00"')
+
+
+class InvoicePage(Page[InvoiceOut]):
+    recovered: list[RecoveredAmount] | None = Field(
+        default=None,
+        description="Only with recovered=this_month: per currency, the payments on the matching invoices made within "
+        "7 days after a reminder this month (the dashboard's 'Reminders brought in' figure)",
+    )
 
 
 class PaymentIn(BaseModel):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, update
 from sqlalchemy.orm import Session
 
+from duespark.audit import service as audit
 from duespark.clients.service import like_pattern
 from duespark.clock import Clock
 from duespark.errors import Conflict, InvalidInput, NotFound
+from duespark.insights import recovered
 from duespark.invoices.events import InvoiceChange, publish
 from duespark.invoices.schemas import (
     AdjustmentOut,
@@ -18,14 +20,32 @@ from duespark.invoices.schemas import (
     InvoiceOut,
     InvoiceUpdate,
     PaymentOut,
+    RecoveredAmount,
 )
 from duespark.models import Account, Client, Invoice, InvoiceAdjustment, Payment
 from duespark.models.enums import InvoiceStatus
 from duespark.money import MoneyError, format_amount, parse_amount
+from duespark.outgoing_webhooks import events as outgoing_webhooks
 from duespark.pagination import PageParams
 from duespark.tenancy import get_owned, scoped
 
+# The fields of an invoice its audit entries show before and after an edit.
+AUDITED_FIELDS = (
+    "client_id",
+    "number",
+    "amount_minor",
+    "currency",
+    "issue_date",
+    "due_date",
+    "status",
+    "description",
+    "reminders_excluded",
+)
+
 UNSETTLED = (InvoiceStatus.open, InvoiceStatus.partially_paid)
+# Constants in the SQL, not parameters: only then do PostgreSQL (in a generic plan of a prepared statement)
+# and SQLite match the partial index ix_invoices_unsettled_due, whose condition this is word for word.
+UNSETTLED_STATUS = Invoice.status.in_([literal_column(f"'{status.value}'") for status in UNSETTLED])
 # A search matching more clients than this matches their invoices with a subquery, not a list of ids.
 MAX_LISTED_CLIENTS = 1000
 INVOICE_SORTS = {
@@ -153,6 +173,15 @@ def create_invoice(session: Session, *, account_id: int, data: InvoiceCreate, cl
     )
     session.add(invoice)
     session.flush()
+    audit.record(
+        session,
+        account_id=account_id,
+        action="invoice.created",
+        entity_type="invoice",
+        entity_id=invoice.id,
+        now=now,
+        changes=audit.snapshot(invoice, AUDITED_FIELDS),
+    )
     publish(session, InvoiceChange.created, [invoice.id], clock)
     return invoice
 
@@ -190,6 +219,7 @@ def list_invoices(
     q: str | None,
     sort: str,
     paging: PageParams,
+    recovered_in: tuple[datetime, datetime] | None = None,
 ) -> tuple[list[tuple[Invoice, str]], int]:
     """One page of the account's invoices with their client's name, and how many match in all."""
     column = INVOICE_SORTS.get(sort.lstrip("-"))
@@ -207,17 +237,25 @@ def list_invoices(
         conditions.append(Invoice.due_date <= due_to)
     if q:
         conditions.append(_search(session, account_id, q))
+    if recovered_in is not None:
+        since, until = recovered_in
+        paid = recovered.recovered_payments(account_id, since=since, until=until).subquery()
+        conditions.append(Invoice.id.in_(select(paid.c.invoice_id)))
     total = session.scalar(select(func.count()).select_from(Invoice).where(*conditions)) or 0
     # The page's ids are picked from invoices alone, in an order an index serves ((account_id, due_date,
     # id) for the due date), and only those 50 rows are joined to their clients: with the join inside
     # the LIMIT, a bad row estimate (statistics not yet there after a bulk import) made PostgreSQL join
     # and sort every matching row before cutting the page. The derived table's LIMIT is a fence the
     # planner keeps on both databases.
-    direction = column.desc() if sort.startswith("-") else column.asc()
+    descending = sort.startswith("-")
+    # The id breaks ties in the sort's direction, so an (account, due date, id) index read forwards or backwards
+    # is the order itself. With ties always ascending, PostgreSQL had to sort for -due_date, and on a bulk
+    # import's stale estimate (1 row) it sorted all 42,000 overdue ids (800 ms) rather than read 50 (bench/plans).
+    direction, tie_break = (column.desc(), Invoice.id.desc()) if descending else (column.asc(), Invoice.id.asc())
     page_ids = (
         select(Invoice.id)
         .where(*conditions)
-        .order_by(direction, Invoice.id)
+        .order_by(direction, tie_break)
         .limit(paging.page_size)
         .offset((paging.page - 1) * paging.page_size)
         .subquery("page_ids")
@@ -226,9 +264,19 @@ def list_invoices(
         select(Invoice, Client.name)
         .join(page_ids, page_ids.c.id == Invoice.id)
         .join(Client, Client.id == Invoice.client_id)
-        .order_by(direction, Invoice.id)
+        .order_by(direction, tie_break)
     )
     return [(invoice, name) for invoice, name in session.execute(page).all()], total
+
+
+def recovered_totals(session: Session, account_id: int, window: tuple[datetime, datetime]) -> list[RecoveredAmount]:
+    """Per currency, what reminders brought in during the window: the figure the recovered list adds up to."""
+    since, until = window
+    paid = recovered.recovered_payments(account_id, since=since, until=until).subquery()
+    rows = session.execute(
+        select(paid.c.currency, func.sum(paid.c.amount_minor)).group_by(paid.c.currency).order_by(paid.c.currency)
+    ).all()
+    return [RecoveredAmount(currency=currency, amount=format_amount(int(total), currency)) for currency, total in rows]
 
 
 def _search(session: Session, account_id: int, q: str) -> ColumnElement[bool]:
@@ -256,7 +304,7 @@ def _search(session: Session, account_id: int, q: str) -> ColumnElement[bool]:
 
 def _status_condition(status: EffectiveStatus, today: date):
     if status == EffectiveStatus.overdue:
-        return and_(Invoice.status.in_(UNSETTLED), Invoice.due_date < today)
+        return and_(UNSETTLED_STATUS, Invoice.due_date < today)
     if status == EffectiveStatus.open:
         return and_(Invoice.status == status.value, Invoice.due_date >= today)
     # "Partially paid" lists every invoice with a partial payment, overdue or not: an overdue one whose
@@ -267,6 +315,7 @@ def _status_condition(status: EffectiveStatus, today: date):
 def update_invoice(session: Session, *, invoice: Invoice, data: InvoiceUpdate, clock: Clock) -> Invoice:
     changes = data.model_dump(exclude_unset=True)
     lock_for_update(session, invoice)
+    before = audit.snapshot(invoice, AUDITED_FIELDS)
     if invoice.status in (InvoiceStatus.paid, InvoiceStatus.void):
         editable = {"description", "reminders_excluded"}
         if set(changes) - editable:
@@ -311,6 +360,16 @@ def update_invoice(session: Session, *, invoice: Invoice, data: InvoiceUpdate, c
             setattr(invoice, field, changes[field])
     _settle_status(invoice, paid_at=None)
     invoice.updated_at = clock.now()
+    if edited := audit.diff(before, audit.snapshot(invoice, AUDITED_FIELDS)):
+        audit.record(
+            session,
+            account_id=invoice.account_id,
+            action="invoice.edited",
+            entity_type="invoice",
+            entity_id=invoice.id,
+            now=invoice.updated_at,
+            changes=edited,
+        )
     publish(session, InvoiceChange.updated, [invoice.id], clock)
     return invoice
 
@@ -402,6 +461,16 @@ def waive_adjustment(session: Session, *, invoice: Invoice, adjustment_id: int, 
     _settle_status(invoice, paid_at=now)
     invoice.updated_at = now
     session.flush()
+    audit.record(
+        session,
+        account_id=invoice.account_id,
+        action="fee.waived",
+        entity_type="invoice",
+        entity_id=invoice.id,
+        now=now,
+        changes=audit.snapshot(adjustment, ("id", "kind", "amount_minor", "currency")),
+    )
+    outgoing_webhooks.late_fee(session, "late_fee.waived", adjustment, now=now)
     change = InvoiceChange.paid if invoice.status == InvoiceStatus.paid else InvoiceChange.updated
     publish(session, change, [invoice.id], clock)
     return adjustment
@@ -442,6 +511,15 @@ def apply_payment(
     _settle_status(invoice, paid_at=paid_at)
     invoice.updated_at = clock.now()
     session.flush()
+    audit.record(
+        session,
+        account_id=invoice.account_id,
+        action="payment.refunded" if amount_minor < 0 else "payment.recorded",
+        entity_type="invoice",
+        entity_id=invoice.id,
+        now=invoice.updated_at,
+        changes=audit.snapshot(payment, ("id", "amount_minor", "currency", "method", "paid_at", "external_reference")),
+    )
     if invoice.status == InvoiceStatus.paid and not was_paid:
         change = InvoiceChange.paid
     elif was_paid and invoice.status != InvoiceStatus.paid:
@@ -449,6 +527,7 @@ def apply_payment(
     else:
         change = InvoiceChange.payment_recorded
     publish(session, change, [invoice.id], clock)
+    outgoing_webhooks.payment_recorded(session, payment, invoice, clock)
     return payment
 
 
@@ -507,6 +586,15 @@ def void_invoice(session: Session, *, invoice: Invoice, clock: Clock) -> Invoice
     # Checked under the lock: a void invoice never holds money, whichever of a payment and a void came first.
     if invoice.amount_paid_minor > 0:
         raise Conflict("An invoice with payments cannot be voided; refund the payments first")
+    audit.record(
+        session,
+        account_id=invoice.account_id,
+        action="invoice.voided",
+        entity_type="invoice",
+        entity_id=invoice.id,
+        now=clock.now(),
+        changes={"status": {"before": invoice.status, "after": "void"}},
+    )
     invoice.status = InvoiceStatus.void
     invoice.voided_at = clock.now()
     invoice.updated_at = invoice.voided_at

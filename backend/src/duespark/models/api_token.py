@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from duespark.models.base import Base, IdMixin, IdType
@@ -21,3 +21,5 @@ class ApiToken(IdMixin, Base):
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # Narrowed to reading: refused every method but GET, whatever its creator's role (teams/policy.py).
+    read_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -23,6 +23,9 @@ class ClientAdaptation(Base):
     profile: Mapped[str | None] = mapped_column(String(20))
     # "Acme pays 4 days early on average over 6 invoices": the reasons quote it.
     summary: Mapped[str | None] = mapped_column(Text)
+    # "2 of 3 promises to pay were missed since June 4, 2026": an early payer who broke promises keeps the
+    # reminders before the due date (no courtesy pause); None otherwise.
+    promise_note: Mapped[str | None] = mapped_column(Text)
     professional: Mapped[bool] = mapped_column(Boolean, default=False)
     paid_invoices: Mapped[int] = mapped_column(Integer, default=0)
     refreshed_at: Mapped[datetime]

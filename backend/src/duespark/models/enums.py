@@ -2,8 +2,12 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
+    """A user's place in an account, most powerful first; what each may do is teams/policy.py."""
+
     owner = "owner"
+    admin = "admin"
     member = "member"
+    viewer = "viewer"
 
 
 class ClientType(StrEnum):

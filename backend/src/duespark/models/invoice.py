@@ -60,6 +60,16 @@ class Invoice(IdMixin, TimestampMixin, Base):
             postgresql_where=text("status IN ('open', 'partially_paid')"),
             sqlite_where=text("status IN ('open', 'partially_paid')"),
         ),
+        # The overdue and open lists page the unsettled invoices by due date and id: read in that order from
+        # here (backwards for -due_date), never all matches sorted first, even on estimates a bulk import left.
+        Index(
+            "ix_invoices_unsettled_due",
+            "account_id",
+            "due_date",
+            "id",
+            postgresql_where=text("status IN ('open', 'partially_paid')"),
+            sqlite_where=text("status IN ('open', 'partially_paid')"),
+        ),
         # The list's search (ILIKE '%text%') on PostgreSQL; SQLite scans (see search.py).
         *trigram_indexes("invoices", "number", "description"),
     )
@@ -85,6 +95,10 @@ class Invoice(IdMixin, TimestampMixin, Base):
     # Paused with no date means paused until resumed by hand.
     reminders_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     reminders_paused_until: Mapped[date | None]
+    # A hold the client caused (a promise to pay, a dispute, "already paid", a reply), kept apart from the
+    # user's own pause so that ending one never lifts the other (reminders/holds.py). No end date: until resolved.
+    hold_kind: Mapped[str | None] = mapped_column(String(20))
+    hold_until: Mapped[date | None]
     # When the reminder planner last planned this invoice; NULL or older than a change means "plan again".
     reminders_planned_at: Mapped[datetime | None]
 

@@ -43,6 +43,8 @@ class Message(IdMixin, Base):
     delivered_at: Mapped[datetime | None]
     bounced_at: Mapped[datetime | None]
     complained_at: Mapped[datetime | None]
+    # The RFC 5322 Message-ID it was sent with: a client's reply names it in In-Reply-To/References.
+    header_message_id: Mapped[str | None] = mapped_column(String(255), index=True)
     # Outbox messages (thank-you, account emails) are rendered when queued and sent by the worker:
     # the rendered email waits here, and is cleared once sent when it holds a secret link.
     content: Mapped[dict | None] = mapped_column(JSON)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger, String, text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, SmallInteger, String, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from duespark.models.base import Base, IdMixin, IdType, TimestampMixin
@@ -32,6 +32,10 @@ class ReminderPolicy(IdMixin, TimestampMixin, Base):
     final_notice_min_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
 
 
+def _attach_by_offset(context) -> bool:
+    return context.get_current_parameters()["offset_days"] >= 0
+
+
 class ReminderPolicyStep(IdMixin, Base):
     """One step of a policy, as rows so the planner can join them in SQL."""
 
@@ -44,6 +48,10 @@ class ReminderPolicyStep(IdMixin, Base):
     # "d-3", "d+0", "d+7": stable across template changes, so editing a tone keeps the row.
     step_key: Mapped[str] = mapped_column(String(16))
     template_key: Mapped[str] = mapped_column(String(32))
+    # Whether this step's email carries the invoice's PDF (documents/attach.py). Steps from the due date on
+    # attach it; a friendly note before the due date does not (policy.attaches_pdf_by_default), so a row
+    # written without it gets the default of its offset.
+    attach_pdf: Mapped[bool] = mapped_column(Boolean, default=_attach_by_offset, server_default=true())
     # An optional late fee, added when this step's email is sent (reminders/fees.py): NULL kind is none.
     fee_kind: Mapped[str | None] = mapped_column(String(16))
     # fixed: the amount, in minor units of `fee_currency` (only invoices in that currency are charged).

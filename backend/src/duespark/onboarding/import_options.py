@@ -1,8 +1,8 @@
 """Import options: "start chasing from today" and "don't chase invoices older than N days".
 
-Applied to the invoices an import just created and planned, in the import's transaction (a dry run
-applies them too, inside its rolled-back savepoint, so its preview and counts are what the real
-import does).
+Applied as the invoices an import just created are planned, in the import's transaction: each row is
+inserted in the state the options give it (a dry run does the same inside its rolled-back savepoint,
+so its preview and counts are what the real import does).
 
 - Start chasing from today: no email goes today. Steps whose day is today or earlier are skipped
   with that reason; the first email is the next step after today. An invoice with no step left after
@@ -17,15 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, exists, func, select, update
+from sqlalchemy import and_, case, exists, false, func, literal, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from duespark.clock import Clock, today_in
 from duespark.models import Account, Invoice, Reminder
+from duespark.models.base import UTCDateTime
 from duespark.onboarding.schemas import ImportOptionsReport
-from duespark.reminders.planner import ReminderState
+from duespark.reminders.planner import FirstStates, ReminderState, ids_parameter, in_ids, plan
 from duespark.reminders.policy import zone
 
 NOT_CHASED = "not_chased"
@@ -65,33 +67,48 @@ def _chunks(ids: Sequence[int]) -> list[list[int]]:
     return [list(ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK)]
 
 
-def _not_chase(session: Session, ids: list[int], detail: str, now: datetime) -> None:
-    """Pause the invoices (open-ended) and cancel their planned steps with the reason."""
-    if not ids:
-        return
-    session.execute(
-        update(Invoice)
-        .where(Invoice.id.in_(ids))
-        .values(reminders_paused=True, reminders_paused_until=None)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(Reminder)
-        .where(Reminder.invoice_id.in_(ids), Reminder.state == ReminderState.pending)
-        .values(state=ReminderState.canceled, reason=NOT_CHASED, detail=detail, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
+def _first_states(options: ImportOptions, old_before: date, tomorrow: datetime) -> FirstStates:
+    """How an imported invoice's planned rows start out under the options (only rows planned as pending
+    change; a row an adaptation skips stays so):
+
+    - the invoice is more than N days overdue: every row canceled, "not chased";
+    - the row's time is before tomorrow and the invoice has a row after: skipped, "chasing from today";
+    - every row of the invoice is before tomorrow: all canceled, "not chased" (no step left).
+    """
+
+    def first_states(desired, send_at):
+        pending = desired.c.state == ReminderState.pending
+        passed = send_at < literal(tomorrow, UTCDateTime())
+        rules: list[tuple[ColumnElement[bool], tuple[str, str, str]]] = []
+        if options.dont_chase_older:
+            old = and_(pending, desired.c.due_date < old_before)
+            rules.append((old, (ReminderState.canceled, NOT_CHASED, old_detail(options.older_than_days))))
+        if options.start_from_today:
+            later = func.max(case((and_(pending, ~passed), 1), else_=0)).over(partition_by=desired.c.invoice_id)
+            rules.append((and_(pending, passed, later == 0), (ReminderState.canceled, NOT_CHASED, NO_STEP_LEFT_DETAIL)))
+            rules.append((and_(pending, passed), (ReminderState.skipped, STARTED_FROM_TODAY, STARTED_DETAIL)))
+        if not rules:
+            return desired.c.state, desired.c.reason, desired.c.detail
+        return tuple(
+            case(*((condition, literal(values[index])) for condition, values in rules), else_=column)
+            for index, column in enumerate((desired.c.state, desired.c.reason, desired.c.detail))
+        )
+
+    return first_states
 
 
-def apply_import_options(
+def plan_import(
     session: Session, *, account_id: int, invoice_ids: Sequence[int], options: ImportOptions, clock: Clock
 ) -> ImportOptionsReport:
+    """Plan the invoices an import just created, their rows made in the state the options give them
+    (one INSERT ... SELECT: 50,000 invoices make 250,000 rows, none written twice), then pause the
+    invoices that are not chased and count what the options changed."""
     account = session.get(Account, account_id)
     assert account is not None
-    now = clock.now()
     today = today_in(clock, account.timezone)
     # The first instant of tomorrow where the account is: "from today" sends nothing before it.
     tomorrow = datetime.combine(today + timedelta(days=1), time(), zone(account.timezone))
+    old_before = today - timedelta(days=options.older_than_days)
     report = ImportOptionsReport(
         start_from_today=options.start_from_today,
         dont_chase_older=options.dont_chase_older,
@@ -101,44 +118,45 @@ def apply_import_options(
         not_chased_old=0,
         not_chased_no_step_left=0,
     )
-    for chunk in _chunks(invoice_ids):
-        if options.dont_chase_older:
-            limit = today - timedelta(days=options.older_than_days)
-            old = list(session.scalars(select(Invoice.id).where(Invoice.id.in_(chunk), Invoice.due_date < limit)))
-            _not_chase(session, old, old_detail(options.older_than_days), now)
-            report.not_chased_old += len(old)
-        if not options.start_from_today:
-            continue
-        # One pass over the chunk's pending reminders, grouped per invoice: invoices with an automatic step
-        # due before tomorrow, and whether a step is left after. (The same as two correlated EXISTS, which
-        # PostgreSQL ran per invoice with a bitmap of every pending reminder while the import's reminders
-        # had no statistics yet: 70 s per chunk of 5,000 at 50,000 invoices.)
-        before = case((and_(Reminder.manual.is_(False), Reminder.scheduled_for < tomorrow), 1), else_=0)
-        later = case((Reminder.scheduled_for >= tomorrow, 1), else_=0)
-        rows = session.execute(
-            select(Reminder.invoice_id, func.max(later) == 1)
-            .where(Reminder.invoice_id.in_(chunk), Reminder.state == ReminderState.pending)
-            .group_by(Reminder.invoice_id)
-            .having(func.max(before) == 1)
-        ).all()
-        no_step_left = [invoice_id for invoice_id, has_later in rows if not has_later]
-        started_later = [invoice_id for invoice_id, has_later in rows if has_later]
-        _not_chase(session, no_step_left, NO_STEP_LEFT_DETAIL, now)
-        report.not_chased_no_step_left += len(no_step_left)
-        report.invoices_started_later += len(started_later)
-        if started_later:
-            result = session.execute(
-                update(Reminder)
-                .where(
-                    Reminder.invoice_id.in_(started_later),
-                    Reminder.state == ReminderState.pending,
-                    Reminder.manual.is_(False),
-                    Reminder.scheduled_for < tomorrow,
-                )
-                .values(state=ReminderState.skipped, reason=STARTED_FROM_TODAY, detail=STARTED_DETAIL, updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            report.steps_skipped += result.rowcount or 0
+    plan(
+        session,
+        clock=clock,
+        invoice_ids=invoice_ids,
+        account_id=account_id,
+        first_states=_first_states(options, old_before, tomorrow),
+        stamped=True,  # the importer inserts them planned at `clock.now()`
+    )
+    if not (options.dont_chase_older or options.start_from_today):
+        return report
+    dialect = session.get_bind().dialect.name
+    ids = {"import_ids": ids_parameter(session, invoice_ids)}
+    imported = in_ids(Invoice.id, "import_ids", dialect)
+    old = Invoice.due_date < old_before if options.dont_chase_older else false()
+    no_step_left = and_(Reminder.reason == NOT_CHASED, Reminder.detail == NO_STEP_LEFT_DETAIL)
+    started = Reminder.reason == STARTED_FROM_TODAY
+    with_rows = in_ids(Reminder.invoice_id, "import_ids", dialect)
+    counts = session.execute(
+        select(
+            func.count(func.distinct(case((started, Reminder.invoice_id)))),
+            func.count(case((started, 1))),
+            func.count(func.distinct(case((no_step_left, Reminder.invoice_id)))),
+        ).where(with_rows, or_(started, no_step_left)),
+        ids,
+    ).one()
+    report.invoices_started_later, report.steps_skipped, report.not_chased_no_step_left = (int(n) for n in counts)
+    paused = session.execute(
+        update(Invoice)
+        .where(
+            imported,
+            # Not an EXISTS per invoice: SQLite may walk the account's reminders for each of them.
+            or_(old, Invoice.id.in_(select(Reminder.invoice_id).where(with_rows, no_step_left))),
+        )
+        .values(reminders_paused=True, reminders_paused_until=None)
+        .execution_options(synchronize_session=False),
+        ids,
+    )
+    # An old invoice's rows are all canceled as old, so the paused are the old ones plus those with no step left.
+    report.not_chased_old = (paused.rowcount or 0) - report.not_chased_no_step_left
     return report
 
 

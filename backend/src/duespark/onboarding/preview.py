@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -93,6 +94,7 @@ def _claim_and_recheck(
 ) -> tuple[list[Claimed], int, int]:
     """The ready rows at `at`, the superseded count and the rows the re-check held back."""
     skipped = _superseded(session, account_id, at)
+    dispatcher.documents = partial(nullcontext, session)
     ids = _due_ids(session, account_id, at)
     stats = DispatchStats()
     ready: list[Claimed] = []

@@ -283,18 +283,19 @@ class LiveAccountFindings:
 
 def live_account_findings(connection: Connection, settings: Settings) -> LiveAccountFindings:
     """How many accounts send to clients, and how many of those give clients no way to pay."""
-    from duespark.models import Account, StripeConnection
+    from duespark.models import Account, BankAccount, StripeConnection
 
     live = connection.scalar(select(func.count()).select_from(Account).where(Account.test_mode.is_(False))) or 0
     unpayable = 0
     if live and not settings.stripe_secret_key:
         no_instructions = func.coalesce(func.trim(Account.payment_instructions), "") == ""
         no_stripe = ~select(StripeConnection.id).where(StripeConnection.account_id == Account.id).exists()
+        no_bank = ~select(BankAccount.id).where(BankAccount.account_id == Account.id).exists()
         unpayable = (
             connection.scalar(
                 select(func.count())
                 .select_from(Account)
-                .where(Account.test_mode.is_(False), no_instructions, no_stripe)
+                .where(Account.test_mode.is_(False), no_instructions, no_stripe, no_bank)
             )
             or 0
         )
@@ -314,7 +315,7 @@ def live_account_problems(findings: LiveAccountFindings, settings: Settings) -> 
         (failures if settings.is_production else warnings).append(message)
     if findings.unpayable:
         warnings.append(
-            f"{findings.unpayable} live account(s) have no payment instructions and no Stripe: their clients' "
-            "pay links only offer to email the sender"
+            f"{findings.unpayable} live account(s) have no bank account, payment instructions or Stripe: their "
+            "clients' pay links only offer to email the sender"
         )
     return failures, warnings

@@ -75,6 +75,23 @@ WEBHOOK_EVENTS = Counter(
     "(processed, duplicate, ignored, invalid_signature, failed).",
     ["source", "outcome"],
 )
+INBOUND_MESSAGES = Counter(
+    "duespark_inbound_messages",
+    "Client emails filed under an invoice, by kind (reply, auto_reply, bounce).",
+    ["kind"],
+)
+OUTGOING_WEBHOOK_OUTCOMES = ("delivered", "retried", "failed", "refused")
+OUTGOING_WEBHOOKS = Counter(
+    "duespark_outgoing_webhook_attempts",
+    "Attempts to deliver an outgoing webhook by outcome: delivered (2xx), retried (will try again), "
+    "failed (attempts exhausted), refused (the address is not public).",
+    ["outcome"],
+)
+OUTGOING_WEBHOOK_SECONDS = Histogram(
+    "duespark_outgoing_webhook_seconds",
+    "Time a receiver took to answer one webhook attempt.",
+    buckets=_SEND_BUCKETS,
+)
 SCHEDULER_JOB_RUNS = Counter(
     "duespark_scheduler_job_runs",
     "Scheduled job runs by job name and outcome (success, failure).",
@@ -98,6 +115,13 @@ CHECKOUT_FAILURES = Counter(
     "to pay), by reason: network, key_refused, key_unreadable, stripe_error, bad_response.",
     ["reason"],
 )
+PROMISE_OUTCOMES = ("made", "kept", "missed", "canceled")
+PROMISES = Counter(
+    "duespark_promises",
+    "Clients' promises to pay by a date, by outcome: made, kept (paid by the date and grace), missed, "
+    "canceled (by the user).",
+    ["outcome"],
+)
 
 # Gauges read from the database when Prometheus scrapes; each returns seconds or None (nothing to report).
 GaugeCallback = Callable[[], float | None]
@@ -115,9 +139,25 @@ def record_reminder_event(event: str, tone: str | None, provider: str | None) ->
     REMINDERS.labels(event=event, tone=_label(tone), provider=_label(provider)).inc()
 
 
+def record_outgoing_webhook(outcome: str, seconds: float | None) -> None:
+    """Count one outgoing webhook attempt; `outcome` is one of OUTGOING_WEBHOOK_OUTCOMES."""
+    if outcome not in OUTGOING_WEBHOOK_OUTCOMES:
+        raise ValueError(f"unknown outgoing webhook outcome {outcome!r}")
+    OUTGOING_WEBHOOKS.labels(outcome=outcome).inc()
+    if seconds is not None:
+        OUTGOING_WEBHOOK_SECONDS.observe(seconds)
+
+
 def record_checkout_failure(reason: str) -> None:
     """Count one failed card checkout; `reason` is one of CHECKOUT_FAILURE_REASONS (else stripe_error)."""
     CHECKOUT_FAILURES.labels(reason=reason if reason in CHECKOUT_FAILURE_REASONS else "stripe_error").inc()
+
+
+def record_promise(outcome: str) -> None:
+    """Count a promise made or its outcome; `outcome` is one of PROMISE_OUTCOMES."""
+    if outcome not in PROMISE_OUTCOMES:
+        raise ValueError(f"unknown promise outcome {outcome!r}; expected one of {PROMISE_OUTCOMES}")
+    PROMISES.labels(outcome=outcome).inc()
 
 
 def observe_send(seconds: float, provider: str | None = None) -> None:

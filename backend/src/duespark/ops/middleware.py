@@ -129,33 +129,53 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+def too_large_detail(limit: int, hint: str | None) -> str:
+    detail = f"The request body is larger than {limit} bytes"
+    return f"{detail}: {hint}" if hint else detail
+
+
 class BodyTooLarge(StarletteHTTPException):
     def __init__(self, limit: int) -> None:
-        super().__init__(status_code=413, detail=f"The request body is larger than {limit} bytes")
+        super().__init__(status_code=413, detail=too_large_detail(limit, None))
 
 
 class BodySizeLimitMiddleware:
     """Refuse bodies over the limit: at once when Content-Length says so, else while streaming."""
 
-    def __init__(self, app: ASGIApp, *, default_limit: int, path_limits: Iterable[tuple[str, int]] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        default_limit: int,
+        path_limits: Iterable[tuple[str, int]] = (),
+        hints: dict[str, str] | None = None,
+    ) -> None:
         self.app = app
         self.default_limit = default_limit
+        # The first matching prefix wins: a longer one goes before the prefix it extends.
         self.path_limits = tuple(path_limits)
+        # What the 413 adds for a prefix: which limit it is and the setting that changes it.
+        self.hints = hints or {}
+
+    def _match(self, path: str) -> str | None:
+        for prefix, _ in self.path_limits:
+            if path == prefix or path.startswith(prefix + "/"):
+                return prefix
+        return None
 
     def limit_for(self, path: str) -> int:
-        for prefix, limit in self.path_limits:
-            if path == prefix or path.startswith(prefix + "/"):
-                return limit
-        return self.default_limit
+        prefix = self._match(path)
+        return dict(self.path_limits)[prefix] if prefix else self.default_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope["path"])
+        hint = self.hints.get(self._match(scope["path"]) or "")
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _send_too_large(send, limit)
+            await _send_too_large(send, limit, hint)
             return
         received = 0
         response_started = False
@@ -180,11 +200,11 @@ class BodySizeLimitMiddleware:
         except BodyTooLarge:
             if response_started:
                 raise
-            await _send_too_large(send, limit)
+            await _send_too_large(send, limit, hint)
 
 
-async def _send_too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"error": "PayloadTooLarge", "detail": f"The request body is larger than {limit} bytes"})
+async def _send_too_large(send: Send, limit: int, hint: str | None = None) -> None:
+    body = json.dumps({"error": "PayloadTooLarge", "detail": too_large_detail(limit, hint)})
     await send(
         {
             "type": "http.response.start",

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from duespark.documents.checks import megabytes
 from duespark.ops import health, metrics
 from duespark.ops.logging import configure_logging
 from duespark.ops.middleware import (
@@ -19,6 +20,11 @@ from duespark.ops.sentry import init_sentry
 from duespark.settings import Settings
 
 IMPORT_PATH = "/api/invoices/import"
+INBOUND_PATH = "/api/inbound"
+DOCUMENTS_PATH = "/api/documents"
+DOCUMENT_BULK_PATH = "/api/documents/bulk"
+STATEMENTS_PATH = "/api/reconciliation/statements"
+MULTIPART_OVERHEAD = 64 * 1024
 
 
 def install_ops(app: FastAPI, settings: Settings) -> None:
@@ -30,7 +36,23 @@ def install_ops(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=settings.max_body_bytes,
-        path_limits=[(IMPORT_PATH, settings.max_import_body_bytes)],
+        path_limits=[
+            (IMPORT_PATH, settings.max_import_body_bytes),
+            (INBOUND_PATH, settings.inbound_max_bytes),
+            # Document uploads: one PDF (plus the form's few hundred bytes), or a batch of them.
+            (DOCUMENT_BULK_PATH, settings.document_max_upload_bytes),
+            (DOCUMENTS_PATH, settings.document_max_file_bytes + MULTIPART_OVERHEAD),
+            (STATEMENTS_PATH, settings.statement_max_bytes + MULTIPART_OVERHEAD),
+        ],
+        hints={
+            DOCUMENT_BULK_PATH: "the files of one upload may be at most "
+            f"{megabytes(settings.document_max_upload_bytes)} together (DUESPARK_DOCUMENT_MAX_UPLOAD_BYTES)",
+            DOCUMENTS_PATH: f"a PDF may be at most {megabytes(settings.document_max_file_bytes)} "
+            "(DUESPARK_DOCUMENT_MAX_FILE_BYTES) and a logo "
+            f"{megabytes(settings.logo_max_bytes)} (DUESPARK_LOGO_MAX_BYTES)",
+            STATEMENTS_PATH: f"a bank statement may be at most {megabytes(settings.statement_max_bytes)} "
+            "(DUESPARK_STATEMENT_MAX_BYTES)",
+        },
     )
     if settings.cors_origins:
         app.add_middleware(

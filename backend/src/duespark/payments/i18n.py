@@ -62,6 +62,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "late_fees": "Late fees and interest",
         "paid_so_far": "Paid so far",
         "all_invoices": "All your invoices",
+        "invoice_pdf": "Download the invoice (PDF)",
         "print_hint": "Use your browser's print function to save this receipt as PDF.",
         "powered": "Payments handled by DueSpark",
     },
@@ -123,6 +124,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "late_fees": "Verzugskosten und -zinsen",
         "paid_so_far": "Bereits bezahlt",
         "all_invoices": "Alle Ihre Rechnungen",
+        "invoice_pdf": "Rechnung herunterladen (PDF)",
         "print_hint": "Mit der Druckfunktion Ihres Browsers speichern Sie diese Quittung als PDF.",
         "powered": "Zahlungsabwicklung mit DueSpark",
     },
@@ -183,6 +185,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "late_fees": "Frais et intérêts de retard",
         "paid_so_far": "Déjà payé",
         "all_invoices": "Toutes vos factures",
+        "invoice_pdf": "Télécharger la facture (PDF)",
         "print_hint": "Utilisez la fonction d'impression de votre navigateur pour enregistrer ce reçu en PDF.",
         "powered": "Paiements gérés par DueSpark",
     },
@@ -243,10 +246,170 @@ STRINGS: dict[str, dict[str, str]] = {
         "late_fees": "Recargos e intereses de demora",
         "paid_so_far": "Pagado hasta ahora",
         "all_invoices": "Todas sus facturas",
+        "invoice_pdf": "Descargar la factura (PDF)",
         "print_hint": "Use la función de imprimir de su navegador para guardar este recibo en PDF.",
         "powered": "Pagos gestionados con DueSpark",
     },
 }
+
+
+# The client's answers on the pay page (answers/): promise a date, ask or dispute, say it is paid.
+ANSWER_STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "answers_title": "Can't pay right now, or is something not right?",
+        "promise_heading": "Promise to pay by a date",
+        "promise_help": (
+            "Choose the day you will pay by, at most {days} days from today. {name} sends no reminders until then."
+        ),
+        "promised_date_label": "I will pay by",
+        "promise_submit": "Promise this date",
+        "dispute_heading": "Ask a question or dispute this invoice",
+        "dispute_help": "Tell {name} what is wrong or what you would like to know. Reminders stop until they answer.",
+        "message_label": "Your message",
+        "disputed_amount_label": "Amount in question (optional)",
+        "dispute_submit": "Send to {name}",
+        "paid_heading": "I have already paid",
+        "paid_help": "Tell {name} when you paid and the payment reference, so they can find your payment.",
+        "paid_on_label": "Paid on",
+        "reference_label": "Payment reference (optional)",
+        "note_label": "Note (optional)",
+        "paid_submit": "Let {name} know",
+        "answered_promise": "Thank you. You promised to pay by {date}; no reminders will be sent until then.",
+        "answered_dispute": "Your message was sent to {name}. Reminders are paused until they have answered.",
+        "answered_paid_claim": "Thank you. You told {name} you paid on {date}; they will check for your payment.",
+        "answer_error": "Please check the form below.",
+        "error_promised_date": "Please choose a date from today to {latest}.",
+        "error_message": "Please write your message (at most 2,000 characters).",
+        "error_disputed_amount": "Please enter the amount as a number, e.g. 120.50, at most the invoice amount.",
+        "error_paid_on": "Please enter the day you paid: not in the future, and within the last year.",
+        "error_reference": "Please keep the reference under 200 characters.",
+        "answer_link": "Promise a date, ask a question, or tell us you paid",
+    },
+    "de": {
+        "answers_title": "Sie können gerade nicht zahlen, oder etwas stimmt nicht?",
+        "promise_heading": "Zahlung bis zu einem Datum zusagen",
+        "promise_help": (
+            "Wählen Sie den Tag, bis zu dem Sie zahlen, höchstens {days} Tage ab heute. {name} sendet bis "
+            "dahin keine Erinnerungen."
+        ),
+        "promised_date_label": "Ich zahle bis zum",
+        "promise_submit": "Datum zusagen",
+        "dispute_heading": "Frage stellen oder Rechnung beanstanden",
+        "dispute_help": (
+            "Schreiben Sie {name}, was nicht stimmt oder was Sie wissen möchten. Bis zur Antwort werden "
+            "keine Erinnerungen gesendet."
+        ),
+        "message_label": "Ihre Nachricht",
+        "disputed_amount_label": "Betroffener Betrag (optional)",
+        "dispute_submit": "An {name} senden",
+        "paid_heading": "Ich habe bereits bezahlt",
+        "paid_help": (
+            "Teilen Sie {name} mit, wann Sie gezahlt haben und mit welchem Verwendungszweck, damit die "
+            "Zahlung zugeordnet werden kann."
+        ),
+        "paid_on_label": "Bezahlt am",
+        "reference_label": "Verwendungszweck (optional)",
+        "note_label": "Anmerkung (optional)",
+        "paid_submit": "{name} Bescheid geben",
+        "answered_promise": (
+            "Vielen Dank. Sie haben die Zahlung bis zum {date} zugesagt; bis dahin werden keine Erinnerungen gesendet."
+        ),
+        "answered_dispute": (
+            "Ihre Nachricht wurde an {name} gesendet. Bis zur Antwort werden keine Erinnerungen gesendet."
+        ),
+        "answered_paid_claim": (
+            "Vielen Dank. Sie haben {name} mitgeteilt, dass Sie am {date} gezahlt haben; die Zahlung wird geprüft."
+        ),
+        "answer_error": "Bitte prüfen Sie das Formular unten.",
+        "error_promised_date": "Bitte wählen Sie ein Datum von heute bis zum {latest}.",
+        "error_message": "Bitte schreiben Sie Ihre Nachricht (höchstens 2.000 Zeichen).",
+        "error_disputed_amount": (
+            "Bitte geben Sie den Betrag als Zahl ein, z. B. 120,50, höchstens den Rechnungsbetrag."
+        ),
+        "error_paid_on": "Bitte geben Sie den Zahlungstag an: nicht in der Zukunft und nicht älter als ein Jahr.",
+        "error_reference": "Bitte halten Sie den Verwendungszweck unter 200 Zeichen.",
+        "answer_link": "Zahlungsdatum zusagen, Frage stellen oder Zahlung melden",
+    },
+    "fr": {
+        "answers_title": "Vous ne pouvez pas payer maintenant, ou quelque chose ne va pas ?",
+        "promise_heading": "M'engager à payer avant une date",
+        "promise_help": (
+            "Choisissez le jour avant lequel vous paierez, au plus tard dans {days} jours. {name} n'enverra "
+            "aucune relance d'ici là."
+        ),
+        "promised_date_label": "Je paierai au plus tard le",
+        "promise_submit": "Confirmer cette date",
+        "dispute_heading": "Poser une question ou contester cette facture",
+        "dispute_help": (
+            "Expliquez à {name} ce qui ne va pas ou ce que vous souhaitez savoir. Les relances s'arrêtent "
+            "jusqu'à sa réponse."
+        ),
+        "message_label": "Votre message",
+        "disputed_amount_label": "Montant concerné (facultatif)",
+        "dispute_submit": "Envoyer à {name}",
+        "paid_heading": "J'ai déjà payé",
+        "paid_help": "Indiquez à {name} la date de votre paiement et sa référence, pour qu'il puisse le retrouver.",
+        "paid_on_label": "Payé le",
+        "reference_label": "Référence du paiement (facultatif)",
+        "note_label": "Remarque (facultatif)",
+        "paid_submit": "Prévenir {name}",
+        "answered_promise": (
+            "Merci. Vous vous êtes engagé à payer au plus tard le {date} ; aucune relance ne sera envoyée d'ici là."
+        ),
+        "answered_dispute": "Votre message a été envoyé à {name}. Les relances sont suspendues jusqu'à sa réponse.",
+        "answered_paid_claim": (
+            "Merci. Vous avez indiqué à {name} avoir payé le {date} ; votre paiement va être vérifié."
+        ),
+        "answer_error": "Veuillez vérifier le formulaire ci-dessous.",
+        "error_promised_date": "Veuillez choisir une date entre aujourd'hui et le {latest}.",
+        "error_message": "Veuillez écrire votre message (2 000 caractères au plus).",
+        "error_disputed_amount": (
+            "Veuillez saisir le montant en chiffres, par ex. 120,50, sans dépasser le montant de la facture."
+        ),
+        "error_paid_on": "Veuillez indiquer le jour du paiement : pas dans le futur, et il y a moins d'un an.",
+        "error_reference": "Veuillez limiter la référence à 200 caractères.",
+        "answer_link": "Proposer une date, poser une question ou signaler un paiement",
+    },
+    "es": {
+        "answers_title": "¿No puede pagar ahora o algo no está bien?",
+        "promise_heading": "Comprometerme a pagar antes de una fecha",
+        "promise_help": (
+            "Elija el día en que pagará, como máximo dentro de {days} días. {name} no enviará recordatorios "
+            "hasta entonces."
+        ),
+        "promised_date_label": "Pagaré a más tardar el",
+        "promise_submit": "Confirmar esta fecha",
+        "dispute_heading": "Hacer una pregunta o reclamar esta factura",
+        "dispute_help": (
+            "Cuéntele a {name} qué está mal o qué desea saber. Los recordatorios se detienen hasta que responda."
+        ),
+        "message_label": "Su mensaje",
+        "disputed_amount_label": "Importe en cuestión (opcional)",
+        "dispute_submit": "Enviar a {name}",
+        "paid_heading": "Ya he pagado",
+        "paid_help": "Indique a {name} cuándo pagó y la referencia del pago, para que pueda encontrarlo.",
+        "paid_on_label": "Pagado el",
+        "reference_label": "Referencia del pago (opcional)",
+        "note_label": "Nota (opcional)",
+        "paid_submit": "Avisar a {name}",
+        "answered_promise": (
+            "Gracias. Se ha comprometido a pagar a más tardar el {date}; no se enviarán recordatorios hasta entonces."
+        ),
+        "answered_dispute": "Su mensaje se ha enviado a {name}. Los recordatorios quedan en pausa hasta que responda.",
+        "answered_paid_claim": "Gracias. Ha indicado a {name} que pagó el {date}; se comprobará su pago.",
+        "answer_error": "Revise el formulario a continuación.",
+        "error_promised_date": "Elija una fecha entre hoy y el {latest}.",
+        "error_message": "Escriba su mensaje (2000 caracteres como máximo).",
+        "error_disputed_amount": (
+            "Introduzca el importe como número, p. ej. 120,50, sin superar el importe de la factura."
+        ),
+        "error_paid_on": "Indique el día del pago: no en el futuro y dentro del último año.",
+        "error_reference": "La referencia debe tener menos de 200 caracteres.",
+        "answer_link": "Proponer una fecha, hacer una pregunta o avisar de un pago",
+    },
+}
+for _language, _words in ANSWER_STRINGS.items():
+    STRINGS[_language].update(_words)
 
 
 def resolve_locale(*candidates: str | None) -> tuple[str, str]:

@@ -11,6 +11,7 @@ import structlog
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from duespark.banktransfer.service import TransferDetails, transfer_for_invoice, transfers_for
 from duespark.clock import Clock, today_in
 from duespark.db import transaction
 from duespark.errors import NotFound
@@ -41,33 +42,44 @@ PAGE_HEADERS = {
 }
 
 
-def _html(body: str, status_code: int = 200) -> HTMLResponse:
+def html_page(body: str, status_code: int = 200) -> HTMLResponse:
     return HTMLResponse(body, status_code=status_code, headers=PAGE_HEADERS)
 
 
-def _redirect(url: str) -> RedirectResponse:
+def redirect_to(url: str) -> RedirectResponse:
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     return RedirectResponse(url, status_code=303, headers=headers)
 
 
-def _not_found() -> HTMLResponse:
-    return _html(pages.message_page("not_found"), status_code=404)
+def not_found_page() -> HTMLResponse:
+    return html_page(pages.message_page("not_found"), status_code=404)
 
 
-def _settled_page(target: service.PayTarget) -> HTMLResponse | None:
+def settled_page(target: service.PayTarget) -> HTMLResponse | None:
     invoice = target.invoice
     if invoice.status == InvoiceStatus.paid:
-        return _html(pages.message_page("already_paid", account=target.account, client=target.client, invoice=invoice))
+        return html_page(
+            pages.message_page("already_paid", account=target.account, client=target.client, invoice=invoice)
+        )
     if not service.is_payable(invoice):
-        return _html(pages.message_page("not_payable", account=target.account, client=target.client, invoice=invoice))
+        return html_page(
+            pages.message_page("not_payable", account=target.account, client=target.client, invoice=invoice)
+        )
     return None
 
 
 def _pay_page(
-    settings: Settings, target: service.PayTarget, clock: Clock, *, notice: str | None, card: bool, contact: str | None
+    settings: Settings,
+    target: service.PayTarget,
+    clock: Clock,
+    *,
+    notice: str | None,
+    card: bool,
+    contact: str | None,
+    transfer: TransferDetails | None,
 ):
     today = today_in(clock, target.account.timezone)
-    return _html(
+    return html_page(
         pages.pay_page(
             settings,
             account=target.account,
@@ -76,7 +88,9 @@ def _pay_page(
             today=today,
             notice=notice,
             card_available=card,
+            now=clock.now(),
             contact_email=contact,
+            transfer=transfer,
         )
     )
 
@@ -111,13 +125,18 @@ def _card_failed(request: Request, target: service.PayTarget, reason: str, detai
         log.exception("checkout_failure_notice_not_saved", account_id=target.account.id)
 
 
-def _pay(request: Request, token: str, *, reminder_marker: str | None, count_click: bool, canceled: bool) -> Response:
+def _pay(
+    request: Request, token: str, *, reminder_marker: str | None, count_click: bool, canceled: bool, to_card: bool
+) -> Response:
+    """The pay link. With card payments only it goes straight to checkout; with a bank transfer too, the
+    page shows both side by side (its card button comes back here with `to_card`)."""
     settings: Settings = request.app.state.settings
     clock: Clock = request.app.state.clock
     factory = request.app.state.session_factory
     plan: service.CheckoutPlan | None = None
     card_broken = False
     contact: str | None = None
+    transfer: TransferDetails | None = None
     try:
         with transaction(factory) as session:
             target = service.load_pay_target(session, settings=settings, token=token)
@@ -131,40 +150,47 @@ def _pay(request: Request, token: str, *, reminder_marker: str | None, count_cli
                     ip=request.client.host if request.client else None,
                     clock=clock,
                 )
-            settled = _settled_page(target)
+            settled = settled_page(target)
             if settled is None:
                 contact = readiness.contact_email(session, account=target.account)
+                transfer = transfer_for_invoice(session, target.invoice)
                 try:
                     plan = service.plan_checkout(session, settings=settings, target=target, clock=clock)
                 except SecretUnreadable:
                     card_broken = True
     except NotFound:
-        return _not_found()
+        return not_found_page()
     if settled is not None:
         return settled
     if card_broken:
         _card_failed(request, target, "key_unreadable", "the saved key cannot be decrypted")
-        return _pay_page(settings, target, clock, notice="card_unavailable", card=False, contact=contact)
-    if plan is None or canceled:
+        return _pay_page(
+            settings, target, clock, notice="card_unavailable", card=False, contact=contact, transfer=transfer
+        )
+    if plan is None or canceled or (transfer is not None and not to_card):
         notice = "canceled" if canceled else None
-        return _pay_page(settings, target, clock, notice=notice, card=plan is not None, contact=contact)
+        return _pay_page(
+            settings, target, clock, notice=notice, card=plan is not None, contact=contact, transfer=transfer
+        )
     try:
         return _follow(request, plan, target)
     except PaymentProviderError as exc:
         _card_failed(request, target, exc.reason, exc.detail)
         # No card button: it would lead straight back to the same failure.
-        return _pay_page(settings, target, clock, notice="card_unavailable", card=False, contact=contact)
+        return _pay_page(
+            settings, target, clock, notice="card_unavailable", card=False, contact=contact, transfer=transfer
+        )
 
 
 def _follow(request: Request, plan: service.CheckoutPlan, target: service.PayTarget) -> Response:
     settings: Settings = request.app.state.settings
     if plan.reuse_url:
-        return _redirect(plan.reuse_url)
+        return redirect_to(plan.reuse_url)
     if plan.stripe_invoice_id:
         url = hosted_invoice_url(settings, plan.api_key, plan.stripe_invoice_id)
         if not url:
             raise PaymentProviderError("Stripe has no hosted page for this invoice", reason="bad_response")
-        return _redirect(url)
+        return redirect_to(url)
     assert plan.create is not None
     checkout = create_checkout_session(settings, plan.api_key, plan.create)
     with transaction(request.app.state.session_factory) as session:
@@ -175,19 +201,19 @@ def _follow(request: Request, plan: service.CheckoutPlan, target: service.PayTar
             checkout=checkout,
             clock=request.app.state.clock,
         )
-    return _redirect(checkout.url)
+    return redirect_to(checkout.url)
 
 
 @router.get("/pay/{token}")
 def open_pay_link(request: Request, token: str, r: str | None = None, canceled: bool = False) -> Response:
     """Counts the click (with the reminder `r` it came from), then off to checkout or the built-in page."""
-    return _pay(request, token, reminder_marker=r, count_click=not canceled, canceled=canceled)
+    return _pay(request, token, reminder_marker=r, count_click=not canceled, canceled=canceled, to_card=False)
 
 
 @router.get("/pay/{token}/checkout")
 def go_to_checkout(request: Request, token: str) -> Response:
     """The card button of the built-in page: straight to checkout, not counted as another click."""
-    return _pay(request, token, reminder_marker=None, count_click=False, canceled=False)
+    return _pay(request, token, reminder_marker=None, count_click=False, canceled=False, to_card=True)
 
 
 @router.get("/pay/{token}/done")
@@ -197,7 +223,7 @@ def payment_done(request: Request, token: str) -> Response:
         with transaction(request.app.state.session_factory) as session:
             target = service.load_pay_target(session, settings=request.app.state.settings, token=token)
     except NotFound:
-        return _not_found()
+        return not_found_page()
     invoice = target.invoice
     if invoice.status == InvoiceStatus.paid:
         kind = "thanks_paid"
@@ -205,7 +231,7 @@ def payment_done(request: Request, token: str) -> Response:
         kind = "not_payable"
     else:
         kind = "thanks_processing"
-    return _html(pages.message_page(kind, account=target.account, client=target.client, invoice=invoice))
+    return html_page(pages.message_page(kind, account=target.account, client=target.client, invoice=invoice))
 
 
 @router.get("/c/{token}")
@@ -215,21 +241,24 @@ def client_portal(request: Request, token: str) -> Response:
         with transaction(request.app.state.session_factory) as session:
             view = service.load_portal(session, settings=settings, token=token)
             today = today_in(request.app.state.clock, view.account.timezone)
-            return _html(pages.portal_page(settings, view=view, token=token, today=today))
+            transfers = transfers_for(session, view.open_invoices)
+            now = request.app.state.clock.now()
+            page = pages.portal_page(settings, view=view, token=token, today=today, now=now, transfers=transfers)
+            return html_page(page)
     except NotFound:
-        return _not_found()
+        return not_found_page()
 
 
 @router.get("/c/{token}/receipts/{payment_id}")
 def receipt(request: Request, token: str, payment_id: str) -> Response:
     payment_row_id = parse_object_id(payment_id)
     if payment_row_id is None:
-        return _not_found()
+        return not_found_page()
     try:
         with transaction(request.app.state.session_factory) as session:
             view, payment, number = service.load_receipt(
                 session, settings=request.app.state.settings, token=token, payment_id=payment_row_id
             )
-            return _html(pages.receipt_page(view=view, payment=payment, invoice_number=number, token=token))
+            return html_page(pages.receipt_page(view=view, payment=payment, invoice_number=number, token=token))
     except NotFound:
-        return _not_found()
+        return not_found_page()

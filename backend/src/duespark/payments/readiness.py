@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from duespark.banktransfer.service import has_bank_account
 from duespark.email.service import owner_email
 from duespark.models import Account
 from duespark.payments import service
@@ -22,8 +23,8 @@ CHECKOUT_FAILED = "checkout_failed"
 NON_DELIVERING_PROVIDERS = ("file", "console")
 
 NO_WAY_TO_PAY = (
-    "Your clients would have no way to pay: add payment instructions (bank details or how else to pay) "
-    "in the company settings, or connect Stripe for card payments, before going live."
+    "Your clients would have no way to pay: add a bank account for bank transfers or payment instructions "
+    "(how else to pay) in the settings, or connect Stripe for card payments, before going live."
 )
 
 
@@ -34,11 +35,12 @@ class WaysToPay:
     instructions: bool
     card: bool
     contact_email: str | None
+    bank_transfer: bool = False
 
     @property
     def any(self) -> bool:
         """A real way to pay; the email button alone is a fallback, not a way to pay."""
-        return self.instructions or self.card
+        return self.instructions or self.card or self.bank_transfer
 
 
 def ways_to_pay(session: Session, *, account: Account, settings: Settings) -> WaysToPay:
@@ -47,6 +49,7 @@ def ways_to_pay(session: Session, *, account: Account, settings: Settings) -> Wa
         instructions=bool((account.payment_instructions or "").strip()),
         card=card,
         contact_email=contact_email(session, account=account),
+        bank_transfer=has_bank_account(session, account_id=account.id),
     )
 
 
@@ -88,6 +91,6 @@ def account_warnings(session: Session, *, account: Account, settings: Settings) 
     if not ways_to_pay(session, account=account, settings=settings).any:
         warnings.append(
             "You are live but your clients have no way to pay: their pay links only offer to email you. "
-            "Add payment instructions or connect Stripe."
+            "Add a bank account, payment instructions or connect Stripe."
         )
     return warnings

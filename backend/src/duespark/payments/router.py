@@ -114,6 +114,7 @@ def get_payment_setup(session: SessionDep, principal: CurrentPrincipal, settings
     return PaymentSetupOut(
         payment_instructions=ways.instructions,
         card_payments=ways.card,
+        bank_transfer=ways.bank_transfer,
         contact_email=ways.contact_email,
         has_way_to_pay=ways.any,
         go_live_blockers=readiness.go_live_blockers(session, account=account, settings=settings),

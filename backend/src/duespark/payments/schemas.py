@@ -69,8 +69,9 @@ class PaymentSetupOut(BaseModel):
 
     payment_instructions: bool = Field(description="The account has payment instructions (bank details, ...)")
     card_payments: bool = Field(description="Stripe is connected (the account's key or the server's)")
+    bank_transfer: bool = Field(default=False, description="The account has a bank account for bank transfers")
     contact_email: str | None = Field(description="The address the pay page offers clients to write to")
-    has_way_to_pay: bool = Field(description="Instructions or card: going live needs one")
+    has_way_to_pay: bool = Field(description="A bank account, instructions or card: going live needs one")
     go_live_blockers: list[str] = Field(description="Why going live would be refused now; empty when it is allowed")
     go_live_warnings: list[str] = Field(description="What going live must tell the user, without refusing it")
     warnings: list[str] = Field(description="Problems that hold now and should show on every page")

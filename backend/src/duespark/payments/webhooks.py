@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from duespark.audit import service as audit
 from duespark.clock import Clock
 from duespark.errors import InvalidInput
 from duespark.invoices.service import void_invoice
@@ -288,6 +289,7 @@ def receive_stripe_event(session: Session, *, payload: dict[str, Any], account_i
     handler = HANDLERS.get(event_type)
     now = clock.now()
     occurred_at = _occurred_at(payload.get("created"), now)
+    audit.act_as(session, audit.WEBHOOK)
     ctx = EventContext(session=session, clock=clock, account_id=account_id, occurred_at=occurred_at)
     result = "stored: not an event DueSpark acts on"
     if handler is not None:

@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
+from duespark.audit import service as audit
 from duespark.auth import security
 from duespark.clock import Clock
 from duespark.errors import InvalidInput
@@ -26,7 +27,7 @@ from duespark.privacy.schemas import ErasureOut
 
 EXPORT_FORMAT_VERSION = 1
 # Credentials are never exported, not even hashed.
-_SECRET_COLUMN_SUFFIXES = ("_hash",)
+_SECRET_COLUMN_SUFFIXES = ("_hash", "totp_secret")
 # Spreadsheets run cells starting with these as formulas (CSV injection).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -78,8 +79,11 @@ def _write_table(archive: zipfile.ZipFile, name: str, columns: Sequence[str], ro
     archive.writestr(f"csv/{name}.csv", buffer.getvalue())
 
 
-def export_account(session: Session, *, account_id: int, user_id: int, clock: Clock) -> bytes:
-    """A ZIP with every row the account owns, as JSON and as CSV, and a manifest of counts."""
+def export_account(
+    session: Session, *, account_id: int, user_id: int, clock: Clock, files: Iterable[tuple[str, bytes]] = ()
+) -> bytes:
+    """A ZIP with every row the account owns, as JSON and as CSV, its stored `files` (uploaded PDFs, the
+    logo) under files/, and a manifest of counts."""
     counts: dict[str, int] = {}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -102,6 +106,11 @@ def export_account(session: Session, *, account_id: int, user_id: int, clock: Cl
             _write_table(archive, table.name, columns, rows)
             counts[table.name] = len(rows)
 
+        file_count = 0
+        for name, data in files:
+            archive.writestr(f"files/{name}", data)
+            file_count += 1
+
         manifest = {
             "format_version": EXPORT_FORMAT_VERSION,
             "exported_at": clock.now().isoformat(),
@@ -109,6 +118,7 @@ def export_account(session: Session, *, account_id: int, user_id: int, clock: Cl
             "requested_by_user_id": user_id,
             "money": "amounts are integers in the currency's minor units (cents): 125000 EUR is 1250.00 EUR",
             "tables": counts,
+            "files": file_count,
         }
         archive.writestr("manifest.json", json.dumps(manifest, indent=2))
     return buffer.getvalue()
@@ -132,7 +142,7 @@ def _erase_account(session: Session, account_id: int, deleted: dict[str, int]) -
     deleted["accounts"] = deleted.get("accounts", 0) + 1
 
 
-def erase_user(session: Session, *, user_id: int, password: str, hasher: PasswordHasher) -> ErasureOut:
+def erase_user(session: Session, *, user_id: int, password: str, hasher: PasswordHasher, clock: Clock) -> ErasureOut:
     """Erase the user and every account they alone own; leave shared accounts, keeping others' data.
 
     The password confirms it is the user asking, not someone holding a stolen access token.
@@ -157,6 +167,15 @@ def erase_user(session: Session, *, user_id: int, password: str, hasher: Passwor
             delete(Membership).where(Membership.user_id == user_id, Membership.account_id.in_(left_accounts))
         )
         deleted["memberships"] = deleted.get("memberships", 0) + (result.rowcount or 0)
+        for account_id in left_accounts:  # the accounts erased lose their trail with them
+            audit.record(
+                session,
+                account_id=account_id,
+                action="user.delete_requested",
+                entity_type="user",
+                entity_id=user_id,
+                now=clock.now(),
+            )
     # Refresh and API tokens go with the user (ON DELETE CASCADE).
     session.execute(delete(User).where(User.id == user_id))
     deleted["users"] = 1

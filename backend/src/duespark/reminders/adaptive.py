@@ -5,7 +5,11 @@ planned; a few lines of Python per client (bounded by clients, never by invoices
 into a profile and a sentence quoting the numbers, kept in `client_adaptations`. The
 planner joins that table in SQL:
 
-- early payers (rated early, enough history): pre-due steps are recorded as skipped;
+- early payers (rated early, enough history): pre-due steps are recorded as skipped (a courtesy
+  pause before the due date), unless they broke their promises to pay: at least one promise missed,
+  and no fewer missed than kept, among those resolved in the last PROMISE_WINDOW_DAYS days. Their
+  pre-due steps go out, and say why ("Skipped the courtesy pause: 2 of 3 promises to pay were missed
+  since June 4, 2026.");
 - chronic late payers: an extra friendly step 7 days before the due date, and every step
   after the due date one tone firmer, but never into a final notice (that would make two
   "last notice" emails with different deadlines);
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, String, and_, bindparam, case, exists, func, literal, or_, select, update
@@ -31,7 +35,7 @@ from sqlalchemy.orm import Session, aliased
 
 from duespark.insights.behaviour import DelayStats, PayerRating, RatingThresholds, rate
 from duespark.insights.sql import days_between, local_date
-from duespark.models import Account, Client, ClientAdaptation, Invoice, Reminder
+from duespark.models import Account, Client, ClientAdaptation, ClientAnswer, Invoice, Reminder
 from duespark.models.enums import ClientType, InvoiceStatus
 from duespark.reminders.policy import TEMPLATE_KEYS, step_key
 
@@ -42,6 +46,8 @@ FIRST_TIME = "first_time"
 EXTRA_STEP_OFFSET = -7
 EXTRA_STEP_KEY = step_key(EXTRA_STEP_OFFSET)
 FOLLOW_UP_AFTER_FINALS = 3
+# Promises to pay resolved (kept or missed) this recently count against the courtesy pause.
+PROMISE_WINDOW_DAYS = 183
 
 # Reason codes on reminders; the detail column holds the sentence.
 SKIPPED = "adaptive_skipped"
@@ -49,12 +55,15 @@ EXTRA_STEP = "adaptive_extra_step"
 ESCALATED = "adaptive_escalated"
 FRIENDLY = "adaptive_friendly"
 PROFESSIONAL = "adaptive_professional"
+PROMISES_MISSED = "adaptive_promises_missed"
+COURTESY_SKIPPED = "Skipped the courtesy pause"
 REASON_TEXT = {
     SKIPPED: "Skipped: this client reliably pays early.",
     EXTRA_STEP: "An extra early reminder: this client usually pays late.",
     ESCALATED: "One tone firmer: this client usually pays late.",
     FRIENDLY: "Friendly tone: this client has not paid an invoice yet.",
     PROFESSIONAL: "Professional wording: this is an enterprise client.",
+    PROMISES_MISSED: "Sent before the due date: this client missed promises to pay.",
     "adaptation_changed": "The client's payment behaviour changed; this extra step is no longer needed.",
 }
 
@@ -66,6 +75,7 @@ class Adaptation:
     professional: bool
     paid_invoices: int
     follow_up_reason: str | None
+    promise_note: str | None = None
 
 
 def _days(n: int) -> str:
@@ -74,6 +84,32 @@ def _days(n: int) -> str:
 
 def _invoices(n: int) -> str:
     return f"{n} invoice" if n == 1 else f"{n} invoices"
+
+
+# Not strftime("%B"): that follows the process's locale.
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def promise_window_start(now: datetime) -> date:
+    """The first day whose resolved promises count (UTC)."""
+    return (now - timedelta(days=PROMISE_WINDOW_DAYS)).date()
+
+
+def broke_promises(kept: int, missed: int) -> bool:
+    """The rule: at least one promise missed, and no fewer missed than kept."""
+    return missed >= 1 and missed >= kept
+
+
+def promise_note(kept: int, missed: int, since: date) -> str | None:
+    """ "2 of 3 promises to pay were missed since June 4, 2026", when the promises were broken."""
+    if not broke_promises(kept, missed):
+        return None
+    total = kept + missed
+    noun = "promise to pay was" if total == 1 else "promises to pay were"
+    return f"{missed} of {total} {noun} missed since {_MONTHS[since.month - 1]} {since.day}, {since.year}"
 
 
 def adaptation_for(
@@ -85,8 +121,12 @@ def adaptation_for(
     total_days: int,
     after_final: int,
     thresholds: RatingThresholds,
+    kept: int = 0,
+    missed: int = 0,
+    since: date | None = None,
 ) -> Adaptation:
-    """What the history means for the schedule, with the sentence every reason quotes."""
+    """What the history means for the schedule, with the sentence every reason quotes. `kept`/`missed`:
+    the client's promises to pay resolved since `since`; broken ones cost an early payer the courtesy pause."""
     if not enabled:
         return Adaptation(None, None, False, paid, None)
     rating = rate(DelayStats(paid_invoices=paid, total_days=total_days), thresholds)
@@ -104,7 +144,8 @@ def adaptation_for(
             f"{name} paid the last {FOLLOW_UP_AFTER_FINALS} invoices only after the final notice; "
             "a personal call or email may work better than another reminder."
         )
-    return Adaptation(profile, summary, client_type == ClientType.enterprise, paid, follow_up)
+    note = promise_note(kept, missed, since) if profile == EARLY and since is not None else None
+    return Adaptation(profile, summary, client_type == ClientType.enterprise, paid, follow_up, note)
 
 
 def _history(clients: Select) -> Any:
@@ -146,10 +187,32 @@ def _history(clients: Select) -> Any:
     )
 
 
+def _promises(clients: Select, since: date) -> Any:
+    """Per client of `clients`: promises to pay kept and missed, resolved on or after `since`. One GROUP BY."""
+    start = datetime(since.year, since.month, since.day, tzinfo=UTC)
+    return (
+        select(
+            ClientAnswer.client_id,
+            func.sum(case((ClientAnswer.status == "kept", 1), else_=0)).label("kept"),
+            func.sum(case((ClientAnswer.status == "missed", 1), else_=0)).label("missed"),
+        )
+        .where(
+            ClientAnswer.client_id.in_(clients),
+            ClientAnswer.kind == "promise",
+            ClientAnswer.status.in_(("kept", "missed")),
+            ClientAnswer.resolved_at >= start,
+        )
+        .group_by(ClientAnswer.client_id)
+        .subquery("promises")
+    )
+
+
 def refresh(session: Session, *, clients: Select, now: datetime, thresholds: RatingThresholds) -> list[int]:
     """Recompute the adaptations of `clients` (a select of client ids); returns the clients whose
     adaptation changed, so their other invoices can be planned again."""
     history = _history(clients)
+    since = promise_window_start(now)
+    promises = _promises(clients, since)
     current = aliased(ClientAdaptation)
     rows = session.execute(
         select(
@@ -162,13 +225,17 @@ def refresh(session: Session, *, clients: Select, now: datetime, thresholds: Rat
             func.coalesce(history.c.paid, 0).label("paid"),
             func.coalesce(history.c.total_days, 0).label("total_days"),
             func.coalesce(history.c.after_final, 0).label("after_final"),
+            func.coalesce(promises.c.kept, 0).label("kept"),
+            func.coalesce(promises.c.missed, 0).label("missed"),
             current.client_id.label("known"),
             current.profile,
             current.summary,
             current.professional,
+            current.promise_note,
         )
         .join(Account, Account.id == Client.account_id)
         .outerjoin(history, history.c.client_id == Client.id)
+        .outerjoin(promises, promises.c.client_id == Client.id)
         .outerjoin(current, current.client_id == Client.id)
         .where(Client.id.in_(clients))
     ).all()
@@ -184,11 +251,15 @@ def refresh(session: Session, *, clients: Select, now: datetime, thresholds: Rat
             total_days=int(row.total_days),
             after_final=int(row.after_final),
             thresholds=thresholds,
+            kept=int(row.kept),
+            missed=int(row.missed),
+            since=since,
         )
-        if row.known is None or (row.profile, row.summary, bool(row.professional)) != (
+        if row.known is None or (row.profile, row.summary, bool(row.professional), row.promise_note) != (
             adaptation.profile,
             adaptation.summary,
             adaptation.professional,
+            adaptation.promise_note,
         ):
             (new if row.known is None else changed).append(
                 {
@@ -197,6 +268,7 @@ def refresh(session: Session, *, clients: Select, now: datetime, thresholds: Rat
                     "profile": adaptation.profile,
                     "summary": adaptation.summary,
                     "professional": adaptation.professional,
+                    "promise_note": adaptation.promise_note,
                     "paid_invoices": adaptation.paid_invoices,
                     "refreshed_at": now,
                 }
@@ -216,14 +288,11 @@ def refresh(session: Session, *, clients: Select, now: datetime, thresholds: Rat
                 profile=bindparam("profile"),
                 summary=bindparam("summary"),
                 professional=bindparam("professional"),
+                promise_note=bindparam("promise_note"),
                 paid_invoices=bindparam("paid_invoices"),
                 refreshed_at=bindparam("refreshed_at"),
             ),
-            [
-                {"key": c["client_id"], **{k: c[k] for k in ("profile", "summary", "professional", "paid_invoices")}}
-                | {"refreshed_at": now}
-                for c in changed
-            ],
+            [{"key": c["client_id"], **{k: c[k] for k in _UPDATED}} | {"refreshed_at": now} for c in changed],
         )
     for follow_up in follow_ups:
         # Not a client edit: updated_at stays, or every flag change would re-plan the client.
@@ -234,6 +303,9 @@ def refresh(session: Session, *, clients: Select, now: datetime, thresholds: Rat
             .execution_options(synchronize_session=False)
         )
     return [c["client_id"] for c in (*new, *changed)]
+
+
+_UPDATED = ("profile", "summary", "professional", "promise_note", "paid_invoices")
 
 
 def _escalated(template: Any) -> Any:
@@ -263,7 +335,10 @@ def adapt_step(*, adaptation: Any, client_name: Any, offset_days: Any, template_
     """The adapted tone, state and reason of a policy step (or of the extra step) for a client."""
     profile = adaptation.profile
     summary = adaptation.summary
-    skip = and_(profile == EARLY, offset_days < 0)
+    early_pre_due = and_(profile == EARLY, offset_days < 0)
+    # An early payer who broke promises to pay gets no courtesy pause: the step goes, saying why.
+    courtesy_withheld = and_(early_pre_due, adaptation.promise_note.is_not(None))
+    skip = and_(early_pre_due, adaptation.promise_note.is_(None))
     firmer = _escalated(template_key)
     # Never escalated into a final notice: one final per invoice, from the policy's own final step.
     escalate = and_(profile == CHRONIC_LATE, offset_days > 0, firmer != template_key, firmer != _text("final"))
@@ -276,6 +351,7 @@ def adapt_step(*, adaptation: Any, client_name: Any, offset_days: Any, template_
     )
     main_reason = case(
         (skip, _text(SKIPPED)),
+        (courtesy_withheld, _text(PROMISES_MISSED)),
         (is_extra, _text(EXTRA_STEP)),
         (escalate, _text(ESCALATED)),
         (or_(cap_before, cap_on_due), _text(FRIENDLY)),
@@ -283,6 +359,7 @@ def adapt_step(*, adaptation: Any, client_name: Any, offset_days: Any, template_
     )
     main_detail = case(
         (skip, "Skipped: " + summary + "."),
+        (courtesy_withheld, _text(COURTESY_SKIPPED + ": ") + adaptation.promise_note + "."),
         (is_extra, _text(f"Extra reminder {-EXTRA_STEP_OFFSET} days before the due date: ") + summary + "."),
         (escalate, "Escalated from " + template_key + " to " + firmer + ": " + summary + "."),
         (

@@ -147,6 +147,8 @@ def _cancel_reason(reminder: Reminder, invoice: Invoice, client: Client) -> str 
         return "paused"
     if client.reminders_paused and client.reminders_paused_until is None:
         return "client_paused"
+    if invoice.hold_kind is not None and invoice.hold_until is None:
+        return "on_hold"
     if reminder.due_date != invoice.due_date:
         return "due_date_changed"
     return None
@@ -160,6 +162,7 @@ def _pause_end(invoice: Invoice, client: Client, now: datetime, timezone: str) -
         for paused, until in (
             (invoice.reminders_paused, invoice.reminders_paused_until),
             (client.reminders_paused, client.reminders_paused_until),
+            (invoice.hold_kind is not None, invoice.hold_until),
         )
         if paused and until is not None and until > today
     ]

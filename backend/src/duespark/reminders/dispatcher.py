@@ -20,14 +20,13 @@ every row ends sent, failed, canceled or skipped, each with its reason.
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 
 import structlog
@@ -35,14 +34,15 @@ from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from duespark.clock import Clock
-from duespark.db import new_session
-from duespark.email.compose import TemplateCache, compose_reminder, compose_statement
-from duespark.email.message import OutgoingEmail
+from duespark.db import new_session, transaction
+from duespark.documents.storage import Storage, storage_from_settings
+from duespark.email.compose import TemplateCache
 from duespark.email.providers.base import EmailProvider, PermanentSendError, TransientSendError
 from duespark.email.service import can_send_reminders, normalize_email, suppressed_addresses
 from duespark.email.test_mode import TEST_SUBJECT_PREFIX, as_test_email  # noqa: F401 (re-exported)
 from duespark.models import Account, Client, Invoice, Message, Reminder
 from duespark.ops.metrics import observe_send, record_reminder_event
+from duespark.outgoing_webhooks import events as outgoing_webhooks
 from duespark.reminders import fees
 from duespark.reminders.claims import (
     Claimed,
@@ -58,6 +58,7 @@ from duespark.reminders.claims import (
     owner_emails,
     statement_groups,
 )
+from duespark.reminders.composer import ClaimedComposer
 from duespark.reminders.dispatch_sql import (  # noqa: F401 (re-exported)
     CLAIM,
     CLAIM_CLIENT_REST,
@@ -108,6 +109,7 @@ class Dispatcher:
         worker_id: str,
         rng: random.Random | None = None,
         should_stop: Callable[[], bool] | None = None,
+        storage: Storage | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.settings = settings
@@ -119,8 +121,23 @@ class Dispatcher:
         # Asked between batches and between emails: once true, nothing more is claimed or started,
         # the calls already out are finished and recorded, and the rest is released to `pending`.
         self.should_stop: Callable[[], bool] = should_stop or (lambda: False)
+        self.storage = storage or storage_from_settings(settings)
+        self.documents: Callable[[], AbstractContextManager[Session]] = lambda: transaction(
+            self.session_factory, write=False
+        )
         # The volume counts of the current run (`run` starts one); a claim outside a run counts alone.
         self._gate: VolumeGate | None = None
+
+    def composer(self) -> ClaimedComposer:
+        """The email maker for this moment (the import preview moves the dispatcher's clock)."""
+        return ClaimedComposer(
+            settings=self.settings,
+            storage=self.storage,
+            # The import preview has no provider: it asks about the configured one.
+            provider_name=self.provider.name if self.provider is not None else self.settings.email_provider,
+            documents=self.documents,
+            clock=self.clock,
+        )
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -243,6 +260,7 @@ class Dispatcher:
         gate = self._gate if self._gate is not None else VolumeGate(self.settings, now)
         gate.load(session, list({account.id: account for *_, account in rows}.values()))
         ready: list[Claimed] = []
+        canceled: list[tuple[int, int]] = []
         for reminder, invoice, client, account in rows:
             timezone = client.timezone or account.timezone
             tone_reason: tuple[str | None, str | None] = (None, None)
@@ -257,6 +275,7 @@ class Dispatcher:
                     mark_for_planning(session, Invoice.id == invoice.id)
                 stats.canceled += 1
                 record_reminder_event("canceled", reminder.template_key, None)
+                canceled.append((reminder.id, account.id))
                 continue
             window = SendWindow(account.send_window_start, account.send_window_end, account.send_weekdays)
             pause_ends = _pause_end(invoice, client, now, timezone)
@@ -306,6 +325,7 @@ class Dispatcher:
                 Claimed(reminder, invoice, client, account, owners.get(account.id), token, tone_reason=tone_reason)
             )
         session.flush()
+        outgoing_webhooks.reminders_changed(session, "reminder.canceled", canceled, now=now)
         return ready
 
     # -- send ------------------------------------------------------------------------------
@@ -402,7 +422,7 @@ class Dispatcher:
     def _prepare(self, items: list[Claimed], templates: TemplateCache) -> Outgoing | Failed:
         """The email for the rows, or the failure to record when there is none to send."""
         try:
-            email = self.compose(items, templates)
+            email = self.composer().compose(items, templates)
         except Exception as exc:
             log.exception("reminder.compose_failed", reminder_id=items[0].reminder.id)
             return Failed(items, permanent=True, reason="render_failed", error=str(exc))
@@ -438,47 +458,6 @@ class Dispatcher:
             observe_send(time.perf_counter() - started, self.provider.name)
         return Sent(items, email, result)
 
-    def compose(self, items: list[Claimed], templates: TemplateCache) -> OutgoingEmail | None:
-        """The email for claimed rows; in test mode addressed to the account's owner and marked.
-
-        Several rows make one statement, with the first row's Message-ID: recovered after a crash
-        and claimed together again, they resend with the same id."""
-        item = items[0]
-        # The account's own templates override the defaults.
-        if len(items) == 1:
-            email = compose_reminder(
-                templates=templates,
-                account=item.account,
-                client=item.client,
-                invoice=item.invoice,
-                template_key=item.reminder.template_key,
-                reminder_id=item.reminder.id,
-                settings=self.settings,
-                clock=self.clock,
-                late_fee=item.late_fee,
-            )
-        else:
-            email = compose_statement(
-                templates=templates,
-                account=item.account,
-                client=item.client,
-                invoices=[(i.invoice, i.reminder.id) for i in items],
-                settings=self.settings,
-                clock=self.clock,
-                late_fees={i.invoice.id: i.late_fee for i in items if i.late_fee is not None},
-                steps=[i.reminder.template_key for i in items],
-            )
-        message_id = message_id_for(item.reminder.id, email.from_email, key=self.settings.signing_keys[0])
-        email = dataclasses.replace(email, headers={**email.headers, "Message-ID": message_id})
-        if item.account.test_mode:
-            recipient = item.owner_email or item.account.sender_email
-            if not recipient:
-                return None
-            return as_test_email(email, recipient=recipient, client_email=item.client.email)
-        if not email.to:
-            return None
-        return email
-
     # -- record ----------------------------------------------------------------------------
 
     def _record_and_mark(
@@ -513,6 +492,7 @@ class Dispatcher:
             self._record_sent(connection, sent, now)
             failures = [(o, item, *self._record_failure(connection, o, item, now)) for o in failed for item in o.items]
             self._mark_send_intent(connection, [item for o in ready for item in o.items], now)
+            outgoing_webhooks.reminder_outcomes(connection, sent, failures, now=now)
         self._count(sent, failures, stats)
         # Our lease ran out and another worker took these rows over; it sends with the same
         # Message-ID and records the outcome, so this attempt leaves no second record.
@@ -567,6 +547,7 @@ class Dispatcher:
                     "subject": outcome.email.subject,
                     "provider": self.provider.name,
                     "provider_message_id": outcome.result.provider_message_id,
+                    "header_message_id": outcome.email.headers.get("Message-ID"),
                     "status": "sent",
                     "is_test": lead.account.test_mode,
                     "created_at": now,

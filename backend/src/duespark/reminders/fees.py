@@ -18,6 +18,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
+from duespark.audit import service as audit
 from duespark.invoices import adjustments
 from duespark.invoices.adjustments import LateFee
 from duespark.models import Account, Client, Invoice, InvoiceAdjustment, Reminder, ReminderPolicy, ReminderPolicyStep
@@ -87,6 +88,21 @@ def record_sent(connection: Connection, fee: LateFee, *, reminder_id: int, now: 
     on the reminder's timeline entry."""
     if not adjustments.record(connection, fee, reminder_id=reminder_id, now=now):
         return False
+    audit.record(
+        connection,
+        account_id=fee.account_id,
+        action="fee.charged",
+        entity_type="invoice",
+        entity_id=fee.invoice_id,
+        now=now,
+        actor=audit.WORKER,
+        changes={
+            "kind": fee.kind,
+            "amount_minor": fee.amount_minor,
+            "currency": fee.currency,
+            "reminder_id": reminder_id,
+        },
+    )
     what = "Interest" if fee.kind == "daily_interest" else "A late fee"
     note = f"{what} of {format_for_people(fee.amount_minor, fee.currency, 'en')} was added to the invoice."
     connection.execute(

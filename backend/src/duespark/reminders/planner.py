@@ -17,23 +17,27 @@ catch-up then sends only the latest of them and records the others as skipped.
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     Select,
     String,
     and_,
+    any_,
     bindparam,
     case,
     exists,
     false,
     func,
     literal,
+    literal_column,
     null,
     or_,
     select,
@@ -60,12 +64,20 @@ from duespark.models import (
 )
 from duespark.models.base import IdType, UTCDateTime
 from duespark.models.enums import InvoiceStatus
+from duespark.outgoing_webhooks import events as outgoing_webhooks
 from duespark.reminders import adaptive
 from duespark.reminders.policy import DEFAULT_STEPS, SendWindow
 
 PLANNABLE_STATUSES = (InvoiceStatus.open.value, InvoiceStatus.partially_paid.value)
 # Invoice events name their invoices; a CSV import names 100,000 of them, planned this many at a time.
-EXPLICIT_CHUNK = 5000
+# The ids go to the database as one parameter (an array, a JSON list on SQLite), not one per id: the
+# statements are set-based over the whole chunk and cost no more to build for 50,000 ids than for one.
+EXPLICIT_CHUNK = 50_000
+
+# How the rows a run inserts start out, instead of as planned (an import's options: skip the steps whose
+# day has passed, do not chase old debts). Given the planned rows (`desired`) and their send time, the
+# (state, reason, detail) of each; a window over `desired.c.invoice_id` sees the invoice's other rows.
+FirstStates = Callable[[Any, ColumnElement[datetime]], tuple[ColumnElement, ColumnElement, ColumnElement]]
 
 
 # The `desired` statement by (dialect, named invoices?, one account?); see `_Planner._desired_once`.
@@ -115,16 +127,44 @@ def plan(
     clock: Clock,
     invoice_ids: Sequence[int] | None = None,
     account_id: int | None = None,
+    first_states: FirstStates | None = None,
+    stamped: bool = False,
 ) -> PlanResult:
-    """Plan the named invoices, or every invoice that needs planning (optionally of one account)."""
+    """Plan the named invoices, or every invoice that needs planning (optionally of one account).
+    `first_states`: how the new rows of named invoices start out (see FirstStates). `stamped`: the named
+    invoices carry this run's time as planned already (a CSV import inserts them so: on PostgreSQL an
+    UPDATE of 50,000 fresh rows writes each again with all its index entries)."""
     thresholds = _rating_thresholds
     if invoice_ids is None:
         return _Planner(session, clock.now(), None, account_id, thresholds).run()
     result = PlanResult()
     ids = list(invoice_ids)
     for start in range(0, len(ids), EXPLICIT_CHUNK):
-        result.add(_Planner(session, clock.now(), ids[start : start + EXPLICIT_CHUNK], account_id, thresholds).run())
+        chunk = ids[start : start + EXPLICIT_CHUNK]
+        planner = _Planner(session, clock.now(), chunk, account_id, thresholds, first_states, stamped=stamped)
+        result.add(planner.run())
     return result
+
+
+def ids_parameter(session: Session, ids: Sequence[int]) -> object:
+    """`ids` as the value of an `in_ids` parameter."""
+    return list(ids) if session.get_bind().dialect.name == "postgresql" else json.dumps(list(ids))
+
+
+def in_ids(column: ColumnElement[int], name: str, dialect: str, value: object = None) -> ColumnElement[bool]:
+    """`column` is one of the ids of the parameter `name` (`value`, or given at execution; made by
+    `ids_parameter`): one parameter whatever their number, where an IN list has one per id (5,000 ids:
+    ~0.3 s of Python to render each statement and as much for the driver to parse it)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, value, type_=postgresql.ARRAY(BigInteger)))
+    ids = select(literal_column("value")).select_from(func.json_each(bindparam(name, value, type_=String)))
+    return column.in_(ids.scalar_subquery())
+
+
+def unplanned(session: Session, invoice_ids: Sequence[int]) -> list[int]:
+    """Those of the invoices never planned."""
+    named = in_ids(Invoice.id, "ids", session.get_bind().dialect.name, ids_parameter(session, invoice_ids))
+    return list(session.scalars(select(Invoice.id).where(named, Invoice.reminders_planned_at.is_(None))))
 
 
 def invoices_to_plan(session: Session, *, after_id: int, limit: int) -> list[int]:
@@ -158,18 +198,30 @@ class _Planner:
         invoice_ids: list[int] | None,
         account_id: int | None,
         thresholds: RatingThresholds,
+        first_states: FirstStates | None = None,
+        *,
+        stamped: bool = False,
     ):
         self.session = session
+        self.first_states = first_states
+        self.stamped = stamped
         self.thresholds = thresholds
         self.now = now
         self.invoice_ids = invoice_ids
         self.account_id = account_id
         self.dialect = session.get_bind().dialect.name
+        self._ids_value = None if invoice_ids is None else ids_parameter(session, invoice_ids)
+        # Whether an endpoint in scope receives reminder.scheduled/canceled: only then do the
+        # statements return the rows they change (see `_execute`).
+        self._reporting = False
 
     def run(self) -> PlanResult:
         result = PlanResult()
         if not self._anything_to_plan():
             return result  # the common periodic run: one scan, no writes
+        accounts = None if self.account_id is None else [self.account_id]
+        reported = outgoing_webhooks.REMINDER_CHANGES
+        self._reporting = bool(outgoing_webhooks.subscribed_accounts(self.session, reported, account_ids=accounts))
         self._ensure_default_policies()
         self._refresh_adaptations()
         result.slots_computed = self._fill_missing_slots()
@@ -178,15 +230,15 @@ class _Planner:
             result.canceled = self._cancel_outdated()
             result.rescheduled = self._reschedule_changed()
         result.inserted = self._insert_missing()
-        result.invoices = self._stamp_planned()
+        result.invoices = len(self.invoice_ids or ()) if self.stamped else self._stamp_planned()
         return result
 
-    # Which invoices this run plans, for statements whose FROM has `invoice` and `client`. `bound`: the
-    # ids and account as parameters (`_scope_params`), for statements built once and kept across runs.
+    # Which invoices this run plans, for statements whose FROM has `invoice` and `client`, executed with
+    # `_scope_params`. `bound`: the account as a parameter too, for statements built once and kept.
     def _scope(self, invoice, client, *, bound: bool = False) -> ColumnElement[bool]:
         if self.invoice_ids is not None:
-            ids = bindparam("plan_invoice_ids", expanding=True) if bound else self.invoice_ids
-            condition = invoice.id.in_(ids)
+            value = None if bound else self._ids_value
+            condition = in_ids(invoice.id, "plan_invoice_ids", self.dialect, value)
         else:
             planned_at = invoice.reminders_planned_at
             condition = or_(planned_at.is_(None), planned_at < invoice.updated_at, planned_at < client.updated_at)
@@ -197,7 +249,7 @@ class _Planner:
 
     @property
     def _scope_params(self) -> dict[str, object]:
-        return {"plan_invoice_ids": self.invoice_ids, "plan_account_id": self.account_id}
+        return {"plan_invoice_ids": self._ids_value, "plan_account_id": self.account_id}
 
     def _anything_to_plan(self) -> bool:
         invoice, client = aliased(Invoice), aliased(Client)
@@ -209,7 +261,8 @@ class _Planner:
         if self.invoice_ids is not None:
             # Asked of the reminders' invoice index alone: joined to the invoices of a large import, PostgreSQL
             # picks a plan that walks every pending reminder of the database for each chunk.
-            pending = exists().where(Reminder.invoice_id.in_(self.invoice_ids), Reminder.state == ReminderState.pending)
+            named = in_ids(Reminder.invoice_id, "plan_invoice_ids", self.dialect, self._ids_value)
+            pending = exists().where(named, Reminder.state == ReminderState.pending)
             if self.account_id is not None:
                 pending = pending.where(Reminder.account_id == self.account_id)
             return bool(self.session.scalar(select(pending)))
@@ -247,8 +300,12 @@ class _Planner:
         # A pause with an end date holds the steps until then; an open-ended pause plans nothing.
         client_pause = case((client.reminders_paused, client.reminders_paused_until), else_=null())
         invoice_pause = case((invoice.reminders_paused, invoice.reminders_paused_until), else_=null())
+        invoice_hold = case((invoice.hold_kind.is_not(None), invoice.hold_until), else_=null())
         send_date = self._latest(
-            step_date, func.coalesce(client_pause, step_date), func.coalesce(invoice_pause, step_date)
+            step_date,
+            func.coalesce(client_pause, step_date),
+            func.coalesce(invoice_pause, step_date),
+            func.coalesce(invoice_hold, step_date),
         )
         return (
             select(
@@ -283,6 +340,7 @@ class _Planner:
                 invoice.reminders_excluded.is_(False),
                 ~and_(invoice.reminders_paused, invoice.reminders_paused_until.is_(None)),
                 ~and_(client.reminders_paused, client.reminders_paused_until.is_(None)),
+                ~and_(invoice.hold_kind.is_not(None), invoice.hold_until.is_(None)),
                 client.unsubscribed_at.is_(None),
                 client.deleted_at.is_(None),
             )
@@ -392,12 +450,13 @@ class _Planner:
         changed = adaptive.refresh(self.session, clients=clients, now=self.now, thresholds=self.thresholds)
         if changed:
             # Their other open invoices follow the new adaptation: this run plans them when it
-            # scans for unplanned invoices, the next periodic run otherwise.
+            # scans for unplanned invoices, the next periodic run otherwise. (Not those this run
+            # names: it plans them now, and an import's come stamped as planned already.)
+            others = [Invoice.reminders_planned_at.is_not(None)]
+            if self.invoice_ids is not None:
+                others.append(~in_ids(Invoice.id, "plan_invoice_ids", self.dialect, self._ids_value))
             mark_for_planning(
-                self.session,
-                Invoice.client_id.in_(changed),
-                Invoice.status.in_(PLANNABLE_STATUSES),
-                Invoice.reminders_planned_at.is_not(None),
+                self.session, Invoice.client_id.in_(changed), Invoice.status.in_(PLANNABLE_STATUSES), *others
             )
 
     def _fill_missing_slots(self) -> int:
@@ -446,11 +505,12 @@ class _Planner:
             (Invoice.reminders_excluded, "excluded"),
             (and_(Invoice.reminders_paused, Invoice.reminders_paused_until.is_(None)), "paused"),
             (and_(Client.reminders_paused, Client.reminders_paused_until.is_(None)), "client_paused"),
+            (and_(Invoice.hold_kind.is_not(None), Invoice.hold_until.is_(None)), "on_hold"),
             (Reminder.due_date != Invoice.due_date, "due_date_changed"),
             (Reminder.reason == adaptive.EXTRA_STEP, "adaptation_changed"),
             else_="policy_changed",
         )
-        result = self.session.execute(
+        return self._execute(
             update(Reminder)
             .where(
                 Reminder.invoice_id == Invoice.id,
@@ -461,9 +521,8 @@ class _Planner:
             )
             .values(state=ReminderState.canceled, reason=reason, detail=None, updated_at=self.now)
             .execution_options(synchronize_session=False),
-            self._scope_params,
+            "reminder.canceled",
         )
-        return result.rowcount or 0
 
     def _reschedule_changed(self) -> int:
         desired = self._desired_once
@@ -487,7 +546,7 @@ class _Planner:
         # An adaptation's reason replaces the row's; one no longer adapted loses its old one.
         was_adapted = Reminder.reason.like("adaptive\\_%", escape="\\")
         skip = and_(wanted.c.state == ReminderState.skipped, Reminder.manual.is_(False))
-        result = self.session.execute(
+        return self._execute(
             update(Reminder)
             .where(
                 Reminder.invoice_id == wanted.c.invoice_id,
@@ -516,14 +575,16 @@ class _Planner:
                 updated_at=self.now,
             )
             .execution_options(synchronize_session=False),
-            self._scope_params,
+            "reminder.scheduled",
         )
-        return result.rowcount or 0
 
     def _insert_missing(self) -> int:
         desired = self._desired_once
         slot = aliased(ReminderSendSlot)
         now = literal(self.now, UTCDateTime())
+        state, reason, detail = desired.c.state, desired.c.reason, desired.c.detail
+        if self.first_states is not None:
+            state, reason, detail = self.first_states(desired, slot.send_at)
         rows = (
             select(
                 desired.c.account_id,
@@ -533,9 +594,9 @@ class _Planner:
                 desired.c.offset_days,
                 desired.c.template_key,
                 slot.send_at,
-                desired.c.state,
-                desired.c.reason,
-                desired.c.detail,
+                state,
+                reason,
+                detail,
                 literal(0),
                 slot.send_at,
                 literal(0),
@@ -548,7 +609,7 @@ class _Planner:
             # SQLite needs a WHERE before ON CONFLICT to parse INSERT ... SELECT ... ON CONFLICT.
             .where(slot.send_at.is_not(None))
         )
-        result = self.session.execute(
+        return self._execute(
             self._insert(Reminder)
             .from_select(
                 [
@@ -576,9 +637,21 @@ class _Planner:
             # An INSERT's rowcount is only kept when asked for (SQLAlchemy drops it otherwise); "raw": the
             # parameters are the scope's, not rows to insert (the ORM's bulk INSERT).
             .execution_options(preserve_rowcount=True, dml_strategy="raw"),
-            self._scope_params,
+            "reminder.scheduled",
         )
-        return result.rowcount or 0
+
+    def _execute(self, statement: Any, kind: str) -> int:
+        """Run a statement changing reminders: how many rows. With `_reporting`, it returns them and the
+        canceled ones (`reminder.canceled`), or the pending ones it inserted or moved (`reminder.scheduled`),
+        are reported to the subscribed endpoints in this transaction."""
+        if not self._reporting:
+            return self.session.execute(statement, self._scope_params).rowcount or 0
+        returning = statement.returning(Reminder.id, Reminder.account_id, Reminder.state)
+        rows = self.session.execute(returning, self._scope_params).all()
+        state = ReminderState.canceled if kind == "reminder.canceled" else ReminderState.pending
+        changed = [(row.id, row.account_id) for row in rows if row.state == state]
+        outgoing_webhooks.reminders_changed(self.session, kind, changed, now=self.now)
+        return len(rows)
 
     def _stamp_planned(self) -> int:
         result = self.session.execute(

@@ -39,10 +39,21 @@ class Step:
     offset_days: int
     template_key: str
     fee: Fee | None = None
+    # Whether its email carries the invoice's PDF; None: from the due date on (offset >= 0), not before.
+    attach_pdf: bool | None = None
 
     @property
     def step_key(self) -> str:
         return step_key(self.offset_days)
+
+    @property
+    def attaches_pdf(self) -> bool:
+        return attaches_pdf_by_default(self.offset_days) if self.attach_pdf is None else self.attach_pdf
+
+
+def attaches_pdf_by_default(offset_days: int) -> bool:
+    """A friendly note before the due date goes without the invoice attached; every later step carries it."""
+    return offset_days >= 0
 
 
 def step_key(offset_days: int) -> str:

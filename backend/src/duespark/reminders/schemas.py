@@ -51,6 +51,10 @@ class StepIn(BaseModel):
     offset_days: int = Field(description="Days from the due date: -3 is three days before, 7 a week after")
     template_key: TemplateKey = Field(description="The tone of the email")
     fee: FeeIn | None = Field(default=None, description="A late fee this step adds when sent (off by default)")
+    attach_pdf: bool | None = Field(
+        default=None,
+        description="Attach the invoice's PDF to this step's email; by default from the due date on, not before",
+    )
 
 
 class StepOut(BaseModel):
@@ -58,6 +62,7 @@ class StepOut(BaseModel):
     template_key: TemplateKey
     step_key: str
     fee: FeeOut | None
+    attach_pdf: bool
 
 
 class SendWindowIn(BaseModel):

@@ -14,14 +14,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from duespark.audit import service as audit
 from duespark.clock import Clock
 from duespark.errors import Conflict, FieldError, InvalidInput
 from duespark.invoices.events import InvoiceChange
 from duespark.models import Account, Client, Invoice, Reminder, ReminderPolicy, ReminderPolicyStep
 from duespark.money import MoneyError, format_amount, parse_amount
+from duespark.outgoing_webhooks import events as outgoing_webhooks
 from duespark.pagination import PageParams, paginate
 from duespark.reminders import adaptive, history, tone, volume
-from duespark.reminders.planner import PLANNABLE_STATUSES, ReminderState, mark_for_planning, plan
+from duespark.reminders.planner import PLANNABLE_STATUSES, ReminderState, mark_for_planning, plan, unplanned
 from duespark.reminders.policy import (
     DEFAULT_STEPS,
     Fee,
@@ -63,6 +65,7 @@ REASON_TEXT = {
     "excluded": "This invoice is excluded from reminders.",
     "paused": "Reminders for this invoice are paused.",
     "client_paused": "Reminders for this client are paused.",
+    "on_hold": "On hold while the client's answer is open (a dispute, or a payment they say they made).",
     "due_date_changed": "The due date changed; the steps were planned again for the new date.",
     "policy_changed": "The reminder policy changed and no longer has this step for this invoice.",
     "canceled_by_user": "Canceled by you.",
@@ -83,8 +86,13 @@ def reminder_explanation(reminder: Reminder) -> str | None:
 
 
 def on_invoice_change(session: Session, change: InvoiceChange, invoice_ids: Sequence[int], clock: Clock) -> None:
-    """Created, edited, paid, voided, reopened: plan those invoices again, right away."""
-    plan(session, clock=clock, invoice_ids=invoice_ids)
+    """Created, edited, paid, voided, reopened: plan those invoices again, right away. A CSV import plans
+    the invoices it creates itself (its options shape their first reminders): created ones already
+    planned are left as they are."""
+    if change == InvoiceChange.created:
+        invoice_ids = unplanned(session, invoice_ids)
+    if invoice_ids:
+        plan(session, clock=clock, invoice_ids=invoice_ids)
 
 
 def on_clients_stopped(session: Session, client_ids: Sequence[int], reason: str, clock: Clock) -> None:
@@ -102,15 +110,17 @@ def on_clients_stopped(session: Session, client_ids: Sequence[int], reason: str,
             .where(Client.id.in_(client_ids))
             .values(reminders_paused=True, reminders_paused_until=None, updated_at=now)
         )
-    session.execute(
+    canceled = session.execute(
         update(Reminder)
         .where(
             Reminder.state == ReminderState.pending,
             Reminder.invoice_id.in_(select(Invoice.id).where(Invoice.client_id.in_(client_ids))),
         )
         .values(state=ReminderState.canceled, reason=reason, detail=None, updated_at=now)
+        .returning(Reminder.id, Reminder.account_id)
         .execution_options(synchronize_session=False)
-    )
+    ).all()
+    outgoing_webhooks.reminders_changed(session, "reminder.canceled", [tuple(row) for row in canceled], now=now)
 
 
 # -- policies ------------------------------------------------------------------------------
@@ -143,6 +153,7 @@ def _steps_out(steps: Sequence[Step]) -> list[StepOut]:
             template_key=s.template_key,  # type: ignore[arg-type]
             step_key=s.step_key,
             fee=_fee_out(s.fee),
+            attach_pdf=s.attaches_pdf,
         )
         for s in steps
     ]
@@ -170,7 +181,7 @@ def steps_from_input(steps: Sequence[StepIn], *, default_currency: str) -> list[
             fee, error = _fee_in(step.fee, default_currency=default_currency, field=f"steps.{index}.fee")
             if error is not None:
                 errors.append(error)
-        parsed.append(Step(step.offset_days, step.template_key, fee))
+        parsed.append(Step(step.offset_days, step.template_key, fee, step.attach_pdf))
     try:
         ordered = validate_steps(parsed)
     except InvalidInput as exc:
@@ -190,13 +201,14 @@ def _policy_steps(session: Session, policy_id: int) -> list[Step]:
             ReminderPolicyStep.fee_amount_minor,
             ReminderPolicyStep.fee_currency,
             ReminderPolicyStep.fee_rate_bp,
+            ReminderPolicyStep.attach_pdf,
         )
         .where(ReminderPolicyStep.policy_id == policy_id)
         .order_by(ReminderPolicyStep.offset_days)
     ).all()
     return [
-        Step(offset, template, None if kind is None else Fee(kind, amount, currency, rate))
-        for offset, template, kind, amount, currency, rate in rows
+        Step(offset, template, None if kind is None else Fee(kind, amount, currency, rate), attach)
+        for offset, template, kind, amount, currency, rate, attach in rows
     ]
 
 
@@ -213,6 +225,7 @@ def _replace_steps(session: Session, policy: ReminderPolicy, steps: Sequence[Ste
             fee_amount_minor=step.fee.amount_minor if step.fee else None,
             fee_currency=step.fee.currency if step.fee else None,
             fee_rate_bp=step.fee.rate_bp if step.fee else None,
+            attach_pdf=step.attaches_pdf,
         )
         for position, step in enumerate(steps)
     )
@@ -256,6 +269,7 @@ def get_account_policy(session: Session, *, account_id: int, clock: Clock) -> Re
 def put_account_policy(session: Session, *, account_id: int, data: ReminderPolicyIn, clock: Clock) -> ReminderPolicyOut:
     account = session.get(Account, account_id)
     assert account is not None
+    before = get_account_policy(session, account_id=account_id, clock=clock).model_dump(mode="json")
     steps = steps_from_input(data.steps, default_currency=account.default_currency)
     if data.send_window is not None:
         window: SendWindow = data.send_window.to_window()
@@ -277,7 +291,18 @@ def put_account_policy(session: Session, *, account_id: int, data: ReminderPolic
         policy.final_notice_min_days = data.final_notice_min_days
     _replace_steps(session, policy, steps, clock)
     _replan(session, clock, account_id, Invoice.account_id == account_id)
-    return get_account_policy(session, account_id=account_id, clock=clock)
+    after = get_account_policy(session, account_id=account_id, clock=clock)
+    if edited := audit.diff(before, after.model_dump(mode="json")):
+        audit.record(
+            session,
+            account_id=account_id,
+            action="policy.changed",
+            entity_type="policy",
+            entity_id=None,
+            now=clock.now(),
+            changes=edited,
+        )
+    return after
 
 
 def _client_policy(session: Session, client: Client) -> ReminderPolicy | None:
@@ -303,6 +328,7 @@ def put_client_policy(
 ) -> ClientPolicyOut:
     client = _owned_client(session, account_id, client_id)
     own = _client_policy(session, client)
+    before = get_client_policy(session, account_id=account_id, client_id=client_id, clock=clock).model_dump(mode="json")
     if data.mode == "account":
         if own is not None:
             session.execute(delete(ReminderPolicyStep).where(ReminderPolicyStep.policy_id == own.id))
@@ -323,7 +349,18 @@ def put_client_policy(
             session.flush()
         _replace_steps(session, own, steps, clock)
     _replan(session, clock, account_id, Invoice.client_id == client.id)
-    return get_client_policy(session, account_id=account_id, client_id=client.id, clock=clock)
+    after = get_client_policy(session, account_id=account_id, client_id=client.id, clock=clock)
+    if edited := audit.diff(before, after.model_dump(mode="json")):
+        audit.record(
+            session,
+            account_id=account_id,
+            action="policy.changed",
+            entity_type="client",
+            entity_id=client.id,
+            now=clock.now(),
+            changes=edited,
+        )
+    return after
 
 
 def _replan(session: Session, clock: Clock, account_id: int, *conditions) -> None:
@@ -352,6 +389,15 @@ def resume_client(session: Session, *, account_id: int, client_id: int, clock: C
 
 
 def _set_client_pause(session: Session, client: Client, *, paused: bool, until: date | None, clock: Clock) -> PauseOut:
+    audit.record(
+        session,
+        account_id=client.account_id,
+        action="client.paused" if paused else "client.resumed",
+        entity_type="client",
+        entity_id=client.id,
+        now=clock.now(),
+        changes={"until": until},
+    )
     client.reminders_paused = paused
     client.reminders_paused_until = until
     client.updated_at = clock.now()
@@ -506,6 +552,9 @@ def cancel(session: Session, *, account_id: int, reminder_id: int, clock: Clock)
     reminder.detail = None
     reminder.updated_at = clock.now()
     session.flush()
+    outgoing_webhooks.reminders_changed(
+        session, "reminder.canceled", [(reminder.id, reminder.account_id)], now=reminder.updated_at
+    )
     return reminder
 
 
@@ -517,6 +566,15 @@ def set_test_mode(session: Session, *, account_id: int, test_mode: bool, clock: 
     account = session.get(Account, account_id)
     assert account is not None
     if account.test_mode != test_mode:
+        audit.record(
+            session,
+            account_id=account_id,
+            action="account.test_mode" if test_mode else "account.went_live",
+            entity_type="account",
+            entity_id=account_id,
+            now=clock.now(),
+            changes={"test_mode": {"before": account.test_mode, "after": test_mode}},
+        )
         account.test_mode = test_mode
         account.live_since = None if test_mode else clock.now()
         account.updated_at = clock.now()

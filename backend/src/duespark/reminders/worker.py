@@ -6,6 +6,10 @@ Jobs and who runs them when there are several worker processes:
   keyed by the window, in Redis when configured, else in the `scheduler_locks` table);
 - dispatcher: every minute in every worker; claims are exclusive (SKIP LOCKED on PostgreSQL,
   the single writer on SQLite), so more workers means more throughput, never duplicates;
+- webhooks: every few seconds in every worker; outgoing webhook deliveries are claimed like reminders
+  (outgoing_webhooks/delivery.py), a bounded batch at a time;
+- jobs other domains add with `run_every` (the daily digest, every 15 minutes) in every worker; each
+  makes its own work exactly-once (digest/worker.py: a unique row per member and local day);
 - heartbeat: every 15 seconds per worker, from its own thread, read by the readiness check and by
   the dispatcher: the rows of a worker silent for a minute go back to pending (see dispatcher.py).
 """
@@ -20,6 +24,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 import structlog
@@ -31,6 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from duespark.audit import service as audit
 from duespark.clock import Clock
 from duespark.db import transaction
 from duespark.email.outbox import send_queued_messages
@@ -38,6 +44,7 @@ from duespark.email.providers import build_provider
 from duespark.email.providers.base import EmailProvider
 from duespark.models import Reminder, SchedulerLock, WorkerHeartbeat
 from duespark.ops.metrics import track_job
+from duespark.outgoing_webhooks.delivery import Deliverer, DeliveryStats
 from duespark.reminders.dispatcher import Dispatcher, DispatchStats
 from duespark.reminders.planner import PlanResult, ReminderState, invoices_to_plan, plan
 from duespark.settings import Settings
@@ -57,6 +64,31 @@ PLAN_TRIES = 5
 # Invoices planned per write transaction by the periodic run: about 10,000 reminder rows at most
 # (five steps each), which keeps SQLite's write lock to well under a second on this machine's class.
 PLAN_CHUNK = 2000
+# Outgoing webhooks are checked this often (or at the dispatch interval, when shorter): the first retry
+# waits 5 s and a test event should arrive while the user looks.
+WEBHOOK_SECONDS = 5
+
+
+# Work other domains add to every dispatch, run just before it so that what they change (answers: a promise
+# past its date queues its email and moves the hold) counts in the same tick. Added by wiring.connect_domains.
+TickJob = Callable[..., object]
+_before_dispatch: list[TickJob] = []
+
+
+def run_before_dispatch(job: TickJob) -> None:
+    """`job(session_factory, settings=..., clock=...)` runs before each dispatch (idempotent to add)."""
+    if job not in _before_dispatch:
+        _before_dispatch.append(job)
+
+
+# Other domains' periodic jobs, by name: (job, seconds). Added by wiring.connect_domains.
+_periodic: dict[str, tuple[TickJob, int]] = {}
+
+
+def run_every(name: str, seconds: int, job: TickJob) -> None:
+    """`job(session_factory, settings=..., clock=...)` runs every `seconds` in each worker (idempotent to add):
+    the job itself makes sure that two workers running it at once do its work once."""
+    _periodic[name] = (job, seconds)
 
 
 class LeaderLock(Protocol):
@@ -217,6 +249,7 @@ class TickReport:
     dispatched: DispatchStats
     # Outbox emails (thank-yous, verification, password resets) sent in the same tick.
     outbox_sent: int = 0
+    webhooks: DeliveryStats | None = None
 
 
 class ReminderWorker:
@@ -249,6 +282,9 @@ class ReminderWorker:
             worker_id=self.worker_id,
             rng=rng,
             should_stop=self.stopping.is_set,
+        )
+        self.deliverer = Deliverer(
+            session_factory=session_factory, settings=settings, clock=clock, should_stop=self.stopping.is_set
         )
         self.running_scheduler: BaseScheduler | None = None
 
@@ -283,9 +319,17 @@ class ReminderWorker:
         now = self.clock.now()
         if not self.lock.acquire(PLAN_LOCK, holder=self.worker_id, now=now, until=window_end(now, PLAN_INTERVAL)):
             return None
+        with transaction(self.session_factory) as session:  # once a window, like planning
+            log.info("audit.pruned", entries=audit.prune(session, now=now))
         return self.plan()
 
     def dispatch(self) -> DispatchStats:
+        for job in list(_before_dispatch):
+            try:
+                job(self.session_factory, settings=self.settings, clock=self.clock)
+            except Exception:
+                # Sending must not wait on another domain's trouble; the job's rows are retried next tick.
+                log.exception("worker.before_dispatch_failed", job=getattr(job, "__name__", str(job)))
         stats = self.dispatcher.run()
         if stats.claimed or stats.recovered or stats.skipped:
             log.info("reminders.dispatched", **stats.as_dict())
@@ -306,17 +350,25 @@ class ReminderWorker:
             total += sent
         return total
 
+    def deliver_webhooks(self) -> DeliveryStats:
+        stats = self.deliverer.run()
+        if stats.claimed or stats.recovered:
+            log.info("webhooks.delivered", **{k: v for k, v in vars(stats).items() if k != "disabled_endpoints"})
+        return stats
+
     def tick(self) -> TickReport:
         """What the schedule does each minute, in one call: for tests and simulations."""
         self.beat()
         planned = self.plan_if_due()
-        return TickReport(planned=planned, dispatched=self.dispatch(), outbox_sent=self.send_outbox())
+        dispatched = self.dispatch()
+        return TickReport(planned, dispatched, self.send_outbox(), self.deliver_webhooks())
 
     def run_once(self) -> TickReport:
         """`duespark worker --once`: plan everything that needs it, send everything due, exit."""
         self.beat()
         planned = self.plan()
-        return TickReport(planned=planned, dispatched=self.dispatch(), outbox_sent=self.send_outbox())
+        dispatched = self.dispatch()
+        return TickReport(planned, dispatched, self.send_outbox(), self.deliver_webhooks())
 
     def stop(self) -> None:
         """Ask the running jobs to stop within seconds; safe from a signal handler, and twice.
@@ -342,6 +394,9 @@ class ReminderWorker:
         if not done:
             log.warning("worker.stop_timeout", running_jobs=self._running_jobs, waited_seconds=timeout)
         return done
+
+    def _bound(self, job: TickJob) -> Callable[[], object]:
+        return partial(job, self.session_factory, settings=self.settings, clock=self.clock)
 
     def _job(self, name: str, job: Callable[[], object]) -> Callable[[], None]:
         """A scheduled job: counted while it runs (shutdown waits for it), skipped once stopping."""
@@ -370,6 +425,8 @@ class ReminderWorker:
             ("plan", self.plan_if_due, 60),
             ("dispatch", self.dispatch, self.settings.worker_dispatch_seconds),
             ("outbox", self.send_outbox, self.settings.worker_dispatch_seconds),
+            ("webhooks", self.deliver_webhooks, min(WEBHOOK_SECONDS, self.settings.worker_dispatch_seconds)),
+            *((name, self._bound(job), seconds) for name, (job, seconds) in _periodic.items()),
         ]
         for name, job, seconds in jobs:
             scheduler.add_job(

@@ -48,11 +48,14 @@ export function Timeline({ events, emptyLabel = 'No activity yet.', label = 'Act
                 · <RelativeTime value={event.at} />
               </Text>
             </Group>
-            {event.detail && (
-              <Text size="sm" mt={2}>
-                {event.detail}
-              </Text>
-            )}
+            {event.detail &&
+              (typeof event.detail === 'string' ? (
+                <Text size="sm" mt={2}>
+                  {event.detail}
+                </Text>
+              ) : (
+                <Box mt={4}>{event.detail}</Box>
+              ))}
             {event.actions && (
               <Group gap="xs" mt={6}>
                 {event.actions}

@@ -1,5 +1,5 @@
-import type { Invoice, Message, Payment, PaymentLink, Reminder } from '@/api/types';
-import { daysUntil, formatInTimeZone } from '@/lib/dates';
+import type { Answer, Invoice, Message, Payment, PaymentLink, Reminder, Reply } from '@/api/types';
+import { daysUntil, formatDate, formatInTimeZone } from '@/lib/dates';
 import { formatMoney } from '@/lib/money';
 
 export type ActivityKind =
@@ -13,7 +13,12 @@ export type ActivityKind =
   | 'reminder-failed'
   | 'delivery'
   | 'delivery-problem'
-  | 'click';
+  | 'click'
+  | 'reply'
+  | 'auto-reply'
+  | 'reply-answer'
+  | 'answer'
+  | 'answer-decided';
 
 export interface ActivityItem {
   id: string;
@@ -26,6 +31,8 @@ export interface ActivityItem {
   reminder?: Reminder;
   /** Several reminders stopped for one reason, shown as this one row. */
   grouped?: Reminder[];
+  /** The client's email the item is about (its text, files, and the answer box). */
+  reply?: Reply;
 }
 
 export const TONE_LABELS: Record<string, string> = {
@@ -176,12 +183,93 @@ function clickItems(link: PaymentLink | undefined, payer: string): ActivityItem[
   }));
 }
 
+/** A client's email, and the user's answer to it, as timeline rows. */
+export function replyItems(replies: readonly Reply[]): ActivityItem[] {
+  return replies.flatMap((reply): ActivityItem[] => {
+    const actor = reply.from_name || reply.from_email;
+    if (reply.kind !== 'reply') {
+      return [
+        {
+          id: `reply-${reply.id}`,
+          kind: 'auto-reply',
+          actor,
+          action: `sent an automatic reply “${reply.subject}”`,
+          at: reply.received_at,
+          detail: reply.kind === 'bounce' ? 'A delivery report: handled as a bounce.' : 'Out of office or similar: chasing goes on.',
+        },
+      ];
+    }
+    const items: ActivityItem[] = [
+      { id: `reply-${reply.id}`, kind: 'reply', actor, action: `replied “${reply.subject}”`, at: reply.received_at, reply },
+    ];
+    if (reply.answer) {
+      items.push({
+        id: `reply-answer-${reply.answer.id}`,
+        kind: 'reply-answer',
+        actor: 'You',
+        action: `answered ${actor}`,
+        at: reply.answer.created_at,
+        detail: reply.answer.text,
+      });
+    }
+    return items;
+  });
+}
+
+function answerWords(answer: Answer): string {
+  if (answer.kind === 'promise') return `promised to pay by ${formatDate(answer.promised_date)}`;
+  if (answer.kind === 'paid_claim')
+    return `said they paid on ${formatDate(answer.paid_on)}${answer.reference ? ` (reference ${answer.reference})` : ''}`;
+  return answer.disputed_amount
+    ? `disputed ${formatMoney(answer.disputed_amount, answer.currency)} of the invoice`
+    : 'asked a question about the invoice';
+}
+
+const DECISIONS: Record<string, { actor: string; action: string }> = {
+  kept: { actor: 'DueSpark', action: 'marked the promise kept: paid in time' },
+  missed: { actor: 'DueSpark', action: 'marked the promise missed and resumed reminders' },
+  canceled: { actor: 'You', action: 'stopped waiting for the promise' },
+  resolved: { actor: 'You', action: 'resolved the question; reminders resumed' },
+  confirmed: { actor: 'You', action: 'confirmed the client’s payment' },
+  rejected: { actor: 'You', action: 'rejected the payment claim; reminders resumed' },
+};
+
+/** The client's answers from the pay page, and what became of them, as timeline rows. */
+function answerItems(answers: readonly Answer[], payer: string): ActivityItem[] {
+  return answers.flatMap((answer) => {
+    const said: ActivityItem = {
+      id: `answer-${answer.id}`,
+      kind: 'answer',
+      actor: payer,
+      action: answerWords(answer),
+      at: answer.created_at,
+      detail: answer.message ?? undefined,
+    };
+    const decision = DECISIONS[answer.status];
+    if (!answer.resolved_at || !decision) return [said];
+    const actor = answer.resolved_by === null && decision.actor === 'You' ? 'DueSpark' : decision.actor;
+    return [
+      said,
+      {
+        id: `answer-${answer.id}-decided`,
+        kind: 'answer-decided' as const,
+        actor,
+        action: decision.action,
+        at: answer.resolved_at,
+        detail: answer.resolution_note ?? undefined,
+      },
+    ];
+  });
+}
+
 export interface ActivitySources {
   invoice: Invoice;
   payments?: Payment[];
   reminders?: Reminder[];
   messages?: Message[];
   paymentLink?: PaymentLink;
+  replies?: Reply[];
+  answers?: Answer[];
   /** Planned send times are shown in this timezone (the client's, else the account's). */
   timeZone: string;
   now?: Date;
@@ -191,7 +279,17 @@ export interface ActivitySources {
  * One feed for the invoice: what happened and what is planned, newest first (planned
  * reminders, being in the future, come first). At the same instant the later step comes first.
  */
-export function buildActivity({ invoice, payments = [], reminders = [], messages = [], paymentLink, timeZone, now = new Date() }: ActivitySources): ActivityItem[] {
+export function buildActivity({
+  invoice,
+  payments = [],
+  reminders = [],
+  messages = [],
+  paymentLink,
+  replies = [],
+  answers = [],
+  timeZone,
+  now = new Date(),
+}: ActivitySources): ActivityItem[] {
   const items: ActivityItem[] = [
     {
       id: 'created',
@@ -211,6 +309,8 @@ export function buildActivity({ invoice, payments = [], reminders = [], messages
     ...reminderItems(reminders, timeZone, now),
     ...messages.flatMap(messageItems),
     ...clickItems(paymentLink, invoice.client_name),
+    ...replyItems(replies),
+    ...answerItems(answers, invoice.client_name),
   ];
   if (invoice.paid_at) {
     items.push({ id: 'paid', kind: 'paid', actor: 'DueSpark', action: 'marked it paid in full', at: invoice.paid_at });

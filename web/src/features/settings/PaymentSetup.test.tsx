@@ -33,6 +33,10 @@ const ACCOUNT: Account = {
   sender_email: null,
   payment_instructions: null,
   test_mode: true,
+  has_logo: false,
+  audit_record_ip: false,
+  audit_retention_days: 365,
+  require_two_factor: false,
 };
 
 afterEach(() => {

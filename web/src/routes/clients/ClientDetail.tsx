@@ -14,6 +14,8 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { errorMessage } from '@/api/errors';
 import { ConfirmModal } from '@/components/ui/ConfirmModal';
 import { DetailList } from '@/components/ui/DetailList';
+import { describePromises } from '@/features/answers/promises';
+import { useClientPromises } from '@/features/answers/hooks/queries';
 import { Money } from '@/components/ui/Money';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { InlineError, NotFoundState, PageLoader, QueryError } from '@/components/ui/QueryStates';
@@ -53,6 +55,7 @@ function ClientDetail({ clientId }: { clientId: Id }) {
     page: params.page,
     page_size: params.pageSize,
   });
+  const promises = useClientPromises(clientId);
   const outstanding = useInvoices({ client_id: clientId, status: ['open', 'partially_paid', 'overdue'], page_size: 200 });
 
   if (query.isPending) return <PageLoader />;
@@ -206,6 +209,23 @@ function ClientDetail({ clientId }: { clientId: Id }) {
                   { label: 'Timezone', value: timezoneName(client.timezone) ?? 'Account default' },
                   { label: 'Language', value: languageName(client.locale) ?? 'Account default' },
                   { label: 'Client since', value: formatDate(client.created_at) },
+                  ...(promises.data && promises.data.kept + promises.data.missed + promises.data.open > 0
+                    ? [
+                        {
+                          label: 'Promises to pay',
+                          value: promises.data.adaptation ? (
+                            <Stack gap={2}>
+                              <span>{describePromises(promises.data)}</span>
+                              <Text size="xs" c="orange.9" data-testid="promise-adaptation">
+                                {promises.data.adaptation}
+                              </Text>
+                            </Stack>
+                          ) : (
+                            describePromises(promises.data)
+                          ),
+                        },
+                      ]
+                    : []),
                   ...(client.notes ? [{ label: 'Notes', value: <span style={{ whiteSpace: 'pre-wrap' }}>{client.notes}</span> }] : []),
                 ]}
               />

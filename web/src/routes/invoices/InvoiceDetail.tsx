@@ -28,6 +28,7 @@ import { PageHeader } from '@/components/ui/PageHeader';
 import { InlineError, NotFoundState, PageLoader, QueryError } from '@/components/ui/QueryStates';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useClient } from '@/features/clients/hooks/queries';
+import { InvoiceAnswers } from '@/features/answers/components/InvoiceAnswers';
 import { GetPaidCard } from '@/features/invoices/components/GetPaidCard';
 import { NextEmailDialog } from '@/features/invoices/components/NextEmailDialog';
 import { RecordPaymentModal } from '@/features/invoices/components/RecordPaymentModal';
@@ -35,6 +36,7 @@ import { InvoiceActivity } from '@/features/reminders/components/InvoiceActivity
 import { usePaymentLink, usePrediction } from '@/features/reminders/hooks/queries';
 import { useAccount } from '@/features/settings/hooks/queries';
 import { LateFeesCard } from '@/features/invoices/components/LateFeesCard';
+import { DocumentsCard } from '@/features/documents/components/DocumentsCard';
 import { useInvoice, usePayments, useVoidInvoice } from '@/features/invoices/hooks/queries';
 import { describeDue, formatDate } from '@/lib/dates';
 import { parseId } from '@/lib/ids';
@@ -210,6 +212,8 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
 
             {hasFees && <LateFeesCard invoice={invoice} />}
 
+            <DocumentsCard invoiceId={invoice.id} />
+
             <Paper withBorder p="lg">
               <Title order={2} fz="md" fw={600} mb="md">
                 Payments
@@ -270,6 +274,7 @@ function InvoiceDetail({ invoiceId }: { invoiceId: Id }) {
 
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack gap="lg">
+          <InvoiceAnswers invoiceId={invoice.id} />
           {payable && (
             <GetPaidCard
               invoice={invoice}

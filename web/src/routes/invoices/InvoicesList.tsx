@@ -7,12 +7,14 @@ import { errorMessage } from '@/api/errors';
 import { INVOICE_SORTS, type InvoiceStatus } from '@/api/types';
 import { ListTabs } from '@/components/ui/ListTabs';
 import { PageHeader } from '@/components/ui/PageHeader';
+import { BulkUploadButton } from '@/features/documents/components/BulkUploadButton';
 import { SearchInput } from '@/components/ui/SearchInput';
 import { useClientOptions } from '@/features/clients/hooks/queries';
 import { invoicesToCsv } from '@/features/invoices/csvExport';
 import { InvoicesTable } from '@/features/invoices/components/InvoicesTable';
 import { fetchAllInvoices, useInvoices } from '@/features/invoices/hooks/queries';
 import { downloadCsv } from '@/lib/csv';
+import { formatMoney } from '@/lib/money';
 import { formatDate, todayISO } from '@/lib/dates';
 import { parseId } from '@/lib/ids';
 import { allowedSort, formatSort, parseSort, useListParams } from '@/lib/useListParams';
@@ -46,7 +48,9 @@ export default function InvoicesList() {
   const sort = allowedSort(params.sort, INVOICE_SORTS, '-due_date');
   const dueFrom = isoDateParam(searchParams.get('due_from'));
   const dueTo = isoDateParam(searchParams.get('due_to'));
-  const filters = { status: tab.statuses, client_id: clientId, q: params.q || undefined, sort, due_from: dueFrom, due_to: dueTo };
+  // The dashboard's "Reminders brought in" figure links here: exactly the invoices it counts.
+  const recovered = searchParams.get('recovered') === 'this_month' ? ('this_month' as const) : undefined;
+  const filters = { status: tab.statuses, client_id: clientId, q: params.q || undefined, sort, due_from: dueFrom, due_to: dueTo, recovered };
   const query = useInvoices({ ...filters, page: params.page, page_size: params.pageSize });
   const clients = useClientOptions();
   const [exporting, setExporting] = useState(false);
@@ -78,7 +82,7 @@ export default function InvoicesList() {
     }
   };
 
-  const filtered = Boolean(params.q || clientId !== undefined);
+  const filtered = Boolean(params.q || clientId !== undefined || dueFrom || dueTo);
 
   return (
     <>
@@ -96,6 +100,7 @@ export default function InvoicesList() {
             >
               Export CSV
             </Button>
+            <BulkUploadButton />
             <Group gap={0} wrap="nowrap">
               <Button component={Link} to="/invoices/new" leftSection={<IconPlus size={16} />} style={{ borderTopRightRadius: 0, borderBottomRightRadius: 0 }}>
                 New invoice
@@ -121,6 +126,25 @@ export default function InvoicesList() {
         onChange={(value) => update({ tab: value === 'all' ? null : value })}
         aria-label="Invoice status"
       >
+        {recovered && (
+          <Group mb="sm">
+            <Badge
+              variant="outline"
+              color="teal.9"
+              bg="var(--mantine-color-body)"
+              size="lg"
+              h="auto"
+              py={4}
+              style={{ whiteSpace: 'normal' }}
+              tt="none"
+              data-testid="recovered-filter"
+              rightSection={<CloseButton size="xs" aria-label="Clear the reminders filter" onClick={() => update({ recovered: null })} />}
+            >
+              Paid within 7 days of a reminder this month
+              {query.data?.recovered?.length ? `: ${query.data.recovered.map((r) => formatMoney(r.amount, r.currency)).join(' + ')}` : ''}
+            </Badge>
+          </Group>
+        )}
         {(dueFrom || dueTo) && (
           <Group mb="sm">
             <Badge
@@ -170,13 +194,24 @@ export default function InvoicesList() {
                   </Group>
                 }
                 empty={
-                  filtered
+                  recovered
+                    ? {
+                        icon: <IconFileInvoice size={26} />,
+                        title: 'No payment has followed a reminder this month yet',
+                        description: 'Invoices paid within 7 days after a reminder show up here.',
+                        action: (
+                          <Anchor component="button" type="button" onClick={() => update({ recovered: null })}>
+                            Show all invoices
+                          </Anchor>
+                        ),
+                      }
+                    : filtered
                     ? {
                         icon: <IconFileInvoice size={26} />,
                         title: 'No invoices match these filters',
                         description: 'Try another search or client.',
                         action: (
-                          <Anchor component="button" type="button" onClick={() => update({ q: null, client_id: null })}>
+                          <Anchor component="button" type="button" onClick={() => update({ q: null, client_id: null, due_from: null, due_to: null })}>
                             Clear filters
                           </Anchor>
                         ),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from email.utils import formataddr
 from typing import Any
@@ -66,6 +67,27 @@ class PostmarkProvider:
             body["Tag"] = message.tag
         if message.metadata:
             body["Metadata"] = dict(message.metadata)
+        attachments = [
+            {
+                "Name": a.file_name,
+                "Content": base64.b64encode(a.data).decode("ascii"),
+                "ContentType": a.content_type,
+            }
+            for a in message.attachments
+        ]
+        if message.html and message.inline_images:
+            # Postmark builds the multipart/related itself from attachments that carry a ContentID.
+            attachments += [
+                {
+                    "Name": image.filename,
+                    "Content": image.data_base64,
+                    "ContentType": image.content_type,
+                    "ContentID": f"cid:{image.content_id}",
+                }
+                for image in message.inline_images
+            ]
+        if attachments:
+            body["Attachments"] = attachments
         return body
 
     def _post(self, path: str, json: Any) -> Any:

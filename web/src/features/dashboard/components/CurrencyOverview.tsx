@@ -63,7 +63,7 @@ export function CurrencyOverview({ row, asOf, headingOrder = 2, lead = false }: 
           <IconSparkles size={18} color="var(--mantine-color-teal-9)" aria-hidden style={{ flexShrink: 0 }} />
           <Text size="sm">
             Reminders brought in{' '}
-            <Text span fw={700} c="teal.9">
+            <Text span fw={700} c="teal.9" data-testid={`brought-in-amount-${row.currency}`}>
               {formatMoney(row.collected_within_7_days_of_reminder, row.currency)}
             </Text>{' '}
             this month <Text span c="dimmed" size="xs">(paid within 7 days of a reminder)</Text>.{' '}
@@ -72,8 +72,8 @@ export function CurrencyOverview({ row, asOf, headingOrder = 2, lead = false }: 
                 No payment has followed a reminder yet.
               </Text>
             ) : (
-              <Anchor component={Link} to="/invoices?tab=paid&sort=-due_date" size="sm">
-                See paid invoices
+              <Anchor component={Link} to="/invoices?recovered=this_month" size="sm">
+                See these invoices
               </Anchor>
             )}
           </Text>

@@ -10,8 +10,15 @@ import classes from './MonthlyChart.module.css';
 type Point = InsightsTimeseries['series'][number]['points'][number];
 
 const COLLECTED = 'var(--mantine-color-teal-6)';
+const OUTSTANDING = 'var(--mantine-color-indigo-3)';
 const OVERDUE = 'var(--mantine-color-red-6)';
 const BAR_HEIGHT = 140;
+
+/** How much of the outstanding bar is overdue, in percent (0 when nothing is outstanding). */
+function overdueShare(p: Point): number {
+  const outstanding = Number(p.outstanding ?? 0);
+  return outstanding > 0 ? Math.min(100, (Number(p.overdue ?? 0) / outstanding) * 100) : 0;
+}
 
 function Legend({ color, label }: { color: string; label: string }) {
   return (
@@ -25,13 +32,14 @@ function Legend({ color, label }: { color: string; label: string }) {
 }
 
 /**
- * Collected vs. still owed late, per month over the last 12 months (6 on a phone), in one currency.
+ * Collected vs. still outstanding at month end (its overdue part in red), per month over the last 12 months
+ * (6 on a phone), in one currency.
  * The bars are drawn for the eye; the same figures are in a table for screen readers.
  */
 export function MonthlyChart({ currency }: { currency: string }) {
   const series = useMonthlySeries();
   const points: Point[] = series.data?.series.find((s) => s.currency === currency)?.points ?? [];
-  const values = points.flatMap((p) => [Number(p.collected), Number(p.overdue ?? 0)]);
+  const values = points.flatMap((p) => [Number(p.collected), Number(p.outstanding ?? 0)]);
   const max = Math.max(1, ...values);
   const month = (p: Point) => dayjs(p.period_start).format('MMM');
   const monthLong = (p: Point) => dayjs(p.period_start).format('MMMM YYYY');
@@ -39,11 +47,12 @@ export function MonthlyChart({ currency }: { currency: string }) {
     <Paper withBorder p="lg" component="figure" m={0} data-testid="monthly-chart">
       <Group justify="space-between" mb="md" align="flex-start">
         <Title order={2} fz="md" fw={600} component="figcaption">
-          Collected vs. overdue, per month ({currency})
+          Collected vs. still outstanding, per month ({currency})
         </Title>
         <Group gap="md">
           <Legend color={COLLECTED} label="Collected" />
-          <Legend color={OVERDUE} label="Overdue at month end" />
+          <Legend color={OUTSTANDING} label="Outstanding at month end" />
+          <Legend color={OVERDUE} label="of which overdue" />
         </Group>
       </Group>
       {series.isError ? (
@@ -67,8 +76,11 @@ export function MonthlyChart({ currency }: { currency: string }) {
                   />
                   <Box
                     className={classes.bar}
-                    style={{ height: `${(Number(p.overdue ?? 0) / max) * 100}%`, background: OVERDUE }}
-                    title={`${monthLong(p)}: ${formatMoney(p.overdue ?? '0', currency)} overdue at month end`}
+                    style={{
+                      height: `${(Number(p.outstanding ?? 0) / max) * 100}%`,
+                      background: `linear-gradient(to top, ${OVERDUE} ${overdueShare(p)}%, ${OUTSTANDING} ${overdueShare(p)}%)`,
+                    }}
+                    title={`${monthLong(p)}: ${formatMoney(p.outstanding ?? '0', currency)} outstanding at month end, ${formatMoney(p.overdue ?? '0', currency)} of it overdue`}
                   />
                 </div>
                 <Text size="xs" c="dimmed" ta="center" mt={4}>
@@ -82,12 +94,13 @@ export function MonthlyChart({ currency }: { currency: string }) {
           </Text>
           <VisuallyHidden>
             <table>
-              <caption>Collected and overdue per month in {currency}</caption>
+              <caption>Collected and still outstanding per month in {currency}</caption>
               <thead>
                 <tr>
                   <th scope="col">Month</th>
                   <th scope="col">Collected</th>
-                  <th scope="col">Overdue at month end</th>
+                  <th scope="col">Outstanding at month end</th>
+                  <th scope="col">Of which overdue</th>
                 </tr>
               </thead>
               <tbody>
@@ -95,6 +108,7 @@ export function MonthlyChart({ currency }: { currency: string }) {
                   <tr key={p.period_start}>
                     <th scope="row">{monthLong(p)}</th>
                     <td>{formatMoney(p.collected, currency)}</td>
+                    <td>{p.outstanding === null ? '—' : formatMoney(p.outstanding, currency)}</td>
                     <td>{p.overdue === null ? '—' : formatMoney(p.overdue, currency)}</td>
                   </tr>
                 ))}

@@ -9,6 +9,7 @@ const BASIS: Record<Prediction['basis'], string> = {
   client: 'how this client has paid before',
   account: 'how your clients usually pay',
   due_date: 'the due date (no payment history yet)',
+  promise: 'the date the client promised on the pay page',
 };
 
 /** Payment link with its clicks, and when the invoice is likely to be paid. */

@@ -4,9 +4,13 @@ import {
   IconAlertTriangle,
   IconBan,
   IconCash,
+  IconChecks,
   IconCircleCheck,
   IconClock,
+  IconCornerUpLeft,
   IconFilePlus,
+  IconMessageCircle,
+  IconMessageCircleOff,
   IconMail,
   IconMailCheck,
   IconMailOff,
@@ -21,7 +25,10 @@ import type { Invoice, Payment, PaymentLink, Reminder } from '@/api/types';
 import { ConfirmModal } from '@/components/ui/ConfirmModal';
 import { InlineError } from '@/components/ui/QueryStates';
 import { Timeline, type TimelineEvent } from '@/components/ui/Timeline';
+import { useInvoiceAnswers } from '@/features/answers/hooks/queries';
 import { buildActivity, finalBeforeDue, lastSentAt, TONE_LABELS, type ActivityKind } from '@/features/invoices/activity';
+import { ReplyDetail } from '@/features/replies/components/ReplyDetail';
+import { useInvoiceReplies } from '@/features/replies/hooks/queries';
 import { formatDate, formatDateTime, fromNow } from '@/lib/dates';
 import {
   useCancelReminder,
@@ -43,6 +50,11 @@ const KIND_LOOK: Record<ActivityKind, { icon: ReactNode; color: string }> = {
   delivery: { icon: <IconMailCheck size={15} />, color: 'blue' },
   'delivery-problem': { icon: <IconMail size={15} />, color: 'orange' },
   click: { icon: <IconPointer size={15} />, color: 'grape' },
+  reply: { icon: <IconMessageCircle size={15} />, color: 'orange' },
+  'auto-reply': { icon: <IconMessageCircleOff size={15} />, color: 'gray' },
+  'reply-answer': { icon: <IconCornerUpLeft size={15} />, color: 'blue' },
+  answer: { icon: <IconMessageCircle size={15} />, color: 'orange' },
+  'answer-decided': { icon: <IconChecks size={15} />, color: 'teal' },
 };
 
 const CHASING = new Set(['open', 'partially_paid', 'overdue']);
@@ -56,6 +68,8 @@ export function InvoiceActivity({ invoice, payments, paymentLink, timeZone }: {
 }) {
   const reminders = useInvoiceReminders(invoice.id);
   const messages = useInvoiceMessages(invoice.id);
+  const replies = useInvoiceReplies(invoice.id);
+  const answers = useInvoiceAnswers(invoice.id);
   const pause = useInvoicePause(invoice.id);
   const sendNow = useSendReminderNow(invoice.id);
   const cancel = useCancelReminder(invoice.id);
@@ -70,9 +84,11 @@ export function InvoiceActivity({ invoice, payments, paymentLink, timeZone }: {
         reminders: reminders.data?.items,
         messages: messages.data,
         paymentLink,
+        replies: replies.data,
+        answers: answers.data,
         timeZone,
       }),
-    [invoice, payments, reminders.data, messages.data, paymentLink, timeZone],
+    [invoice, payments, reminders.data, messages.data, paymentLink, replies.data, answers.data, timeZone],
   );
 
   const chasing = CHASING.has(invoice.status);
@@ -82,6 +98,15 @@ export function InvoiceActivity({ invoice, payments, paymentLink, timeZone }: {
   const events: TimelineEvent[] = items.map((item) => ({
     ...item,
     ...KIND_LOOK[item.kind],
+    detail: item.reply ? (
+      <ReplyDetail reply={item.reply} invoiceId={invoice.id} />
+    ) : item.kind === 'answer' ? (
+      <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+        {item.detail}
+      </Text>
+    ) : (
+      item.detail
+    ),
     actions:
       item.kind === 'reminder-planned' && item.reminder?.state === 'pending' && chasing ? (
         <>
@@ -149,6 +174,7 @@ export function InvoiceActivity({ invoice, payments, paymentLink, timeZone }: {
       )}
       {reminders.isError && <InlineError error={reminders.error} onRetry={() => void reminders.refetch()} />}
       {messages.isError && <InlineError error={messages.error} onRetry={() => void messages.refetch()} />}
+      {replies.isError && <InlineError error={replies.error} onRetry={() => void replies.refetch()} />}
       <Timeline events={events} label="Invoice activity" />
 
       <ConfirmModal

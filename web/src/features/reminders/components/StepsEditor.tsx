@@ -25,14 +25,15 @@ export function StepsEditor<T extends StepsFormValues>({ control, errors }: { co
       )}
       {fields.map((field, index) => (
         <Stack key={field.id} gap={4} data-testid={`step-${index}`}>
-          <Group align="flex-start" gap="xs" wrap="nowrap">
+          <Group align="flex-start" gap={4} wrap="nowrap">
             <Controller
               control={typed}
               name={`steps.${index}.offset_days`}
               render={({ field: input }) => (
                 <NumberInput
                   aria-label={`Step ${index + 1} offset in days`}
-                  w={110}
+                  w={{ base: 84, sm: 110 }}
+                  style={{ flexShrink: 0 }}
                   allowDecimal={false}
                   value={input.value}
                   onChange={(value) => input.onChange(typeof value === 'number' ? value : Number(value) || 0)}
@@ -53,7 +54,8 @@ export function StepsEditor<T extends StepsFormValues>({ control, errors }: { co
                   value={input.value}
                   onChange={(value) => value && input.onChange(value)}
                   allowDeselect={false}
-                  w={150}
+                  // Grows into the room a phone has, so "Final notice" is not cut off.
+                  style={{ flex: '1 1 0', minWidth: 0, maxWidth: 170 }}
                   error={stepErrors?.[index]?.template_key?.message}
                 />
               )}

@@ -9,6 +9,7 @@ import type { Account } from '@/api/types';
 import { LIMITS, tooLong } from '@/lib/limits';
 import { applyApiErrors } from '@/lib/forms';
 import { currencyOptions, LOCALES, timezoneOptions } from '@/lib/options';
+import { LogoField } from '@/features/documents/components/LogoField';
 import { useUpdateAccount } from '../hooks/queries';
 
 const schema = z.object({
@@ -19,6 +20,8 @@ const schema = z.object({
   sender_name: z.string().trim().max(LIMITS.senderName, tooLong(LIMITS.senderName)),
   sender_email: z.union([z.literal(''), z.string().trim().email('Enter a valid email address')]),
   payment_instructions: z.string().max(LIMITS.paymentInstructions, tooLong(LIMITS.paymentInstructions)),
+  address: z.string().max(LIMITS.address, tooLong(LIMITS.address)),
+  tax_id: z.string().trim().max(LIMITS.taxId, tooLong(LIMITS.taxId)),
 });
 type Values = z.infer<typeof schema>;
 const FIELDS = Object.keys(schema.shape) as (keyof Values)[];
@@ -32,6 +35,8 @@ function toValues(account: Account): Values {
     sender_name: account.sender_name ?? '',
     sender_email: account.sender_email ?? '',
     payment_instructions: account.payment_instructions ?? '',
+    address: account.address ?? '',
+    tax_id: account.tax_id ?? '',
   };
 }
 
@@ -56,6 +61,8 @@ export function CompanySection({ account }: { account: Account }) {
         sender_name: values.sender_name.trim() || null,
         sender_email: values.sender_email.trim() || null,
         payment_instructions: values.payment_instructions.trim() || null,
+        address: values.address.trim() || null,
+        tax_id: values.tax_id.trim() || null,
       });
       form.reset(toValues(saved));
       notifications.show({ color: 'teal', message: 'Company settings saved.' });
@@ -130,6 +137,29 @@ export function CompanySection({ account }: { account: Account }) {
             error={errors.payment_instructions?.message}
             {...form.register('payment_instructions')}
           />
+          <div>
+            <Text fw={600} size="sm">
+              On invoice PDFs
+            </Text>
+            <Text size="xs" c="dimmed" mb="sm">
+              PDFs DueSpark generates for invoices without an uploaded one show these.
+            </Text>
+            <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
+              <Textarea
+                label="Address"
+                placeholder={'Street 1\nPostcode City\nCountry'}
+                autosize
+                minRows={3}
+                maxRows={6}
+                error={errors.address?.message}
+                {...form.register('address')}
+              />
+              <Stack gap="md">
+                <TextInput label="VAT or tax ID" placeholder="DE123456789" error={errors.tax_id?.message} {...form.register('tax_id')} />
+                <LogoField hasLogo={account.has_logo} />
+              </Stack>
+            </SimpleGrid>
+          </div>
           <Group justify="flex-end">
             <Button variant="default" onClick={() => form.reset(toValues(account))} disabled={!form.formState.isDirty}>
               Discard
