@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from duespark.clock import Clock
+from duespark.clock import Clock, FixedClock
 from duespark.models import (
     Account,
     ClientAnswer,
@@ -26,6 +26,11 @@ from tests.helpers import make_account, make_client, make_invoice
 # 07:30 in Berlin on Wednesday 25 November: "yesterday" is Tuesday the 24th, 23:00 UTC on the 23rd to 23:00 on the 24th.
 DIGEST_NOW = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
 _ids = itertools.count(1)
+
+
+def long_before(clock: Clock) -> FixedClock:
+    """A clock a month back: accounts and members that existed well before the digest's hour."""
+    return FixedClock(clock.now() - timedelta(days=30))
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -146,7 +151,7 @@ def build_day(
 ) -> Day:
     """Acme Studio's Tuesday (in `account`, else a new one), and a second account whose rows must never
     show in Acme's digest."""
-    account = account or make_account(session, clock=clock, timezone=timezone)
+    account = account or make_account(session, clock=long_before(clock), timezone=timezone)
     account.name, account.timezone = "Acme Studio", timezone
     account.locale = locale
     user = owner(session, account)
@@ -200,7 +205,7 @@ def build_day(
     # Failed for good yesterday (its last change was then).
     planned(session, i2, when=at(27, 12), step="final", state="failed")
 
-    other = make_account(session, clock=clock, name="Other Co", timezone=timezone)
+    other = make_account(session, clock=long_before(clock), name="Other Co", timezone=timezone)
     stranger = make_client(session, account=other, clock=clock, name="Stranger")
     s1 = make_invoice(session, client=stranger, clock=clock, number="OTHER-1", amount_minor=777_700, due_date=due)
     sent_reminder(session, s1, tone="final", when=at(24, 10))

@@ -14,7 +14,7 @@ from duespark.digest.worker import send_due_digests
 from duespark.email.outbox import send_queued_messages
 from duespark.models import DigestSend, Membership, Message, User
 from duespark.models.enums import Role
-from tests.digest.support import DIGEST_NOW, build_day, owner, paid
+from tests.digest.support import DIGEST_NOW, build_day, long_before, owner, paid
 from tests.helpers import make_account, make_client, make_invoice
 from tests.reminders.support import RecordingProvider
 
@@ -60,7 +60,7 @@ def test_before_the_hour_nothing_then_at_the_hour(session, session_factory, sett
 
 def test_an_empty_day_sends_nothing_and_is_checked_once(session, session_factory, settings):
     clock = FixedClock(DIGEST_NOW)
-    account = make_account(session, clock=clock, timezone="Europe/Berlin")
+    account = make_account(session, clock=long_before(clock), timezone="Europe/Berlin")
     user = owner(session, account)
     session.commit()
     run = send_due_digests(session_factory, settings=settings, clock=clock)
@@ -84,6 +84,31 @@ def test_a_member_who_opted_out_gets_nothing(session, session_factory, settings)
     assert day.user.id not in [u for u, _, _ in sends(session)]
 
 
+def test_a_member_who_joins_after_the_hour_gets_the_first_digest_the_next_morning(session, session_factory, settings):
+    # Ada's account has a day to report (payments, replies); Grace joins it at 07:30 Berlin, after the hour.
+    clock = FixedClock(DIGEST_NOW)
+    day = build_day(session, clock)
+    grace = User(email="grace@acme.test", password_hash="x", name="Grace", created_at=clock.now(), updated_at=clock.now())
+    session.add(grace)
+    session.flush()
+    session.add(
+        Membership(
+            account_id=day.account.id, user_id=grace.id, role=Role.member, created_at=clock.now(), updated_at=clock.now()
+        )
+    )
+    session.commit()
+    send_due_digests(session_factory, settings=settings, clock=clock)
+    assert [m.to_email for m in digests(session) if m.account_id == day.account.id] == [day.user.email]
+    assert grace.id not in [u for u, _, _ in sends(session)]
+    # 06:59 Berlin the next day: still nothing; 07:00: her first digest, about the day she was a member.
+    clock.set(datetime(2026, 11, 26, 5, 59, tzinfo=UTC))
+    send_due_digests(session_factory, settings=settings, clock=clock)
+    assert grace.id not in [u for u, _, _ in sends(session)]
+    clock.advance(minutes=1)
+    send_due_digests(session_factory, settings=settings, clock=clock)
+    assert (grace.id, date(2026, 11, 26)) in [(u, d) for u, d, _ in sends(session)]
+
+
 def test_an_inactive_user_gets_nothing(session, settings):
     clock = FixedClock(DIGEST_NOW)
     day = build_day(session, clock)
@@ -100,7 +125,11 @@ def _member(session, account, *, name: str, timezone: str, clock) -> User:
     session.flush()
     session.add(
         Membership(
-            account_id=account.id, user_id=user.id, role=Role.member, created_at=clock.now(), updated_at=clock.now()
+            account_id=account.id,
+            user_id=user.id,
+            role=Role.member,
+            created_at=long_before(clock).now(),
+            updated_at=clock.now(),
         )
     )
     put_preferences(
@@ -116,7 +145,7 @@ def _member(session, account, *, name: str, timezone: str, clock) -> User:
 def test_members_at_utc_plus_13_and_utc_minus_10_each_get_their_own_yesterday(session, session_factory, settings):
     """18:00 UTC on the 24th is 07:00 on the 25th in Tonga (UTC+13) and 08:00 on the 24th in Honolulu (UTC-10)."""
     clock = FixedClock(datetime(2026, 11, 24, 17, 59, tzinfo=UTC))
-    account = make_account(session, clock=clock, timezone="UTC")
+    account = make_account(session, clock=long_before(clock), timezone="UTC")
     owner(session, account).is_active = False  # only the two members below
     tonga = _member(session, account, name="Tevita", timezone="Pacific/Tongatapu", clock=clock)
     hawaii = _member(session, account, name="Keala", timezone="Pacific/Honolulu", clock=clock)

@@ -49,6 +49,13 @@ class Recipient:
     send_hour: int
     timezone: str
     locale: str
+    # When the user joined the account: the first digest is the first send hour after it, so someone who
+    # signs up or accepts an invitation mid-morning is not greeted by a digest of a day they were not in.
+    joined_at: datetime
+
+    def send_time(self, local_date: date) -> datetime:
+        """The instant of `local_date`'s digest in the member's timezone."""
+        return datetime.combine(local_date, time(self.send_hour), tzinfo=ZoneInfo(self.timezone))
 
 
 def _valid_timezone(name: str | None) -> str | None:
@@ -61,13 +68,14 @@ def _valid_timezone(name: str | None) -> str | None:
     return name
 
 
-def _recipient(account: Account, user: User, pref: DigestPreference | None) -> Recipient:
+def _recipient(account: Account, user: User, pref: DigestPreference | None, joined_at: datetime) -> Recipient:
     return Recipient(
         account=account,
         user=user,
         send_hour=pref.send_hour if pref else DEFAULT_HOUR,
         timezone=_valid_timezone(pref and pref.timezone) or _valid_timezone(account.timezone) or "UTC",
         locale=(pref and pref.locale) or account.locale or "en",
+        joined_at=joined_at,
     )
 
 
@@ -75,7 +83,7 @@ def recipients(session: Session, *, account_id: int | None = None, user_id: int 
     """Who receives the digest: members of the account (of every account when None) whose user is
     active and did not turn it off. The one place that decides it, so team roles can narrow it."""
     stmt = (
-        select(Account, User, DigestPreference)
+        select(Account, User, DigestPreference, Membership.created_at)
         .join(Membership, Membership.account_id == Account.id)
         .join(User, User.id == Membership.user_id)
         .outerjoin(
@@ -89,14 +97,17 @@ def recipients(session: Session, *, account_id: int | None = None, user_id: int 
         stmt = stmt.where(Account.id == account_id)
     if user_id is not None:
         stmt = stmt.where(User.id == user_id)
-    return [_recipient(account, user, pref) for account, user, pref in session.execute(stmt)]
+    return [_recipient(*row) for row in session.execute(stmt)]
 
 
 def member(session: Session, *, account_id: int, user: User) -> Recipient:
     """The member as the digest sees them (their hour, timezone, language), whether or not they opted out."""
     account = session.get(Account, account_id)
-    assert account is not None
-    return _recipient(account, user, _preference(session, account_id=account_id, user_id=user.id))
+    joined_at = session.scalar(
+        select(Membership.created_at).where(Membership.account_id == account_id, Membership.user_id == user.id)
+    )
+    assert account is not None and joined_at is not None
+    return _recipient(account, user, _preference(session, account_id=account_id, user_id=user.id), joined_at)
 
 
 # --- preferences --------------------------------------------------------------------------------
@@ -109,10 +120,8 @@ def _preference(session: Session, *, account_id: int, user_id: int) -> DigestPre
 
 
 def get_preferences(session: Session, *, account_id: int, user: User) -> DigestPreferences:
-    account = session.get(Account, account_id)
-    assert account is not None
     pref = _preference(session, account_id=account_id, user_id=user.id)
-    resolved = _recipient(account, user, pref)
+    resolved = member(session, account_id=account_id, user=user)
     return DigestPreferences(
         enabled=pref.enabled if pref else True,
         send_hour=resolved.send_hour,

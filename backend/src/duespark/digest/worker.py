@@ -1,5 +1,5 @@
 """The worker's digest job: every few minutes, each member whose local time has passed their hour and who
-has no digest for that local date yet gets one (queued in the outbox), or a note that the day was empty.
+has no digest for that local date yet gets one (from the first such hour after they joined) (queued in the outbox), or a note that the day was empty.
 
 Exactly once per (user, account, local date), across ticks and workers: the `digest_sends` row is
 inserted first with ON CONFLICT DO NOTHING, and the email is queued in the same transaction only when
@@ -39,7 +39,8 @@ class DigestRun:
 
 
 def _due(session: Session, clock: Clock) -> list[tuple[int, int, date]]:
-    """(account, user, local date) of every member whose hour has passed today and who has no digest row."""
+    """(account, user, local date) of every member whose hour has passed today, who was a member at that
+    hour, and who has no digest row."""
     now = clock.now()
     done = {
         (account_id, user_id, local_date)
@@ -51,9 +52,9 @@ def _due(session: Session, clock: Clock) -> list[tuple[int, int, date]]:
     }
     due = []
     for r in recipients(session):
-        local = now.astimezone(ZoneInfo(r.timezone))
-        key = (r.account.id, r.user.id, local.date())
-        if local.hour >= r.send_hour and key not in done:
+        today = now.astimezone(ZoneInfo(r.timezone)).date()
+        key = (r.account.id, r.user.id, today)
+        if r.joined_at <= r.send_time(today) <= now and key not in done:
             due.append(key)
     return due
 
