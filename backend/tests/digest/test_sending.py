@@ -88,12 +88,18 @@ def test_a_member_who_joins_after_the_hour_gets_the_first_digest_the_next_mornin
     # Ada's account has a day to report (payments, replies); Grace joins it at 07:30 Berlin, after the hour.
     clock = FixedClock(DIGEST_NOW)
     day = build_day(session, clock)
-    grace = User(email="grace@acme.test", password_hash="x", name="Grace", created_at=clock.now(), updated_at=clock.now())
+    grace = User(
+        email="grace@acme.test", password_hash="x", name="Grace", created_at=clock.now(), updated_at=clock.now()
+    )
     session.add(grace)
     session.flush()
     session.add(
         Membership(
-            account_id=day.account.id, user_id=grace.id, role=Role.member, created_at=clock.now(), updated_at=clock.now()
+            account_id=day.account.id,
+            user_id=grace.id,
+            role=Role.member,
+            created_at=clock.now(),
+            updated_at=clock.now(),
         )
     )
     session.commit()

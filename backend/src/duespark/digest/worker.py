@@ -1,5 +1,6 @@
 """The worker's digest job: every few minutes, each member whose local time has passed their hour and who
-has no digest for that local date yet gets one (from the first such hour after they joined) (queued in the outbox), or a note that the day was empty.
+has no digest for that local date yet gets one (queued in the outbox), or a note that the day was empty;
+a member's first digest is the first such hour after they joined.
 
 Exactly once per (user, account, local date), across ticks and workers: the `digest_sends` row is
 inserted first with ON CONFLICT DO NOTHING, and the email is queued in the same transaction only when
