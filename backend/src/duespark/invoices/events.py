@@ -31,7 +31,8 @@ def subscribe(listener: InvoiceListener) -> None:
 
 
 def publish(session: Session, change: InvoiceChange, invoice_ids: Sequence[int], clock: Clock) -> None:
-    """Listeners run inside the caller's transaction, so their writes commit or roll back with it."""
+    """Listeners run inside the caller's transaction, so their writes commit or roll back with it.
+    The invoices of one call belong to one account (every caller changes one account's invoices)."""
     session.flush()
     for listener in _listeners:
         listener(session, change, invoice_ids, clock)
