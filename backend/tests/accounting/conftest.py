@@ -7,6 +7,7 @@ import respx
 from duespark.accounting import tasks
 from duespark.settings import Settings
 from duespark.wiring import connect_domains
+from tests.accounting.payloads import QBO_CDC_URL, qbo_cdc_body
 from tests.conftest import make_test_settings
 from tests.helpers import make_account
 
@@ -39,6 +40,8 @@ def wired(settings):
 @pytest.fixture
 def books():
     with respx.mock(assert_all_called=False) as router:
+        # QuickBooks' change data capture at the end of each incremental run: nothing deleted unless a test says.
+        router.get(QBO_CDC_URL, name="qbo_cdc").mock(return_value=httpx.Response(200, json=qbo_cdc_body([], [])))
         yield router
 
 

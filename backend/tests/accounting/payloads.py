@@ -23,6 +23,7 @@ XERO_API = "https://api.xero.com/api.xro/2.0"
 XERO_TOKEN_URL = "https://identity.xero.com/connect/token"
 QBO_TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
 QBO_QUERY_URL = f"https://quickbooks.api.intuit.com/v3/company/{QBO_REALM}/query"
+QBO_CDC_URL = f"https://quickbooks.api.intuit.com/v3/company/{QBO_REALM}/cdc"
 
 
 def ms_date(day: date) -> str:
@@ -131,6 +132,17 @@ def qbo_query_body(entity: str, items: list[dict[str, Any]], start: int = 1) -> 
     if items:
         response[entity] = items
     return {"QueryResponse": response, "time": "2026-11-25T02:00:00.000-08:00"}
+
+
+def qbo_cdc_body(changed: list[dict[str, Any]], deleted_ids: list[str]) -> dict[str, Any]:
+    """Change data capture's answer: changed invoices in full, deleted ones as Id, status and MetaData only."""
+    deleted = [
+        {"domain": "QBO", "status": "Deleted", "Id": i, "MetaData": {"LastUpdatedTime": "2026-11-25T01:50:00-08:00"}}
+        for i in deleted_ids
+    ]
+    rows = changed + deleted
+    query = {"Invoice": rows, "startPosition": 1, "maxResults": len(rows), "totalCount": len(rows)} if rows else {}
+    return {"CDCResponse": [{"QueryResponse": [query]}], "time": "2026-11-25T02:00:00.000-08:00"}
 
 
 def signature(secret: str, body: bytes) -> str:

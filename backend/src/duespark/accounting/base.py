@@ -90,6 +90,10 @@ class Provider(Protocol):
 
     def invoices(self, api: Api, *, tenant_id: str, page: int, since: datetime | None) -> Page[RemoteInvoice]: ...
 
+    def deleted_invoices(self, api: Api, *, tenant_id: str, since: datetime, now: datetime) -> list[str]:
+        """Invoices deleted in the books since `since`, read at the end of an incremental run, for providers
+        whose incremental reads never return a deleted record (QuickBooks' query); [] where they do (Xero)."""
+
     def webhook_secret(self) -> str | None:
         """The key its webhooks are signed with; None: webhooks are refused."""
 

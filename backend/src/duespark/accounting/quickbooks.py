@@ -3,12 +3,14 @@ query endpoint for Customers and Invoices paged with STARTPOSITION/MAXRESULTS, i
 Metadata.LastUpdatedTime; webhooks signed with intuit-signature (HMAC-SHA256 with the verifier token).
 
 Shapes: https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/invoice (query:
-{"QueryResponse": {"Invoice": [...], "startPosition": 1, "maxResults": n}, "time": ...}).
+{"QueryResponse": {"Invoice": [...], "startPosition": 1, "maxResults": n}, "time": ...}); deletions through
+change data capture (.../learn/explore-the-quickbooks-online-api/change-data-capture:
+{"CDCResponse": [{"QueryResponse": [{"Invoice": [{"Id": "7", "status": "Deleted", ...}, ...]}]}], "time": ...}).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +21,8 @@ from duespark.settings import Settings
 
 PAGE_SIZE = 100
 MINOR_VERSION = "75"
+# How far back change data capture answers (30 days), less an hour's margin for clocks.
+CDC_LOOKBACK = timedelta(days=30) - timedelta(hours=1)
 BASE_URLS = {
     "production": "https://quickbooks.api.intuit.com",
     "sandbox": "https://sandbox-quickbooks.api.intuit.com",
@@ -149,6 +153,33 @@ class QuickBooks:
         rows = self._page(api, tenant_id, "Invoice", query)
         items, errors = parse_rows(invoice_from, rows, "Id")
         return Page(items=items, more=len(rows) >= PAGE_SIZE, errors=errors)
+
+    def deleted_invoices(self, api: Api, *, tenant_id: str, since: datetime, now: datetime) -> list[str]:
+        """Change data capture: the one read that returns deleted invoices (as {"Id", "status": "Deleted"}).
+        It looks back at most 30 days; a connection idle for longer relies on its webhooks for older ones.
+        One answer holds at most 1,000 changed objects, so a run is asked about the changes since its
+        previous run only."""
+        changed_since = max(since, now - CDC_LOOKBACK).astimezone(UTC)
+        body = api.get(
+            f"{self.base_url}/v3/company/{tenant_id}/cdc",
+            params={
+                "entities": "Invoice",
+                "changedSince": changed_since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "minorversion": MINOR_VERSION,
+            },
+        )
+        responses = body.get("CDCResponse") if isinstance(body, dict) else None
+        if not isinstance(responses, list):
+            raise ProviderError("QuickBooks' change data capture answer has no CDCResponse")
+        deleted = []
+        for response in responses:
+            queries = response.get("QueryResponse") if isinstance(response, dict) else None
+            for query in queries if isinstance(queries, list) else []:
+                rows = query.get("Invoice") if isinstance(query, dict) else None
+                for row in rows if isinstance(rows, list) else []:
+                    if isinstance(row, dict) and row.get("status") == "Deleted" and isinstance(row.get("Id"), str):
+                        deleted.append(row["Id"][:64])
+        return deleted
 
     def webhook_secret(self) -> str | None:
         return self.settings.quickbooks_webhook_verifier_token

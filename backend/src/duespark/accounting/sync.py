@@ -414,5 +414,9 @@ def apply_invoices(
     invoices: list[RemoteInvoice],
     changes: Changes,
     clock: Clock,
+    deleted: list[str] | None = None,
 ) -> None:
+    """A page of invoices, then those the provider says were deleted (each applier publishes its own changes)."""
     InvoiceApplier(session, connection, label, changes, clock).apply(invoices)
+    if deleted:
+        InvoiceApplier(session, connection, label, changes, clock).void_deleted(deleted)

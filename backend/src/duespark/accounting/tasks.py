@@ -171,8 +171,9 @@ class _Run:
         self.refresh_value = tokens.refresh_token
         return tokens.access_token
 
-    def apply_page(self, cursor: dict[str, Any], page: Any) -> dict[str, Any] | None:
-        """Apply one fetched page and move the cursor in the same transaction; None when the run is done."""
+    def apply_page(self, cursor: dict[str, Any], page: Any, deleted: list[str]) -> dict[str, Any] | None:
+        """Apply one fetched page (and, on the last, the invoices deleted in the books) and move the cursor
+        in the same transaction; None when the run is done."""
         with transaction(self.session_factory) as session:
             audit.act_as(session, audit.SYNC)
             connection = _locked(session, self.connection_id)
@@ -191,6 +192,7 @@ class _Run:
                     invoices=page.items,
                     changes=changes,
                     clock=self.clock,
+                    deleted=deleted,
                 )
             connection.last_result = changes.merge_into(connection.last_result)
             now = self.clock.now()
@@ -263,7 +265,10 @@ def sync_connection(
             since = datetime.fromisoformat(following["since"]) if following.get("since") else None
             fetch = provider.contacts if following["phase"] == CONTACTS else provider.invoices
             page = fetch(api, tenant_id=tenant_id, page=following["page"], since=since)
-            following = run.apply_page(following, page)
+            deleted = []
+            if following["phase"] == INVOICES and not page.more and since is not None:
+                deleted = provider.deleted_invoices(api, tenant_id=tenant_id, since=since, now=clock.now())
+            following = run.apply_page(following, page, deleted)
             pages += 1
             if following is not None and max_pages is not None and pages >= max_pages:
                 run.stop(error=None, retry_at=clock.now())

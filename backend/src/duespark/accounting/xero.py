@@ -130,6 +130,9 @@ class Xero:
         items, errors = parse_rows(invoice_from, receivable, "InvoiceID")
         return Page(items=items, more=_more(body, rows), errors=errors)
 
+    def deleted_invoices(self, api: Api, *, tenant_id: str, since: datetime, now: datetime) -> list[str]:
+        return []  # a deleted or voided invoice comes back from If-Modified-Since with its status
+
     def webhook_secret(self) -> str | None:
         return self.settings.xero_webhook_key
 
