@@ -20,7 +20,8 @@ from duespark.accounting import tasks
 from duespark.app import create_app
 from duespark.clock import FixedClock
 from duespark.db import make_engine, transaction
-from duespark.models import Account, AccountingConnection, Invoice, Payment
+from duespark.invoices.service import apply_payment
+from duespark.models import Account, AccountingConnection, AccountingLink, Invoice, Payment
 from tests.accounting.payloads import connect, xero_body, xero_invoice
 from tests.conftest import TEST_NOW, create_postgres_database, drop_postgres_database, make_test_settings
 from tests.helpers import register
@@ -167,3 +168,70 @@ def test_two_workers_syncing_one_connection(env: Env):
         with transaction(env.session_factory, write=False) as session:
             count = session.scalar(select(func.count()).select_from(Invoice).where(Invoice.number.like("INV-50%")))
         assert count == 20
+
+
+@pytest.mark.postgres
+def test_two_workers_write_a_stripe_payment_back_once(env: Env):
+    """Each trial: a card payment on an invoice from the books, then two workers syncing at once."""
+    written: dict[str, int] = {}
+
+    def xero_payment(request: httpx.Request) -> httpx.Response:
+        key = request.headers["Idempotency-Key"]
+        written[key] = written.get(key, 0) + 1
+        return httpx.Response(200, json={"Status": "OK", "Payments": [{"PaymentID": f"xp-{key}"}]})
+
+    with respx.mock(assert_all_called=False) as books:
+        pages: dict[int, list] = {}
+        books.route(method="GET", host="api.xero.com").mock(
+            side_effect=lambda request: httpx.Response(
+                200,
+                json=xero_body(
+                    request.url.path.rsplit("/", 1)[1],
+                    pages.get(1, []) if request.url.path.endswith("Invoices") else [],
+                ),
+            )
+        )
+        books.post("https://api.xero.com/api.xro/2.0/Payments").mock(side_effect=xero_payment)
+        with transaction(env.session_factory) as session:
+            connection = session.scalars(
+                select(AccountingConnection).where(AccountingConnection.account_id == env.account_id)
+            ).first() or connect(
+                session,
+                account=session.get(Account, env.account_id),
+                settings=env.settings,
+                clock=env.clock,
+                expires_in=timedelta(days=1),
+            )
+            connection.write_back_since, connection.payment_account = env.clock.now(), "090"
+            connection_id = connection.id
+        for trial in range(1, TRIALS + 1):
+            n = 3000 + trial
+            pages[1] = [xero_invoice(n, total=100.00)]
+            _due(env, connection_id)
+            assert _sync(env, connection_id).status == "done"
+            with transaction(env.session_factory) as session:
+                invoice = session.scalars(select(Invoice).where(Invoice.number == f"INV-{n:04d}")).one()
+                payment_id = apply_payment(
+                    session,
+                    invoice=invoice,
+                    amount_minor=10_000,
+                    method="stripe",
+                    paid_at=env.clock.now(),
+                    clock=env.clock,
+                    external_reference=f"pi_race_{trial}",
+                ).id
+            pages[1] = [xero_invoice(n, total=100.00, paid=100.00, status="PAID")]
+            _due(env, connection_id)
+
+            first, second = _together(lambda: _sync(env, connection_id), lambda: _sync(env, connection_id))
+
+            assert sorted([first.status, second.status]) == ["done", "skipped"], trial
+            assert written[f"duespark-{connection_id}-payment-{payment_id}"] == 1, trial
+            with transaction(env.session_factory, write=False) as session:
+                links = session.scalars(
+                    select(AccountingLink.external_id).where(
+                        AccountingLink.kind == "payment", AccountingLink.local_id == payment_id
+                    )
+                ).all()
+                paid = session.scalars(select(Payment.method).where(Payment.invoice_id == invoice.id)).all()
+            assert (links, paid) == ([f"xp-duespark-{connection_id}-payment-{payment_id}"], ["stripe"]), trial

@@ -1078,7 +1078,11 @@ export interface paths {
         delete: operations["disconnect_api_integrations__provider__delete"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update Settings
+         * @description Write Stripe payments back to the books (from now on, once each, at the start of each sync).
+         */
+        patch: operations["update_settings_api_integrations__provider__patch"];
         trace?: never;
     };
     "/api/integrations/{provider}/callback": {
@@ -4349,6 +4353,11 @@ export interface components {
              */
             organisation: string | null;
             /**
+             * Payment Account
+             * @description Where written-back payments go: Xero's bank account code, QuickBooks' deposit account id
+             */
+            payment_account: string | null;
+            /**
              * Provider
              * @example xero
              */
@@ -4363,6 +4372,25 @@ export interface components {
              * @description A sync is running or queued for the next worker tick
              */
             syncing: boolean;
+            /**
+             * Write Back Payments
+             * @description Stripe payments are written back to the books as payments
+             */
+            write_back_payments: boolean;
+        };
+        /** IntegrationSettingsIn */
+        IntegrationSettingsIn: {
+            /**
+             * Payment Account
+             * @description Xero: the code of the bank account Stripe pays out to (required); QuickBooks: the deposit account's id (optional; Undeposited Funds otherwise)
+             * @example 090
+             */
+            payment_account?: string | null;
+            /**
+             * Write Back Payments
+             * @description Write each Stripe payment received from now on back to the books, once, with its Stripe id
+             */
+            write_back_payments: boolean;
         };
         /** InvitationIn */
         InvitationIn: {
@@ -5830,7 +5858,7 @@ export interface components {
             external_id: string;
             /**
              * Kind
-             * @description contact or invoice
+             * @description contact, invoice or payment (a Stripe payment the books refused)
              */
             kind: string;
             /** Reason */
@@ -11100,6 +11128,96 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TooManyRequests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ServiceUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_settings_api_integrations__provider__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description xero or quickbooks */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntegrationSettingsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PermissionDenied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PayloadTooLarge */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ValidationError */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description TooManyRequests */

@@ -23,6 +23,14 @@ class NeedsReconnect(ProviderError):
     """The tokens no longer work (revoked, expired refresh token): the user must connect again."""
 
 
+class Refused(ProviderError):
+    """A 400: the provider read the request and refused it (a validation error); `body` says why."""
+
+    def __init__(self, message: str, body: Any) -> None:
+        super().__init__(message)
+        self.body = body
+
+
 class RateLimited(ProviderError):
     def __init__(self, retry_after: float) -> None:
         super().__init__(f"rate limited by the provider; retry after {retry_after:.0f} s")
@@ -68,8 +76,10 @@ class ProviderApi:
     def get(self, url: str, *, params: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Any:
         return self._call("GET", url, params=params, headers=headers)
 
-    def post(self, url: str, *, json: Any, params: dict[str, Any] | None = None) -> Any:
-        return self._call("POST", url, params=params, json=json)
+    def post(
+        self, url: str, *, json: Any, params: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> Any:
+        return self._call("POST", url, params=params, json=json, headers=headers)
 
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         headers = {
@@ -104,6 +114,12 @@ class ProviderApi:
                 continue
             if response.status_code == 403:
                 raise NeedsReconnect("the provider refused access to this organisation")
+            if response.status_code == 400:
+                try:
+                    body = json.loads(response.content)
+                except ValueError:
+                    body = None
+                raise Refused(f"{httpx.URL(url).host} answered 400", body)
             if response.status_code >= 400:
                 raise ProviderError(f"{httpx.URL(url).host} answered {response.status_code}")
             return decode(response)

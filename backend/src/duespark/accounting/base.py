@@ -47,6 +47,21 @@ class RemoteInvoice:
 
 
 @dataclass(frozen=True)
+class PaymentToWrite:
+    """A payment DueSpark received (through Stripe) for an invoice that came from the books."""
+
+    invoice_external_id: str
+    contact_external_id: str | None
+    amount: Decimal
+    currency: str
+    paid_on: date
+    # Stripe's id of the payment, so the books show where the money came from.
+    reference: str
+    # The same for every attempt at this payment: the provider makes a retry after a crash a no-op.
+    idempotency_key: str
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
     # False on the last page.
@@ -60,7 +75,9 @@ class Api(Protocol):
 
     def get(self, url: str, *, params: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Any: ...
 
-    def post(self, url: str, *, json: Any, params: dict[str, Any] | None = None) -> Any: ...
+    def post(
+        self, url: str, *, json: Any, params: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -93,6 +110,10 @@ class Provider(Protocol):
     def deleted_invoices(self, api: Api, *, tenant_id: str, since: datetime, now: datetime) -> list[str]:
         """Invoices deleted in the books since `since`, read at the end of an incremental run, for providers
         whose incremental reads never return a deleted record (QuickBooks' query); [] where they do (Xero)."""
+
+    def record_payment(self, api: Api, *, tenant_id: str, payment: PaymentToWrite, account: str | None) -> str:
+        """Write a payment against the invoice in the books; the provider's id of it. `account`: where it
+        goes (the connection's payment_account). A RowError when the books cannot take it as given."""
 
     def webhook_secret(self) -> str | None:
         """The key its webhooks are signed with; None: webhooks are refused."""

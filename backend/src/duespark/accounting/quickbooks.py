@@ -14,8 +14,18 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from duespark.accounting.api import ProviderError
-from duespark.accounting.base import OPEN, PAID, VOID, Api, OAuthConfig, Page, RemoteContact, RemoteInvoice
+from duespark.accounting.api import ProviderError, Refused
+from duespark.accounting.base import (
+    OPEN,
+    PAID,
+    VOID,
+    Api,
+    OAuthConfig,
+    Page,
+    PaymentToWrite,
+    RemoteContact,
+    RemoteInvoice,
+)
 from duespark.accounting.dates import RowError, parse_date, parse_decimal, parse_rows, text
 from duespark.settings import Settings
 
@@ -81,6 +91,18 @@ def invoice_from(data: dict[str, Any]) -> RemoteInvoice:
         status=VOID if voided else (OPEN if balance > 0 else PAID),
         online_url=text(data.get("InvoiceLink"), 2000),
     )
+
+
+def _fault_messages(body: Any) -> str:
+    """QuickBooks' 400: {"Fault": {"Error": [{"Message": ..., "Detail": ..., "code": ...}], "type": ...}}."""
+    fault = body.get("Fault") if isinstance(body, dict) else None
+    errors = fault.get("Error") if isinstance(fault, dict) else None
+    messages = [
+        str(error.get("Detail") or error.get("Message"))[:200]
+        for error in (errors if isinstance(errors, list) else [])
+        if isinstance(error, dict) and (error.get("Detail") or error.get("Message"))
+    ]
+    return "; ".join(messages) or "no reason given"
 
 
 def _query(entity: str, *, page: int, since: datetime | None, open_only: bool) -> str:
@@ -153,6 +175,36 @@ class QuickBooks:
         rows = self._page(api, tenant_id, "Invoice", query)
         items, errors = parse_rows(invoice_from, rows, "Id")
         return Page(items=items, more=len(rows) >= PAGE_SIZE, errors=errors)
+
+    def record_payment(self, api: Api, *, tenant_id: str, payment: PaymentToWrite, account: str | None) -> str:
+        """POST /payment linked to the invoice (LinkedTxn), for its customer, with the requestid QuickBooks
+        uses to answer a retried request with the first result instead of making a second payment."""
+        if not payment.contact_external_id:
+            raise RowError("the invoice's customer is not linked to QuickBooks yet; the next sync links it")
+        amount = float(payment.amount)  # a JSON number; two decimals survive float exactly at these sizes
+        body: dict[str, Any] = {
+            "TotalAmt": amount,
+            "CustomerRef": {"value": payment.contact_external_id},
+            "TxnDate": payment.paid_on.isoformat(),
+            # QuickBooks keeps 21 characters of a reference number; the note has Stripe's whole id.
+            "PaymentRefNum": payment.reference[:21],
+            "PrivateNote": f"Paid by card through DueSpark (Stripe {payment.reference})"[:4000],
+            "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": payment.invoice_external_id, "TxnType": "Invoice"}]}],
+        }
+        if account:
+            body["DepositToAccountRef"] = {"value": account}
+        try:
+            answer = api.post(
+                f"{self.base_url}/v3/company/{tenant_id}/payment",
+                json=body,
+                params={"minorversion": MINOR_VERSION, "requestid": payment.idempotency_key},
+            )
+        except Refused as exc:
+            raise RowError(f"QuickBooks refused the payment: {_fault_messages(exc.body)}") from None
+        created = answer.get("Payment") if isinstance(answer, dict) else None
+        if not isinstance(created, dict) or not isinstance(created.get("Id"), str):
+            raise ProviderError("QuickBooks' answer to a payment has no Payment.Id")
+        return created["Id"][:64]
 
     def deleted_invoices(self, api: Api, *, tenant_id: str, since: datetime, now: datetime) -> list[str]:
         """Change data capture: the one read that returns deleted invoices (as {"Id", "status": "Deleted"}).

@@ -12,7 +12,14 @@ from duespark.accounting import oauth, service, webhooks
 from duespark.accounting.api import ProviderError
 from duespark.accounting.base import Provider
 from duespark.accounting.registry import PROVIDERS, get_provider
-from duespark.accounting.schemas import AccountingWebhookAck, CallbackIn, ConnectOut, IntegrationList, IntegrationOut
+from duespark.accounting.schemas import (
+    AccountingWebhookAck,
+    CallbackIn,
+    ConnectOut,
+    IntegrationList,
+    IntegrationOut,
+    IntegrationSettingsIn,
+)
 from duespark.db import SessionDep
 from duespark.deps import ClockDep, CurrentPrincipal, SettingsDep
 from duespark.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unauthorized, error_responses
@@ -128,6 +135,28 @@ def sync_now(
 ) -> IntegrationOut:
     """Queued for the worker's next tick (within a minute); the list shows it running and then its result."""
     service.request_sync(session, account_id=principal.account_id, provider=provider.name, clock=clock)
+    return _out(session, principal, provider, clock)
+
+
+@router.patch(
+    "/{provider}", response_model=IntegrationOut, responses=error_responses(Unauthorized, NotFound, InvalidInput)
+)
+def update_settings(
+    provider: ProviderDep,
+    data: IntegrationSettingsIn,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+) -> IntegrationOut:
+    """Write Stripe payments back to the books (from now on, once each, at the start of each sync)."""
+    service.update_settings(
+        session,
+        account_id=principal.account_id,
+        provider=provider,
+        write_back_payments=data.write_back_payments,
+        payment_account=data.payment_account,
+        clock=clock,
+    )
     return _out(session, principal, provider, clock)
 
 

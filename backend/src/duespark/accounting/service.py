@@ -206,6 +206,45 @@ def disconnect(session: Session, *, account_id: int, provider: str, clock: Clock
     )
 
 
+def update_settings(
+    session: Session,
+    *,
+    account_id: int,
+    provider: Provider,
+    write_back_payments: bool,
+    payment_account: str | None,
+    clock: Clock,
+) -> AccountingConnection:
+    """Turn writing Stripe payments back on or off. Turned on, it applies to payments received from now
+    on: earlier ones may be in the books already, typed in by hand."""
+    connection = connected(session, account_id=account_id, provider=provider.name)
+    if write_back_payments and provider.name == "xero" and not payment_account:
+        raise InvalidInput("payment_account", "Xero needs the code of the bank account Stripe payments go to")
+    now = clock.now()
+    before = {
+        "write_back_payments": connection.write_back_since is not None,
+        "payment_account": connection.payment_account,
+    }
+    if write_back_payments and connection.write_back_since is None:
+        connection.write_back_since = now
+    elif not write_back_payments:
+        connection.write_back_since = None
+    connection.payment_account = payment_account
+    connection.updated_at = now
+    after = {"write_back_payments": write_back_payments, "payment_account": payment_account}
+    if after != before:
+        audit.record(
+            session,
+            account_id=account_id,
+            action="accounting.settings_changed",
+            entity_type="accounting_connection",
+            entity_id=connection.id,
+            now=now,
+            changes=audit.diff(before, after),
+        )
+    return connection
+
+
 def connections_of_tenant(session: Session, *, provider: str, tenant_id: str) -> list[AccountingConnection]:
     """The connected accounts that follow one organisation's books (a provider webhook names only that)."""
     return list(
@@ -246,6 +285,8 @@ def integration_out(provider: Provider, connection: AccountingConnection | None,
         last_sync_finished_at=connection.last_sync_finished_at if connection else None,
         next_sync_at=connection.next_sync_at if connection and status == CONNECTED else None,
         last_error=connection.last_error if connection else None,
+        write_back_payments=connection is not None and connection.write_back_since is not None,
+        payment_account=connection.payment_account if connection else None,
         counts={str(k): int(v) for k, v in (result.get("counts") or {}).items()},
         errors=[SyncRowError(**e) for e in result.get("errors") or []],
     )

@@ -80,7 +80,7 @@ def _links(
     return {row.external_id: row for row in rows}
 
 
-def _link(
+def add_link(
     session: Session,
     connection: AccountingConnection,
     kind: str,
@@ -159,7 +159,7 @@ class ClientResolver:
         else:
             self.changes.add("clients_matched")
         if link is None:
-            self.known[contact.external_id] = _link(
+            self.known[contact.external_id] = add_link(
                 self.session, self.connection, CONTACT, contact.external_id, client.id, self.clock
             )
         else:
@@ -240,7 +240,9 @@ class InvoiceApplier:
         # New invoices are inserted in one flush; their links and any payment made in the books follow.
         self.session.flush()
         for remote, amounts, invoice in new:
-            _link(self.session, self.connection, INVOICE, remote.external_id, invoice.id, self.clock, remote.online_url)
+            add_link(
+                self.session, self.connection, INVOICE, remote.external_id, invoice.id, self.clock, remote.online_url
+            )
             try:
                 self._payments(invoice, remote, amounts)
             except RowError as exc:

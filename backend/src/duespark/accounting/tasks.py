@@ -17,9 +17,10 @@ import structlog
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from duespark.accounting import notify
+from duespark.accounting import notify, write_back
 from duespark.accounting.api import NeedsReconnect, ProviderApi, ProviderError, RateLimited
 from duespark.accounting.base import Provider
+from duespark.accounting.dates import RowError
 from duespark.accounting.oauth import REFRESH_MARGIN, refresh_tokens
 from duespark.accounting.registry import get_provider
 from duespark.accounting.service import CONNECTED, NEEDS_RECONNECT, access_token, refresh_token, store_tokens
@@ -214,6 +215,31 @@ class _Run:
             connection.updated_at = now
             return following
 
+    def write_back(self, api: ProviderApi, tenant_id: str) -> int:
+        """Stripe payments to the books first (write_back.py), each committed as the provider answers.
+        A refusal is listed with the run's rows; a lost connection or a rate limit stops the run."""
+        with transaction(self.session_factory, write=False) as session:
+            connection = session.get(AccountingConnection, self.connection_id)
+            assert connection is not None
+            account, items = connection.payment_account, write_back.pending(session, connection)
+        for item in items:
+            error = None
+            try:
+                external_id = self.provider.record_payment(
+                    api, tenant_id=tenant_id, payment=item.payment, account=account
+                )
+            except RowError as exc:
+                error = str(exc)
+            with transaction(self.session_factory) as session:
+                connection = _locked(session, self.connection_id)
+                changes = Changes()
+                if error is not None or write_back.written(
+                    session, connection, payment_id=item.payment_id, external_id=external_id, clock=self.clock
+                ):
+                    write_back.note(changes, payment_id=item.payment_id, error=error)
+                connection.last_result = changes.merge_into(connection.last_result)
+        return len(items)
+
     def stop(self, *, error: str | None, retry_at: datetime | None, needs_reconnect: bool = False) -> None:
         """The run pauses with its cursor kept; the next one (at `retry_at`) goes on from there."""
         with transaction(self.session_factory) as session:
@@ -260,6 +286,7 @@ def sync_connection(
             max_retries=settings.accounting_max_retries,
             max_wait_seconds=settings.accounting_max_retry_wait_seconds,
         )
+        run.write_back(api, tenant_id)
         following: dict[str, Any] | None = cursor
         while following is not None:
             since = datetime.fromisoformat(following["since"]) if following.get("since") else None

@@ -10,8 +10,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from duespark.accounting.api import ProviderError
-from duespark.accounting.base import DRAFT, OPEN, PAID, VOID, Api, OAuthConfig, Page, RemoteContact, RemoteInvoice
+from duespark.accounting.api import ProviderError, Refused
+from duespark.accounting.base import (
+    DRAFT,
+    OPEN,
+    PAID,
+    VOID,
+    Api,
+    OAuthConfig,
+    Page,
+    PaymentToWrite,
+    RemoteContact,
+    RemoteInvoice,
+)
 from duespark.accounting.dates import RowError, parse_date, parse_decimal, parse_rows, text
 from duespark.settings import Settings
 
@@ -37,6 +48,20 @@ def _list(body: Any, key: str) -> list[Any]:
     if not isinstance(items, list):
         raise ProviderError(f"Xero's answer has no {key} list")
     return items
+
+
+def _validation_messages(body: Any) -> str:
+    """Xero's 400: {"Message": ..., "Elements": [{"ValidationErrors": [{"Message": ...}]}]}."""
+    if not isinstance(body, dict):
+        return "no reason given"
+    messages = [
+        str(error.get("Message"))[:200]
+        for element in body.get("Elements") or []
+        if isinstance(element, dict)
+        for error in element.get("ValidationErrors") or []
+        if isinstance(error, dict) and error.get("Message")
+    ]
+    return "; ".join(messages) or str(body.get("Message") or "no reason given")[:200]
 
 
 def contact_from(data: dict[str, Any]) -> RemoteContact:
@@ -129,6 +154,32 @@ class Xero:
         receivable = [row for row in rows if not isinstance(row, dict) or row.get("Type", "ACCREC") == "ACCREC"]
         items, errors = parse_rows(invoice_from, receivable, "InvoiceID")
         return Page(items=items, more=_more(body, rows), errors=errors)
+
+    def record_payment(self, api: Api, *, tenant_id: str, payment: PaymentToWrite, account: str | None) -> str:
+        """POST /Payments (one payment against the invoice, into the bank account with that code), with
+        Xero's Idempotency-Key so a retry after a crash returns the first payment instead of a second."""
+        if not account:
+            raise RowError("choose the Xero bank account (its code) that Stripe payments go to")
+        body = {
+            "Payments": [
+                {
+                    "Invoice": {"InvoiceID": payment.invoice_external_id},
+                    "Account": {"Code": account},
+                    "Date": payment.paid_on.isoformat(),
+                    # A JSON number as Xero takes it; two decimals survive float exactly at these sizes.
+                    "Amount": float(payment.amount),
+                    "Reference": payment.reference[:255],
+                }
+            ]
+        }
+        try:
+            answer = api.post(f"{API}/Payments", json=body, headers={"Idempotency-Key": payment.idempotency_key})
+        except Refused as exc:
+            raise RowError(f"Xero refused the payment: {_validation_messages(exc.body)}") from None
+        payments = _list(answer, "Payments")
+        if not payments or not isinstance(payments[0], dict) or not isinstance(payments[0].get("PaymentID"), str):
+            raise ProviderError("Xero's answer to a payment has no PaymentID")
+        return payments[0]["PaymentID"][:64]
 
     def deleted_invoices(self, api: Api, *, tenant_id: str, since: datetime, now: datetime) -> list[str]:
         return []  # a deleted or voided invoice comes back from If-Modified-Since with its status

@@ -47,6 +47,11 @@ class AccountingConnection(IdMixin, TimestampMixin, Base):
     # What the last sync changed ({"clients_created": n, ...}) and each row it could not take, with the reason.
     last_result: Mapped[dict[str, Any] | None] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Stripe payments received from this instant on are written back to the books; NULL: not written back.
+    write_back_since: Mapped[datetime | None]
+    # Where the books put them: Xero's bank account code (required there), QuickBooks' deposit account id
+    # (optional: Undeposited Funds otherwise).
+    payment_account: Mapped[str | None] = mapped_column(String(64))
 
 
 class AccountingLink(IdMixin, Base):

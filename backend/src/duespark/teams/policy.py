@@ -164,6 +164,7 @@ _ROUTES: dict[str, tuple[str, ...]] = {
         "POST /api/integrations/{provider}/connect",
         "POST /api/integrations/{provider}/callback",
         "POST /api/integrations/{provider}/sync",
+        "PATCH /api/integrations/{provider}",
         "DELETE /api/integrations/{provider}",
         "GET /api/integrations/stripe",
         "PUT /api/integrations/stripe",

@@ -8,6 +8,7 @@ const LABELS: Record<string, [string, string]> = {
   invoices_updated: ['invoice updated', 'invoices updated'],
   invoices_voided: ['invoice voided', 'invoices voided'],
   payments_recorded: ['payment recorded', 'payments recorded'],
+  payments_written_back: ['card payment written to the books', 'card payments written to the books'],
   conflicts_resolved: ['edit overruled by the books', 'edits overruled by the books'],
   errors: ['row not taken', 'rows not taken'],
 };

@@ -9,6 +9,7 @@ import { InlineError } from '@/components/ui/QueryStates';
 import { RelativeTime } from '@/components/ui/RelativeTime';
 import { syncSummary } from '../accounting';
 import { useAccountingIntegrations, useConnectAccounting, useDisconnectAccounting, useSyncAccounting } from '../hooks/accounting';
+import { WriteBackForm } from './WriteBackForm';
 
 type Integration = components['schemas']['IntegrationOut'];
 
@@ -87,6 +88,7 @@ function IntegrationCard({ item }: { item: Integration }) {
             </Table.Tbody>
           </Table>
         )}
+        {item.configured && item.status === 'connected' && <WriteBackForm item={item} />}
         {item.configured && (
           <Group gap="sm">
             {item.status === 'connected' ? (

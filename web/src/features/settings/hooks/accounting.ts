@@ -52,3 +52,18 @@ export function useDisconnectAccounting() {
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: accountingKeys.all }),
   });
 }
+
+/** Write Stripe payments back to the books: on/off, and the account they go to. */
+export function useAccountingSettings() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ provider, writeBack, account }: { provider: string; writeBack: boolean; account: string | null }) =>
+      unwrap(
+        await api.PATCH('/api/integrations/{provider}', {
+          params: { path: { provider } },
+          body: { write_back_payments: writeBack, payment_account: account },
+        }),
+      ),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: accountingKeys.all }),
+  });
+}
