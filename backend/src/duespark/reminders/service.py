@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from duespark.audit import service as audit
@@ -472,25 +472,32 @@ def list_reminders(
     sort: ReminderSort = "scheduled_for",
 ) -> tuple[list[ReminderListItem], int]:
     """The account's reminders across invoices: what goes out next, what went out, what failed."""
+    filters = []
+    if states:
+        filters.append(Reminder.state.in_(states))
+    if scheduled_from is not None:
+        filters.append(Reminder.scheduled_for >= scheduled_from)
+    if scheduled_to is not None:
+        filters.append(Reminder.scheduled_for < scheduled_to)
+    # Every reminder has its invoice and every invoice its client, so the total counts reminders alone
+    # (from the account/state index) unless a client is asked for: joining them for 40,000 pending
+    # reminders took 140 ms of SQLite's time per page.
+    count = scoped(Reminder, account_id, func.count()).select_from(Reminder).where(*filters)
+    if client_id is not None:
+        filters.append(Invoice.client_id == client_id)
+        count = count.join(Invoice, Invoice.id == Reminder.invoice_id).where(Invoice.client_id == client_id)
     stmt = (
         scoped(Reminder, account_id, Reminder, Invoice.number, Invoice.client_id, Client.name)
         .join(Invoice, Invoice.id == Reminder.invoice_id)
         .join(Client, Client.id == Invoice.client_id)
+        .where(*filters)
     )
-    if states:
-        stmt = stmt.where(Reminder.state.in_(states))
-    if client_id is not None:
-        stmt = stmt.where(Invoice.client_id == client_id)
-    if scheduled_from is not None:
-        stmt = stmt.where(Reminder.scheduled_for >= scheduled_from)
-    if scheduled_to is not None:
-        stmt = stmt.where(Reminder.scheduled_for < scheduled_to)
     column = Reminder.sent_at if sort.lstrip("-") == "sent_at" else Reminder.scheduled_for
     if sort.startswith("-"):
         stmt = stmt.order_by(column.desc(), Reminder.id.desc())
     else:
         stmt = stmt.order_by(column, Reminder.id)
-    rows, total = paginate(session, stmt, paging)
+    rows, total = paginate(session, stmt, paging, count=count)
     items = [
         ReminderListItem(
             **_reminder_fields(reminder), invoice_number=number, client_id=owner_id, client_name=client_name
