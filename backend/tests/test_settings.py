@@ -101,3 +101,20 @@ def test_check_config_cli(tmp_path, monkeypatch):
     result = runner.invoke(cli, ["check-config", "--offline"])
     assert result.exit_code == 0, result.output
     assert "no problems found" in result.output
+
+
+def test_request_threads_default_to_two_per_core_and_the_app_applies_them(tmp_path, monkeypatch, database_url):
+    import anyio.to_thread
+    from fastapi.testclient import TestClient
+
+    from duespark.app import create_app
+    from tests.conftest import make_test_settings
+
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert make_test_settings(tmp_path, database_url).request_thread_count == 4
+    monkeypatch.setattr("os.cpu_count", lambda: 6)
+    assert make_test_settings(tmp_path, database_url).request_thread_count == 12
+    settings = make_test_settings(tmp_path, database_url, request_threads=3)
+    assert settings.request_thread_count == 3
+    with TestClient(create_app(settings)) as client:
+        assert client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens) == 3

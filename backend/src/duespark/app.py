@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
@@ -202,6 +203,8 @@ def _dispatch_lag(app: FastAPI) -> float:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The pool of threads FastAPI runs request handlers in belongs to this event loop.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = app.state.settings.request_thread_count
     # Read at startup, not at create_app, so tests can swap the session factory first.
     worker = None
     if app.state.settings.worker_in_process:

@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     )
     allow_sqlite_in_production: bool = False
     database_pool_size: int = 10
+    # Requests a process works on at once; the rest wait their turn in order. Threads beyond about two per
+    # core only share the interpreter's lock: at 16 connections on 2 cores, 40 threads (the old default)
+    # served the overdue list at 94 req/s with some invoice details waiting over 2 s, 8 threads at 95 req/s,
+    # 4 threads at 132 req/s with none (bench/api_load.py). None: two per core, at least 4. A request that
+    # waits on another service (a Stripe checkout, bounded by DUESPARK_STRIPE_TIMEOUT_SECONDS) holds its
+    # thread meanwhile: raise this where such calls are frequent and slow.
+    request_threads: int | None = Field(default=None, ge=1, le=200)
 
     # JWT signing keys, current first: older keys still verify, so rotation logs nobody out.
     secret_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -297,6 +304,10 @@ class Settings(BaseSettings):
     @property
     def uses_sqlite(self) -> bool:
         return self.database_url_or_default.startswith("sqlite")
+
+    @property
+    def request_thread_count(self) -> int:
+        return self.request_threads or max(4, 2 * (os.cpu_count() or 1))
 
     @property
     def worker_in_process(self) -> bool:
