@@ -8,56 +8,29 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from duespark import migrate
-from duespark.app import create_app
 from duespark.clock import FixedClock
-from duespark.db import make_engine, transaction
+from duespark.db import transaction
 from duespark.models import Client, ClientAnswer, Invoice, Payment
 from tests.answers.support import pay_token
-from tests.conftest import TEST_NOW, create_postgres_database, drop_postgres_database, make_test_settings
-from tests.helpers import make_invoice, register
+from tests.conftest import TEST_NOW
+from tests.helpers import make_invoice
+from tests.races import RaceApp, race_app
 
 TRIALS = 25
 _numbers = itertools.count(1)
 
 
-@dataclass
-class Api:
-    http: TestClient
-    settings: object
-    session_factory: object
-    first: dict[str, str]
-    second: dict[str, str]
-    client_id: int
+Api = RaceApp
 
 
 @pytest.fixture(scope="module")
 def api(postgres_server_url, tmp_path_factory) -> Iterator[Api]:
-    url = create_postgres_database(postgres_server_url)
-    engine = make_engine(url, pool_size=2)
-    migrate.upgrade(engine)
-    engine.dispose()
-    settings = make_test_settings(tmp_path_factory.mktemp("answer-races"), url)
-    app = create_app(settings, FixedClock(TEST_NOW))
-    try:
-        with TestClient(app) as http:
-            user = register(http)
-            created = http.post("/api/tokens", headers=user["headers"], json={"name": "races"})
-            assert created.status_code == 201, created.text
-            api_token = {"Authorization": f"Bearer {created.json()['token']}"}
-            client = http.post(
-                "/api/clients", headers=user["headers"], json={"name": "Globex", "email": "ap@globex.com"}
-            )
-            yield Api(http, settings, app.state.session_factory, user["headers"], api_token, client.json()["id"])
-    finally:
-        app.state.engine.dispose()
-        drop_postgres_database(postgres_server_url, url)
+    with race_app(postgres_server_url, tmp_path_factory.mktemp("answer-races")) as app:
+        yield app
 
 
 Request = Callable[[Api, dict, dict[str, str]], int]

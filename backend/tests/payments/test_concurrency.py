@@ -14,24 +14,20 @@ import itertools
 import json
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 import httpx
 import pytest
 import respx
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from duespark import migrate
-from duespark.app import create_app
 from duespark.clock import FixedClock
-from duespark.db import make_engine, transaction
+from duespark.db import transaction
 from duespark.invoices import adjustments
 from duespark.invoices.adjustments import LateFee
 from duespark.models import Client, Invoice, InvoiceAdjustment, Payment
-from tests.conftest import TEST_NOW, create_postgres_database, drop_postgres_database, make_test_settings
-from tests.helpers import make_invoice, register
+from tests.conftest import TEST_NOW
+from tests.helpers import make_invoice
 from tests.payments.stripe_fixtures import (
     STRIPE_API,
     STRIPE_SECRET_KEY,
@@ -43,6 +39,7 @@ from tests.payments.stripe_fixtures import (
     sign,
     stripe_invoice,
 )
+from tests.races import RaceApp, race_app
 
 TRIALS = 20
 # What the mocked Stripe API lists as open invoices: the invoice of the trial under way.
@@ -50,50 +47,24 @@ STRIPE_OPEN: list[dict] = []
 _numbers = itertools.count(1)
 
 
-@dataclass
-class Api:
-    http: TestClient
-    session_factory: object
-    # Two credentials of one account: requests of a pair use one each.
-    first: dict[str, str]
-    second: dict[str, str]
-    client_id: int
+Api = RaceApp
 
 
 @pytest.fixture(scope="module")
 def api(postgres_server_url, tmp_path_factory) -> Iterator[Api]:
-    """The app on its own PostgreSQL database, with its own engine: every request commits for real."""
-    url = create_postgres_database(postgres_server_url)
-    engine = make_engine(url, pool_size=2)
-    migrate.upgrade(engine)
-    engine.dispose()
-    settings = make_test_settings(
-        tmp_path_factory.mktemp("races"),
-        url,
-        stripe_secret_key=STRIPE_SECRET_KEY,
-        stripe_webhook_secret=WEBHOOK_SECRET,
-    )
-    app = create_app(settings, FixedClock(TEST_NOW))
-    try:
-        with TestClient(app) as http:
-            user = register(http)
-            created = http.post("/api/tokens", headers=user["headers"], json={"name": "races"})
-            assert created.status_code == 201, created.text
-            api_token = {"Authorization": f"Bearer {created.json()['token']}"}
-            client = http.post(
-                "/api/clients", headers=user["headers"], json={"name": "Globex", "email": "ap@globex.com"}
+    """The race app (tests/races.py) with Stripe's API answered by respx: the open invoices of the trial."""
+    directory = tmp_path_factory.mktemp("races")
+    stripe = {"stripe_secret_key": STRIPE_SECRET_KEY, "stripe_webhook_secret": WEBHOOK_SECRET}
+    with (
+        race_app(postgres_server_url, directory, **stripe) as app,
+        respx.mock(base_url=STRIPE_API, assert_all_called=False, assert_all_mocked=True) as stripe_api,
+    ):
+        stripe_api.get("/v1/invoices").mock(
+            side_effect=lambda _request: httpx.Response(
+                200, json={"object": "list", "url": "/v1/invoices", "has_more": False, "data": STRIPE_OPEN}
             )
-            assert client.status_code == 201, client.text
-            with respx.mock(base_url=STRIPE_API, assert_all_called=False, assert_all_mocked=True) as stripe_api:
-                stripe_api.get("/v1/invoices").mock(
-                    side_effect=lambda _request: httpx.Response(
-                        200, json={"object": "list", "url": "/v1/invoices", "has_more": False, "data": STRIPE_OPEN}
-                    )
-                )
-                yield Api(http, app.state.session_factory, user["headers"], api_token, client.json()["id"])
-    finally:
-        app.state.engine.dispose()
-        drop_postgres_database(postgres_server_url, url)
+        )
+        yield app
 
 
 # --- building blocks -------------------------------------------------------------------------------------

@@ -11,16 +11,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from duespark import migrate
-from duespark.app import create_app
-from duespark.clock import FixedClock
-from duespark.db import make_engine, transaction
+from duespark.db import transaction
 from duespark.models import Invoice, Payment, StatementEntry
-from tests.conftest import TEST_NOW, create_postgres_database, drop_postgres_database, make_test_settings
-from tests.helpers import register
+from tests.races import RaceApp, race_app
 from tests.reconciliation.samples import Ntry, Tx, camt053
 from tests.reconciliation.support import URL, upload
 
@@ -28,33 +23,14 @@ TRIALS = 20
 _numbers = itertools.count(1)
 
 
-@dataclass
-class Api:
-    http: TestClient
-    session_factory: object
-    first: dict[str, str]
-    second: dict[str, str]
-    client_id: int
+Api = RaceApp
 
 
 @pytest.fixture(scope="module")
 def api(postgres_server_url, tmp_path_factory) -> Iterator[Api]:
-    url = create_postgres_database(postgres_server_url)
-    engine = make_engine(url, pool_size=2)
-    migrate.upgrade(engine)
-    engine.dispose()
-    settings = make_test_settings(tmp_path_factory.mktemp("recon-races"), url)
-    app = create_app(settings, FixedClock(TEST_NOW))
-    try:
-        with TestClient(app) as http:
-            user = register(http)
-            created = http.post("/api/tokens", headers=user["headers"], json={"name": "races"})
-            token = {"Authorization": f"Bearer {created.json()['token']}"}
-            client = http.post("/api/clients", headers=user["headers"], json={"name": "Acme", "email": "a@acme.io"})
-            yield Api(http, app.state.session_factory, user["headers"], token, client.json()["id"])
-    finally:
-        app.state.engine.dispose()
-        drop_postgres_database(postgres_server_url, url)
+    acme = {"name": "Acme", "email": "a@acme.io"}  # the payer the statements name
+    with race_app(postgres_server_url, tmp_path_factory.mktemp("recon-races"), client=acme) as app:
+        yield app
 
 
 @dataclass
