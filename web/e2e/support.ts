@@ -27,17 +27,28 @@ export async function expectAccessible(page: Page, screen: string) {
   // Colours are measured as painted: mid-fade (a page's entrance, a segmented control's indicator) text is
   // paler than it will be, and axe reported contrast failures that no settled screen has.
   // Endless ones (a loader) are left alone.
-  await page.waitForFunction(() =>
-    document
-      .getAnimations()
-      .every((animation) => animation.playState !== 'running' || animation.effect?.getComputedTiming().endTime === Infinity),
-  );
+  // A transition can start a frame after the check, so the page must be still twice, 300 ms apart.
+  const settled = () =>
+    page.waitForFunction(() =>
+      document
+        .getAnimations()
+        .every((animation) => animation.playState !== 'running' || animation.effect?.getComputedTiming().endTime === Infinity),
+    );
+  await settled();
+  await page.waitForTimeout(300);
+  await settled();
   const builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
   if ((await page.locator('iframe[sandbox=""]').count()) > 0) builder.exclude('iframe[sandbox=""]');
   const results = await builder.analyze();
   const problems = results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help}\n    ${violation.nodes.slice(0, 3).map((node) => node.target.join(' ')).join('\n    ')}`);
+    .map(
+      (violation) =>
+        `${violation.id} (${violation.impact}): ${violation.help}\n    ${violation.nodes
+          .slice(0, 3)
+          .map((node) => `${node.target.join(' ')} ${JSON.stringify(node.any[0]?.data ?? '')}`)
+          .join('\n    ')}`,
+    );
   expect(problems, `${screen}:\n  ${problems.join('\n  ')}`).toEqual([]);
 }
 
