@@ -1,6 +1,7 @@
-"""The app on a PostgreSQL database of its own, for the race tests of invariant 11: every request commits
-for real over its own connection. One account, reached with two credentials (a sign-in's access token and a
-personal API token: the requests of a pair use one each), and one client."""
+"""The app on a database of its own, for the race tests of invariant 11 (on PostgreSQL) and other
+concurrent requests: every request commits for real over its own connection. One account, reached with
+two credentials (a sign-in's access token and a personal API token: the requests of a pair use one each),
+and one client."""
 
 from __future__ import annotations
 
@@ -37,6 +38,16 @@ def race_app(
     server_url: str, directory: Path, *, client: dict[str, str] = GLOBEX, **settings: Any
 ) -> Iterator[RaceApp]:
     url = create_postgres_database(server_url)
+    try:
+        with app_on(url, directory, client=client, **settings) as app:
+            yield app
+    finally:
+        drop_postgres_database(server_url, url)
+
+
+@contextmanager
+def app_on(url: str, directory: Path, *, client: dict[str, str] = GLOBEX, **settings: Any) -> Iterator[RaceApp]:
+    """The app on an empty database of its own (PostgreSQL or an SQLite file), migrated here."""
     engine = make_engine(url, pool_size=2)
     migrate.upgrade(engine)
     engine.dispose()
@@ -53,4 +64,3 @@ def race_app(
             yield RaceApp(http, configured, app.state.session_factory, user["headers"], api_token, made.json()["id"])
     finally:
         app.state.engine.dispose()
-        drop_postgres_database(server_url, url)

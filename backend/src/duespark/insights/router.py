@@ -3,9 +3,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from duespark.db import SessionDep
+from duespark.coalesce import Coalescer
+from duespark.db import SessionDep, transaction
 from duespark.deps import ClockDep, CurrentPrincipal, SettingsDep
 from duespark.errors import Conflict, InvalidInput, NotFound, Unauthorized, error_responses
 from duespark.insights import service
@@ -45,11 +46,25 @@ def invoice_prediction(
     )
 
 
+# One per process: a team opening the dashboard together shares the summaries (see coalesce.py).
+_summaries: Coalescer[SummaryOut] = Coalescer()
+
+
 @router.get("/insights/summary", response_model=SummaryOut)
-def summary(session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep, clock: ClockDep) -> SummaryOut:
-    return service.summary(
-        session, account_id=principal.account_id, thresholds=RatingThresholds.from_settings(settings), clock=clock
-    )
+async def summary(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep, clock: ClockDep
+) -> SummaryOut:
+    # The request's own unit of work only signed the caller in: end it now rather than hold a pooled
+    # connection while waiting for a shared summary, which reads in a unit of work of its own.
+    session.close()
+    thresholds = RatingThresholds.from_settings(settings)
+    session_factory = request.app.state.session_factory
+
+    def work() -> SummaryOut:
+        with transaction(session_factory, write=False) as reader:
+            return service.summary(reader, account_id=principal.account_id, thresholds=thresholds, clock=clock)
+
+    return await _summaries.run((principal.account_id, thresholds), work)
 
 
 @router.get("/insights/timeseries", response_model=TimeseriesOut, responses=error_responses(InvalidInput))
