@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -74,14 +74,25 @@ PLANNABLE_STATUSES = (InvoiceStatus.open.value, InvoiceStatus.partially_paid.val
 # statements are set-based over the whole chunk and cost no more to build for 50,000 ids than for one.
 EXPLICIT_CHUNK = 50_000
 
-# How the rows a run inserts start out, instead of as planned (an import's options: skip the steps whose
-# day has passed, do not chase old debts). Given the planned rows (`desired`) and their send time, the
-# (state, reason, detail) of each; a window over `desired.c.invoice_id` sees the invoice's other rows.
-FirstStates = Callable[[Any, ColumnElement[datetime]], tuple[ColumnElement, ColumnElement, ColumnElement]]
+
+class FirstRows(NamedTuple):
+    """How the rows a run inserts start out, instead of as planned: the (state, reason, detail) of each,
+    and which of them are inserted at all (None: every one)."""
+
+    state: ColumnElement
+    reason: ColumnElement
+    detail: ColumnElement
+    kept: ColumnElement[bool] | None = None
 
 
-# The `desired` statement by (dialect, named invoices?, one account?); see `_Planner._desired_once`.
-_DESIRED: dict[tuple[str, bool, bool], Any] = {}
+# An import's options (skip the steps whose day has passed, do not chase old debts): given the planned rows
+# (`desired`) and their send time, the FirstRows; a window over `desired.c.invoice_id` sees the invoice's
+# other rows.
+FirstStates = Callable[[Any, ColumnElement[datetime]], FirstRows]
+
+
+# The `desired` statement by (dialect, named invoices?, one account?, paused too?); see `_Planner._desired_once`.
+_DESIRED: dict[tuple[str, bool, bool, bool], Any] = {}
 _DESIRED_LOCK = threading.Lock()
 
 
@@ -129,11 +140,14 @@ def plan(
     account_id: int | None = None,
     first_states: FirstStates | None = None,
     stamped: bool = False,
+    plan_paused: bool = False,
 ) -> PlanResult:
     """Plan the named invoices, or every invoice that needs planning (optionally of one account).
     `first_states`: how the new rows of named invoices start out (see FirstStates). `stamped`: the named
     invoices carry this run's time as planned already (a CSV import inserts them so: on PostgreSQL an
-    UPDATE of 50,000 fresh rows writes each again with all its index entries)."""
+    UPDATE of 50,000 fresh rows writes each again with all its index entries). `plan_paused`: the named
+    invoices are planned even when paused (an import inserts its old invoices paused, and `first_states`
+    gives each a row saying why; pausing them afterwards rewrote 30,000 of 50,000 fresh rows)."""
     thresholds = _rating_thresholds
     if invoice_ids is None:
         return _Planner(session, clock.now(), None, account_id, thresholds).run()
@@ -141,7 +155,9 @@ def plan(
     ids = list(invoice_ids)
     for start in range(0, len(ids), EXPLICIT_CHUNK):
         chunk = ids[start : start + EXPLICIT_CHUNK]
-        planner = _Planner(session, clock.now(), chunk, account_id, thresholds, first_states, stamped=stamped)
+        planner = _Planner(
+            session, clock.now(), chunk, account_id, thresholds, first_states, stamped=stamped, plan_paused=plan_paused
+        )
         result.add(planner.run())
     return result
 
@@ -201,10 +217,12 @@ class _Planner:
         first_states: FirstStates | None = None,
         *,
         stamped: bool = False,
+        plan_paused: bool = False,
     ):
         self.session = session
         self.first_states = first_states
         self.stamped = stamped
+        self.plan_paused = plan_paused
         self.thresholds = thresholds
         self.now = now
         self.invoice_ids = invoice_ids
@@ -286,6 +304,7 @@ class _Planner:
     def _desired(self) -> Select:
         """Every (invoice, step) the plan wants, with the local date and window of its send slot."""
         invoice, client, account = aliased(Invoice), aliased(Client), aliased(Account)
+        invoice_paused = and_(invoice.reminders_paused, invoice.reminders_paused_until.is_(None))
         client_policy, account_policy = aliased(ReminderPolicy), aliased(ReminderPolicy)
         step = self._steps()
         adaptation = aliased(ClientAdaptation)
@@ -338,7 +357,7 @@ class _Planner:
                 self._scope(invoice, client, bound=True),
                 invoice.status.in_(PLANNABLE_STATUSES),
                 invoice.reminders_excluded.is_(False),
-                ~and_(invoice.reminders_paused, invoice.reminders_paused_until.is_(None)),
+                true() if self.plan_paused else ~invoice_paused,
                 ~and_(client.reminders_paused, client.reminders_paused_until.is_(None)),
                 ~and_(invoice.hold_kind.is_not(None), invoice.hold_until.is_(None)),
                 client.unsubscribed_at.is_(None),
@@ -379,7 +398,7 @@ class _Planner:
         Built once per shape of run and kept: building the expression took longer than running it
         for the one invoice an API request plans (40-80 ms of Python per statement).
         """
-        shape = (self.dialect, self.invoice_ids is not None, self.account_id is not None)
+        shape = (self.dialect, self.invoice_ids is not None, self.account_id is not None, self.plan_paused)
         with _DESIRED_LOCK:
             if shape not in _DESIRED:
                 desired = self._desired()
@@ -582,57 +601,41 @@ class _Planner:
         desired = self._desired_once
         slot = aliased(ReminderSendSlot)
         now = literal(self.now, UTCDateTime())
-        state, reason, detail = desired.c.state, desired.c.reason, desired.c.detail
+        first = FirstRows(desired.c.state, desired.c.reason, desired.c.detail)
         if self.first_states is not None:
-            state, reason, detail = self.first_states(desired, slot.send_at)
+            first = self.first_states(desired, slot.send_at)
+        columns = {
+            "account_id": desired.c.account_id,
+            "invoice_id": desired.c.invoice_id,
+            "due_date": desired.c.due_date,
+            "step_key": desired.c.step_key,
+            "offset_days": desired.c.offset_days,
+            "template_key": desired.c.template_key,
+            "scheduled_for": slot.send_at,
+            "state": first.state,
+            "reason": first.reason,
+            "detail": first.detail,
+            "attempts": literal(0),
+            "next_attempt_at": slot.send_at,
+            "uncertain_sends": literal(0),
+            "manual": false(),
+            "is_test": false(),
+            "created_at": now,
+            "updated_at": now,
+        }
         rows = (
-            select(
-                desired.c.account_id,
-                desired.c.invoice_id,
-                desired.c.due_date,
-                desired.c.step_key,
-                desired.c.offset_days,
-                desired.c.template_key,
-                slot.send_at,
-                state,
-                reason,
-                detail,
-                literal(0),
-                slot.send_at,
-                literal(0),
-                false(),
-                false(),
-                now,
-                now,
-            )
+            select(*(value.label(name) for name, value in columns.items()))
             .join(slot, self._slot_join(desired, slot))
             # SQLite needs a WHERE before ON CONFLICT to parse INSERT ... SELECT ... ON CONFLICT.
             .where(slot.send_at.is_not(None))
         )
+        if first.kept is not None:
+            # `kept` may look at the invoice's other rows (a window), which a WHERE cannot: filtered outside.
+            planned = rows.add_columns(first.kept.label("kept")).subquery("planned")
+            rows = select(*(planned.c[name] for name in columns)).where(planned.c.kept)
         return self._execute(
             self._insert(Reminder)
-            .from_select(
-                [
-                    "account_id",
-                    "invoice_id",
-                    "due_date",
-                    "step_key",
-                    "offset_days",
-                    "template_key",
-                    "scheduled_for",
-                    "state",
-                    "reason",
-                    "detail",
-                    "attempts",
-                    "next_attempt_at",
-                    "uncertain_sends",
-                    "manual",
-                    "is_test",
-                    "created_at",
-                    "updated_at",
-                ],
-                rows,
-            )
+            .from_select(list(columns), rows)
             .on_conflict_do_nothing()
             # An INSERT's rowcount is only kept when asked for (SQLAlchemy drops it otherwise); "raw": the
             # parameters are the scope's, not rows to insert (the ORM's bulk INSERT).
