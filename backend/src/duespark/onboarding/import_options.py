@@ -86,23 +86,19 @@ def _first_states(options: ImportOptions, old_before: date | None, tomorrow: dat
         pending = desired.c.state == ReminderState.pending
         passed = send_at < literal(tomorrow, UTCDateTime())
         rules: list[tuple[ColumnElement[bool], tuple[str, str, str]]] = []
-        # An invoice left unchased keeps one row, its first step's, saying why (a row per step said it five
-        # times, and made 50,000 imported invoices 250,000 rows instead of 110,000).
-        unchased: list[ColumnElement[bool]] = []
+        kept = None
         if old_before is not None:
-            old_invoice = desired.c.due_date < old_before
+            # Old invoices come paused, planned with their first step only (plan_paused): that row says why.
             not_chased = (ReminderState.canceled, NOT_CHASED, old_detail(options.older_than_days))
-            rules.append((and_(pending, old_invoice), not_chased))
-            unchased.append(old_invoice)
+            rules.append((and_(pending, desired.c.due_date < old_before), not_chased))
         if options.start_from_today:
             later = func.max(case((and_(pending, ~passed), 1), else_=0)).over(partition_by=desired.c.invoice_id)
             rules.append((and_(pending, passed, later == 0), (ReminderState.canceled, NOT_CHASED, NO_STEP_LEFT_DETAIL)))
             rules.append((and_(pending, passed), (ReminderState.skipped, STARTED_FROM_TODAY, STARTED_DETAIL)))
-            unchased.append(later == 0)
-        kept = None
-        if unchased:
+            # An invoice with no step left keeps one row, its first step's, saying why (a row per step said
+            # it five times).
             first_step = func.row_number().over(partition_by=desired.c.invoice_id, order_by=desired.c.offset_days) == 1
-            kept = or_(~or_(*unchased), first_step)
+            kept = or_(later != 0, first_step)
         if not rules:
             return FirstRows(desired.c.state, desired.c.reason, desired.c.detail)
         state, reason, detail = (

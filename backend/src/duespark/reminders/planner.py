@@ -146,8 +146,8 @@ def plan(
     `first_states`: how the new rows of named invoices start out (see FirstStates). `stamped`: the named
     invoices carry this run's time as planned already (a CSV import inserts them so: on PostgreSQL an
     UPDATE of 50,000 fresh rows writes each again with all its index entries). `plan_paused`: the named
-    invoices are planned even when paused (an import inserts its old invoices paused, and `first_states`
-    gives each a row saying why; pausing them afterwards rewrote 30,000 of 50,000 fresh rows)."""
+    invoices that are paused get one row, their first step's, for `first_states` to say why (an import
+    inserts its old invoices paused: pausing them afterwards rewrote 30,000 of 50,000 fresh rows)."""
     thresholds = _rating_thresholds
     if invoice_ids is None:
         return _Planner(session, clock.now(), None, account_id, thresholds).run()
@@ -357,7 +357,8 @@ class _Planner:
                 self._scope(invoice, client, bound=True),
                 invoice.status.in_(PLANNABLE_STATUSES),
                 invoice.reminders_excluded.is_(False),
-                true() if self.plan_paused else ~invoice_paused,
+                # A paused invoice planned all the same gets one row, its policy's first step, to say why.
+                or_(~invoice_paused, step.c.first) if self.plan_paused else ~invoice_paused,
                 ~and_(client.reminders_paused, client.reminders_paused_until.is_(None)),
                 ~and_(invoice.hold_kind.is_not(None), invoice.hold_until.is_(None)),
                 client.unsubscribed_at.is_(None),
@@ -377,6 +378,7 @@ class _Planner:
             step.step_key.label("step_key"),
             step.template_key.label("template_key"),
             false().label("extra"),
+            (step.offset_days == func.min(step.offset_days).over(partition_by=step.policy_id)).label("first"),
         )
         extra_steps = select(
             policy.id,
@@ -384,6 +386,7 @@ class _Planner:
             literal(adaptive.EXTRA_STEP_KEY),
             literal("friendly"),
             true(),
+            false(),
         ).where(~has_early_step, exists().where(ReminderPolicyStep.policy_id == policy.id))
         return union_all(policy_steps, extra_steps).subquery("steps")
 
