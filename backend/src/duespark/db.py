@@ -231,10 +231,10 @@ def _request_writes(request: Request) -> bool:
 
 def bulk_insert(session: Session, table: Table, rows: Iterable[dict[str, Any]]) -> int:
     """Insert many rows (all with the same keys) in the session's transaction at the database's speed:
-    COPY on PostgreSQL, one prepared executemany on SQLite, bypassing the ORM's per-row work (4-5x
-    faster at 50,000 rows). Values go through each column's type as the ORM would send them, and
-    columns left out get their Python-side scalar default. Text must already be free of NUL (the
-    statement hook that refuses it is not on this path)."""
+    COPY on PostgreSQL, one prepared executemany (into a staging table) on SQLite, bypassing the ORM's
+    per-row work (4-5x faster at 50,000 rows). Values go through each column's type as the ORM would
+    send them, and columns left out get their Python-side scalar default. Text must already be free of
+    NUL (the statement hook that refuses it is not on this path)."""
     iterator = iter(rows)
     first = next(iterator, None)
     if first is None:
@@ -280,10 +280,19 @@ def bulk_insert(session: Session, table: Table, rows: Iterable[dict[str, Any]]) 
                     copy.write_row(row)
                     count += 1
         else:
-            placeholders = ", ".join("?" * len(names))
-            # Table and column names come from the model, never from input.
-            cursor.executemany(f"INSERT INTO {target} ({quoted}) VALUES ({placeholders})", all_rows())  # noqa: S608  # nosec B608
-            count = cursor.rowcount
+            # The rows go into a bare temporary table first and into the target with one INSERT ... SELECT:
+            # the target's triggers then run inside one statement. The FTS5 search index (0036) writes out
+            # its pending terms at the end of each statement, so a row per statement cost it 30 us a row
+            # (1.5 s for 50,000 invoices), one statement 1 us. Table and column names come from the model.
+            staging = f"temp.{dialect.identifier_preparer.quote('bulk_' + table.name)}"
+            cursor.execute(f"CREATE TEMP TABLE {staging} AS SELECT {quoted} FROM {target} WHERE 0")  # noqa: S608  # nosec B608
+            try:
+                placeholders = ", ".join("?" * len(names))
+                cursor.executemany(f"INSERT INTO {staging} VALUES ({placeholders})", all_rows())  # noqa: S608  # nosec B608
+                cursor.execute(f"INSERT INTO {target} ({quoted}) SELECT {quoted} FROM {staging}")  # noqa: S608  # nosec B608
+                count = cursor.rowcount
+            finally:
+                cursor.execute(f"DROP TABLE {staging}")
     finally:
         cursor.close()
     return count

@@ -4,7 +4,7 @@ with % and _ taken literally; the same answers on SQLite and PostgreSQL (trigram
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from duespark.invoices import service
 from duespark.models import Invoice
@@ -106,3 +106,54 @@ def test_postgresql_answers_the_search_from_indexes(client, h, invoices, session
     plan = "\n".join(session.connection().exec_driver_sql(f"EXPLAIN {compiled}").scalars())
     for index in ("ix_invoices_number_trgm", "ix_invoices_description_trgm", "ix_invoices_account_client"):
         assert index in plan, plan
+
+
+def test_the_search_follows_edits_imports_and_deletes(client, h, invoices, session):
+    listed = client.get("/api/invoices", headers=h, params={"q": "INV-1001"}).json()["items"]
+    edited = client.patch(
+        f"/api/invoices/{listed[0]['id']}", headers=h, json={"number": "ACME-77", "description": "Brand book"}
+    )
+    assert edited.status_code == 200, edited.text
+    assert _found(client, h, "INV-1001") == []
+    assert _found(client, h, "discount") == []
+    assert _found(client, h, "acme-7") == ["ACME-77"]
+    assert _found(client, h, "brand BOOK") == ["ACME-77"]
+
+    csv = "number,client_name,amount,due_date,description\nIMP-555,New Client,12.00,2026-12-20,Quarterly retainer\n"
+    imported = client.post(
+        "/api/invoices/import", headers=h, params={"dry_run": "false"}, files={"file": ("i.csv", csv, "text/csv")}
+    )
+    assert imported.status_code == 200, imported.text
+    assert _found(client, h, "retainer") == ["IMP-555"]
+
+    # As an account's erasure does (its reminders go by cascade).
+    session.execute(text("DELETE FROM invoices WHERE number = 'IMP-555'"))
+    session.commit()
+    assert _found(client, h, "retainer") == []
+    if session.get_bind().dialect.name == "sqlite":
+        # The index itself, not joined to the invoices (which would hide entries the triggers left behind).
+        def indexed(text_: str) -> int:
+            match = text("SELECT count(*) FROM invoices_search WHERE invoices_search MATCH :phrase")
+            return session.scalar(match, {"phrase": f'"{text_}"'})
+
+        assert (indexed("retainer"), indexed("INV-1001"), indexed("discount"), indexed("ACME-77")) == (0, 0, 0, 1)
+
+
+def test_two_characters_are_searched_too(client, h, invoices):
+    # Shorter than a trigram: SQLite tests every invoice, as for "%" and "_".
+    assert _found(client, h, "07") == ["2026-07", "2026_07"]
+    assert _found(client, h, "gn") == ["INV-100"]
+
+
+def test_sqlite_answers_the_search_from_its_trigram_index(client, h, invoices, session):
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the FTS5 index is SQLite's")
+    account_id = session.scalar(select(Invoice.account_id).where(Invoice.number == "2026_07"))
+    query = (
+        select(func.count())
+        .select_from(Invoice)
+        .where(Invoice.account_id == account_id, service._search(session, account_id, "logo"))
+    )
+    compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    plan = " ".join(row[3] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+    assert "SCAN invoices_search VIRTUAL TABLE INDEX" in plan, plan

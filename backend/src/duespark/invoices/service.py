@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, update
+from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, select, table, update
 from sqlalchemy.orm import Session
 
 from duespark.audit import service as audit
@@ -23,6 +23,7 @@ from duespark.invoices.schemas import (
     RecoveredAmount,
 )
 from duespark.models import Account, Client, Invoice, InvoiceAdjustment, Payment
+from duespark.models.base import SQLITE_SEARCH_TABLE
 from duespark.models.enums import InvoiceStatus
 from duespark.money import MoneyError, format_amount, parse_amount
 from duespark.outgoing_webhooks import events as outgoing_webhooks
@@ -285,8 +286,9 @@ def _search(session: Session, account_id: int, q: str) -> ColumnElement[bool]:
 
     The clients are found first and their invoices matched by id: every branch of the OR is then on
     invoices, where PostgreSQL reads a trigram index (number, description) or (account_id, client_id)
-    for each, instead of testing every invoice. Given the ids rather than a subquery, the planner knows
-    how few invoices match, and reads them instead of walking the whole list in sort order.
+    for each, instead of testing every invoice; SQLite reads its FTS5 trigram index of the same columns.
+    Given the ids rather than a subquery, the planner knows how few invoices match, and reads them instead
+    of walking the whole list in sort order.
     """
     pattern = like_pattern(q)
     clients = select(Client.id).where(
@@ -294,12 +296,28 @@ def _search(session: Session, account_id: int, q: str) -> ColumnElement[bool]:
         or_(Client.name.ilike(pattern, escape="\\"), Client.company.ilike(pattern, escape="\\")),
     )
     client_ids = session.scalars(clients.limit(MAX_LISTED_CLIENTS + 1)).all()
-    matches = [Invoice.number.ilike(pattern, escape="\\"), Invoice.description.ilike(pattern, escape="\\")]
+    matches = [_number_or_description_contains(session, q, pattern)]
     if len(client_ids) > MAX_LISTED_CLIENTS:
         matches.append(Invoice.client_id.in_(clients))
     elif client_ids:
         matches.append(Invoice.client_id.in_(client_ids))
     return or_(*matches)
+
+
+# SQLite's trigram index of invoice numbers and descriptions (migration 0036_sqlite_search): an FTS5 table
+# whose rowid is the invoice's id. It answers substrings of 3 characters or more.
+_INVOICES_SEARCH = table(SQLITE_SEARCH_TABLE, column("rowid"), column(SQLITE_SEARCH_TABLE))
+TRIGRAM = 3
+
+
+def _number_or_description_contains(session: Session, q: str, pattern: str) -> ColumnElement[bool]:
+    if session.get_bind().dialect.name == "sqlite" and len(q) >= TRIGRAM:
+        # A quoted FTS5 phrase is literal text (only " is doubled); the trigram tokenizer matches it
+        # anywhere in either column, in any case, as ILIKE '%q%' does. Shorter text has no trigram.
+        phrase = '"' + q.replace('"', '""') + '"'
+        matching = select(_INVOICES_SEARCH.c.rowid).where(_INVOICES_SEARCH.c[SQLITE_SEARCH_TABLE].op("MATCH")(phrase))
+        return Invoice.id.in_(matching)
+    return or_(Invoice.number.ilike(pattern, escape="\\"), Invoice.description.ilike(pattern, escape="\\"))
 
 
 def _status_condition(status: EffectiveStatus, today: date):

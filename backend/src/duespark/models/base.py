@@ -37,6 +37,15 @@ def trigram_indexes(table: str, *columns: str) -> list[Index]:
     ]
 
 
+# SQLite's FTS5 trigram index of invoice numbers and descriptions, and the shadow tables FTS5 keeps beside
+# it (migration 0036_sqlite_search): made by that migration, not by models.
+SQLITE_SEARCH_TABLE = "invoices_search"
+
+
+def is_sqlite_search_table(name: str) -> bool:
+    return name == SQLITE_SEARCH_TABLE or name.startswith(f"{SQLITE_SEARCH_TABLE}_")
+
+
 def exists_on(schema_object: object, dialect: str) -> bool:
     """False for an object made for another database only (migrations compare the rest)."""
     info = getattr(schema_object, "info", {})
