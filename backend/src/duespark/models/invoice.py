@@ -70,7 +70,7 @@ class Invoice(IdMixin, TimestampMixin, Base):
             postgresql_where=text("status IN ('open', 'partially_paid')"),
             sqlite_where=text("status IN ('open', 'partially_paid')"),
         ),
-        # The list's search (ILIKE '%text%') on PostgreSQL; SQLite scans (see search.py).
+        # The list's search (ILIKE '%text%') on PostgreSQL; SQLite has an FTS5 trigram index (migration 0036).
         *trigram_indexes("invoices", "number", "description"),
     )
 
