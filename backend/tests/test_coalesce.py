@@ -32,15 +32,25 @@ async def _until(event: threading.Event) -> None:
     assert await asyncio.to_thread(event.wait, 5)
 
 
+def _ask(coalescer: Coalescer[int], work) -> asyncio.Future[int]:
+    return asyncio.ensure_future(coalescer.run("account 1", work))
+
+
+async def _first_computation_has_read(computations: Computations) -> tuple[Coalescer[int], asyncio.Future[int]]:
+    """A coalescer running one computation at a time, and the first caller's request, its computation held."""
+    coalescer: Coalescer[int] = Coalescer(parallel=1)
+    first = _ask(coalescer, computations.work)
+    await _until(computations.started[0])
+    return coalescer, first
+
+
 def test_callers_during_a_computation_share_the_next_one_which_reads_after_they_arrived():
     async def scenario() -> None:
-        coalescer: Coalescer[int] = Coalescer(parallel=1)
         computations = Computations()
-        first = asyncio.ensure_future(coalescer.run("account 1", computations.work))
-        await _until(computations.started[0])
+        coalescer, first = await _first_computation_has_read(computations)
         # A write commits after the first computation read, then six callers arrive.
         computations.value = 1
-        later = [asyncio.ensure_future(coalescer.run("account 1", computations.work)) for _ in range(6)]
+        later = [_ask(coalescer, computations.work) for _ in range(6)]
         await asyncio.sleep(0.05)
         assert computations.count == 1
         computations.release[0].set()
@@ -55,16 +65,14 @@ def test_callers_during_a_computation_share_the_next_one_which_reads_after_they_
 
 def test_other_keys_do_not_wait_and_a_failure_reaches_every_caller_of_its_computation():
     async def scenario() -> None:
-        coalescer: Coalescer[int] = Coalescer(parallel=1)
         computations = Computations()
-        blocked = asyncio.ensure_future(coalescer.run("account 1", computations.work))
-        await _until(computations.started[0])
+        coalescer, blocked = await _first_computation_has_read(computations)
         assert await coalescer.run("account 2", lambda: 42) == 42
 
         def fails() -> int:
             raise ValueError("no such account")
 
-        waiting = [asyncio.ensure_future(coalescer.run("account 1", fails)) for _ in range(3)]
+        waiting = [_ask(coalescer, fails) for _ in range(3)]
         await asyncio.sleep(0.05)
         computations.release[0].set()
         assert await blocked == 0
@@ -81,12 +89,10 @@ def test_other_keys_do_not_wait_and_a_failure_reaches_every_caller_of_its_comput
 
 def test_callers_that_go_away_do_not_cancel_the_computations_of_the_others():
     async def scenario() -> None:
-        coalescer: Coalescer[int] = Coalescer(parallel=1)
         computations = Computations()
-        first = asyncio.ensure_future(coalescer.run("account 1", computations.work))
-        await _until(computations.started[0])
+        coalescer, first = await _first_computation_has_read(computations)
         computations.value = 1
-        leaving, staying = (asyncio.ensure_future(coalescer.run("account 1", computations.work)) for _ in range(2))
+        leaving, staying = (_ask(coalescer, computations.work) for _ in range(2))
         await asyncio.sleep(0.05)
         first.cancel()
         leaving.cancel()
